@@ -1,0 +1,64 @@
+"""Who is asking: the session cookie for pages, a bearer token for the JSON API."""
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import Session
+
+from app.auth.scope import Actor
+from app.auth.service import load_actor
+from app.core.db import get_session
+from app.core.errors import Forbidden, NotAuthenticated
+from app.core.i18n import _
+from app.core.security import read_token, same_token
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+class LoginRequired(Exception):
+    """A page needs a logged-in user: answered with a redirect to /login."""
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def optional_web_actor(request: Request, session: Session = Depends(get_session)) -> Actor | None:
+    data = request.session
+    if "uid" not in data:
+        return None
+    actor = load_actor(session, data["uid"], data.get("cv", 0))
+    if actor is None:
+        request.session.clear()
+    request.state.actor = actor
+    return actor
+
+
+def web_actor(actor: Actor | None = Depends(optional_web_actor)) -> Actor:
+    if actor is None:
+        raise LoginRequired()
+    return actor
+
+
+def api_actor(token: str | None = Depends(oauth2_scheme), session: Session = Depends(get_session)) -> Actor:
+    data = read_token(token) if token else None
+    actor = load_actor(session, data["uid"], data["cv"]) if data else None
+    if actor is None:
+        raise NotAuthenticated(_("Not logged in or the token has expired."))
+    return actor
+
+
+async def csrf_protect(request: Request) -> None:
+    """Applied to every HTML router: a state-changing request must carry the session's token,
+    in the form (plain POST without JavaScript) or in a header (HTMX)."""
+    if request.method in SAFE_METHODS:
+        return
+    given = request.headers.get(CSRF_HEADER)
+    if given is None:
+        form = await request.form()
+        given = form.get(CSRF_FIELD)
+    if not same_token(request.session.get("csrf"), given):
+        raise Forbidden(_("The form has expired. Reload the page and try again."))

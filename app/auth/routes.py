@@ -1,0 +1,183 @@
+"""Login and logout, and account management (/users) for admins and branch officers."""
+
+from urllib.parse import urlparse
+
+import re
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.auth import service
+from app.auth.deps import client_ip, csrf_protect, optional_web_actor, web_actor
+from app.auth.models import Role
+from app.auth.scope import Actor, require_role
+from app.core.db import get_session
+from app.core.errors import Invalid, NotAuthenticated, TooManyAttempts
+from app.core.i18n import _
+from app.core.templating import render
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths, so the login form cannot bounce anyone to another site."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None, actor: Actor | None = Depends(optional_web_actor)):
+    if actor is not None:
+        return RedirectResponse(_safe_next(next), status_code=303)
+    return render(request, "auth/login.html", {"next": _safe_next(next), "username": ""})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/"),
+    session: Session = Depends(get_session),
+):
+    try:
+        user = service.authenticate(session, username, password, client_ip(request))
+    except (NotAuthenticated, TooManyAttempts) as error:
+        return render(
+            request, "auth/login.html",
+            {"next": _safe_next(next), "username": username, "login_error": error.message},
+            status_code=error.status_code,
+        )
+    csrf = request.session.get("csrf")
+    # A new session on login, so a session id planted before login is worthless.
+    request.session.clear()
+    request.session.update({"uid": user.id, "cv": user.credentials_version, "csrf": csrf})
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request):
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+
+# Accounts: an admin manages every account; a branch officer creates village ambassadors for its branch.
+
+
+def _users_page(
+    request: Request, session: Session, actor: Actor, page: int = 1, form: dict | None = None,
+    errors: dict | None = None, status_code: int = 200,
+):
+    users, total = service.list_users(session, actor, page)
+    context = {
+        "users": users,
+        "user_villages": service.villages_of(session, [user.id for user in users]),
+        "total": total,
+        "page": page,
+        "pages": max(1, -(-total // service.PAGE_SIZE)),
+        "form": form or {"username": "", "full_name": "", "role": Role.duta.value, "branch_code": "", "villages": ""},
+        "errors": errors or {},
+        "roles": [role.value for role in Role],
+        "flash": request.session.pop("flash", None),
+    }
+    if actor.role == Role.cabang.value:
+        context["village_groups"] = service.village_choices(session, actor)
+    else:
+        context["branches"] = service.branch_choices(session)
+    return render(request, "auth/users.html", context, status_code=status_code)
+
+
+@router.get("/users")
+def users(
+    request: Request, page: int = Query(1, ge=1), actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    require_role(actor, Role.admin.value, Role.cabang.value)
+    return _users_page(request, session, actor, page)
+
+
+def _codes(text: str | list[str]) -> list[str]:
+    items = text if isinstance(text, list) else [text]
+    return [code for item in items for code in re.split(r"[\s,;]+", item) if code]
+
+
+@router.post("/users")
+def create_user(
+    request: Request,
+    username: str = Form(""),
+    full_name: str = Form(""),
+    password: str = Form(""),
+    role: str = Form(Role.duta.value),
+    branch_code: str = Form(""),
+    villages: list[str] = Form([]),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    require_role(actor, Role.admin.value, Role.cabang.value)
+    if actor.role == Role.cabang.value:
+        role, branch_code = Role.duta.value, actor.branch_code or ""
+    codes = _codes(villages)
+    try:
+        user = service.create_user(
+            session, actor, username, password, role, full_name,
+            branch_code=branch_code or None, village_codes=codes,
+        )
+    except Invalid as error:
+        session.rollback()
+        form = {"username": username, "full_name": full_name, "role": role, "branch_code": branch_code,
+                "villages": " ".join(codes)}
+        return _users_page(request, session, actor, form=form, errors=error.errors, status_code=422)
+    request.session["flash"] = _("Account %(username)s created.", username=user.username)
+    return RedirectResponse("/users", status_code=303)
+
+
+def _user_page(request: Request, session: Session, actor: Actor, user_id: int, errors: dict | None = None,
+               status_code: int = 200):
+    user = service.get_user(session, actor, user_id)
+    return render(
+        request, "auth/user.html",
+        {"user": user, "villages": service.villages_of(session, [user.id]).get(user.id, []),
+         "errors": errors or {}, "flash": request.session.pop("flash", None)},
+        status_code=status_code,
+    )
+
+
+@router.get("/users/{user_id}")
+def user_detail(request: Request, user_id: int, actor: Actor = Depends(web_actor),
+                session: Session = Depends(get_session)):
+    return _user_page(request, session, actor, user_id)
+
+
+@router.post("/users/{user_id}/deactivate")
+def deactivate_user(request: Request, user_id: int, actor: Actor = Depends(web_actor),
+                    session: Session = Depends(get_session)):
+    user = service.set_active(session, actor, user_id, False)
+    request.session["flash"] = _("Account %(username)s deactivated.", username=user.username)
+    return RedirectResponse(f"/users/{user_id}", status_code=303)
+
+
+@router.post("/users/{user_id}/activate")
+def activate_user(request: Request, user_id: int, actor: Actor = Depends(web_actor),
+                  session: Session = Depends(get_session)):
+    user = service.set_active(session, actor, user_id, True)
+    request.session["flash"] = _("Account %(username)s activated.", username=user.username)
+    return RedirectResponse(f"/users/{user_id}", status_code=303)
+
+
+@router.post("/users/{user_id}/password")
+def reset_password(request: Request, user_id: int, password: str = Form(""), actor: Actor = Depends(web_actor),
+                   session: Session = Depends(get_session)):
+    try:
+        user = service.reset_password(session, actor, user_id, password)
+    except Invalid as error:
+        session.rollback()
+        return _user_page(request, session, actor, user_id, errors=error.errors, status_code=422)
+    request.session["flash"] = _("New password set for %(username)s; their sessions have ended.",
+                                 username=user.username)
+    return RedirectResponse(f"/users/{user_id}", status_code=303)

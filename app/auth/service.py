@@ -1,0 +1,259 @@
+"""Accounts, logins with lockout, and loading the acting user."""
+
+import datetime as dt
+import re
+
+from sqlalchemy import bindparam, false, func, or_, true
+from sqlmodel import Session, select
+
+from app.auth.models import LoginAttempt, Role, User, UserVillage
+from app.auth.scope import Actor, require_role, village_clause
+from app.core import audit
+from app.core.clock import utcnow
+from app.core.config import get_settings
+from app.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, TooManyAttempts
+from app.core.i18n import _
+from app.core.security import hash_password, verify_password
+from app.regions.models import Branch, District, Village
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def actor_for(session: Session, user: User) -> Actor:
+    codes = session.exec(select(UserVillage.village_code).where(UserVillage.user_id == user.id)).all()
+    return Actor(
+        id=user.id, username=user.username, role=user.role, branch_code=user.branch_code,
+        village_codes=tuple(sorted(codes)),
+    )
+
+
+# Every request runs it: built once, one query for the user and its villages.
+_ACTOR = (
+    select(User.username, User.role, User.branch_code, User.is_active, User.credentials_version,
+           UserVillage.village_code)
+    .outerjoin(UserVillage, UserVillage.user_id == User.id)
+    .where(User.id == bindparam("user_id"))
+)
+
+
+def load_actor(session: Session, user_id: int, credentials_version: int) -> Actor | None:
+    """The acting user of a request (cookie or bearer token): one query, the user with its villages."""
+    rows = session.exec(_ACTOR, params={"user_id": user_id}).all()
+    if not rows:
+        return None
+    username, role, branch_code, is_active, version, _code = rows[0]
+    if not is_active or version != credentials_version:
+        return None
+    return Actor(
+        id=user_id, username=username, role=role, branch_code=branch_code,
+        village_codes=tuple(sorted(row[5] for row in rows if row[5] is not None)),
+    )
+
+
+def _recent_failures(session: Session, column, value: str) -> int:
+    since = utcnow() - dt.timedelta(minutes=get_settings().login_window_minutes)
+    return session.exec(
+        select(func.count()).select_from(LoginAttempt).where(
+            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+        )
+    ).one()
+
+
+def authenticate(session: Session, username: str, password: str, ip: str) -> User:
+    """Check a login; every attempt is recorded (and audited) whatever its outcome."""
+    settings = get_settings()
+    username = username.strip().lower()
+    if (
+        _recent_failures(session, LoginAttempt.username, username) >= settings.login_max_failures_user
+        or _recent_failures(session, LoginAttempt.ip, ip) >= settings.login_max_failures_ip
+    ):
+        audit.record(session, None, "login_locked", "user", username, actor_name=username, ip=ip)
+        session.commit()
+        raise TooManyAttempts(
+            _("Too many failed logins. Try again in %(minutes)s minutes.", minutes=settings.login_window_minutes)
+        )
+    user = session.exec(select(User).where(User.username == username)).first()
+    ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
+    session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
+    if not ok:
+        audit.record(session, None, "login_failed", "user", username, actor_name=username, ip=ip)
+        session.commit()
+        raise NotAuthenticated(_("Wrong username or password."))
+    audit.record(session, user, "login", "user", user.id, ip=ip)
+    session.commit()
+    return user
+
+
+def create_user(
+    session: Session,
+    actor: Actor | None,
+    username: str,
+    password: str,
+    role: str,
+    full_name: str = "",
+    branch_code: str | None = None,
+    village_codes: list[str] | tuple[str, ...] = (),
+) -> User:
+    """Create an account; `actor` is None from the CLI (the operator of the server).
+
+    An `admin` creates accounts of any role; a `cabang` creates only `duta` accounts for villages of
+    its own branch (the account carries that branch); other roles may not create accounts."""
+    username = username.strip().lower()
+    errors: dict[str, str] = {}
+    village_codes = [code.strip() for code in village_codes if code and code.strip()]
+    if actor is not None:
+        require_role(actor, Role.admin.value, Role.cabang.value)
+        if actor.role == Role.cabang.value:
+            if role != Role.duta.value:
+                raise Forbidden(_("A branch officer creates village ambassador accounts only."))
+            branch_code = actor.branch_code
+            # A village outside the branch reads as unknown: its existence is not confirmed.
+            in_scope = set(
+                session.exec(
+                    select(Village.code).where(Village.code.in_(village_codes), village_clause(actor, Village.code))
+                ).all()
+            ) if village_codes else set()
+            outside = [code for code in village_codes if code not in in_scope]
+            if outside:
+                errors["village_codes"] = _("Unknown village code: %(codes)s", codes=", ".join(outside))
+    if not USERNAME_PATTERN.match(username):
+        errors["username"] = _("Use 3 to 64 lower-case letters, digits, dots, dashes or underscores.")
+    elif session.exec(select(User.id).where(User.username == username)).first() is not None:
+        errors["username"] = _("This username is taken.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+    if role not in {r.value for r in Role}:
+        errors["role"] = _("Unknown role.")
+    if branch_code and session.get(Branch, branch_code) is None:
+        errors["branch_code"] = _("Unknown branch.")
+    if role == Role.cabang.value and not branch_code:
+        errors["branch_code"] = _("A branch officer needs a branch.")
+    if "village_codes" in errors:
+        pass
+    elif role == Role.duta.value:
+        if not village_codes:
+            errors["village_codes"] = _("A village ambassador needs at least one village.")
+        else:
+            known = set(session.exec(select(Village.code).where(Village.code.in_(village_codes))).all())
+            missing = [code for code in village_codes if code not in known]
+            if missing:
+                errors["village_codes"] = _("Unknown village code: %(codes)s", codes=", ".join(missing))
+    elif village_codes:
+        errors["village_codes"] = _("Only village ambassadors have villages.")
+    if errors:
+        raise Invalid(errors)
+    user = User(
+        username=username, full_name=full_name.strip(), role=role,
+        password_hash=hash_password(password), branch_code=branch_code,
+    )
+    session.add(user)
+    session.flush()
+    for code in dict.fromkeys(village_codes):
+        session.add(UserVillage(user_id=user.id, village_code=code))
+    if actor is not None:
+        audit.record(
+            session, actor, "user_created", "user", user.id,
+            username=username, role=role, branch=branch_code, villages=list(dict.fromkeys(village_codes)),
+        )
+    session.commit()
+    return user
+
+
+# Account management (the /users pages).
+
+PAGE_SIZE = 50
+
+
+def visible_users_clause(actor: Actor):
+    """The accounts an actor may see: an admin all of them; a cabang its branch's accounts and the
+    ambassadors of its villages; nobody else any."""
+    if actor.role == Role.admin.value:
+        return true()
+    if actor.role == Role.cabang.value and actor.branch_code:
+        return or_(
+            User.branch_code == actor.branch_code,
+            User.id.in_(select(UserVillage.user_id).where(village_clause(actor, UserVillage.village_code))),
+        )
+    return false()
+
+
+def list_users(session: Session, actor: Actor, page: int = 1) -> tuple[list[User], int]:
+    require_role(actor, Role.admin.value, Role.cabang.value)
+    clause = visible_users_clause(actor)
+    total = session.exec(select(func.count()).select_from(User).where(clause)).one()
+    users = session.exec(
+        select(User).where(clause).order_by(User.role, User.username).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return list(users), total
+
+
+def villages_of(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
+    rows = session.exec(
+        select(UserVillage.user_id, Village.code, Village.name)
+        .join(Village, Village.code == UserVillage.village_code)
+        .where(UserVillage.user_id.in_(user_ids))
+        .order_by(Village.code)
+    ).all() if user_ids else []
+    result: dict[int, list[str]] = {}
+    for user_id, code, name in rows:
+        result.setdefault(user_id, []).append(f"{name} ({code})")
+    return result
+
+
+def get_user(session: Session, actor: Actor, user_id: int) -> User:
+    """An account within the actor's sight; anything else is 404."""
+    require_role(actor, Role.admin.value, Role.cabang.value)
+    user = session.exec(select(User).where(User.id == user_id, visible_users_clause(actor))).first()
+    if user is None:
+        raise NotFound(_("Account not found."))
+    return user
+
+
+def village_choices(session: Session, actor: Actor) -> list[tuple[str, list[Village]]]:
+    """The villages a cabang may give a new ambassador, grouped by district name."""
+    rows = session.exec(
+        select(Village, District.name)
+        .join(District, District.code == Village.district_code)
+        .where(village_clause(actor, Village.code))
+        .order_by(District.name, Village.name)
+    ).all()
+    groups: dict[str, list[Village]] = {}
+    for village, district_name in rows:
+        groups.setdefault(district_name, []).append(village)
+    return list(groups.items())
+
+
+def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """Deactivate (or reactivate) an account; deactivating ends its sessions and tokens."""
+    user = get_user(session, actor, user_id)
+    require_role(actor, Role.admin.value)
+    if user.id == actor.id and not active:
+        raise Conflict(_("You cannot deactivate your own account."))
+    if user.is_active != active:
+        user.is_active = active
+        user.credentials_version += 1
+        session.add(user)
+        audit.record(session, actor, "user_activated" if active else "user_deactivated", "user", user.id,
+                     username=user.username)
+    session.commit()
+    return user
+
+
+def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """Give an account a new password; its open sessions and API tokens stop working."""
+    user = get_user(session, actor, user_id)
+    require_role(actor, Role.admin.value)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid({"password": _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)})
+    user.password_hash = hash_password(password)
+    user.credentials_version += 1
+    session.add(user)
+    audit.record(session, actor, "password_reset", "user", user.id, username=user.username)
+    session.commit()
+    return user
+
+
+def branch_choices(session: Session) -> list[Branch]:
+    return list(session.exec(select(Branch).order_by(Branch.code)).all())
+

@@ -1,0 +1,44 @@
+"""Settings from the environment (and a `.env` file), validated once at start-up."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_SECRET = "dev-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    duta_env: Literal["development", "production"] = "development"
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'duta.sqlite3'}"
+    secret_key: str = DEFAULT_SECRET
+    # Bearer tokens of the JSON API live this long.
+    token_minutes: int = 12 * 60
+    session_days: int = 14
+    # An account locks after this many failed logins inside the window;
+    # an address only after many more, so one office behind one NAT is not locked out.
+    login_window_minutes: int = 15
+    login_max_failures_user: int = 5
+    login_max_failures_ip: int = 100
+    default_locale: str = "id"
+    timezone: str = "Asia/Jakarta"
+
+    @property
+    def production(self) -> bool:
+        return self.duta_env == "production"
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self):
+        if self.duta_env == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("SECRET_KEY must be set in production (DUTA_ENV=production)")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,109 @@
+"""Dues API: payments, voids, refunds and deposits (DESIGN.md, API v1 contract)."""
+
+from fastapi import APIRouter, Depends, Header
+from sqlmodel import Session
+
+from app.auth.deps import api_actor
+from app.auth.models import User
+from app.auth.scope import Actor
+from app.core.db import get_session
+from app.dues import service
+from app.dues.models import Deposit, Payment
+from app.dues.schemas import (
+    ConfirmIn, DepositCreated, DepositIn, DepositList, DepositOut, PaymentIn, PaymentOut, ReasonIn,
+)
+
+router = APIRouter(tags=["dues"])
+
+
+def payment_out(payment: Payment) -> PaymentOut:
+    return PaymentOut(
+        receipt_number=payment.receipt_number, amount=payment.amount, months=payment.months,
+        cover_from=f"{payment.cover_from:%Y-%m}", cover_to=f"{payment.cover_to:%Y-%m}",
+        monthly_amount=payment.monthly_amount, channel=payment.channel, paid_on=payment.paid_on,
+        status=payment.status, member_id=payment.member_id,
+    )
+
+
+def deposit_out(session: Session, deposit: Deposit, duta: User | None = None) -> DepositOut:
+    duta = duta or session.get(User, deposit.duta_id)
+    return DepositOut(
+        id=deposit.id, total=deposit.total, status=deposit.status, duta=duta.username,
+        bank_reference=deposit.bank_reference, return_reason=deposit.return_reason,
+        receipt_numbers=[p.receipt_number for p in service.deposit_payments(session, deposit)],
+    )
+
+
+@router.post("/members/{member_id}/payments", status_code=201, response_model=PaymentOut)
+def record_payment(
+    member_id: int,
+    body: PaymentIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    actor: Actor = Depends(api_actor),
+    session: Session = Depends(get_session),
+):
+    payment = service.record_payment(
+        session, actor, member_id, body.months, body.channel, body.reference, body.paid_on,
+        idempotency_key=idempotency_key,
+    )
+    return payment_out(payment)
+
+
+@router.get("/members/{member_id}/payments", response_model=list[PaymentOut])
+def member_payments(member_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    return [payment_out(p) for p in service.payments_of(session, actor, member_id)]
+
+
+@router.get("/payments/{receipt_number}", response_model=PaymentOut)
+def get_payment(receipt_number: str, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    return payment_out(service.get_payment(session, actor, receipt_number)[0])
+
+
+@router.post("/payments/{receipt_number}/void", response_model=PaymentOut)
+def void_payment(
+    receipt_number: str, body: ReasonIn, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
+    return payment_out(service.void_payment(session, actor, receipt_number, body.reason))
+
+
+@router.post("/payments/{receipt_number}/refund", response_model=PaymentOut)
+def refund_payment(receipt_number: str, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    return payment_out(service.mark_refunded(session, actor, receipt_number))
+
+
+@router.post("/deposits", status_code=201, response_model=DepositCreated)
+def create_deposit(
+    body: DepositIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    actor: Actor = Depends(api_actor),
+    session: Session = Depends(get_session),
+):
+    deposit = service.create_deposit(session, actor, body.receipt_numbers, idempotency_key=idempotency_key)
+    return DepositCreated(id=deposit.id, total=deposit.total)
+
+
+@router.get("/deposits", response_model=DepositList)
+def list_deposits(
+    status: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
+    rows = service.list_deposits(session, actor, status)
+    return DepositList(items=[deposit_out(session, d, u) for d, u in rows], total=len(rows))
+
+
+@router.get("/deposits/{deposit_id}", response_model=DepositOut)
+def get_deposit(deposit_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    return deposit_out(session, service.get_deposit(session, actor, deposit_id))
+
+
+@router.post("/deposits/{deposit_id}/confirm", response_model=DepositOut)
+def confirm_deposit(
+    deposit_id: int, body: ConfirmIn, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
+    return deposit_out(session, service.confirm_deposit(session, actor, deposit_id, body.bank_reference))
+
+
+@router.post("/deposits/{deposit_id}/return", response_model=DepositOut)
+def return_deposit(
+    deposit_id: int, body: ReasonIn, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
+    return deposit_out(session, service.return_deposit(session, actor, deposit_id, body.reason))

@@ -1,0 +1,137 @@
+"""Contribution rates, payments (iuran) and cash deposits (setoran)."""
+
+import datetime as dt
+import enum
+
+from sqlalchemy import BigInteger, Column
+from sqlmodel import Field, Index, SQLModel
+
+from app.core.clock import utcnow
+
+
+class Rate(SQLModel, table=True):
+    """The contribution rates in force from `effective_from`; a regulation change is a new row."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    effective_from: dt.date = Field(unique=True)
+    # Percentages in basis points (100 = 1 %), so no float touches money.
+    jkk_basis_points: int = 100
+    jht_basis_points: int = 200
+    jkm_amount: int = Field(default=6800, sa_column=Column(BigInteger, nullable=False))
+    minimum_income: int = Field(default=1_000_000, sa_column=Column(BigInteger, nullable=False))
+
+
+class RateDiscount(SQLModel, table=True):
+    """A time-limited cut of JKK and JKM for an occupation group (an `admin` adds it)."""
+
+    __tablename__ = "rate_discount"
+
+    id: int | None = Field(default=None, primary_key=True)
+    occupation: str = Field(max_length=20, index=True)
+    first_month: dt.date
+    last_month: dt.date
+    jkk_percent_off: int = 0
+    jkm_percent_off: int = 0
+    note: str = Field(default="", max_length=255)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class PaymentStatus(str, enum.Enum):
+    valid = "valid"
+    void = "void"
+    refund_due = "refund_due"
+    refunded = "refunded"
+
+
+class Payment(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_payment_member_paid", "member_id", "paid_on"),
+        # A holder's payments in no deposit: `cash_held` rows recomputed (app/dues/custody.py), a duta's list.
+        Index("ix_payment_holder_deposit", "holder_id", "deposit_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    receipt_number: str = Field(unique=True, max_length=24)
+    member_id: int = Field(foreign_key="member.id")
+    months: int
+    monthly_amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    amount: int = Field(sa_column=Column(BigInteger, nullable=False))
+    channel: str = Field(max_length=10)
+    reference: str | None = Field(default=None, max_length=80)
+    paid_on: dt.date = Field(index=True)
+    cover_from: dt.date
+    cover_to: dt.date
+    status: str = Field(default=PaymentStatus.valid.value, max_length=12, index=True)
+    recorded_by_id: int = Field(foreign_key="user.id", index=True)
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+    # Cash stays with the `duta` who took it until a confirmed deposit carries it to the bank.
+    holder_id: int | None = Field(default=None, foreign_key="user.id")
+    deposit_id: int | None = Field(default=None, foreign_key="deposit.id", index=True)
+    void_reason: str | None = Field(default=None, max_length=500)
+    voided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    voided_at: dt.datetime | None = None
+    refunded_at: dt.datetime | None = None
+    refunded_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class DepositStatus(str, enum.Enum):
+    submitted = "submitted"
+    confirmed = "confirmed"
+    returned = "returned"
+
+
+class Deposit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    duta_id: int = Field(foreign_key="user.id", index=True)
+    total: int = Field(sa_column=Column(BigInteger, nullable=False))
+    status: str = Field(default=DepositStatus.submitted.value, max_length=10, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    bank_reference: str | None = Field(default=None, max_length=80)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: dt.datetime | None = None
+    return_reason: str | None = Field(default=None, max_length=500)
+
+
+class VillageMonth(SQLModel, table=True):
+    """Monthly roll-up of approved members per village (maintained by app/dues/rollup.py in the same
+    transaction as every change of a member's cover or approval; `duta rollup rebuild` recomputes it):
+    `covered` = members with a valid payment covering the month, `new` = members whose first covered
+    month it is, `lapsed` = members covered the month before and not in this one."""
+
+    __tablename__ = "village_month"
+    __table_args__ = (Index("ix_village_month_month", "month", "village_code", "covered", "new", "lapsed"),)
+
+    village_code: str = Field(foreign_key="village.code", max_length=13, primary_key=True)
+    month: dt.date = Field(primary_key=True)
+    covered: int = 0
+    new: int = 0
+    lapsed: int = 0
+
+
+class RegencyMonth(SQLModel, table=True):
+    """`village_month` summed per regency (the first five characters of the village code), kept in the
+    same statements: what the region, province and branch dashboards read."""
+
+    __tablename__ = "regency_month"
+
+    regency_code: str = Field(foreign_key="regency.code", max_length=5, primary_key=True)
+    month: dt.date = Field(primary_key=True)
+    covered: int = 0
+    new: int = 0
+    lapsed: int = 0
+
+
+class HeldCash(SQLModel, table=True):
+    """Cash held per `duta` and member village (the definition and its upkeep: app/dues/custody.py),
+    kept in the transaction of every payment, void, refund and deposit created or returned (migration 0005).
+    A row whose payments all left keeps `payments` 0 and no date; readers skip it."""
+
+    __tablename__ = "cash_held"
+    __table_args__ = (Index("ix_cash_held_village", "village_code", "holder_id"),)
+
+    holder_id: int = Field(foreign_key="user.id", primary_key=True)
+    village_code: str = Field(foreign_key="village.code", max_length=13, primary_key=True)
+    total: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    payments: int = 0
+    oldest_paid_on: dt.date | None = None

@@ -1,0 +1,88 @@
+"""Receipt text, WhatsApp links and reminder messages.
+
+What goes to a member over WhatsApp is always in Bahasa Indonesia (the member's language), whatever
+language the `duta`'s screen is set to; the receipt page itself follows the user's language.
+"""
+
+import datetime as dt
+from urllib.parse import quote
+
+from babel.dates import format_date
+
+from app.core.clock import to_wib
+from app.core.money import format_rupiah, rupiah_in_words
+
+CHANNEL_NAMES_ID = {"tunai": "tunai", "bank": "bank/agen", "lainnya": "lainnya"}
+
+
+def short_month(month: dt.date, locale: str = "id") -> str:
+    return format_date(month, "MMM yyyy", locale=locale)
+
+
+def long_month(month: dt.date, locale: str = "id") -> str:
+    return format_date(month, "MMMM yyyy", locale=locale)
+
+
+def cover_label(cover_from: dt.date, cover_to: dt.date, locale: str = "id") -> str:
+    """`Nov 2026 - Jan 2027`, or one month alone."""
+    if cover_from == cover_to:
+        return short_month(cover_from, locale)
+    return f"{short_month(cover_from, locale)} - {short_month(cover_to, locale)}"
+
+
+def phone_digits(phone: str | None) -> str:
+    """wa.me wants the international number as digits only: +62 812-... -> 62812..."""
+    digits = "".join(ch for ch in (phone or "") if ch.isdigit())
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    return digits
+
+
+def whatsapp_url(phone: str | None, text: str) -> str:
+    return f"https://wa.me/{phone_digits(phone)}?text={quote(text, safe='')}"
+
+
+def amount_in_words(amount: int) -> str:
+    return rupiah_in_words(amount)
+
+
+def receipt_text(payment, member, recorded_by_name: str) -> str:
+    """The receipt as a WhatsApp message (plain text, Bahasa Indonesia)."""
+    recorded = to_wib(payment.recorded_at) if payment.recorded_at else None
+    lines = [
+        "*Kuitansi Iuran BPJS Ketenagakerjaan*",
+        f"No. kuitansi: {payment.receipt_number}",
+        f"Nama: {member.full_name}",
+    ]
+    if member.member_number:
+        lines.append(f"No. peserta: {member.member_number}")
+    lines += [
+        f"Masa perlindungan: {cover_label(payment.cover_from, payment.cover_to)} ({payment.months} bulan)",
+        f"Jumlah: {format_rupiah(payment.amount)} ({amount_in_words(payment.amount)})",
+        f"Cara bayar: {CHANNEL_NAMES_ID.get(payment.channel, payment.channel)}",
+        f"Tanggal bayar: {payment.paid_on:%d/%m/%Y}",
+        f"Dicatat oleh: {recorded_by_name}" + (f", {recorded:%d/%m/%Y %H:%M} WIB" if recorded else ""),
+        "Terima kasih.",
+    ]
+    return "\n".join(lines)
+
+
+def reminder_text(member, monthly_amount: int, this_month: dt.date) -> str:
+    """A polite reminder naming the member and the monthly contribution."""
+    covered = member.covered_until
+    if covered is not None and covered >= this_month:
+        situation = f"perlindungan BPJS Ketenagakerjaan Bapak/Ibu berakhir pada akhir bulan {long_month(covered)}"
+    elif covered is not None:
+        situation = f"perlindungan BPJS Ketenagakerjaan Bapak/Ibu telah berakhir pada akhir bulan {long_month(covered)}"
+    else:
+        situation = "perlindungan BPJS Ketenagakerjaan Bapak/Ibu belum aktif"
+    return (
+        f"Yth. Bapak/Ibu {member.full_name}, dengan hormat kami sampaikan bahwa {situation}. "
+        f"Agar tetap terlindungi, iuran bulanan sebesar {format_rupiah(monthly_amount)} dapat dibayarkan "
+        "kepada Duta desa atau melalui bank/agen. Tidak ada tunggakan untuk bulan yang terlewat. "
+        "Terima kasih atas perhatiannya."
+    )
+
+
+def reminder_link(member, monthly_amount: int, this_month: dt.date) -> str:
+    return whatsapp_url(member.phone, reminder_text(member, monthly_amount, this_month))

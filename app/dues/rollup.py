@@ -1,0 +1,228 @@
+"""The monthly roll-up `village_month` (covered, new, lapsed approved members per village and month).
+
+Kept in the transaction of every change of a member's contribution to it, by diffing the member's
+state before and after the change:
+- a payment recorded, voided, or turned `refund_due` (wherever `recompute_cover` runs: the caller takes
+  `member_state` right after locking the member, before changing anything, and passes it on);
+- an approval (a submitted registration may already have paid months: `member_approved`).
+Only approved members count, as in the dashboards. A member's state is its village, its covered months
+(the union of its valid payments' cover spans) and `first_covered`. Its contribution: +1 `covered` in
+each covered month, +1 `lapsed` in each month following a covered month that is not covered itself,
++1 `new` in its `first_covered` month. The deltas go in with one `INSERT ... ON CONFLICT DO UPDATE`
+(rows in key order, so concurrent transactions lock them in the same order).
+
+`rebuild` recomputes the whole table from the members and payments (`duta rollup rebuild`; the
+generator calls it after a load). Rows may hold zeros after deltas; readers sum, so zeros are harmless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert
+from sqlmodel import Session, select
+
+from app.core.clock import add_months
+from app.dues.models import Payment, PaymentStatus, RegencyMonth, VillageMonth
+from app.members.models import Member, MemberStatus
+
+COLUMNS = ("covered", "new", "lapsed")
+
+
+@dataclass(frozen=True)
+class MemberState:
+    village_code: str
+    months: frozenset[dt.date] = frozenset()
+    first_covered: dt.date | None = None
+
+
+EMPTY = MemberState("")
+
+
+def months_of(spans) -> frozenset[dt.date]:
+    months: set[dt.date] = set()
+    for cover_from, cover_to in spans:
+        month = cover_from
+        while month <= cover_to:
+            months.add(month)
+            month = add_months(month, 1)
+    return frozenset(months)
+
+
+def member_state(session: Session, member: Member) -> MemberState:
+    """What the member adds to the roll-up now (nothing unless approved), from its stored valid payments."""
+    if member.status != MemberStatus.approved.value:
+        return EMPTY
+    spans = session.exec(
+        select(Payment.cover_from, Payment.cover_to).where(
+            Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value
+        )
+    ).all()
+    return MemberState(member.village_code, months_of(spans), member.first_covered)
+
+
+def state_after(member: Member, spans) -> MemberState:
+    if member.status != MemberStatus.approved.value:
+        return EMPTY
+    return MemberState(member.village_code, months_of(spans), member.first_covered)
+
+
+def contribution(state: MemberState) -> Counter:
+    """{(village_code, month, column): 1, ...} for one member."""
+    result: Counter = Counter()
+    if not state.village_code:
+        return result
+    for month in state.months:
+        result[(state.village_code, month, "covered")] += 1
+        following = add_months(month, 1)
+        if following not in state.months:
+            result[(state.village_code, following, "lapsed")] += 1
+    if state.first_covered is not None:
+        result[(state.village_code, state.first_covered, "new")] += 1
+    return result
+
+
+def apply(session: Session, before: MemberState, after: MemberState) -> None:
+    """Add `after - before` to the roll-up, in the caller's transaction."""
+    if before == after:
+        return
+    delta = contribution(after)
+    delta.subtract(contribution(before))
+    rows: dict[tuple[str, dt.date], dict[str, int]] = {}
+    for (village_code, month, column), value in delta.items():
+        if value:
+            rows.setdefault((village_code, month), dict.fromkeys(COLUMNS, 0))[column] += value
+    if not rows:
+        return
+    values = [{"village_code": v, "month": m, **counts} for (v, m), counts in sorted(rows.items())]
+    regencies: dict[tuple[str, dt.date], dict[str, int]] = {}
+    for (village_code, month), counts in rows.items():
+        target = regencies.setdefault((village_code[:5], month), dict.fromkeys(COLUMNS, 0))
+        for column, value in counts.items():
+            target[column] += value
+    session.flush()
+    dialect = session.get_bind().dialect.name
+    session.execute(_prebuilt(dialect, VillageMonth.__table__, "village_code"), values)
+    session.execute(_prebuilt(dialect, RegencyMonth.__table__, "regency_code"), [
+        {"regency_code": r, "month": m, **counts} for (r, m), counts in sorted(regencies.items())
+    ])
+
+
+_PREBUILT: dict = {}
+
+
+def _prebuilt(dialect: str, table, key: str):
+    statement = _PREBUILT.get((dialect, table.name))
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        base = dialect_insert(table)
+        statement = _PREBUILT[(dialect, table.name)] = base.on_conflict_do_update(
+            index_elements=[table.c[key], table.c.month],
+            set_={name: table.c[name] + base.excluded[name] for name in COLUMNS},
+        )
+    return statement
+
+
+def member_approved(session: Session, member: Member) -> None:
+    """A registration just approved (status already `approved`): its paid months now count."""
+    apply(session, EMPTY, member_state(session, member))
+
+
+# ---------------------------------------------------------------- from scratch
+
+
+def compute(session: Session) -> dict[tuple[str, dt.date], list[int]]:
+    """The whole roll-up from the members and payments: {(village_code, month): [covered, new, lapsed]}."""
+    table: dict[tuple[str, dt.date], list[int]] = {}
+
+    def bump(village_code: str, month: dt.date, index: int, count: int = 1) -> None:
+        row = table.get((village_code, month))
+        if row is None:
+            row = table[(village_code, month)] = [0, 0, 0]
+        row[index] += count
+
+    approved = Member.status == MemberStatus.approved.value
+    for village_code, month, count in session.exec(
+        select(Member.village_code, Member.first_covered, func.count())
+        .where(approved, Member.first_covered.is_not(None))
+        .group_by(Member.village_code, Member.first_covered)
+    ).all():
+        bump(village_code, _date(month), 1, int(count))
+
+    def flush_member(village_code: str, months: set[dt.date]) -> None:
+        for month in months:
+            bump(village_code, month, 0)
+            following = add_months(month, 1)
+            if following not in months:
+                bump(village_code, following, 2)
+
+    rows = session.execute(
+        select(Payment.member_id, Member.village_code, Payment.cover_from, Payment.cover_to)
+        .join(Member, Member.id == Payment.member_id)
+        .where(Payment.status == PaymentStatus.valid.value, approved)
+        .order_by(Payment.member_id)
+        .execution_options(yield_per=50_000)
+    )
+    current, village, months = None, "", set()
+    for member_id, village_code, cover_from, cover_to in rows:
+        if member_id != current:
+            if current is not None:
+                flush_member(village, months)
+            current, village, months = member_id, village_code, set()
+        month, last = _date(cover_from), _date(cover_to)
+        while month <= last:
+            months.add(month)
+            month = add_months(month, 1)
+    if current is not None:
+        flush_member(village, months)
+    return table
+
+
+def rebuild(session: Session, commit: bool = True) -> int:
+    """Replace the roll-up by a fresh computation; returns the number of rows written."""
+    table = compute(session)
+    session.execute(delete(VillageMonth))
+    session.execute(delete(RegencyMonth))
+    regencies: dict[tuple[str, dt.date], list[int]] = {}
+    for (village_code, month), counts in table.items():
+        target = regencies.setdefault((village_code[:5], month), [0, 0, 0])
+        for i, value in enumerate(counts):
+            target[i] += value
+    regency_rows = [
+        {"regency_code": r, "month": m, "covered": c, "new": n, "lapsed": lapsed}
+        for (r, m), (c, n, lapsed) in sorted(regencies.items())
+        if c or n or lapsed
+    ]
+    for start in range(0, len(regency_rows), 5000):
+        session.execute(insert(RegencyMonth.__table__), regency_rows[start:start + 5000])
+    rows = [
+        {"village_code": v, "month": m, "covered": c, "new": n, "lapsed": lapsed}
+        for (v, m), (c, n, lapsed) in sorted(table.items())
+        if c or n or lapsed
+    ]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(VillageMonth.__table__), rows[start:start + 5000])
+    if commit:
+        session.commit()
+    return len(rows)
+
+
+def snapshot(session: Session, model=VillageMonth) -> dict[tuple[str, dt.date], tuple[int, int, int]]:
+    """The stored roll-up (`VillageMonth` or `RegencyMonth`) without all-zero rows, for comparisons."""
+    key = model.village_code if model is VillageMonth else model.regency_code
+    return {
+        (v, _date(m)): (c, n, lapsed)
+        for v, m, c, n, lapsed in session.exec(
+            select(key, model.month, model.covered, model.new, model.lapsed)
+        ).all()
+        if c or n or lapsed
+    }
+
+
+def _date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value

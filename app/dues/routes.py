@@ -1,0 +1,183 @@
+"""Dues pages: record a payment, the receipt, voids and refunds, cash deposits."""
+
+import uuid
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.auth.deps import csrf_protect, web_actor
+from app.auth.models import Role, User
+from app.auth.scope import Actor
+from app.core.clock import month_start, today
+from app.core.db import get_session
+from app.core.errors import Invalid
+from app.core.i18n import get_locale
+from app.core.templating import render
+from app.dues import service
+from app.dues.models import DepositStatus
+from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | None = None, errors=None) -> dict:
+    member = service.get_member(session, actor, member_id)
+    form = form or {}
+    day = today()
+    monthly = service.contribution(session, member, day).total
+    return {
+        "member": member,
+        "monthly": monthly,
+        "options": [(n, n * monthly) for n in range(1, service.MAX_MONTHS + 1)],
+        "channels": service.CHANNELS if actor.role == Role.duta.value else ("bank", "lainnya"),
+        "form": {
+            "months": str(form.get("months") or "1"),
+            "channel": form.get("channel") or ("tunai" if actor.role == Role.duta.value else "bank"),
+            "reference": form.get("reference") or "",
+            "paid_on": form.get("paid_on") or day.isoformat(),
+        },
+        "today": day,
+        "idempotency_key": form.get("idempotency_key") or uuid.uuid4().hex,
+        "errors": errors or {},
+        "payments": service.payments_of(session, actor, member.id)[:12],
+        "this_month": month_start(day),
+    }
+
+
+@router.get("/members/{member_id}/pay")
+def pay_form(request: Request, member_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    return render(request, "dues/pay.html", _pay_context(session, actor, member_id))
+
+
+@router.post("/members/{member_id}/pay")
+def pay(
+    request: Request,
+    member_id: int,
+    months: str = Form(""),
+    channel: str = Form(""),
+    reference: str = Form(""),
+    paid_on: str = Form(""),
+    idempotency_key: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        payment = service.record_payment(
+            session, actor, member_id, months, channel, reference, paid_on, idempotency_key=idempotency_key or None
+        )
+    except Invalid as error:
+        session.rollback()
+        form = {"months": months, "channel": channel, "reference": reference, "paid_on": paid_on,
+                "idempotency_key": idempotency_key}
+        return render(request, "dues/pay.html", _pay_context(session, actor, member_id, form, error.errors), status_code=422)
+    return RedirectResponse(f"/receipts/{payment.receipt_number}", status_code=303)
+
+
+def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors=None) -> dict:
+    payment, member = service.get_payment(session, actor, receipt_number)
+    recorder = session.get(User, payment.recorded_by_id)
+    recorder_name = recorder.full_name or recorder.username
+    return {
+        "payment": payment,
+        "member": member,
+        "recorder_name": recorder_name,
+        "cover": cover_label(payment.cover_from, payment.cover_to, get_locale()),
+        "words": amount_in_words(payment.amount),
+        "whatsapp": whatsapp_url(member.phone, receipt_text(payment, member, recorder_name)),
+        "can_void": actor.role == Role.cabang.value and payment.status == "valid",
+        "errors": errors or {},
+    }
+
+
+@router.get("/receipts/{receipt_number}")
+def receipt(request: Request, receipt_number: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    return render(request, "dues/receipt.html", _receipt_context(session, actor, receipt_number))
+
+
+@router.post("/payments/{receipt_number}/void")
+def void(
+    request: Request,
+    receipt_number: str,
+    reason: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        service.void_payment(session, actor, receipt_number, reason)
+    except Invalid as error:
+        session.rollback()
+        return render(request, "dues/receipt.html", _receipt_context(session, actor, receipt_number, error.errors),
+                      status_code=422)
+    return RedirectResponse(f"/receipts/{receipt_number}", status_code=303)
+
+
+@router.post("/payments/{receipt_number}/refund")
+def refund(receipt_number: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    service.mark_refunded(session, actor, receipt_number)
+    return RedirectResponse("/deposits", status_code=303)
+
+
+def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit: int | None = None) -> dict:
+    deposits = service.list_deposits(session, actor)
+    return {
+        **service.home_context(session, actor),
+        "held": service.held_cash(session, actor) if actor.role == Role.duta.value else [],
+        "to_confirm": [(d, u) for d, u in deposits if d.status == DepositStatus.submitted.value],
+        "deposits": deposits,
+        "refunds_due": service.refunds_due(session, actor) if actor.role != Role.duta.value else [],
+        "idempotency_key": uuid.uuid4().hex,
+        "errors": errors or {},
+        "error_deposit": error_deposit,
+    }
+
+
+@router.get("/deposits")
+def deposits(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    return render(request, "dues/deposits.html", _deposits_context(session, actor))
+
+
+@router.post("/deposits")
+async def create_deposit(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    form = await request.form()
+    receipts = [str(value) for value in form.getlist("receipt_numbers")]
+    try:
+        service.create_deposit(session, actor, receipts, idempotency_key=str(form.get("idempotency_key") or "") or None)
+    except Invalid as error:
+        session.rollback()
+        return render(request, "dues/deposits.html", _deposits_context(session, actor, error.errors), status_code=422)
+    return RedirectResponse("/deposits", status_code=303)
+
+
+@router.post("/deposits/{deposit_id}/confirm")
+def confirm_deposit(
+    request: Request,
+    deposit_id: int,
+    bank_reference: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        service.confirm_deposit(session, actor, deposit_id, bank_reference)
+    except Invalid as error:
+        session.rollback()
+        return render(request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id),
+                      status_code=422)
+    return RedirectResponse("/deposits", status_code=303)
+
+
+@router.post("/deposits/{deposit_id}/return")
+def return_deposit(
+    request: Request,
+    deposit_id: int,
+    reason: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        service.return_deposit(session, actor, deposit_id, reason)
+    except Invalid as error:
+        session.rollback()
+        return render(request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id),
+                      status_code=422)
+    return RedirectResponse("/deposits", status_code=303)

@@ -1,0 +1,57 @@
+"""JSON shapes of the dues API (months `YYYY-MM`, dates `YYYY-MM-DD`)."""
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class PaymentIn(BaseModel):
+    months: int | str | None = Field(None, description="1 to 12 whole months")
+    channel: str | None = Field(None, description='"tunai", "bank" or "lainnya"')
+    reference: str | None = Field(None, description="bank or agent reference (required for bank)")
+    paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")
+
+
+class PaymentOut(BaseModel):
+    receipt_number: str
+    amount: int
+    months: int
+    cover_from: str
+    cover_to: str
+    monthly_amount: int
+    channel: str
+    paid_on: dt.date
+    status: str
+    member_id: int
+
+
+class ReasonIn(BaseModel):
+    reason: str | None = None
+
+
+class DepositIn(BaseModel):
+    receipt_numbers: list[str] = Field(default_factory=list)
+
+
+class DepositCreated(BaseModel):
+    id: int
+    total: int
+
+
+class ConfirmIn(BaseModel):
+    bank_reference: str | None = None
+
+
+class DepositOut(BaseModel):
+    id: int
+    total: int
+    status: str
+    duta: str
+    bank_reference: str | None
+    return_reason: str | None
+    receipt_numbers: list[str]
+
+
+class DepositList(BaseModel):
+    items: list[DepositOut]
+    total: int

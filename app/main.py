@@ -1,0 +1,143 @@
+"""The ASGI application: middleware, routers, error pages."""
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+
+from app.auth import api as auth_api
+from app.auth import routes as auth_routes
+from app.auth.deps import LoginRequired
+from app.core import i18n
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.core.errors import DomainError, Invalid
+from app.core import offline
+from app.core.middleware import SECURITY_HEADERS, LocaleAndHeadersMiddleware, scope_locale
+from app.core.templating import STATIC_DIR, render
+from app.dues import api as dues_api
+from app.dues import routes as dues_routes
+from app.members import api as members_api
+from app.members import approval_api, approval_routes
+from app.members import routes as members_routes
+from app.programme import api as programme_api
+from app.programme import routes as programme_routes
+from app.regions import api as regions_api
+from app.reports import api as reports_api
+from app.reports import audit as audit_reports
+from app.reports import routes as reports_routes
+
+API_PREFIX = "/api/v1"
+
+
+class CachedStatic(StaticFiles):
+    """Static names carry a content hash (`?v=`), so browsers may keep them for a year."""
+
+    async def get_response(self, path, scope):
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX)
+
+
+def _error_page(request: Request, status_code: int, message: str = ""):
+    return render(request, "error.html", {"status_code": status_code, "message": message}, status_code=status_code)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Duta API",
+        version="1",
+        description="Desa Sadar Jaminan Sosial Ketenagakerjaan: members, dues and villages for partners.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    # Outermost first: compression wraps everything, the session sits inside the header middleware.
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie="duta_session",
+        max_age=settings.session_days * 86400,
+        same_site="lax",
+        https_only=settings.production,
+    )
+    app.add_middleware(LocaleAndHeadersMiddleware)
+    app.add_middleware(GZipMiddleware, minimum_size=500)
+
+    app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
+
+    for module in (auth_api, regions_api, members_api, dues_api, programme_api, reports_api):
+        app.include_router(module.router, prefix=API_PREFIX)
+    for module in (auth_routes, members_routes, dues_routes, programme_routes, reports_routes):
+        app.include_router(module.router)
+    app.include_router(approval_api.router, prefix=API_PREFIX)
+    app.include_router(audit_reports.api_router, prefix=API_PREFIX)
+    app.include_router(approval_routes.router)
+    app.include_router(audit_reports.router)
+
+    app.include_router(offline.router)  # /sw.js, /offline, /outbox
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    @app.exception_handler(LoginRequired)
+    def login_required(request: Request, _exc: LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.headers.get("HX-Request") == "true":
+            return JSONResponse({}, status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(DomainError)
+    def domain_error(request: Request, exc: DomainError):
+        if _wants_json(request):
+            detail = exc.as_detail() if isinstance(exc, Invalid) else exc.message
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+        return _error_page(request, exc.status_code, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return _error_page(request, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    def validation_error(request: Request, exc: RequestValidationError):
+        if _wants_json(request):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        return _error_page(request, 400, i18n.gettext("The request was not understood."))
+
+    @app.exception_handler(Exception)
+    def server_error(request: Request, _exc: Exception):
+        # Starlette answers unhandled errors outside every middleware: choose the language and add the
+        # security headers here again.
+        if _wants_json(request):
+            response = JSONResponse({"detail": "Internal Server Error"}, status_code=500)
+        else:
+            token = i18n.set_locale(scope_locale(request.scope))
+            try:
+                response = _error_page(request, 500)
+            finally:
+                i18n.reset_locale(token)
+        for key, value in SECURITY_HEADERS:
+            response.headers[key.decode()] = value.decode()
+        return response
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,104 @@
+"""Members API: registration, correction, submission and queries, over the same service as the pages."""
+
+from fastapi import APIRouter, Depends, Header, Query
+from sqlmodel import Session
+
+from app.auth.deps import api_actor
+from app.auth.scope import Actor
+from app.core.clock import today
+from app.core.db import get_session
+from app.core.templating import mask_nik
+from app.members import service
+from app.members.cover import cover_status
+from app.members.models import Member
+from app.members.schemas import (
+    ContributionOut, MemberIn, MemberList, MemberListItem, MemberOut, MemberPatch, StatusOut,
+)
+from app.regions.models import Village
+
+router = APIRouter(tags=["members"])
+
+
+def _month(value) -> str | None:
+    return value.strftime("%Y-%m") if value else None
+
+
+def member_out(session: Session, member: Member, warnings: list[str] | None = None) -> MemberOut:
+    day = today()
+    contribution = service.contribution_for(session, member, day)
+    village = session.get(Village, member.village_code)
+    return MemberOut(
+        **{name: getattr(member, name) for name in (
+            "id", "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code",
+            "occupation", "monthly_income", "jht", "heir_name", "heir_relation", "event_id", "consent_at",
+            "status", "member_number", "rejection_reason", "registered_by_id", "created_at", "submitted_at",
+        )},
+        village_name=village.name if village else None,
+        monthly_contribution=contribution.total,
+        contribution=ContributionOut(
+            jkk=contribution.jkk, jkm=contribution.jkm, jht=contribution.jht, total=contribution.total
+        ),
+        cover_status=cover_status(member.covered_until, day).value,
+        covered_until=_month(member.covered_until),
+        warnings=warnings if warnings is not None else service.duplicate_warnings(session, member),
+    )
+
+
+@router.post("/members", response_model=MemberOut, status_code=201)
+def create_member(
+    body: MemberIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    actor: Actor = Depends(api_actor),
+    session: Session = Depends(get_session),
+):
+    """Register a member (status `submitted`). The same `Idempotency-Key` again returns the first answer."""
+    result = service.create(session, actor, body.model_dump(), submit=True, idempotency_key=idempotency_key)
+    return member_out(session, result.member, result.warnings)
+
+
+@router.get("/members", response_model=MemberList)
+def list_members(
+    village_code: str | None = None,
+    status: str | None = None,
+    cover_status_: str | None = Query(None, alias="cover_status"),
+    q: str | None = None,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(api_actor),
+    session: Session = Depends(get_session),
+):
+    """Members in the caller's area, newest first, 20 a page; NIK masked."""
+    day = today()
+    items, total = service.list_members(
+        session, actor, village_code=village_code, status=status, cover_status=cover_status_, q=q, page=page, day=day
+    )
+    return MemberList(
+        items=[
+            MemberListItem(
+                id=m.id, nik=mask_nik(m.nik), full_name=m.full_name, village_code=m.village_code, status=m.status,
+                member_number=m.member_number, cover_status=cover_status(m.covered_until, day).value,
+                covered_until=_month(m.covered_until), created_at=m.created_at,
+            )
+            for m in items
+        ],
+        total=total,
+    )
+
+
+@router.get("/members/{member_id}", response_model=MemberOut)
+def get_member(member_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    return member_out(session, service.get_member(session, actor, member_id))
+
+
+@router.patch("/members/{member_id}", response_model=MemberOut)
+def patch_member(
+    member_id: int, body: MemberPatch, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
+    """Correct a `draft` or `rejected` registration; only the fields sent change."""
+    result = service.update(session, actor, member_id, body.model_dump(exclude_unset=True))
+    return member_out(session, result.member, result.warnings)
+
+
+@router.post("/members/{member_id}/submit", response_model=StatusOut)
+def submit_member(member_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    member = service.submit(session, actor, member_id)
+    return StatusOut(status=member.status, member_number=member.member_number)

@@ -1,0 +1,149 @@
+"""Pages of the approval queue: the list, one screen per registration, approve, reject, approve several.
+
+Plain forms that work without JavaScript (each decision answers 303 back to the queue); with HTMX a
+decision taken on a queue row answers an empty partial that removes the row, plus a status line.
+"""
+
+import datetime as dt
+
+from babel.dates import format_timedelta
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session
+
+from app.auth.deps import csrf_protect, web_actor
+from app.auth.scope import Actor, get_village
+from app.core.db import get_session
+from app.core.errors import Conflict, Invalid
+from app.core.i18n import _, get_locale, lazy_gettext
+from app.core.templating import is_htmx, render
+from app.members import approvals
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+FLASH = "approvals_flash"
+STATUS_LABELS = {
+    "draft": lazy_gettext("draft"),
+    "submitted": lazy_gettext("waiting"),
+    "approved": lazy_gettext("approved"),
+    "rejected": lazy_gettext("rejected"),
+}
+
+
+def waited(delta: dt.timedelta) -> str:
+    """How long a registration has waited, in words of the user's language ("3 hari")."""
+    return format_timedelta(delta, granularity="minute", threshold=1.5, locale=get_locale())
+
+
+def _page(request: Request, name: str, context: dict, status_code: int = 200):
+    return render(request, name, {**context, "waited": waited, "status_labels": STATUS_LABELS}, status_code=status_code)
+
+
+def _back(target: str | None) -> str:
+    """Back to the queue, keeping its filter; only queue addresses, never elsewhere."""
+    if target and target.startswith("/approvals") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/approvals"
+
+
+def _done(request: Request, message: str, back: str | None, kind: str = "ok"):
+    if is_htmx(request):
+        return render(request, "approvals/_decided.html", {"message": message, "kind": kind})
+    request.session[FLASH] = {"message": message, "kind": kind}
+    return RedirectResponse(_back(back), status_code=303)
+
+
+@router.get("/approvals")
+def queue_page(
+    request: Request,
+    village: str | None = None,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    village = village or None
+    villages = approvals.queue_villages(session, actor)  # 403 for roles that do not see the queue
+    if village:
+        get_village(session, actor, village)  # 404 outside the actor's area
+    result = approvals.queue(session, actor, village, page)
+    return _page(request, "approvals/queue.html", {
+        "queue": result, "villages": villages, "village": village,
+        "may_decide": actor.role == "cabang", "flash": request.session.pop(FLASH, None),
+        "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+    })
+
+
+@router.post("/approvals/batch")
+def approve_batch(
+    request: Request,
+    member_id: list[int] = Form([]),
+    back: str | None = Form(None),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        result = approvals.approve_many(session, actor, member_id)
+    except Invalid as error:
+        return _done(request, error.errors["member_id"], back, kind="alert")
+    message = _("Registrations approved: %(n)s.", n=len(result.approved))
+    if result.skipped:
+        message += " " + _("Already decided by someone else: %(n)s.", n=len(result.skipped))
+    return _done(request, message, back)
+
+
+@router.get("/approvals/{member_id}")
+def decision_page(
+    request: Request, member_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
+    return _decision_page(request, session, actor, member_id)
+
+
+def _decision_page(request, session, actor, member_id, errors=None, code="", note="", status_code=200):
+    return _page(request, "approvals/detail.html", {
+        "d": approvals.decision(session, actor, member_id), "reasons": approvals.REJECTION_REASONS,
+        "errors": errors or {}, "code": code, "note": note,
+    }, status_code=status_code)
+
+
+@router.post("/approvals/{member_id}/approve")
+def approve(
+    request: Request,
+    member_id: int,
+    back: str | None = Form(None),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        member = approvals.approve(session, actor, member_id)
+    except Conflict as error:
+        if not is_htmx(request):
+            raise
+        # Someone else decided it meanwhile: the row leaves the queue all the same, with the reason.
+        return _done(request, error.message, back, kind="alert")
+    return _done(
+        request,
+        _("%(name)s approved; member number %(number)s.", name=member.full_name, number=member.member_number),
+        back,
+    )
+
+
+@router.post("/approvals/{member_id}/reject")
+def reject(
+    request: Request,
+    member_id: int,
+    code: str = Form(""),
+    note: str = Form(""),
+    back: str | None = Form(None),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        member = approvals.reject(session, actor, member_id, code, note)
+    except Invalid as error:
+        session.rollback()
+        return _decision_page(request, session, actor, member_id, error.errors, code, note, status_code=422)
+    except Conflict as error:
+        if not is_htmx(request):
+            raise
+        return _done(request, error.message, back, kind="alert")
+    return _done(request, _("%(name)s rejected; the registration goes back to its duta.", name=member.full_name), back)

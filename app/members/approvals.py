@@ -1,0 +1,421 @@
+"""The branch's decision on a registration: the approval queue, approve (with a member number),
+approve several at once, reject (with a reason), and what the decision locks afterwards.
+
+Only `cabang` of the member's branch decides. Each decision is one transaction: the state change,
+the member number or the refund marking of its payments, and the audit entries commit together.
+The state change is a conditional UPDATE (`... WHERE status = 'submitted'`), so two officers
+deciding the same registration at once cannot both win: the second one gets 409.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.auth.models import Role, User
+from app.auth.scope import Actor, require_role, village_clause
+from app.core import audit, i18n
+from app.core.clock import today, utcnow
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import _, lazy_gettext
+from app.core.sequences import next_value
+from app.dues.models import Payment, PaymentStatus
+from app.dues.service import mark_refund_due
+from app.dues.rollup import member_approved
+from app.members.models import Member, MemberStatus
+from app.regions.models import District, Regency, Village
+
+MEMBER_NUMBER_COUNTER = "member_number"
+PAGE_SIZE = 25
+MAX_BATCH = 100
+REASON_MAX = 500
+
+# Fields that make up the person's identity: fixed once the branch approved the registration.
+IDENTITY_FIELDS = ("nik", "full_name", "sex", "birth_date")
+
+# The usual reasons for refusing a registration; "other" needs the free text.
+REJECTION_REASONS: dict[str, object] = {
+    "nik_mismatch": lazy_gettext("The NIK does not match the KTP photo or data"),
+    "duplicate": lazy_gettext("Duplicate registration"),
+    "not_informal": lazy_gettext("Not an informal worker"),
+    "income_below_minimum": lazy_gettext("Income below the minimum"),
+    "incomplete": lazy_gettext("Incomplete data"),
+    "other": lazy_gettext("Other reason"),
+}
+
+
+# --- member numbers ------------------------------------------------------------------------------
+
+
+def format_member_number(year: int, serial: int) -> str:
+    """11 digits like a BPJS Ketenagakerjaan participant number (KPJ): 2-digit year of approval,
+    then a 9-digit serial from a region-wide counter (never reset, so numbers never repeat)."""
+    return f"{year % 100:02d}{serial:09d}"
+
+
+def is_member_number(value: str | None) -> bool:
+    return value is not None and len(value) == 11 and value.isdigit()
+
+
+def _next_member_number(session: Session) -> str:
+    year = today().year
+    while True:
+        serial = _next_serial(session)
+        number = format_member_number(year, serial)
+        # The counter alone guarantees distinct serials; this skips numbers that already exist
+        # for another reason (members imported with their number from BPJS's core system).
+        taken = session.exec(select(exists().where(Member.member_number == number))).one()
+        if not taken:
+            return number
+
+
+def _next_serial(session: Session) -> int:
+    """`next_value`, retried once if two transactions create the counter at the same moment."""
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                return next_value(session, MEMBER_NUMBER_COUNTER)
+        except IntegrityError:  # both created the counter at once: now it exists, UPDATE it
+            if attempt == 2:
+                raise
+    raise RuntimeError("unreachable")
+
+
+# --- loading and the refusals --------------------------------------------------------------------
+
+
+def load_visible(session: Session, actor: Actor, member_id: int) -> Member:
+    """The member if it lies in the actor's area, else 404 (its existence does not leak)."""
+    member = session.exec(
+        select(Member).where(Member.id == member_id, village_clause(actor, Member.village_code))
+    ).first()
+    if member is None:
+        raise NotFound(_("Registration not found."))
+    return member
+
+
+def _wrong_state(member: Member) -> Conflict:
+    messages = {
+        MemberStatus.draft.value: _("This registration has not been submitted yet, so it cannot be decided."),
+        MemberStatus.approved.value: _("This registration has already been approved."),
+        MemberStatus.rejected.value: _("This registration has already been rejected; it waits for the corrections."),
+    }
+    return Conflict(messages.get(member.status, _("This registration cannot be decided now.")))
+
+
+def _claim(session: Session, actor: Actor, member_id: int, new_status: str, **values) -> Member:
+    """Move one submitted registration of the actor's branch to `new_status`, or raise 404/403/409.
+
+    The UPDATE comes first: on PostgreSQL it takes the row lock (a concurrent decision waits, then
+    finds the row no longer `submitted`); on SQLite it takes the write lock before any read."""
+    if actor.role != Role.cabang.value:
+        load_visible(session, actor, member_id)
+        require_role(actor, Role.cabang.value)
+    now = utcnow()
+    result = session.execute(
+        update(Member)
+        .where(
+            Member.id == member_id,
+            Member.status == MemberStatus.submitted.value,
+            village_clause(actor, Member.village_code),
+        )
+        .values(status=new_status, decided_at=now, decided_by_id=actor.id, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise _wrong_state(load_visible(session, actor, member_id))
+    return session.exec(select(Member).where(Member.id == member_id).execution_options(populate_existing=True)).one()
+
+
+# --- decisions -----------------------------------------------------------------------------------
+
+
+def _approve_one(session: Session, actor: Actor, member_id: int, batch: bool = False) -> Member:
+    member = _claim(session, actor, member_id, MemberStatus.approved.value, rejection_reason=None)
+    member_approved(session, member)  # months it already paid now count in the monthly roll-up
+    member.member_number = _next_member_number(session)
+    session.add(member)
+    detail = {"member_number": member.member_number, "village_code": member.village_code}
+    if batch:
+        detail["batch"] = True
+    audit.record(session, actor, "approve", "member", member.id, **detail)
+    return member
+
+
+def approve(session: Session, actor: Actor, member_id: int) -> Member:
+    member = _approve_one(session, actor, member_id)
+    session.commit()
+    return member
+
+
+@dataclass
+class BatchResult:
+    approved: list[Member] = field(default_factory=list)
+    # Registrations someone else decided meanwhile: (member, its status now).
+    skipped: list[tuple[Member, str]] = field(default_factory=list)
+
+
+def approve_many(session: Session, actor: Actor, member_ids: Iterable[int]) -> BatchResult:
+    """Approve the chosen registrations in one transaction. Ones already decided (by a colleague,
+    a moment ago) are skipped and reported; one outside the branch refuses the whole batch (404)."""
+    ids = sorted({int(member_id) for member_id in member_ids})
+    if not ids:
+        raise Invalid({"member_id": _("Choose at least one registration.")})
+    if len(ids) > MAX_BATCH:
+        raise Invalid({"member_id": _("Choose at most %(n)s registrations at once.", n=MAX_BATCH)})
+    if actor.role != Role.cabang.value:
+        load_visible(session, actor, ids[0])
+        require_role(actor, Role.cabang.value)
+    result = BatchResult()
+    try:
+        # Ascending ids: two batches locking rows in the same order cannot deadlock.
+        for member_id in ids:
+            try:
+                result.approved.append(_approve_one(session, actor, member_id, batch=True))
+            except Conflict:
+                member = load_visible(session, actor, member_id)
+                result.skipped.append((member, member.status))
+    except NotFound:
+        session.rollback()
+        raise
+    audit.record(
+        session, actor, "approve_batch", "branch", actor.branch_code or "-",
+        members={str(m.id): m.member_number for m in result.approved},
+        skipped=[m.id for m, _status in result.skipped],
+    )
+    session.commit()
+    return result
+
+
+def rejection_text(code: str | None, note: str) -> str:
+    """The reason as the `duta` will read it: the chosen reason in Bahasa Indonesia (the
+    programme's working language; the record is data, not interface), then the officer's words."""
+    note = " ".join((note or "").split())
+    if not code or code == "other":
+        return note
+    token = i18n.set_locale("id")
+    try:
+        label = str(REJECTION_REASONS[code])
+    finally:
+        i18n.reset_locale(token)
+    return f"{label}: {note}" if note else label
+
+
+def validate_reason(code: str | None, note: str | None) -> tuple[str | None, str]:
+    code = (code or "").strip() or None
+    note = " ".join((note or "").split())
+    if code is not None and code not in REJECTION_REASONS:
+        raise Invalid({"reason": _("Choose one of the listed reasons.")})
+    if (code is None or code == "other") and len(note) < 5:
+        raise Invalid({"reason": _("Say why the registration is rejected (at least 5 characters).")})
+    if len(rejection_text(code, note)) > REASON_MAX:
+        raise Invalid({"reason": _("Use at most %(n)s characters.", n=REASON_MAX)})
+    return code, note
+
+
+def reject(session: Session, actor: Actor, member_id: int, code: str | None, note: str | None) -> Member:
+    """Reject with a reason; the registration goes back to its `duta` for correction. Payments
+    already collected for it become `refund_due` in the same transaction."""
+    if actor.role != Role.cabang.value:
+        load_visible(session, actor, member_id)
+        require_role(actor, Role.cabang.value)
+    code, note = validate_reason(code, note)
+    reason = rejection_text(code, note)
+    member = _claim(session, actor, member_id, MemberStatus.rejected.value, rejection_reason=reason)
+    # Its valid payments become refunds due and its cover is replayed (to nothing), same transaction.
+    refunds = mark_refund_due(session, actor, member)
+    audit.record(
+        session, actor, "reject", "member", member.id,
+        reason=reason, code=code, village_code=member.village_code, refund_due=refunds,
+    )
+    session.commit()
+    return member
+
+
+# --- after the decision --------------------------------------------------------------------------
+
+
+def ensure_editable(member: Member, fields: Mapping[str, object] | Iterable[str], actor: Actor) -> None:
+    """Refuse (409) a `duta`'s change of an approved member's identity (NIK, name, sex, birth date).
+
+    `fields` is either the new values (only fields whose value really changes count) or the names
+    of the fields about to change. Call it in the correction service before applying the change."""
+    if member.status != MemberStatus.approved.value or actor.role != Role.duta.value:
+        return
+    if isinstance(fields, Mapping):
+        changed = {
+            name for name, value in fields.items()
+            if name in IDENTITY_FIELDS and not _same(name, getattr(member, name), value)
+        }
+    else:
+        changed = {name for name in fields if name in IDENTITY_FIELDS}
+    if changed:
+        raise Conflict(_("The member is approved: NIK, name, sex and birth date can no longer be changed."))
+
+
+def _same(name: str, current: object, given: object) -> bool:
+    """Whether a submitted value (maybe raw form text: "1990-05-17", "1207 0217 ...") is the stored one."""
+    if current == given:
+        return True
+    text = str(given if given is not None else "").strip()
+    if name == "nik":
+        text = "".join(ch for ch in text if ch.isdigit())
+    elif name == "full_name":
+        text = " ".join(text.split())
+    elif name == "sex":
+        text = text.upper()
+    return str(current if current is not None else "") == text
+
+
+def rejected_registrations(session: Session, actor: Actor, limit: int = 20) -> list[Member]:
+    """For the `duta` home page: rejected registrations of its villages to correct, newest first."""
+    if actor.role != Role.duta.value:
+        return []
+    return list(
+        session.exec(
+            select(Member)
+            .where(Member.status == MemberStatus.rejected.value, village_clause(actor, Member.village_code))
+            .order_by(Member.decided_at.desc(), Member.id.desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+QUEUE_ROLES = (Role.cabang.value, Role.wilayah.value)
+
+
+@dataclass
+class QueueRow:
+    member: Member
+    village_name: str
+    registered_by: str
+    waited: dt.timedelta
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    pages: int
+    village_code: str | None
+
+
+def queue(
+    session: Session, actor: Actor, village_code: str | None = None, page: int = 1, page_size: int = PAGE_SIZE
+) -> QueuePage:
+    """Submitted registrations in the actor's area, oldest first (`wilayah` reads it, only
+    `cabang` decides)."""
+    require_role(actor, *QUEUE_ROLES)
+    conditions = [Member.status == MemberStatus.submitted.value, village_clause(actor, Member.village_code)]
+    if village_code:
+        conditions.append(Member.village_code == village_code)
+    total = session.exec(select(func.count()).select_from(Member).where(*conditions)).one()
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(1, page), pages)
+    rows = session.exec(
+        select(Member, Village.name, User.username)
+        .join(Village, Village.code == Member.village_code)
+        .join(User, User.id == Member.registered_by_id)
+        .where(*conditions)
+        .order_by(Member.submitted_at, Member.id)
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    now = utcnow()
+    return QueuePage(
+        rows=[
+            QueueRow(member, village_name, username, now - _aware(member.submitted_at or member.created_at))
+            for member, village_name, username in rows
+        ],
+        total=total, page=page, pages=pages, village_code=village_code,
+    )
+
+
+def queue_villages(session: Session, actor: Actor) -> list[tuple[str, str, int]]:
+    """Villages with registrations waiting, for the queue's filter: (code, name, count)."""
+    require_role(actor, *QUEUE_ROLES)
+    return [
+        tuple(row)
+        for row in session.exec(
+            select(Village.code, Village.name, func.count(Member.id))
+            .join(Member, Member.village_code == Village.code)
+            .where(Member.status == MemberStatus.submitted.value, village_clause(actor, Member.village_code))
+            .group_by(Village.code, Village.name)
+            .order_by(Village.name)
+        ).all()
+    ]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+@dataclass
+class Decision:
+    """Everything the officer needs on one screen to decide a registration."""
+
+    member: Member
+    village: Village
+    district: District
+    regency: Regency
+    registered_by: User
+    age: int
+    waited: dt.timedelta
+    duplicates: list[tuple[Member, str]]
+    payments_count: int
+    payments_total: int
+    may_decide: bool
+
+
+def possible_duplicates(session: Session, member: Member) -> list[Member]:
+    """Same name (ignoring case and spaces) and birth date in the same village, another NIK."""
+    name = " ".join(member.full_name.split()).lower()
+    return list(
+        session.exec(
+            select(Member)
+            .where(
+                Member.village_code == member.village_code,
+                Member.birth_date == member.birth_date,
+                func.lower(func.trim(Member.full_name)) == name,
+                Member.nik != member.nik,
+                Member.id != member.id,
+            )
+            .order_by(Member.id)
+        ).all()
+    )
+
+
+def decision(session: Session, actor: Actor, member_id: int) -> Decision:
+    member = load_visible(session, actor, member_id)
+    require_role(actor, *QUEUE_ROLES)
+    village = session.get(Village, member.village_code)
+    count, total = session.exec(
+        select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount), 0)).where(
+            Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value
+        )
+    ).one()
+    return Decision(
+        member=member,
+        village=village,
+        district=session.get(District, village.district_code),
+        regency=session.get(Regency, village.regency_code),
+        registered_by=session.get(User, member.registered_by_id),
+        age=age_on(member.birth_date, today()),
+        waited=utcnow() - _aware(member.submitted_at or member.created_at),
+        duplicates=[(other, other.status) for other in possible_duplicates(session, member)],
+        payments_count=count,
+        payments_total=int(total),
+        may_decide=actor.role == Role.cabang.value and member.status == MemberStatus.submitted.value,
+    )

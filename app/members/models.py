@@ -1,0 +1,62 @@
+"""Informal workers (peserta BPU) registered by village ambassadors."""
+
+import datetime as dt
+import enum
+
+from sqlalchemy import BigInteger, Column
+from sqlmodel import Field, Index, SQLModel
+
+from app.core.clock import utcnow
+
+
+class MemberStatus(str, enum.Enum):
+    draft = "draft"
+    submitted = "submitted"
+    approved = "approved"
+    rejected = "rejected"
+
+
+OCCUPATIONS = ("petani", "nelayan", "pedagang", "ojek", "buruh_harian", "pengrajin", "usaha_mikro", "lainnya")
+
+
+class Member(SQLModel, table=True):
+    __table_args__ = (
+        Index("ix_member_village_status", "village_code", "status"),
+        Index("ix_member_village_covered", "village_code", "covered_until"),
+        Index("ix_member_name_birth", "village_code", "full_name", "birth_date"),
+        # Dashboards count by status and cover from these indexes alone (migration 0003).
+        Index("ix_member_status_covered", "status", "covered_until"),
+        Index("ix_member_village_status_covered", "village_code", "status", "covered_until"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    nik: str = Field(unique=True, max_length=16)
+    full_name: str = Field(max_length=120)
+    sex: str = Field(max_length=1)
+    birth_date: dt.date
+    phone: str = Field(max_length=20)
+    address: str = Field(max_length=255)
+    rt: str = Field(default="", max_length=3)
+    rw: str = Field(default="", max_length=3)
+    village_code: str = Field(foreign_key="village.code", max_length=13)
+    occupation: str = Field(max_length=20)
+    monthly_income: int = Field(sa_column=Column(BigInteger, nullable=False))
+    jht: bool = False
+    heir_name: str = Field(max_length=120)
+    heir_relation: str = Field(max_length=40)
+    event_id: int | None = Field(default=None, foreign_key="event.id", index=True)
+    consent_at: dt.datetime | None = None
+    status: str = Field(default=MemberStatus.draft.value, max_length=10, index=True)
+    member_number: str | None = Field(default=None, unique=True, max_length=20)
+    rejection_reason: str | None = Field(default=None, max_length=500)
+    registered_by_id: int = Field(foreign_key="user.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    submitted_at: dt.datetime | None = None
+    decided_at: dt.datetime | None = None
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # Last covered month (first day of it); kept in the payment's transaction, so "who is active"
+    # is an indexed range query.
+    covered_until: dt.date | None = Field(default=None, index=True)
+    # First month ever covered, for "new members" and churn reports.
+    first_covered: dt.date | None = None

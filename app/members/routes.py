@@ -1,0 +1,235 @@
+"""Member pages for the phone: register, list, show, correct. Plain forms; HTMX only speeds them up."""
+
+import uuid
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, or_, select
+
+from app.auth.deps import csrf_protect, web_actor
+from app.auth.scope import Actor, require_role, village_clause
+from app.core.clock import add_months, month_start, today
+from app.core.db import get_session
+from app.core.errors import Invalid
+from app.core.templating import is_htmx, render
+from app.dues import rates
+from app.members import service, validation
+from app.members.cover import cover_status
+from app.members.models import OCCUPATIONS, MemberStatus
+from app.programme.models import Event
+from app.regions.models import Regency, Village
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+FORM_FIELDS = (
+    "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code", "occupation",
+    "monthly_income", "jht", "heir_name", "heir_relation", "consent", "event_id",
+)
+
+LABELS = {
+    "occupations": validation.OCCUPATION_LABELS, "sexes": validation.SEX_LABELS,
+    "statuses": validation.STATUS_LABELS, "cover_labels": validation.COVER_LABELS,
+}
+
+
+def _partial(request: Request, target: str) -> bool:
+    """An HTMX request aimed at one part of the page."""
+    return is_htmx(request) and request.headers.get("HX-Target") == target
+
+
+def _events(session: Session, actor: Actor) -> list[Event]:
+    """Recent outreach events the member may have come from: in the actor's villages or its branch."""
+    since = add_months(month_start(today()), -6)
+    conditions = [Event.village_code.is_not(None) & village_clause(actor, Event.village_code)]
+    if actor.branch_code:
+        conditions.append(Event.branch_code == actor.branch_code)
+    if actor.village_codes:
+        branch = select(Regency.branch_code).where(
+            Regency.code.in_(select(Village.regency_code).where(Village.code.in_(actor.village_codes)))
+        )
+        conditions.append(Event.village_code.is_(None) & Event.branch_code.in_(branch))
+    return list(session.exec(
+        select(Event).where(Event.date >= since, or_(*conditions)).order_by(Event.date.desc()).limit(30)
+    ).all())
+
+
+def _contribution(session: Session, form: dict):
+    """The contribution for what is typed so far; None while the income is not a usable number."""
+    try:
+        income = validation.parse_rupiah(form.get("monthly_income"))
+    except validation.FieldError:
+        return None, None
+    day = today()
+    minimum = rates.minimum_income(session, day)
+    if income is None or income < minimum:
+        return None, minimum
+    occupation = form.get("occupation") if form.get("occupation") in OCCUPATIONS else None
+    return rates.monthly_contribution(session, income, validation.as_bool(form.get("jht")), occupation, day), minimum
+
+
+def _form_context(session: Session, actor: Actor, form: dict, errors: dict | None = None, **extra) -> dict:
+    contribution, minimum = _contribution(session, form)
+    return {
+        "form": form, "errors": errors or {}, "villages": service.registrable_villages(session, actor),
+        "events": _events(session, actor), "contribution": contribution, "minimum_income": minimum,
+        **LABELS, **extra,
+    }
+
+
+async def _read_form(request: Request) -> dict:
+    data = await request.form()
+    form = {name: (data.get(name) or "").strip() if isinstance(data.get(name), str) else "" for name in FORM_FIELDS}
+    form["jht"] = validation.as_bool(data.get("jht"))
+    form["consent"] = validation.as_bool(data.get("consent"))
+    form["idempotency_key"] = (data.get("idempotency_key") or "").strip()
+    form["action"] = data.get("action") or "submit"
+    return form
+
+
+def _error_status(error: Exception) -> int:
+    return getattr(error, "status_code", 422)
+
+
+@router.get("/members/new")
+def new_member(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    villages = service.registrable_villages(session, actor)
+    form = {name: "" for name in FORM_FIELDS}
+    form.update(
+        monthly_income=str(rates.minimum_income(session, today())), jht=False, consent=False,
+        village_code=villages[0].code if len(villages) == 1 else "", idempotency_key=str(uuid.uuid4()),
+    )
+    if not villages:
+        require_role(actor, "duta")
+    return render(request, "members/new.html", _form_context(session, actor, form))
+
+
+@router.post("/members/new")
+async def create_member(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    form = await _read_form(request)
+    try:
+        result = service.create(
+            session, actor, form, submit=form["action"] != "draft", idempotency_key=form["idempotency_key"]
+        )
+    except (Invalid, service.NikTaken) as error:
+        errors = error.errors if isinstance(error, Invalid) else {"nik": error.message}
+        return render(
+            request, "members/new.html", _form_context(session, actor, form, errors), status_code=_error_status(error)
+        )
+    return RedirectResponse(f"/members/{result.member.id}", status_code=303)
+
+
+@router.post("/members/contribution")
+async def contribution_partial(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    """The contribution for the income, JHT and occupation typed so far (HTMX, as the fields change)."""
+    form = await _read_form(request)
+    contribution, minimum = _contribution(session, form)
+    return render(request, "members/_contribution.html", {"contribution": contribution, "minimum_income": minimum})
+
+
+@router.post("/members/nik-check")
+async def nik_check(request: Request, actor: Actor = Depends(web_actor)):
+    """What the NIK typed so far says, or what is wrong with it (HTMX, as it is typed)."""
+    form = await _read_form(request)
+    problems, nik = validation.nik_hints(form["nik"], form["sex"], form["birth_date"], today())
+    return render(request, "members/_nik_check.html", {"problems": problems, "nik": nik, **LABELS})
+
+
+@router.get("/members")
+def list_members(
+    request: Request,
+    q: str = "",
+    status: str = "",
+    village_code: str = "",
+    page: int = 1,
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    status = status if status in {s.value for s in MemberStatus} else ""
+    items, total = service.list_members(
+        session, actor, village_code=village_code or None, status=status or None, q=q, page=max(1, page)
+    )
+    page = max(1, page)
+    pages = max(1, -(-total // service.PAGE_SIZE))
+    query = {"q": q, "status": status, "village_code": village_code}
+
+    def page_url(number: int) -> str:
+        return "/members?" + urlencode({**{k: v for k, v in query.items() if v}, "page": number})
+
+    context = {
+        "items": items, "total": total, "page": page, "pages": pages, "q": q, "status": status,
+        "village_code": village_code, "page_url": page_url, **LABELS,
+        "cover": {m.id: cover_status(m.covered_until, today()).value for m in items},
+        "villages": [] if actor.sees_region else session.exec(
+            select(Village).where(village_clause(actor, Village.code)).order_by(Village.name).limit(200)
+        ).all(),
+    }
+    template = "members/_list.html" if _partial(request, "member-list") else "members/list.html"
+    return render(request, template, context)
+
+
+def _member_context(session: Session, actor: Actor, member) -> dict:
+    day = today()
+    village = session.get(Village, member.village_code)
+    event = session.get(Event, member.event_id) if member.event_id else None
+    return {
+        "member": member, "village": village, "event": event,
+        "contribution": service.contribution_for(session, member, day),
+        "cover_status": cover_status(member.covered_until, day).value,
+        "warnings": service.duplicate_warnings(session, member),
+        "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
+        **LABELS,
+    }
+
+
+@router.get("/members/{member_id}")
+def show_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    member = service.get_member(session, actor, member_id)
+    return render(request, "members/show.html", _member_context(session, actor, member))
+
+
+@router.post("/members/{member_id}/submit")
+def submit_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    try:
+        service.submit(session, actor, member_id)
+    except Invalid as error:
+        member = service.get_member(session, actor, member_id)
+        context = _member_context(session, actor, member)
+        context["errors"] = error.errors
+        return render(request, "members/show.html", context, status_code=422)
+    return RedirectResponse(f"/members/{member_id}", status_code=303)
+
+
+def _member_form(member) -> dict:
+    form = {name: getattr(member, name, "") for name in FORM_FIELDS if name != "consent"}
+    form.update(
+        birth_date=member.birth_date.isoformat() if member.birth_date else "",
+        monthly_income=str(member.monthly_income or ""), event_id=str(member.event_id or ""),
+        consent=member.consent_at is not None, idempotency_key="",
+    )
+    return form
+
+
+@router.get("/members/{member_id}/edit")
+def edit_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    member = service.get_member(session, actor, member_id)
+    require_role(actor, "duta")
+    if member.status not in service.EDITABLE_STATES:
+        return RedirectResponse(f"/members/{member_id}", status_code=303)
+    return render(request, "members/edit.html", _form_context(session, actor, _member_form(member), member=member))
+
+
+@router.post("/members/{member_id}/edit")
+async def update_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    member = service.get_member(session, actor, member_id)
+    form = await _read_form(request)
+    try:
+        service.update(session, actor, member_id, form, submit=form["action"] == "submit")
+    except (Invalid, service.NikTaken) as error:
+        errors = error.errors if isinstance(error, Invalid) else {"nik": error.message}
+        member = service.get_member(session, actor, member_id)
+        return render(
+            request, "members/edit.html", _form_context(session, actor, form, errors, member=member),
+            status_code=_error_status(error),
+        )
+    return RedirectResponse(f"/members/{member.id}", status_code=303)

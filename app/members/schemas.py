@@ -1,0 +1,97 @@
+"""JSON shapes of the members API (contract in DESIGN.md; it changes only by adding).
+
+Input fields are typed loosely on purpose: the service checks every field and answers each problem
+in the user's language, in FastAPI's shape (`loc` ending with the field name).
+"""
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MemberIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    nik: str | None = Field(None, description="16 digits", examples=["1207025705900003"])
+    full_name: str | None = None
+    sex: str | None = Field(None, description='"L" or "P"')
+    birth_date: dt.date | str | None = Field(None, description="YYYY-MM-DD")
+    phone: str | None = Field(None, description="0812…, 62812… or +62 812…; answered as E.164")
+    address: str | None = None
+    rt: str | None = None
+    rw: str | None = None
+    village_code: str | None = Field(None, examples=["12.07.02.2001"])
+    occupation: str | None = Field(None, description="petani, nelayan, pedagang, ojek, buruh_harian, pengrajin, usaha_mikro, lainnya")
+    monthly_income: int | str | None = Field(None, description="whole rupiah, at least the rate's minimum")
+    jht: bool = False
+    heir_name: str | None = None
+    heir_relation: str | None = None
+    consent: bool | str | None = Field(None, description="must be true")
+    event_id: int | str | None = None
+
+
+class MemberPatch(MemberIn):
+    """Only the fields sent are changed."""
+
+    jht: bool | None = None  # type: ignore[assignment]
+
+
+class ContributionOut(BaseModel):
+    jkk: int
+    jkm: int
+    jht: int
+    total: int
+
+
+class MemberOut(BaseModel):
+    id: int
+    nik: str
+    full_name: str
+    sex: str
+    birth_date: dt.date
+    phone: str
+    address: str
+    rt: str
+    rw: str
+    village_code: str
+    village_name: str | None = None
+    occupation: str
+    monthly_income: int
+    jht: bool
+    heir_name: str
+    heir_relation: str
+    event_id: int | None
+    consent_at: dt.datetime | None
+    status: str
+    member_number: str | None
+    rejection_reason: str | None = None
+    registered_by_id: int
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    monthly_contribution: int
+    contribution: ContributionOut
+    cover_status: str
+    covered_until: str | None = Field(None, description="YYYY-MM, the last covered month")
+    warnings: list[str] = []
+
+
+class MemberListItem(BaseModel):
+    id: int
+    nik: str = Field(description="masked: 1207********0003")
+    full_name: str
+    village_code: str
+    status: str
+    member_number: str | None
+    cover_status: str
+    covered_until: str | None
+    created_at: dt.datetime
+
+
+class MemberList(BaseModel):
+    items: list[MemberListItem]
+    total: int
+
+
+class StatusOut(BaseModel):
+    status: str
+    member_number: str | None = None

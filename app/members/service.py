@@ -1,0 +1,386 @@
+"""Member registration and queries, shared by the HTML pages and the JSON API."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app.auth.models import Role
+from app.auth.scope import Actor, get_village, require_role, village_clause
+from app.core import audit, idempotency
+from app.core.clock import today, utcnow
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import _
+from app.core.templating import mask_nik
+from app.dues import rates
+from app.dues.rates import Contribution
+from app.members import validation
+from app.members.approvals import ensure_editable
+from app.members.cover import CoverStatus, cover_clause
+from app.members.models import Member, MemberStatus
+from app.programme.models import Event
+from app.regions.models import Regency, Village
+
+
+def status_counts(session: Session, actor: Actor, day: dt.date | None = None, village_code: str | None = None) -> dict:
+    """Registrations by status and approved members by cover status, in one query within scope."""
+    day = day or today()
+    approved = Member.status == MemberStatus.approved.value
+    query = select(
+        *(func.count().filter(Member.status == status.value) for status in MemberStatus),
+        *(func.count().filter(approved, cover_clause(Member.covered_until, status.value, day)) for status in CoverStatus),
+    ).where(village_clause(actor, Member.village_code))
+    if village_code:
+        query = query.where(Member.village_code == village_code)
+    row = session.exec(query).one()
+    keys = [status.value for status in MemberStatus] + [status.value for status in CoverStatus]
+    return dict(zip(keys, row))
+
+
+# ---------------------------------------------------------------- registration
+
+PAGE_SIZE = 20
+CREATE_ACTION = "member_create"
+# States in which the `duta` may still correct a registration (approved ones: see the approval rules).
+EDITABLE_STATES = (MemberStatus.draft.value, MemberStatus.rejected.value)
+SUBMITTABLE_STATES = EDITABLE_STATES
+# The fields a registration form or API call may set, in the order they are audited.
+FIELDS = (
+    "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code", "occupation",
+    "monthly_income", "jht", "heir_name", "heir_relation", "event_id",
+)
+
+
+class NikTaken(Conflict):
+    """A second registration of a NIK: names the village of the first, nothing personal."""
+
+    field = "nik"
+
+
+@dataclass
+class Registration:
+    member: Member
+    warnings: list[str] = field(default_factory=list)
+    # True when an idempotency key found the result of an earlier, identical request.
+    replayed: bool = False
+    # The member's village, held so the answer finds it in the session without another query.
+    village: Village | None = None
+
+
+def registrable_villages(session: Session, actor: Actor) -> list[Village]:
+    """The villages this actor may register members into (a `duta`'s own)."""
+    if actor.role != Role.duta.value or not actor.village_codes:
+        return []
+    return list(session.exec(select(Village).where(Village.code.in_(actor.village_codes)).order_by(Village.name)).all())
+
+
+def contribution_for(session: Session, member: Member, day: dt.date | None = None) -> Contribution:
+    return rates.monthly_contribution(
+        session, member.monthly_income or 0, member.jht, member.occupation, day or today()
+    )
+
+
+# Built once: the queries every registration runs (building a statement costs more than running it).
+_DUPLICATES = select(Member.nik).where(
+    Member.village_code == bindparam("village"),
+    func.lower(Member.full_name) == bindparam("name"),
+    Member.birth_date == bindparam("birth"),
+    Member.nik != bindparam("nik"),
+).limit(5)
+_NIK_OWNER_ANY = select(Village.name).join(Member, Member.village_code == Village.code).where(
+    Member.nik == bindparam("nik")
+)
+_NIK_OWNER = _NIK_OWNER_ANY.limit(1)
+_NIK_OWNER_OTHER = _NIK_OWNER_ANY.where(Member.id != bindparam("exclude_id")).limit(1)
+
+
+def duplicate_warnings(session: Session, member: Member) -> list[str]:
+    """Possible duplicates: same name (any case) and birth date in the same village, another NIK."""
+    if not member.full_name or member.birth_date is None:
+        return []
+    others = session.exec(
+        _DUPLICATES,
+        params={"village": member.village_code, "name": member.full_name.lower(), "birth": member.birth_date,
+                "nik": member.nik},
+    ).all()
+    return [
+        _(
+            "Possible duplicate: %(name)s, born %(date)s, is already registered in this village with NIK %(nik)s.",
+            name=member.full_name, date=member.birth_date.strftime("%d/%m/%Y"), nik=mask_nik(nik),
+        )
+        for nik in others
+    ]
+
+
+def get_member(session: Session, actor: Actor, member_id: int, for_update: bool = False) -> Member:
+    """The scoped loader: a member outside the actor's villages does not exist for it (404)."""
+    query = select(Member).where(Member.id == member_id, village_clause(actor, Member.village_code))
+    if for_update:
+        query = query.with_for_update()
+    member = session.exec(query).first()
+    if member is None:
+        raise NotFound(_("Member not found."))
+    return member
+
+
+def list_members(
+    session: Session,
+    actor: Actor,
+    village_code: str | None = None,
+    status: str | None = None,
+    cover_status: str | None = None,
+    q: str | None = None,
+    page: int = 1,
+    day: dt.date | None = None,
+) -> tuple[list[Member], int]:
+    """Members in scope, newest first, one page of PAGE_SIZE, and the total matching.
+
+    `cover_status` counts approved members only, as the dashboards do; `q` is a NIK prefix when it is
+    all digits, otherwise a part of the name (any case).
+    """
+    errors = {}
+    if status and status not in {s.value for s in MemberStatus}:
+        errors["status"] = _("Unknown status.")
+    if cover_status and cover_status not in {s.value for s in CoverStatus}:
+        errors["cover_status"] = _("Unknown cover status.")
+    if errors:
+        raise Invalid(errors)
+    conditions = [village_clause(actor, Member.village_code)]
+    if village_code:
+        get_village(session, actor, village_code)
+        conditions.append(Member.village_code == village_code)
+    if status:
+        conditions.append(Member.status == status)
+    if cover_status:
+        conditions.append(Member.status == MemberStatus.approved.value)
+        conditions.append(cover_clause(Member.covered_until, cover_status, day or today()))
+    text = (q or "").strip()
+    if text:
+        digits = validation.clean_nik(text)
+        if digits.isdigit():
+            conditions.append(Member.nik.startswith(digits, autoescape=True))
+        else:
+            conditions.append(func.lower(Member.full_name).contains(" ".join(text.lower().split()), autoescape=True))
+    total = session.exec(select(func.count()).select_from(Member).where(*conditions)).one()
+    page = max(1, int(page or 1))
+    items = session.exec(
+        select(Member).where(*conditions).order_by(Member.created_at.desc(), Member.id.desc())
+        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return list(items), total
+
+
+def _resolve_village(session: Session, actor: Actor, code: Any) -> Village:
+    """Scope first (404 outside one's area), then the role (403: only a `duta` registers)."""
+    code = str(code or "").strip()
+    if not code and actor.role == Role.duta.value and len(actor.village_codes) == 1:
+        code = actor.village_codes[0]
+    if code:
+        village = get_village(session, actor, code)
+    require_role(actor, Role.duta.value)
+    if not code:
+        raise Invalid({"village_code": _("Choose the village.")})
+    if code not in actor.village_codes:  # a `duta` registers into its own villages only
+        raise NotFound(_("Village not found."))
+    return village
+
+
+def _nik_owner(session: Session, nik: str, exclude_id: int | None = None) -> str | None:
+    """The village name of an earlier registration of this NIK, anywhere in the system."""
+    if exclude_id is None:
+        return session.exec(_NIK_OWNER, params={"nik": nik}).first()
+    return session.exec(_NIK_OWNER_OTHER, params={"nik": nik, "exclude_id": exclude_id}).first()
+
+
+def _nik_taken(village_name: str) -> NikTaken:
+    return NikTaken(_("This NIK is already registered, in the village of %(village)s.", village=village_name))
+
+
+def _check_event(session: Session, event_id: int | None, village: Village) -> str | None:
+    """An event the member came from: one in this village, or one of its branch or of the region."""
+    if event_id is None:
+        return None
+    event = session.get(Event, event_id)
+    if event is None:
+        return _("Unknown event.")
+    if event.village_code is not None:
+        return None if event.village_code == village.code else _("This event was not held in this village.")
+    if event.branch_code is not None:
+        branch = session.exec(select(Regency.branch_code).where(Regency.code == village.regency_code)).first()
+        if branch != event.branch_code:
+            return _("This event was not held in this village.")
+    return None
+
+
+def _validate(session: Session, raw: dict, village: Village, complete: bool, exclude_id: int | None = None) -> dict:
+    day = today()
+    values, errors = validation.clean_registration(
+        raw, today=day, minimum_income=rates.minimum_income(session, day), complete=complete
+    )
+    if "event_id" not in errors:
+        message = _check_event(session, values["event_id"], village)
+        if message:
+            errors["event_id"] = message
+    if errors:
+        raise Invalid(errors)
+    owner = _nik_owner(session, values["nik"], exclude_id)
+    if owner is not None:
+        raise _nik_taken(owner)
+    return values
+
+
+def _prior(session: Session, actor: Actor, key: str | None) -> Registration | None:
+    if not key:
+        return None
+    try:
+        result_id = idempotency.find(session, actor.id, key, CREATE_ACTION)
+    except ValueError:
+        raise Conflict(_("This request key was already used for another action.")) from None
+    if result_id is None:
+        return None
+    member = session.get(Member, int(result_id))
+    if member is None:  # pragma: no cover (members are never deleted)
+        return None
+    return Registration(member=member, warnings=duplicate_warnings(session, member), replayed=True)
+
+
+def _apply(member: Member, values: dict) -> None:
+    for name in FIELDS:
+        if name in values and name != "village_code":
+            setattr(member, name, values[name])
+
+
+def create(
+    session: Session, actor: Actor, data: dict, *, submit: bool = True, idempotency_key: str | None = None
+) -> Registration:
+    """Register a member as a draft or submitted; a repeated idempotency key returns the first result."""
+    key = (idempotency_key or "").strip()[:80] or None
+    prior = _prior(session, actor, key)
+    if prior is not None:
+        return prior
+    village = _resolve_village(session, actor, data.get("village_code"))
+    try:
+        values = _validate(session, data, village, complete=submit)
+    except NikTaken:
+        # The same request, repeated while the first was committing, finds the first's NIK here.
+        prior = _prior(session, actor, key)
+        if prior is not None:
+            return prior
+        raise
+    now = utcnow()
+    member = Member(
+        village_code=village.code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
+        status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
+        submitted_at=now if submit else None, **{k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
+    )
+    try:
+        session.add(member)
+        session.flush()
+    except IntegrityError:
+        # A concurrent request registered this NIK first (the unique index decides): the same
+        # request repeated finds its first result, another one gets the 409. No savepoint: the
+        # whole transaction is rolled back (it holds nothing else yet).
+        session.rollback()
+        prior = _prior(session, actor, key)
+        if prior is not None:
+            return prior
+        owner = _nik_owner(session, values["nik"])
+        if owner is not None:
+            raise _nik_taken(owner) from None
+        raise
+    if key and not idempotency.claim(session, actor.id, key, CREATE_ACTION, member.id):
+        session.rollback()
+        prior = _prior(session, actor, key)
+        if prior is not None:
+            return prior
+        raise Conflict(_("This request key was already used for another action."))  # pragma: no cover
+    audit.record(
+        session, actor, "member_created", "member", member.id,
+        village=village.code, status=member.status, nik=mask_nik(member.nik),
+    )
+    warnings = duplicate_warnings(session, member)
+    session.commit()
+    return Registration(member=member, warnings=warnings, village=village)
+
+
+def _as_raw(member: Member) -> dict:
+    raw = {name: getattr(member, name) for name in FIELDS}
+    raw["consent"] = member.consent_at is not None
+    return raw
+
+
+def _audit_value(name: str, value: Any) -> Any:
+    if name == "nik" and isinstance(value, str):
+        return mask_nik(value)
+    return value
+
+
+def update(
+    session: Session, actor: Actor, member_id: int, changes: dict, *, submit: bool = False
+) -> Registration:
+    """Correct a draft or a rejected registration (and, with `submit`, send it in the same step)."""
+    member = get_member(session, actor, member_id, for_update=True)
+    require_role(actor, Role.duta.value)
+    ensure_editable(member, changes, actor)  # approved: the identity is fixed, and the 409 says so
+    if member.status not in EDITABLE_STATES:
+        raise Conflict(_("Only drafts and rejected registrations can be corrected."))
+    raw = _as_raw(member)
+    raw.update({name: value for name, value in changes.items() if name in (*FIELDS, "consent")})
+    village = session.get(Village, member.village_code)
+    if str(raw.get("village_code") or "") != member.village_code:
+        village = _resolve_village(session, actor, raw.get("village_code"))
+    complete = submit or member.status != MemberStatus.draft.value
+    values = _validate(session, raw, village, complete=complete, exclude_id=member.id)
+    values["village_code"] = village.code
+    changed = {
+        name: [_audit_value(name, getattr(member, name)), _audit_value(name, values[name])]
+        for name in FIELDS
+        if name in values and getattr(member, name) != values[name]
+    }
+    _apply(member, values)
+    member.village_code = village.code
+    now = utcnow()
+    member.updated_at = now
+    if member.consent_at is None:
+        member.consent_at = now
+    if changed:
+        audit.record(session, actor, "member_updated", "member", member.id, changes=changed)
+    if submit:
+        _mark_submitted(session, actor, member, now)
+    session.add(member)
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        owner = _nik_owner(session, values["nik"], member_id)
+        if owner is not None:
+            raise _nik_taken(owner) from None
+        raise
+    warnings = duplicate_warnings(session, member)
+    session.commit()
+    return Registration(member=member, warnings=warnings)
+
+
+def _mark_submitted(session: Session, actor: Actor, member: Member, now: dt.datetime) -> None:
+    previous = member.status
+    member.status = MemberStatus.submitted.value
+    member.submitted_at = now
+    member.updated_at = now
+    audit.record(session, actor, "member_submitted", "member", member.id, previous=previous)
+
+
+def submit(session: Session, actor: Actor, member_id: int) -> Member:
+    """Send a draft (or a corrected rejection) for approval; everything must be complete by now."""
+    member = get_member(session, actor, member_id, for_update=True)
+    require_role(actor, Role.duta.value)
+    if member.status not in SUBMITTABLE_STATES:
+        raise Conflict(_("Only drafts and rejected registrations can be submitted."))
+    village = session.get(Village, member.village_code)
+    _validate(session, _as_raw(member), village, complete=True, exclude_id=member.id)
+    _mark_submitted(session, actor, member, utcnow())
+    session.add(member)
+    session.commit()
+    return member

@@ -1,0 +1,10 @@
+"""Every table, imported once so Alembic and the tests see the whole metadata."""
+
+from app.auth.models import LoginAttempt, User, UserVillage  # noqa: F401
+from app.core.audit import AuditEntry  # noqa: F401
+from app.core.idempotency import IdempotencyKey  # noqa: F401
+from app.core.sequences import Counter  # noqa: F401
+from app.dues.models import Deposit, Payment, Rate, RateDiscount, RegencyMonth, VillageMonth  # noqa: F401
+from app.members.models import Member  # noqa: F401
+from app.programme.models import Event, ProvinceBaseline, StageChange, Target  # noqa: F401
+from app.regions.models import Branch, District, Province, Regency, Village  # noqa: F401

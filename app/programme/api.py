@@ -1,0 +1,141 @@
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Query
+from sqlmodel import Session
+
+from app.auth.deps import api_actor
+from app.auth.models import Role
+from app.auth.scope import Actor, get_village, require_role
+from app.core.clock import today
+from app.core.db import get_session
+from app.programme import service
+from app.programme.models import EventKind
+from app.programme.schemas import (
+    BaselineItem,
+    EventCreate,
+    EventCreated,
+    EventDetail,
+    EventItem,
+    EventPage,
+    StageAnswer,
+    StageHistoryItem,
+    StageRequest,
+    TargetItem,
+    TargetPut,
+    TargetsAnswer,
+    VillageCounts,
+    VillageDetail,
+    VillagePatch,
+)
+from app.regions.service import branch_of_village, village_names
+
+router = APIRouter(tags=["villages"])
+
+
+def _village_detail(session: Session, actor: Actor, code: str) -> VillageDetail:
+    village = get_village(session, actor, code)
+    counts = service.village_counts(session, actor, village.code)
+    return VillageDetail(
+        code=village.code, name=village.name, **village_names(session, village),
+        branch_code=branch_of_village(session, village), stage=village.stage,
+        stage_since=village.stage_since.isoformat() if village.stage_since else None,
+        estimated_informal_workers=village.estimated_informal_workers,
+        counts=VillageCounts(**counts),
+        coverage_percent=service.coverage(counts["aktif"], village.estimated_informal_workers),
+        stage_history=[StageHistoryItem(**vars(row)) for row in service.stage_history(session, village.code)],
+    )
+
+
+@router.get("/villages/{code}", response_model=VillageDetail)
+def village_detail(code: str, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    return _village_detail(session, actor, code)
+
+
+@router.patch("/villages/{code}", response_model=VillageDetail)
+def village_patch(
+    code: str, body: VillagePatch, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
+    """The village's estimated number of informal workers (`cabang` of its branch)."""
+    service.set_estimate(session, actor, code, body.estimated_informal_workers)
+    return _village_detail(session, actor, code)
+
+
+@router.post("/villages/{code}/stage", response_model=StageAnswer)
+def village_stage(
+    code: str, body: StageRequest, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
+    """Move the village to its next Desa Sadar stage; 409 names the evidence or stage that is missing."""
+    evidence = body.model_dump(exclude={"stage"}, exclude_none=True)
+    village = service.change_stage(session, actor, code, body.stage.value, evidence)
+    return StageAnswer(stage=village.stage, stage_since=village.stage_since)
+
+
+def _event_item(event) -> EventItem:
+    return EventItem(
+        id=event.id, kind=event.kind, title=event.title, date=event.date, place=event.place,
+        village_code=event.village_code, branch_code=event.branch_code, attendance=event.attendance,
+        partners=service.partners_of(event),
+    )
+
+
+@router.post("/events", response_model=EventCreated, status_code=201, tags=["events"])
+def create_event(body: EventCreate, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    event = service.create_event(session, actor, **{**body.model_dump(), "kind": body.kind.value})
+    return EventCreated(id=event.id)
+
+
+@router.get("/events", response_model=EventPage, tags=["events"])
+def list_events(
+    kind: EventKind | None = None,
+    village_code: str | None = None,
+    branch_code: str | None = None,
+    date_from: dt.date | None = Query(None, alias="from"),
+    date_to: dt.date | None = Query(None, alias="to"),
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(api_actor),
+    session: Session = Depends(get_session),
+):
+    rows, total = service.list_events(
+        session, actor, kind=kind.value if kind else None, village_code=village_code, branch_code=branch_code,
+        date_from=date_from, date_to=date_to, page=page, page_size=100,
+    )
+    return EventPage(items=[_event_item(row) for row in rows], total=total)
+
+
+@router.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
+def event_detail(event_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    event = service.get_event(session, actor, event_id)
+    signups = service.event_signups(session, actor, event)
+    return EventDetail(
+        **_event_item(event).model_dump(), signups=len(signups),
+        approved=sum(1 for member in signups if member.status == "approved"),
+    )
+
+
+@router.get("/targets", response_model=TargetsAnswer, tags=["targets"])
+def get_targets(
+    year: int | None = Query(None, ge=2000, le=2100),
+    level: str | None = None,
+    scope_code: str | None = None,
+    actor: Actor = Depends(api_actor),
+    session: Session = Depends(get_session),
+):
+    require_role(actor, Role.wilayah.value)
+    year = year or today().year
+    return TargetsAnswer(
+        year=year,
+        items=[TargetItem.model_validate(t, from_attributes=True) for t in service.list_targets(session, year, level, scope_code)],
+        baselines=[BaselineItem.model_validate(b, from_attributes=True) for b in service.baselines_for(session, year)],
+    )
+
+
+@router.put("/targets", response_model=TargetItem, tags=["targets"])
+def put_target(body: TargetPut, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    target = service.set_target(session, actor, body.year, body.level, body.scope_code, body.metric.value, body.value)
+    return TargetItem.model_validate(target, from_attributes=True)
+
+
+@router.put("/targets/baselines", response_model=BaselineItem, tags=["targets"])
+def put_baseline(body: BaselineItem, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    baseline = service.set_baseline(session, actor, body.province_code, body.year, body.workers, body.covered)
+    return BaselineItem.model_validate(baseline, from_attributes=True)

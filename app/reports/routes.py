@@ -1,0 +1,97 @@
+"""Each role's home page, the dashboard page and the report downloads for logged-in users."""
+
+import datetime as dt
+
+from babel.dates import format_date
+from fastapi import APIRouter, Depends, Request
+from sqlmodel import Session
+
+from app.auth.deps import csrf_protect, web_actor
+from app.auth.scope import Actor
+from app.core import i18n
+from app.core.db import get_session
+from app.core.i18n import _
+from app.core.templating import render
+from app.reports import api as report_api
+from app.reports.charts import COLOURS, Series, bar_chart, hbar_chart, line_chart
+from app.reports.exports import EXPORT_ROLES
+from app.reports.service import dashboard, home_context
+
+router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+@router.get("/")
+def home(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    return render(request, f"home/{actor.role}.html", home_context(session, actor))
+
+
+def stage_labels() -> dict[str, str]:
+    return {
+        "calon": _("Candidate"), "sosialisasi": _("Socialised"), "duta": _("Has a duta"),
+        "perangkat_terlindungi": _("Officials protected"), "diresmikan": _("Inaugurated"),
+    }
+
+
+def metric_labels() -> dict[str, str]:
+    return {
+        "new_members": _("New members"), "active_members": _("Active members"),
+        "villages_diresmikan": _("Villages inaugurated"),
+    }
+
+
+def event_kind_labels() -> dict[str, str]:
+    return {
+        "sosialisasi": _("Socialisation"), "senam_bersama": _("Group exercise"),
+        "jemput_bola": _("Door to door"), "kemitraan": _("Partnership"),
+    }
+
+
+def charts(data: dict) -> dict:
+    points = data["trend"]
+    labels = [format_date(dt.date.fromisoformat(p["month"] + "-01"), "MMM yy", locale=i18n.get_locale())
+              for p in points]
+    stages = stage_labels()
+    return {
+        "active": line_chart(_("Active members per month"), labels,
+                             [Series(_("Active"), [p["active"] for p in points], COLOURS[0])]),
+        "flow": bar_chart(_("New and lapsed members per month"), labels, [
+            Series(_("New"), [p["new"] for p in points], COLOURS[1]),
+            Series(_("Lapsed"), [p["lapsed"] for p in points], COLOURS[2]),
+        ]),
+        "churn": line_chart(_("Churn per month (lapsed / active at the start of the month)"), labels,
+                            [Series(_("Churn"), [p["churn"] for p in points], COLOURS[3])], suffix="%"),
+        "stages": hbar_chart(_("Villages by Desa Sadar stage"),
+                             [(stages[s], n) for s, n in data["villages_by_stage"].items() if s in stages]),
+        "labels": labels,
+    }
+
+
+@router.get("/dashboard")
+def dashboard_page(request: Request, scope: str | None = None, sort: str | None = None,
+                   actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    data = dashboard(session, actor, scope, sort=sort)
+    return render(request, "reports/dashboard.html", {
+        "data": data, "charts": charts(data), "stage_labels": stage_labels(), "metric_labels": metric_labels(),
+        "event_kind_labels": event_kind_labels(), "can_export": actor.role in EXPORT_ROLES,
+    })
+
+
+@router.get("/reports/members.csv")
+def members_csv(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    return report_api.members_csv_response(session, actor, scope)
+
+
+@router.get("/reports/members.xlsx")
+def members_xlsx(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    return report_api.members_xlsx_response(session, actor, scope)
+
+
+@router.get("/reports/villages.csv")
+def villages_csv(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    return report_api.villages_csv_response(session, actor, scope)
+
+
+@router.get("/reports/villages.xlsx")
+def villages_xlsx(scope: str | None = None, actor: Actor = Depends(web_actor),
+                  session: Session = Depends(get_session)):
+    return report_api.villages_xlsx_response(session, actor, scope)

@@ -1,0 +1,219 @@
+"""Registration and payment throughput with concurrent clients, as a ratio to a bare endpoint that does
+one insert in the same server, same run (budget: ratio >= 0,5).
+
+    .venv/bin/python bench/throughput.py --database-url postgresql+psycopg://postgres@127.0.0.1/duta_bench \
+        --clients 8 --seconds 20
+
+Needs a database filled by `duta generate`; the server is bench/bench_app.py (the app plus
+`POST /bench/bare-insert`). The members and payments it creates stay in the database (they are real
+rows in the busiest village); run it on a benchmark database, not production.
+
+Then (`--cpu-requests N`, 0 to skip) the same three requests N times each through the app in this
+process (httpx's ASGI transport, one at a time), as CPU milliseconds per request: a figure that a
+busy machine disturbs much less than requests per second, and the same ratio without the network.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import importlib
+import itertools
+import os
+import threading
+import time
+import uuid
+
+import httpx
+from sqlalchemy import text
+
+from _common import DEFAULT_URL, Server, api_login, busiest_area, machine, make_engine, redacted, table, write_result
+
+BUDGET = 0.5
+
+
+def create_bare_table(database_url: str) -> None:
+    engine = make_engine(database_url)
+    key = "INTEGER PRIMARY KEY AUTOINCREMENT" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE TABLE IF NOT EXISTS bench_bare (id {key}, created_at VARCHAR(40), "
+                                "note VARCHAR(40))"))
+    engine.dispose()
+
+
+def payable_members(database_url: str, village: str) -> list[int]:
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        ids = connection.execute(text("SELECT id FROM member WHERE village_code = :v AND status = 'approved' "
+                                      "ORDER BY id"), {"v": village}).scalars().all()
+    engine.dispose()
+    return list(ids)
+
+
+def run_phase(base: str, clients: int, seconds: float, make_request) -> tuple[float, int, int, dict]:
+    """`make_request(client, n)` sends one request; returns (requests per second, ok, errors, statuses)."""
+    counter = itertools.count()
+    ok = errors = 0
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker():
+        nonlocal ok, errors
+        with httpx.Client(base_url=base, timeout=60) as client:
+            while time.monotonic() < stop:
+                try:
+                    response = make_request(client, next(counter))
+                except httpx.HTTPError:
+                    with lock:
+                        errors += 1
+                        statuses[0] = statuses.get(0, 0) + 1
+                    continue
+                with lock:
+                    statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
+                    if response.status_code in (200, 201):
+                        ok += 1
+                    else:
+                        errors += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return ok / elapsed, ok, errors, statuses
+
+
+def cpu_per_request(database_url: str, headers: dict, requests: dict, count: int) -> dict[str, float]:
+    """CPU ms per request (all threads of this process) for each request maker, the app in-process."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("LOGIN_MAX_FAILURES_IP", "100000")
+    from app.core import config, db
+
+    config.get_settings.cache_clear()
+    db._engine = None  # the engine of `database_url`, made on first use
+    app = importlib.import_module("bench.bench_app").app
+    assert str(db.get_engine().url) == str(db.make_engine(database_url).url)
+    result: dict[str, float] = {}
+
+    async def run() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for name, make_request in requests.items():
+                await make_request(client, 2 * 10**6)  # warm: compiled statements, caches
+                started = time.process_time()
+                for n in range(count):
+                    response = await make_request(client, 3 * 10**6 + n)
+                    if response.status_code not in (200, 201):
+                        raise SystemExit(f"{name}: {response.status_code} {response.text[:200]}")
+                result[name] = (time.process_time() - started) / count * 1000
+
+    asyncio.run(run())
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each phase")
+    parser.add_argument("--cpu-requests", type=int, default=200, help="in-process CPU sample per endpoint (0: skip)")
+    args = parser.parse_args()
+
+    create_bare_table(args.database_url)
+    area = busiest_area(args.database_url)
+    village = area["village"]
+    members = payable_members(args.database_url, village)
+    info = machine(args.database_url)
+    run_id = uuid.uuid4().int % 90 + 10
+    # Birth dates start on a random day per run (1950-1996), so NIKs stay new over repeated runs.
+    first_birth = dt.date(1950, 1, 1) + dt.timedelta(days=uuid.uuid4().int % 17000)
+    results = {}
+    with Server(args.database_url, app="bench.bench_app:app") as server:
+        headers = api_login(server.base, area["duta"])
+
+        def bare(client, _n):
+            return client.post("/bench/bare-insert")
+
+        def registration_body(n):
+            birth = first_birth + dt.timedelta(days=n // 4000)
+            serial = 5000 + n % 4000
+            sex = "L" if n % 2 else "P"
+            day = birth.day + (40 if sex == "P" else 0)
+            nik = f"{village.replace('.', '')[:6]}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
+            return {
+                "nik": nik, "full_name": f"Warga Uji Beban {n}", "sex": sex, "birth_date": birth.isoformat(),
+                "phone": f"0812{7000000 + n % 3000000}", "address": "Jl. Uji No. 1", "village_code": village,
+                "occupation": "petani", "monthly_income": 1000000, "jht": False, "heir_name": "Siti",
+                "heir_relation": "istri", "consent": True,
+            }
+
+        def keyed():
+            return {**headers, "Idempotency-Key": uuid.uuid4().hex}
+
+        def register(client, n):
+            return client.post("/api/v1/members", json=registration_body(n), headers=keyed())
+
+        def pay(client, n):
+            member_id = members[n % len(members)]
+            return client.post(f"/api/v1/members/{member_id}/payments", json={"months": 1, "channel": "tunai"},
+                               headers=keyed())
+
+        for name, request in (("bare insert", bare), ("registration POST /api/v1/members", register),
+                              ("payment POST /api/v1/members/{id}/payments", pay)):
+            probe = request(httpx.Client(base_url=server.base, timeout=60), 10**6 + run_id)
+            if probe.status_code == 404 or probe.status_code == 405:
+                results[name] = None
+                print(f"{name}: missing ({probe.status_code})")
+                continue
+            rate, ok, errors, statuses = run_phase(server.base, args.clients, args.seconds, request)
+            results[name] = (rate, ok, errors, statuses)
+            print(f"{name}: {rate:.1f} req/s ({ok} ok, {errors} errors {statuses})")
+    cpu: dict[str, float] = {}
+    if args.cpu_requests > 0:
+        # Other NIKs than the HTTP phases' (birth day offset by the request number range).
+        cpu = cpu_per_request(args.database_url, headers, {
+            "bare insert": lambda client, n: client.post("/bench/bare-insert"),
+            "registration POST /api/v1/members": lambda client, n: client.post(
+                "/api/v1/members", json=registration_body(n), headers=keyed()),
+            "payment POST /api/v1/members/{id}/payments": lambda client, n: client.post(
+                f"/api/v1/members/{members[n % len(members)]}/payments", json={"months": 1, "channel": "tunai"},
+                headers=keyed()),
+        }, args.cpu_requests)
+        print("CPU ms per request (in-process):", {k: round(v, 2) for k, v in cpu.items()})
+    bare_rate = results["bare insert"][0] if results.get("bare insert") else None
+    bare_cpu = cpu.get("bare insert")
+    rows, failed = [], False
+    for name, result in results.items():
+        if result is None:
+            rows.append([name, "missing", "", "", "", "", "", ""])
+            continue
+        rate, ok, errors, statuses = result
+        ratio = rate / bare_rate if bare_rate else float("nan")
+        verdict = "" if name == "bare insert" else ("pass" if ratio >= BUDGET else "FAIL")
+        failed |= verdict == "FAIL" or (errors > 0 and name != "bare insert")
+        cpu_ms = f"{cpu[name]:.2f}" if name in cpu else ""
+        cpu_ratio = f"{bare_cpu / cpu[name]:.2f}" if name in cpu and bare_cpu else ""
+        rows.append([name, f"{rate:.1f}", ok, errors, f"{ratio:.2f}", verdict or "(yardstick)", cpu_ms, cpu_ratio])
+    body = table(["endpoint", "req/s", "ok", "errors", "ratio to bare", f"vs >= {BUDGET}",
+                  "CPU ms/request (in-process)", "CPU ratio"], rows)
+    print()
+    print(body)
+    path = write_result(
+        "throughput", "Registration and payment throughput",
+        {**info, "database url": redacted(args.database_url), "clients": str(args.clients),
+         "seconds per phase": str(args.seconds)}, body,
+        ["One uvicorn worker; client threads (httpx) on the same machine as the server and the database.",
+         f"CPU ms/request: {args.cpu_requests} requests of each kind one at a time through the app in the "
+         "benchmark's process (no network); CPU ratio = bare / endpoint.",
+         f"Registrations and payments by {area['duta']} in village {village}."],
+    )
+    print(f"\nwritten to {path.relative_to(path.parents[2])}")
+    raise SystemExit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,559 @@
+/* Duta in the field: the service worker, the outbox bar on every page, forms kept on the phone when
+ * there is no connection and sent when it returns, the outbox page, and the warning before logout.
+ *
+ * Progressive enhancement only: without JavaScript every form posts straight to the server.
+ * Forms marked data-offline="member" / data-offline="payment" are the ones that may be kept.
+ * The queue logic lives in static/offline/queue.js (unit-tested under Node); the storage in idb.js.
+ */
+(function () {
+  "use strict";
+
+  var SENT_KEEP_MS = 7 * 24 * 3600 * 1000;
+  var state = { queue: null, mod: null, loading: null };
+
+  function bar() {
+    return document.getElementById("outbox");
+  }
+
+  function text(name, params) {
+    var element = bar();
+    var texts = {};
+    try {
+      texts = JSON.parse((element && element.dataset.texts) || "{}");
+    } catch (error) {
+      texts = {};
+    }
+    var value = texts[name] || name;
+    Object.keys(params || {}).forEach(function (key) {
+      value = value.split("{" + key + "}").join(String(params[key]));
+    });
+    return value;
+  }
+
+  function currentUser() {
+    var element = bar();
+    return element ? element.dataset.user || "" : "";
+  }
+
+  function csrfToken() {
+    var element = bar();
+    return element ? element.dataset.csrf || "" : "";
+  }
+
+  function loadQueue() {
+    if (state.queue) return Promise.resolve(state.queue);
+    if (!state.loading) {
+      var element = bar();
+      if (!element || !window.indexedDB) return Promise.reject(new Error("outbox unavailable"));
+      state.loading = Promise.all([import(element.dataset.queueModule), import(element.dataset.idbModule)])
+        .then(function (modules) {
+          return modules[1].openStore(window.indexedDB).then(function (store) {
+            state.mod = modules[0];
+            state.queue = modules[0].createQueue({ store: store });
+            return state.queue;
+          });
+        })
+        .catch(function (error) {
+          state.loading = null;
+          throw error;
+        });
+    }
+    return state.loading;
+  }
+
+  function userFilter() {
+    var user = currentUser();
+    return user ? { user: user } : {};
+  }
+
+  /* ---------- the bar ---------- */
+
+  function setStatus(message) {
+    document.querySelectorAll("[data-outbox-status]").forEach(function (element) {
+      element.textContent = message;
+    });
+  }
+
+  async function refresh() {
+    var element = bar();
+    if (!element) return;
+    var queue = await loadQueue();
+    var counts = await queue.counts(userFilter());
+    element.hidden = counts.unsent === 0 && !element.querySelector("[data-outbox-status]").textContent;
+    element.querySelector("[data-outbox-waiting]").textContent = String(counts.waiting);
+    element.querySelector("[data-outbox-refused]").textContent = String(counts.refused);
+    element.querySelector("[data-outbox-refused-wrap]").hidden = counts.refused === 0;
+    document.querySelectorAll("[data-outbox-send]").forEach(function (button) {
+      button.disabled = counts.waiting === 0 || !currentUser();
+    });
+    await renderList();
+  }
+
+  /* ---------- sending ---------- */
+
+  function readMessages(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var errors = {};
+    doc.querySelectorAll(".field-error").forEach(function (element) {
+      var id = element.id || "";
+      if (id.slice(-6) === "-error") errors[id.slice(0, -6)] = element.textContent.trim();
+    });
+    var message = "";
+    var alert = doc.querySelector("main .alert, main [role=alert]");
+    if (alert) message = alert.textContent.trim();
+    var fieldMessages = Object.keys(errors).map(function (key) {
+      return errors[key];
+    });
+    if (fieldMessages.length) message = (message ? message + " " : "") + fieldMessages.join(" ");
+    if (!message) {
+      var main = doc.querySelector("main");
+      message = main ? main.textContent.replace(/\s+/g, " ").trim().slice(0, 300) : "";
+    }
+    return { message: message, errors: errors };
+  }
+
+  async function sendNow() {
+    var user = currentUser();
+    if (!user) return null;
+    var queue = await loadQueue();
+    if ((await queue.counts({ user: user })).waiting === 0) {
+      await refresh();
+      return null;
+    }
+    if (!navigator.onLine) {
+      setStatus(text("offline"));
+      await refresh();
+      return null;
+    }
+    setStatus(text("sending"));
+    var send = state.mod.formSender({ fetch: window.fetch.bind(window), csrfToken: csrfToken, readMessages: readMessages });
+    var summary = await queue.flush(send, { user: user });
+    var messages = [];
+    if (summary.sent) messages.push(text("sent", { n: summary.sent }));
+    if (summary.refused) messages.push(text("refused", { n: summary.refused }));
+    if (summary.stopped === "login") messages.push(text("login"));
+    else if (summary.stopped) messages.push(text("reload"));
+    else if (summary.retry) messages.push(text("offline"));
+    setStatus(messages.join(" "));
+    await refresh();
+    return summary;
+  }
+
+  /* ---------- keeping a form on the phone ---------- */
+
+  function formFields(form, submitter) {
+    var data;
+    try {
+      data = submitter ? new FormData(form, submitter) : new FormData(form);
+    } catch (error) {
+      data = new FormData(form);
+    }
+    var fields = [];
+    data.forEach(function (value, name) {
+      if (typeof value === "string") fields.push([name, value]);
+    });
+    return fields;
+  }
+
+  function fieldOf(fields, name) {
+    var found = fields.filter(function (pair) {
+      return pair[0] === name;
+    })[0];
+    return found ? found[1] : "";
+  }
+
+  function labelFor(form, kind, fields) {
+    if (kind === "member") {
+      return [fieldOf(fields, "full_name"), state.mod.maskNik(fieldOf(fields, "nik"))].filter(Boolean).join(" · ");
+    }
+    var heading = document.querySelector("main h1");
+    var name = form.dataset.offlineLabel || (heading ? heading.textContent.trim() : location.pathname);
+    var months = fieldOf(fields, "months");
+    return [name, months ? text("months", { n: months }) : ""]
+      .filter(Boolean)
+      .join(" · ");
+  }
+
+  function freshKey(form) {
+    var input = form.querySelector("input[name=idempotency_key]");
+    if (input && state.mod) input.value = state.mod.randomKey();
+  }
+
+  function notice(form, className, message, withLink) {
+    var old = form.parentNode.querySelector("[data-outbox-notice]");
+    if (old) old.remove();
+    var paragraph = document.createElement("p");
+    paragraph.className = className;
+    paragraph.setAttribute("role", className === "alert" ? "alert" : "status");
+    paragraph.dataset.outboxNotice = "";
+    paragraph.textContent = message + " ";
+    if (withLink) {
+      var link = document.createElement("a");
+      link.href = "/outbox";
+      link.textContent = text("waiting");
+      paragraph.appendChild(link);
+    }
+    form.parentNode.insertBefore(paragraph, form);
+    return paragraph;
+  }
+
+  async function keep(form, submitter) {
+    var queue = await loadQueue();
+    var kind = form.dataset.offline;
+    var fields = formFields(form, submitter);
+    var action = new URL(form.getAttribute("action") || location.href, location.href);
+    var label = labelFor(form, kind, fields);
+    var fixing = form.dataset.outboxFix;
+    if (fixing) {
+      await queue.resubmit(fixing, fields, { label: label });
+      await sendNow();
+      location.assign("/outbox");
+      return;
+    }
+    await queue.add({
+      kind: kind,
+      action: action.pathname + action.search,
+      formUrl: location.pathname,
+      fields: fields,
+      label: label,
+      user: currentUser(),
+    });
+    form.reset();
+    // A fresh key, so the next registration on this page is not taken for a repeat of this one.
+    freshKey(form);
+    notice(form, "ok", text("saved"), true);
+    window.scrollTo(0, 0);
+    await refresh();
+  }
+
+  function onSubmit(event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if ((form.getAttribute("action") || "") === "/logout") {
+      onLogout(event, form);
+      return;
+    }
+    if (!form.dataset.offline || !bar() || !window.indexedDB || !window.fetch) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var submitter = event.submitter;
+    var work = navigator.onLine && !form.dataset.outboxFix ? submitOnline(form, submitter) : keep(form, submitter);
+    work.catch(function () {
+      form.submit();
+    });
+  }
+
+  /* Online, the form is sent by fetch, so that a connection that drops on the way keeps the form on
+   * the phone instead of showing the browser's error page. The answer is shown as a normal page. */
+  async function submitOnline(form, submitter) {
+    if (form.dataset.outboxBusy) return;
+    form.dataset.outboxBusy = "1";
+    var fields = formFields(form, submitter);
+    var action = new URL(form.getAttribute("action") || location.href, location.href);
+    var response;
+    try {
+      response = await fetch(action.pathname + action.search, {
+        method: "POST",
+        body: new URLSearchParams(fields),
+        credentials: "same-origin",
+        redirect: "follow",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+    } catch (error) {
+      delete form.dataset.outboxBusy;
+      await keep(form, submitter);
+      return;
+    }
+    delete form.dataset.outboxBusy;
+    if (response.redirected) {
+      location.assign(response.url);
+      return;
+    }
+    var doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    document.title = doc.title;
+    document.body.replaceWith(document.adoptNode(doc.body));
+    if (window.htmx) window.htmx.process(document.body);
+    window.scrollTo(0, 0);
+    afterSwap();
+  }
+
+  /* ---------- fixing a refused item ---------- */
+
+  function fill(form, fields) {
+    var names = {};
+    fields.forEach(function (pair) {
+      names[pair[0]] = true;
+    });
+    Array.prototype.forEach.call(form.elements, function (element) {
+      var name = element.name;
+      if (!name || name === "csrf_token" || name === "idempotency_key" || !names[name]) return;
+      var values = fields
+        .filter(function (pair) {
+          return pair[0] === name;
+        })
+        .map(function (pair) {
+          return pair[1];
+        });
+      if (element.type === "checkbox" || element.type === "radio") element.checked = values.indexOf(element.value) !== -1;
+      else if (element.tagName !== "BUTTON") element.value = values[0];
+    });
+    // Checkboxes left unticked are absent from the fields: untick them.
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox]"), function (box) {
+      if (!names[box.name]) box.checked = false;
+    });
+  }
+
+  function showErrors(form, errors) {
+    Object.keys(errors || {}).forEach(function (name) {
+      var element = form.elements.namedItem(name);
+      if (element && !element.tagName && element.length) element = element[0];
+      if (!element || !element.parentNode) return;
+      var id = name + "-error";
+      var paragraph = document.getElementById(id);
+      if (!paragraph) {
+        paragraph = document.createElement("p");
+        paragraph.className = "field-error";
+        paragraph.id = id;
+        element.insertAdjacentElement("afterend", paragraph);
+      }
+      paragraph.textContent = errors[name];
+      element.setAttribute("aria-invalid", "true");
+      element.setAttribute("aria-describedby", id);
+    });
+  }
+
+  async function startFix() {
+    var key = new URLSearchParams(location.search).get("outbox");
+    var form = document.querySelector("form[data-offline]");
+    if (!key || !form || form.dataset.outboxFix) return;
+    var queue = await loadQueue();
+    var item = await queue.get(key);
+    if (!item || item.status === "sent") return;
+    fill(form, item.fields);
+    showErrors(form, item.errors);
+    form.dataset.outboxFix = key;
+    notice(form, "alert", text("fixing") + (item.message ? " " + item.message : ""), false);
+  }
+
+  /* ---------- the outbox page ---------- */
+
+  function when(iso) {
+    var date = new Date(iso);
+    function two(n) {
+      return (n < 10 ? "0" : "") + n;
+    }
+    return two(date.getDate()) + "/" + two(date.getMonth() + 1) + "/" + date.getFullYear() + " " + two(date.getHours()) + ":" + two(date.getMinutes());
+  }
+
+  function element(tag, className, content) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (content !== undefined) node.textContent = content;
+    return node;
+  }
+
+  async function renderList() {
+    var list = document.getElementById("outbox-list");
+    if (!list) return;
+    var queue = await loadQueue();
+    var user = currentUser();
+    var items = (await queue.list()).reverse();
+    list.replaceChildren();
+    items.forEach(function (item) {
+      var row = element("li", "outbox-item " + item.status);
+      row.dataset.key = item.key;
+      var title = element("p", "outbox-title");
+      title.appendChild(element("strong", "", text(item.kind) + ": "));
+      title.appendChild(document.createTextNode(item.label || item.action));
+      row.appendChild(title);
+      var meta = element("p", "hint");
+      meta.appendChild(document.createTextNode(when(item.created) + " "));
+      var badgeClass = { waiting: "submitted", refused: "rejected", sent: "approved" }[item.status];
+      var statusName = { waiting: "waiting", refused: "refused_status", sent: "sent_status" }[item.status];
+      meta.appendChild(element("span", "badge " + badgeClass, text(statusName)));
+      row.appendChild(meta);
+      if (item.status === "refused" && item.message) {
+        row.appendChild(element("p", "field-error", item.message));
+      }
+      if (item.user && user && item.user !== user) {
+        row.appendChild(element("p", "hint", text("other_user", { user: item.user })));
+      }
+      var actions = element("div", "actions");
+      if (item.status === "refused") {
+        var fix = element("a", "button", text("fix"));
+        fix.href = item.formUrl + "?outbox=" + encodeURIComponent(item.key);
+        fix.setAttribute("hx-boost", "false");
+        actions.appendChild(fix);
+      }
+      if (item.status === "sent" && item.resultUrl) {
+        var open = element("a", "button secondary", text("open"));
+        open.href = item.resultUrl;
+        actions.appendChild(open);
+      }
+      if (item.status !== "sent") {
+        var discard = element("button", "danger", text("discard"));
+        discard.type = "button";
+        discard.dataset.outboxDiscard = item.key;
+        actions.appendChild(discard);
+      }
+      if (actions.childNodes.length) row.appendChild(actions);
+      list.appendChild(row);
+    });
+    var empty = document.getElementById("outbox-empty");
+    if (empty) empty.hidden = items.some(function (item) {
+      return item.status !== "sent";
+    });
+  }
+
+  async function onClick(event) {
+    var target = event.target instanceof Element ? event.target : null;
+    if (!target) return;
+    var sendButton = target.closest("[data-outbox-send]");
+    if (sendButton) {
+      event.preventDefault();
+      await sendNow();
+      return;
+    }
+    var discard = target.closest("[data-outbox-discard]");
+    if (discard) {
+      event.preventDefault();
+      if (!window.confirm(text("discard_confirm"))) return;
+      var queue = await loadQueue();
+      await queue.remove(discard.dataset.outboxDiscard);
+      await refresh();
+    }
+  }
+
+  /* ---------- logout ---------- */
+
+  async function forgetKeptPages() {
+    if (!window.caches) return;
+    var names = await caches.keys();
+    await Promise.all(
+      names
+        .filter(function (name) {
+          return name.indexOf("duta-pages-") === 0;
+        })
+        .map(function (name) {
+          return caches.delete(name);
+        }),
+    );
+  }
+
+  function onLogout(event, form) {
+    if (form.dataset.outboxConfirmed) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var go = function () {
+      form.dataset.outboxConfirmed = "1";
+      forgetKeptPages()
+        .catch(function () {})
+        .then(function () {
+          form.submit();
+        });
+    };
+    loadQueue()
+      .then(function (queue) {
+        return queue.counts(userFilter());
+      })
+      .then(function (counts) {
+        if (counts.unsent > 0 && !window.confirm(text("logout", { n: counts.unsent }))) return;
+        go();
+      })
+      .catch(go);
+  }
+
+  /* ---------- pages kept by the service worker, navigation without a connection ---------- */
+
+  function markKeptCopy() {
+    if (!document.documentElement.hasAttribute("data-offline-copy")) return;
+    document.querySelectorAll("form[data-offline]").forEach(freshKey);
+    var main = document.getElementById("main");
+    if (main && !main.querySelector("[data-offline-copy-notice]")) {
+      var paragraph = element("p", "notice", text("copy"));
+      paragraph.dataset.offlineCopyNotice = "";
+      main.insertBefore(paragraph, main.firstChild);
+    }
+  }
+
+  function onBeforeRequest(event) {
+    // Without a connection a boosted link cannot fetch its page: navigate for real instead, so the
+    // service worker can answer with the copy kept on the phone.
+    var detail = event.detail || {};
+    var verb = detail.requestConfig && detail.requestConfig.verb;
+    if (!navigator.onLine && detail.boosted && verb === "get" && detail.pathInfo) {
+      event.preventDefault();
+      location.assign(detail.pathInfo.finalRequestPath || detail.pathInfo.requestPath);
+    }
+  }
+
+  function onSendError(event) {
+    var detail = event.detail || {};
+    var verb = detail.requestConfig && detail.requestConfig.verb;
+    // (Forms marked data-offline are sent by submitOnline, which keeps them itself when sending fails;
+    // a failed partial, such as the NIK check while typing, needs nothing.)
+    if (detail.boosted && verb === "get" && detail.pathInfo) {
+      location.assign(detail.pathInfo.finalRequestPath || detail.pathInfo.requestPath);
+    }
+  }
+
+  /* A page kept by the service worker carries the user and CSRF token of the day it was kept. Back
+   * online, take both from a fresh page before sending, without reloading (which would lose what is
+   * being typed). */
+  async function refreshIdentity() {
+    if (!document.documentElement.hasAttribute("data-offline-copy")) return;
+    var response = await fetch("/outbox", { credentials: "same-origin", cache: "no-store" });
+    if (!response.ok || response.redirected) return;
+    var doc = new DOMParser().parseFromString(await response.text(), "text/html");
+    var fresh = doc.getElementById("outbox");
+    var element = bar();
+    if (!fresh || !element) return;
+    element.dataset.user = fresh.dataset.user || "";
+    element.dataset.csrf = fresh.dataset.csrf || "";
+    document.querySelectorAll("input[name=csrf_token]").forEach(function (input) {
+      input.value = fresh.dataset.csrf || "";
+    });
+  }
+
+  function whenOnline() {
+    refreshIdentity()
+      .catch(function () {})
+      .then(sendNow)
+      .catch(function () {});
+  }
+
+  function afterSwap() {
+    markKeptCopy();
+    startFix().catch(function () {});
+    refresh().catch(function () {});
+  }
+
+  function init() {
+    if ("serviceWorker" in navigator && window.isSecureContext) {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {});
+    }
+    document.addEventListener("submit", onSubmit, true);
+    document.addEventListener("click", onClick);
+    document.addEventListener("htmx:beforeRequest", onBeforeRequest);
+    document.addEventListener("htmx:sendError", onSendError);
+    document.addEventListener("htmx:afterSettle", afterSwap);
+    window.addEventListener("online", whenOnline);
+    window.addEventListener("offline", function () {
+      setStatus(text("offline"));
+      refresh().catch(function () {});
+    });
+    markKeptCopy();
+    loadQueue()
+      .then(function (queue) {
+        return queue.pruneSent(SENT_KEEP_MS);
+      })
+      .then(startFix)
+      .then(function () {
+        if (navigator.onLine) whenOnline();
+        return refresh();
+      })
+      .catch(function () {});
+  }
+
+  init();
+})();

@@ -1,0 +1,46 @@
+"""No one can edit or delete audit entries: no endpoint offers it, and the database refuses it."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from app.core import audit
+from app.main import app
+from tests.factories import api_headers
+
+
+def test_no_route_changes_the_log():
+    for route in app.routes:
+        if "audit" in getattr(route, "path", ""):
+            assert route.methods <= {"GET", "HEAD"}, route.path
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete", "post"])
+def test_writing_methods_are_refused(client, db, people, method):
+    entry = audit.record(db, people.actor(people.admin), "export", "village", "12.07.02.2001")
+    db.commit()
+    headers = api_headers(client, people.admin)
+    for path in ("/api/v1/audit", f"/api/v1/audit/{entry.id}"):
+        response = client.request(method.upper(), path, headers=headers, json={"action": "x"})
+        assert response.status_code in (404, 405)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE audit_entry SET action = 'rewritten' WHERE id = :id",
+    "DELETE FROM audit_entry WHERE id = :id",
+])
+def test_database_refuses_update_and_delete(db, people, statement):
+    entry = audit.record(db, people.actor(people.admin), "login", "user", people.admin.id)
+    db.commit()
+    with pytest.raises(DBAPIError, match="append-only"):
+        with db.begin_nested():
+            db.execute(text(statement), {"id": entry.id})
+    db.expire_all()
+    assert db.execute(text("SELECT action FROM audit_entry WHERE id = :id"), {"id": entry.id}).scalar_one() == "login"
+
+
+def test_inserting_still_works(db, people):
+    before = db.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
+    audit.record(db, people.actor(people.admin), "login", "user", people.admin.id)
+    db.commit()
+    assert db.execute(text("SELECT count(*) FROM audit_entry")).scalar_one() == before + 1

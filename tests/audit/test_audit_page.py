@@ -1,0 +1,33 @@
+"""The `/audit` page: same filters as the API, paged, newest first; wilayah and admin only."""
+
+import pytest
+
+from app.core import audit
+from tests.factories import web_login
+
+
+def test_page_lists_and_filters(client, db, people):
+    wilayah = people.actor(people.wilayah)
+    audit.record(db, wilayah, "export", "village", "12.07.02.2001")
+    audit.record(db, wilayah, "approve", "member", 5, member_number="26000000009")
+    db.commit()
+    web_login(client, people.wilayah)
+    page = client.get("/audit")
+    assert page.status_code == 200
+    assert "Log audit" in page.text and "member:5" in page.text and "village:12.07.02.2001" in page.text
+    filtered = client.get("/audit", params={"object": "member:5"})
+    assert "26000000009" in filtered.text and "village:12.07.02.2001" not in filtered.text
+    assert "Catatan: 1" in filtered.text
+
+
+def test_malformed_filter_is_explained(client, db, people):
+    web_login(client, people.admin)
+    page = client.get("/audit", params={"object": "anggota dua belas"})
+    assert page.status_code == 422
+    assert "Tulis objek sebagai jenis:id" in page.text
+
+
+@pytest.mark.parametrize("role", ["duta", "cabang"])
+def test_others_get_403(client, db, people, role):
+    web_login(client, getattr(people, role))
+    assert client.get("/audit").status_code == 403

@@ -1,0 +1,108 @@
+from sqlmodel import select
+
+from app.core.audit import AuditEntry
+from tests.factories import PASSWORD, VILLAGE_A, api_headers, csrf_from, make_user, web_login
+
+
+def test_login_sets_session_and_home_shows_role(client, db):
+    user = make_user(db, "duta", villages=(VILLAGE_A,))
+    web_login(client, user)
+    page = client.get("/")
+    assert page.status_code == 200
+    assert "Medan Senembah" in page.text
+    entries = db.exec(select(AuditEntry).where(AuditEntry.action == "login", AuditEntry.actor_id == user.id)).all()
+    assert len(entries) == 1
+
+
+def test_home_requires_login(client):
+    response = client.get("/", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login")
+
+
+def test_wrong_password_is_refused_and_audited(client, db):
+    user = make_user(db, "wilayah")
+    token = csrf_from(client.get("/login").text)
+    response = client.post("/login", data={"username": user.username, "password": "nope", "csrf_token": token})
+    assert response.status_code == 401
+    assert "Nama pengguna atau kata sandi salah" in response.text
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "login_failed")).first() is not None
+
+
+def test_account_locks_after_five_failures(client, db):
+    user = make_user(db, "wilayah")
+    token = csrf_from(client.get("/login").text)
+    for _ in range(5):
+        client.post("/login", data={"username": user.username, "password": "bad", "csrf_token": token})
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 429
+    # The API shares the same lock.
+    api = client.post("/api/v1/auth/token", data={"username": user.username, "password": PASSWORD})
+    assert api.status_code == 429
+
+
+def test_address_lock_needs_many_more_failures(client, db, monkeypatch):
+    from app.core.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "login_max_failures_ip", 8)
+    users = [make_user(db, "wilayah") for _ in range(3)]
+    token = csrf_from(client.get("/login").text)
+    # Four failures on each of two accounts: neither account is locked, the address is at 8.
+    for user in users[:2]:
+        for _ in range(4):
+            client.post("/login", data={"username": user.username, "password": "bad", "csrf_token": token})
+    response = client.post("/login", data={"username": users[2].username, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 429
+
+
+def test_login_without_csrf_token_is_refused(client, db):
+    user = make_user(db, "wilayah")
+    client.get("/login")
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 403
+
+
+def test_logout_needs_csrf_and_ends_session(client, db):
+    user = make_user(db, "wilayah")
+    token = web_login(client, user)
+    assert client.post("/logout", follow_redirects=False).status_code == 403
+    assert client.post("/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+    assert client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_htmx_header_carries_csrf(client, db):
+    user = make_user(db, "wilayah")
+    token = web_login(client, user)
+    response = client.post("/logout", headers={"X-CSRF-Token": token, "HX-Request": "true"}, follow_redirects=False)
+    assert response.status_code == 303
+
+
+def test_open_redirect_is_refused(client, db):
+    user = make_user(db, "wilayah")
+    token = csrf_from(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"username": user.username, "password": PASSWORD, "csrf_token": token, "next": "//evil.example/x"},
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/"
+
+
+def test_api_token_and_me(client, db):
+    user = make_user(db, "duta", villages=(VILLAGE_A,))
+    me = client.get("/api/v1/me", headers=api_headers(client, user))
+    assert me.json() == {"username": user.username, "role": "duta", "branch_code": None, "village_codes": [VILLAGE_A]}
+
+
+def test_api_rejects_missing_or_bad_token(client):
+    assert client.get("/api/v1/me").status_code == 401
+    response = client.get("/api/v1/me", headers={"Authorization": "Bearer forged"})
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_api_token_wrong_password(client, db):
+    user = make_user(db, "duta", villages=(VILLAGE_A,))
+    response = client.post("/api/v1/auth/token", data={"username": user.username, "password": "x"})
+    assert response.status_code == 401
+    assert "detail" in response.json()

@@ -1,0 +1,160 @@
+"""A duta in a village with a signal that comes and goes: the service worker keeps the forms, what is
+submitted without a connection waits on the phone (IndexedDB) and is sent when the connection returns;
+a refusal comes back as an item to fix; logout warns while something is unsent."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from tests.browser.journey import check_page, log_in, random_nik
+
+pytestmark = pytest.mark.browser
+
+DUTA = "duta.senembah"  # one village: Medan Senembah
+
+
+def _fill_member(page, nik: str, birth, name: str, sex: str = "L") -> None:
+    page.fill("#nik", nik)
+    page.fill("#full_name", name)
+    page.check(f"input[name=sex][value={sex}]")
+    page.fill("#birth_date", birth.isoformat())
+    page.fill("#phone", "0812" + nik[-8:])
+    page.fill("#address", "Jl. Pasar 3, Dusun II")
+    page.select_option("#occupation", "petani")
+    page.fill("#heir_name", "Rahmah")
+    page.fill("#heir_relation", "istri")
+    page.check("input[name=consent]")
+
+
+def _wait_for_worker(page) -> None:
+    """The service worker is installed (shell and forms kept) and controls this page."""
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+
+
+def _register_online(page, live_server) -> tuple[int, str]:
+    nik, birth = random_nik()
+    page.goto("/members/new")
+    _fill_member(page, nik, birth, "Budi Santoso")
+    page.click("form[data-offline=member] button[value=submit]")
+    page.wait_for_url(re.compile(r".*/members/\d+$"))
+    return int(page.url.rsplit("/", 1)[1]), nik
+
+
+def _waiting(page) -> str:
+    return page.inner_text("[data-outbox-waiting]")
+
+
+def test_offline_registration_and_payment_wait_on_the_phone_and_are_sent_when_back_online(
+    context, page, live_server, screenshot
+):
+    log_in(page, live_server, DUTA)
+    _wait_for_worker(page)
+    member_id, _nik = _register_online(page, live_server)
+    # Open the payment form once online: the worker keeps it for later.
+    page.goto(f"/members/{member_id}/pay")
+    assert page.is_visible("form[data-offline=payment]"), "the payment form must carry data-offline=payment"
+    page.goto("/members/new")
+    assert page.is_hidden("#outbox")  # nothing waits: no bar
+
+    context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
+    nik, birth = random_nik("P")
+    _fill_member(page, nik, birth, "Siti Aminah", sex="P")
+    page.click("form[data-offline=member] button[value=submit]")
+    saved = page.locator("[data-outbox-notice]")
+    saved.wait_for()
+    assert "Tersimpan di ponsel ini" in saved.inner_text()
+    page.wait_for_function("() => document.querySelector('[data-outbox-waiting]').textContent === '1'")
+    assert page.is_visible("#outbox")
+    assert "Menunggu dikirim" in page.inner_text("#outbox")
+    # The form is empty again, ready for the next neighbour, with a fresh idempotency key.
+    assert page.input_value("#nik") == ""
+    screenshot(page, "kept-registration")
+
+    # The payment form works without a connection: the copy kept by the service worker.
+    page.goto(f"/members/{member_id}/pay")
+    assert page.get_attribute("html", "data-offline-copy") == "1"
+    assert "salinan halaman" in page.inner_text("main")
+    page.select_option("#months", "2")
+    page.check("input[name=channel][value=tunai]")
+    page.click("form[data-offline=payment] button[type=submit]")
+    page.locator("[data-outbox-notice]").wait_for()
+    page.wait_for_function("() => document.querySelector('[data-outbox-waiting]').textContent === '2'")
+
+    # The outbox page, offline too, lists both as waiting.
+    page.goto("/outbox")
+    page.wait_for_function("() => document.querySelectorAll('#outbox-list li.waiting').length === 2")
+    listing = page.inner_text("#outbox-list")
+    assert "Siti Aminah" in listing
+    assert "2 bulan" in listing
+    screenshot(page, "outbox-offline")
+
+    context.set_offline(False)
+    page.wait_for_function("() => document.querySelectorAll('#outbox-list li.sent').length === 2", timeout=20_000)
+    assert "2 terkirim" in page.inner_text("[data-outbox-status]")
+    assert _waiting(page) == "0"
+    check_page(page, "/outbox")
+    screenshot(page, "outbox-sent")
+
+    # Both really reached the server: the new member's page and the receipt.
+    links = page.eval_on_selector_all("#outbox-list li.sent a", "links => links.map(a => a.getAttribute('href'))")
+    assert any(re.fullmatch(r"/members/\d+", link) for link in links), links
+    assert any(link.startswith("/receipts/") for link in links), links
+    member_link = next(link for link in links if link.startswith("/members/"))
+    page.goto(member_link)
+    assert "Siti Aminah" in page.inner_text("main")
+    receipt_link = next(link for link in links if link.startswith("/receipts/"))
+    page.goto(receipt_link)
+    assert "Budi Santoso" in page.inner_text("main")
+
+
+def test_a_refused_item_comes_back_to_fix_and_logout_warns(context, page, live_server, screenshot):
+    log_in(page, live_server, DUTA)
+    _wait_for_worker(page)
+    _member_id, taken_nik = _register_online(page, live_server)
+    page.goto("/members/new")
+
+    # Offline, the duta registers a NIK that the server already has: kept, then refused when sent.
+    context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
+    code = taken_nik[6:12]
+    birth = dt.date(1900 + int(code[4:]), int(code[2:4]), int(code[:2]))  # random_nik: born 1970-1999
+    _fill_member(page, taken_nik, birth, "Budi Santoso Kedua")
+    page.click("form[data-offline=member] button[value=submit]")
+    page.wait_for_function("() => document.querySelector('[data-outbox-waiting]').textContent === '1'")
+
+    # Logging out with something unsent asks first; declining keeps the duta logged in.
+    with page.expect_event("dialog") as dialog_info:
+        page.click("form.logout button")
+    dialog = dialog_info.value
+    assert "1 data belum terkirim" in dialog.message
+    dialog.dismiss()
+    assert page.is_visible("form.logout")
+
+    context.set_offline(False)
+    page.goto("/outbox")
+    page.wait_for_function("() => document.querySelectorAll('#outbox-list li.refused').length === 1", timeout=20_000)
+    refused = page.inner_text("#outbox-list li.refused")
+    assert "Ditolak" in refused
+    assert "Medan Senembah" in refused or "terdaftar" in refused.lower(), refused
+    assert page.inner_text("[data-outbox-refused]") == "1"
+    screenshot(page, "refused")
+
+    # Fix: the form comes back filled in, with the server's message beside the NIK.
+    page.click("#outbox-list li.refused a.button")
+    page.wait_for_url(re.compile(r".*/members/new\?outbox="))
+    page.locator("#nik-error").wait_for()
+    assert page.input_value("#full_name") == "Budi Santoso Kedua"
+    new_nik, new_birth = random_nik()
+    page.fill("#nik", new_nik)
+    page.fill("#birth_date", new_birth.isoformat())
+    page.click("form[data-offline=member] button[value=submit]")
+    page.wait_for_url(f"{live_server}/outbox")
+    page.wait_for_function("() => document.querySelectorAll('#outbox-list li.refused, #outbox-list li.waiting').length === 0")
+    assert "Budi Santoso Kedua" in page.inner_text("#outbox-list li.sent")
+
+    # Nothing unsent: logout goes straight through.
+    page.click("form.logout button")
+    page.wait_for_url(f"{live_server}/login")

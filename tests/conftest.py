@@ -1,0 +1,87 @@
+"""Test fixtures: every database test runs on SQLite and on PostgreSQL, each test inside a transaction
+that is rolled back. Schemas come from the Alembic migrations, never from `create_all`."""
+
+import os
+import uuid
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.core import migrate
+from app.core.db import get_session, make_engine
+from app.main import app as fastapi_app
+from app.regions.service import load_regions
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_URL = os.environ.get("DUTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_database(tmp_name: str) -> str | None:
+    """Create a throw-away database next to the configured one; None when PostgreSQL is unreachable."""
+    admin_engine = make_engine(POSTGRES_URL)
+    try:
+        with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{tmp_name}"'))
+            connection.execute(text(f'CREATE DATABASE "{tmp_name}"'))
+    except Exception as error:  # noqa: BLE001 (any connection failure means "no PostgreSQL here")
+        if IN_CI:
+            raise RuntimeError(f"PostgreSQL is required in CI: {error}") from error
+        return None
+    finally:
+        admin_engine.dispose()
+    return make_url(POSTGRES_URL).set(database=tmp_name).render_as_string(hide_password=False)
+
+
+def _drop_postgres_database(tmp_name: str) -> None:
+    admin_engine = make_engine(POSTGRES_URL)
+    with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{tmp_name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def engine(request, tmp_path_factory):
+    """A migrated database with the region's geography loaded, one per backend for the whole run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        cleanup = None
+    else:
+        name = f"duta_test_{uuid.uuid4().hex[:10]}"
+        url = _postgres_database(name)
+        if url is None:
+            pytest.skip("PostgreSQL is not reachable (required in CI)")
+        cleanup = name
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_regions(session)
+    yield engine
+    engine.dispose()
+    if cleanup:
+        _drop_postgres_database(cleanup)
+
+
+@pytest.fixture
+def db(engine):
+    """A session whose commits land in savepoints of one outer transaction, rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    yield session
+    session.close()
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def client(db):
+    def session_override():
+        yield db
+
+    fastapi_app.dependency_overrides[get_session] = session_override
+    with TestClient(fastapi_app, base_url="http://testserver") as test_client:
+        yield test_client
+    fastapi_app.dependency_overrides.clear()

@@ -1,0 +1,178 @@
+"""Concurrent state-changing requests through the real `get_session` path, on a real database file.
+
+A request's transaction reads first (the bearer token's user, scope, the member) and writes later. On
+SQLite a deferred transaction cannot then wait for the write lock ("database is locked", HTTP 500);
+`get_session` begins state-changing requests with BEGIN IMMEDIATE instead, which waits on
+busy_timeout. On PostgreSQL row locks serialise the payments of one member. Each backend gets a fresh
+copy of the migrated test database, so the rows committed here never reach other tests.
+"""
+
+import datetime as dt
+import sqlite3
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, func, select
+
+from app.core import db as core_db
+from app.core.clock import add_months, month_start, today
+from app.core.security import issue_token
+from app.dues.models import Payment
+from app.main import app as fastapi_app
+from app.members.models import Member
+from tests.conftest import POSTGRES_URL
+from tests.factories import VILLAGE_A, make_member, make_user, valid_nik
+
+MEMBERS = 4
+PAYMENTS_EACH = 5  # months paid for one member by concurrent requests: none may be lost
+REGISTRATIONS = 10
+
+
+@pytest.fixture
+def fresh_url(engine, tmp_path):
+    """A copy of the migrated database with the regions loaded, committed to for real."""
+    if engine.dialect.name == "sqlite":
+        target = tmp_path / "concurrent.sqlite3"
+        source = sqlite3.connect(engine.url.database)
+        copy = sqlite3.connect(target)
+        source.backup(copy)
+        copy.close()
+        source.close()
+        yield f"sqlite:///{target}"
+        return
+    name = f"duta_conc_{uuid.uuid4().hex[:10]}"
+    engine.dispose()  # a template must have no open connections
+    admin = core_db.make_engine(POSTGRES_URL)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{engine.url.database}"'))
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def server(fresh_url, monkeypatch):
+    """The app under uvicorn on loopback, in a thread, its `get_engine()` pointing at the copy."""
+    app_engine = core_db.make_engine(fresh_url)
+    monkeypatch.setattr(core_db, "_engine", app_engine)
+    assert not fastapi_app.dependency_overrides, "the real get_session must serve these requests"
+    config = uvicorn.Config(fastapi_app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not uv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    port = uv.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", app_engine
+    uv.should_exit = True
+    thread.join(timeout=10)
+    app_engine.dispose()
+
+
+def _registration(n: int, village: str) -> dict:
+    birth = dt.date(1980, 1, 1) + dt.timedelta(days=n)
+    return {
+        "nik": valid_nik(birth, "L", region=village.replace(".", "")[:6], serial=7000 + n),
+        "full_name": f"Warga Serentak {n}", "sex": "L", "birth_date": birth.isoformat(),
+        "phone": f"08127{n:07d}", "address": "Jl. Serentak No. 1", "village_code": village,
+        "occupation": "petani", "monthly_income": 1_000_000, "jht": False, "heir_name": "Siti",
+        "heir_relation": "istri", "consent": True,
+    }
+
+
+def test_concurrent_payments_and_registrations_all_succeed(server):
+    base, app_engine = server
+    with Session(app_engine, expire_on_commit=False) as session:
+        duta = make_user(session, "duta", villages=(VILLAGE_A,))
+        members = [make_member(session, duta, status="approved").id for _ in range(MEMBERS)]
+        before = session.exec(select(func.count()).select_from(Member)).one()
+    headers = {"Authorization": f"Bearer {issue_token(duta.id, duta.credentials_version)}"}
+
+    jobs = [("pay", member_id) for member_id in members for _ in range(PAYMENTS_EACH)]
+    jobs += [("register", n) for n in range(REGISTRATIONS)]
+    start = threading.Barrier(len(jobs))
+
+    def send(job):
+        kind, value = job
+        with httpx.Client(base_url=base, timeout=60) as client:
+            request_headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
+            start.wait()  # everyone at once
+            if kind == "pay":
+                return kind, client.post(f"/api/v1/members/{value}/payments", headers=request_headers,
+                                         json={"months": 1, "channel": "tunai"})
+            return kind, client.post("/api/v1/members", headers=request_headers, json=_registration(value, VILLAGE_A))
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        answers = list(pool.map(send, jobs))
+
+    failures = [(kind, response.status_code, response.text[:200]) for kind, response in answers
+                if response.status_code != 201]
+    assert failures == []
+    receipts = [response.json()["receipt_number"] for kind, response in answers if kind == "pay"]
+    assert len(set(receipts)) == len(receipts) == MEMBERS * PAYMENTS_EACH
+
+    this_month = month_start(today())
+    with Session(app_engine) as session:
+        for member_id in members:
+            member = session.get(Member, member_id)
+            # Five one-month payments from no cover: this month and the next four, none lost.
+            assert member.covered_until == add_months(this_month, PAYMENTS_EACH - 1)
+            spans = sorted(
+                (p.cover_from, p.cover_to)
+                for p in session.exec(select(Payment).where(Payment.member_id == member_id)).all()
+            )
+            assert spans == [(add_months(this_month, i), add_months(this_month, i)) for i in range(PAYMENTS_EACH)]
+        assert session.exec(select(func.count()).select_from(Member)).one() == before + REGISTRATIONS
+
+
+def test_reads_stay_deferred_and_writes_begin_immediate(engine):
+    """The begin listener: a state-changing session takes SQLite's write lock at BEGIN; a read does not."""
+    if engine.dialect.name != "sqlite":
+        assert core_db.writer_engine(engine) is engine  # PostgreSQL: plain transactions and row locks
+        return
+    writer = core_db.writer_engine(engine)
+    assert core_db.writer_engine(engine) is writer
+    probe = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+    try:
+        for bind, holds_write_lock in ((engine, False), (writer, True)):
+            with Session(bind) as session:
+                session.execute(text("SELECT 1"))
+                try:
+                    probe.execute("BEGIN IMMEDIATE")
+                    probe.execute("ROLLBACK")
+                    locked = False
+                except sqlite3.OperationalError:
+                    locked = True
+                assert locked is holds_write_lock
+                with session.begin_nested():  # savepoints inside an IMMEDIATE transaction
+                    session.execute(text("SELECT 1"))
+                session.rollback()
+    finally:
+        probe.close()
+
+
+def test_begin_write_turns_a_read_into_a_write_transaction(engine):
+    """A GET that writes at its end (an export's audit entry) asks for the write lock first."""
+    with Session(engine) as session:
+        session.execute(text("SELECT 1"))
+        core_db.begin_write(session)
+        if engine.dialect.name == "sqlite":
+            probe = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+            try:
+                with pytest.raises(sqlite3.OperationalError):
+                    probe.execute("BEGIN IMMEDIATE")
+            finally:
+                probe.close()
+        core_db.begin_write(session)  # already writing: nothing changes
+        assert session.in_transaction()
+        session.rollback()

@@ -1,0 +1,53 @@
+"""Fixtures for the dues tests: a branch with two villages' `duta`s, its `cabang`, an approved member."""
+
+import pytest
+
+from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, make_branch, make_member, make_user
+
+
+@pytest.fixture
+def branch(db):
+    return make_branch(db, regencies=("12.07",))
+
+
+@pytest.fixture
+def duta(db, branch):
+    return make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
+
+
+@pytest.fixture
+def duta_b(db, branch):
+    return make_user(db, "duta", villages=(VILLAGE_B,), branch_code=branch.code)
+
+
+@pytest.fixture
+def cabang(db, branch):
+    return make_user(db, "cabang", branch_code=branch.code)
+
+
+@pytest.fixture
+def other_cabang(db):
+    other = make_branch(db, regencies=("11.71",))
+    return make_user(db, "cabang", branch_code=other.code)
+
+
+@pytest.fixture
+def other_duta(db, other_cabang):
+    return make_user(db, "duta", villages=(VILLAGE_OTHER_BRANCH,), branch_code=other_cabang.branch_code)
+
+
+@pytest.fixture
+def member(db, duta):
+    return make_member(db, duta, status="approved", full_name="Budi Santoso", phone="+6281234567890")
+
+
+TODAY = __import__("datetime").date(2026, 11, 23)
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    """The service's idea of today (WIB), pinned so months in assertions are exact."""
+    import app.dues.service as service
+
+    monkeypatch.setattr(service, "today", lambda: TODAY)
+    return TODAY

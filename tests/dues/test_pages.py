@@ -1,0 +1,168 @@
+"""Dues pages: the pay form, the receipt (content, amount in words, WhatsApp link), deposits, home."""
+
+import datetime as dt
+import html
+import re
+from urllib.parse import unquote
+
+from sqlmodel import select
+
+from app.core.clock import add_months, month_start, today
+from app.dues.models import Deposit, Payment
+from tests.factories import make_member, make_payment, web_login
+
+
+def _pay(client, member, token, **data):
+    form = {"csrf_token": token, "months": "1", "channel": "tunai", "reference": "", "paid_on": "",
+            "idempotency_key": "", **data}
+    return client.post(f"/members/{member.id}/pay", data=form, follow_redirects=False)
+
+
+def test_pay_form_shows_the_amount_per_number_of_months(client, duta, member):
+    web_login(client, duta)
+    page = client.get(f"/members/{member.id}/pay")
+    assert page.status_code == 200
+    assert "Rp16.800" in page.text and "Rp50.400" in page.text and "Rp201.600" in page.text
+    assert 'name="idempotency_key"' in page.text and 'name="paid_on"' in page.text
+
+
+def test_pay_then_303_to_the_receipt(client, db, duta, member):
+    token = web_login(client, duta)
+    response = _pay(client, member, token, months="3")
+    assert response.status_code == 303
+    assert re.fullmatch(r"/receipts/KW-\d{4}-\d{6}", response.headers["location"])
+    payment = db.exec(select(Payment).where(Payment.member_id == member.id)).one()
+    assert payment.amount == 50400
+
+
+def test_pay_form_errors_are_shown_beside_fields_with_input_kept(client, duta, member):
+    token = web_login(client, duta)
+    future = (today() + dt.timedelta(days=1)).isoformat()
+    response = _pay(client, member, token, channel="bank", reference="", paid_on=future)
+    assert response.status_code == 422
+    assert 'id="reference-error"' in response.text and 'id="paid_on-error"' in response.text
+    assert "Tanggal bayar tidak boleh di masa depan." in response.text
+    assert f'value="{future}"' in response.text
+
+
+def test_double_submit_of_the_form_records_once(client, db, duta, member):
+    token = web_login(client, duta)
+    page = client.get(f"/members/{member.id}/pay").text
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page).group(1)
+    first = _pay(client, member, token, months="2", idempotency_key=key)
+    second = _pay(client, member, token, months="2", idempotency_key=key)
+    assert first.headers["location"] == second.headers["location"]
+    assert len(db.exec(select(Payment).where(Payment.member_id == member.id)).all()) == 1
+
+
+def test_receipt_page_content_words_and_whatsapp_link(client, db, duta, member):
+    token = web_login(client, duta)
+    location = _pay(client, member, token, months="1").headers["location"]
+    page = client.get(location)
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    receipt = location.rsplit("/", 1)[1]
+    assert receipt in text and "Budi Santoso" in text and member.member_number in text
+    assert "Rp16.800" in text and "enam belas ribu delapan ratus rupiah" in text
+    assert "Uji duta" in text  # recorded by
+    assert f"{today():%d/%m/%Y}" in text
+    link = re.search(r'href="(https://wa\.me/[^"]+)"', page.text).group(1)
+    assert link.startswith("https://wa.me/6281234567890?text=")
+    message = unquote(html.unescape(link).split("text=", 1)[1])
+    assert receipt in message and "Budi Santoso" in message and "enam belas ribu delapan ratus rupiah" in message
+
+
+def test_receipt_shows_months_range(client, db, duta, member, fixed_today):
+    make_payment(db, duta, member, months=1, paid_on=dt.date(2026, 10, 5))  # October
+    payment = make_payment(db, duta, member, months=3)  # Nov 2026 - Jan 2027
+    web_login(client, duta)
+    assert "Nov 2026 - Jan 2027" in client.get(f"/receipts/{payment.receipt_number}").text
+
+
+def test_cabang_voids_from_the_receipt_page(client, db, duta, cabang, member):
+    payment = make_payment(db, duta, member)
+    token = web_login(client, cabang)
+    page = client.get(f"/receipts/{payment.receipt_number}")
+    assert f'action="/payments/{payment.receipt_number}/void"' in page.text
+    bad = client.post(f"/payments/{payment.receipt_number}/void", data={"csrf_token": token, "reason": ""})
+    assert bad.status_code == 422
+    ok = client.post(f"/payments/{payment.receipt_number}/void", data={"csrf_token": token, "reason": "dobel"},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    db.refresh(payment)
+    assert payment.status == "void"
+
+
+def test_duta_deposits_held_cash_from_the_page(client, db, duta, member):
+    a, b = make_payment(db, duta, member), make_payment(db, duta, member, months=2)
+    token = web_login(client, duta)
+    page = client.get("/deposits")
+    assert a.receipt_number in page.text and "Rp50.400" in page.text  # held total
+    response = client.post("/deposits", data={"csrf_token": token, "receipt_numbers": [a.receipt_number, b.receipt_number],
+                                              "idempotency_key": "k1"}, follow_redirects=False)
+    assert response.status_code == 303
+    deposit = db.exec(select(Deposit).where(Deposit.duta_id == duta.id)).one()
+    assert deposit.total == 50400
+    empty = client.post("/deposits", data={"csrf_token": token}, follow_redirects=False)
+    assert empty.status_code == 422
+
+
+def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, cabang, member):
+    from app.dues import service
+    from tests.factories import actor_of
+
+    a = make_payment(db, duta, member)
+    deposit = service.create_deposit(db, actor_of(db, duta), [a.receipt_number])
+    token = web_login(client, cabang)
+    page = client.get("/deposits")
+    assert f'action="/deposits/{deposit.id}/confirm"' in page.text
+    assert client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": ""}).status_code == 422
+    ok = client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": "SLIP-7"},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    db.refresh(deposit)
+    assert deposit.status == "confirmed"
+    back = client.post(f"/deposits/{deposit.id}/return", data={"csrf_token": token, "reason": "salah slip"},
+                       follow_redirects=False)
+    assert back.status_code == 303
+    db.refresh(deposit)
+    assert deposit.status == "returned"
+
+
+def test_refund_button_on_the_branch_page(client, db, duta, cabang, member):
+    from app.dues import service
+
+    payment = make_payment(db, duta, member)
+    service.mark_refund_due(db, None, member)
+    db.commit()
+    token = web_login(client, cabang)
+    assert f'action="/payments/{payment.receipt_number}/refund"' in client.get("/deposits").text
+    assert client.post(f"/payments/{payment.receipt_number}/refund", data={"csrf_token": token},
+                       follow_redirects=False).status_code == 303
+    db.refresh(payment)
+    assert payment.status == "refunded"
+
+
+def test_duta_home_shows_cash_and_reminders(client, db, duta, member):
+    this_month = month_start(today())
+    due = make_member(db, duta, status="approved", full_name="Ani Due", covered_until=this_month, phone="+6281111111111")
+    lapsed = make_member(db, duta, status="approved", full_name="Cici Lapsed", covered_until=add_months(this_month, -2))
+    make_member(db, duta, status="approved", full_name="Dodi Long Gone", covered_until=add_months(this_month, -4))
+    make_member(db, duta, status="approved", full_name="Eka Active", covered_until=add_months(this_month, 2))
+    make_payment(db, duta, member, months=1)
+    web_login(client, duta)
+    page = client.get("/")
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    assert "Ani Due" in text and "Cici Lapsed" in text
+    assert "Dodi Long Gone" not in text and "Eka Active" not in text
+    assert "https://wa.me/6281111111111?text=" in page.text
+    assert "Rp16.800" in text  # cash held
+    assert due.id and lapsed.id
+
+
+def test_cabang_home_shows_cash_per_duta(client, db, duta, cabang, member):
+    make_payment(db, duta, member, months=2)
+    web_login(client, cabang)
+    text = html.unescape(client.get("/").text)
+    assert "Uji duta" in text and "Rp33.600" in text

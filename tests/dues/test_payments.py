@@ -1,0 +1,242 @@
+"""Recording payments: amounts, cover without arrears, dates, channels, who may record, idempotency."""
+
+import datetime as dt
+
+import pytest
+from sqlmodel import select
+
+from app.core.audit import AuditEntry
+from app.core.errors import Conflict, Forbidden, Invalid, NotFound
+from app.dues import service
+from app.dues.models import Payment, RateDiscount
+from app.members.cover import CoverStatus, cover_status
+from tests.factories import actor_of, make_member, make_payment, make_user
+
+D = dt.date
+
+
+def test_one_month_at_minimum_income_is_16800(db, duta, member, fixed_today):
+    payment = make_payment(db, duta, member, months=1)
+    assert (payment.monthly_amount, payment.amount) == (16800, 16800)
+    assert payment.receipt_number.startswith("KW-2026-")
+    assert (payment.cover_from, payment.cover_to) == (D(2026, 11, 1), D(2026, 11, 1))
+    db.refresh(member)
+    assert member.covered_until == D(2026, 11, 1)
+    assert member.first_covered == D(2026, 11, 1)
+    assert payment.holder_id == duta.id
+
+
+def test_amount_is_months_times_contribution_with_income_and_jht(db, duta, fixed_today):
+    member = make_member(db, duta, status="approved", monthly_income=2_500_000, jht=True)
+    payment = make_payment(db, duta, member, months=3)
+    # JKK 1 % = 25.000, JKM 6.800, JHT 2 % = 50.000
+    assert payment.monthly_amount == 81800
+    assert payment.amount == 3 * 81800
+
+
+def test_discount_for_the_occupation_applies_in_its_months(db, duta, fixed_today):
+    db.add(RateDiscount(occupation="nelayan", first_month=D(2026, 11, 1), last_month=D(2026, 12, 1),
+                        jkk_percent_off=50, jkm_percent_off=50))
+    db.commit()
+    fisher = make_member(db, duta, status="approved", occupation="nelayan")
+    farmer = make_member(db, duta, status="approved", occupation="petani")
+    assert make_payment(db, duta, fisher).monthly_amount == 5000 + 3400
+    assert make_payment(db, duta, farmer).monthly_amount == 16800
+    # The payment's month decides: a payment dated before the discount pays the full rate.
+    late = make_member(db, duta, status="approved", occupation="nelayan")
+    assert make_payment(db, duta, late, paid_on=D(2026, 10, 30)).monthly_amount == 16800
+
+
+def test_cover_runs_on_from_the_last_covered_month(db, duta, member, fixed_today):
+    make_payment(db, duta, member, months=2)  # Nov, Dec
+    second = make_payment(db, duta, member, months=3)
+    assert (second.cover_from, second.cover_to) == (D(2027, 1, 1), D(2027, 3, 1))
+    db.refresh(member)
+    assert member.covered_until == D(2027, 3, 1)
+
+
+def test_no_arrears_after_a_gap_cover_starts_in_the_payment_month(db, duta, member, fixed_today):
+    old = make_payment(db, duta, member, months=1, paid_on=D(2026, 3, 10))  # covers March only
+    assert (old.cover_from, old.cover_to) == (D(2026, 3, 1), D(2026, 3, 1))
+    now = make_payment(db, duta, member, months=1)
+    assert (now.cover_from, now.cover_to) == (D(2026, 11, 1), D(2026, 11, 1))
+    db.refresh(member)
+    assert member.covered_until == D(2026, 11, 1)
+    assert member.first_covered == D(2026, 3, 1)
+
+
+def test_backdated_payment_recorded_late_is_replayed_in_date_order(db, duta, member, fixed_today):
+    today_payment = make_payment(db, duta, member, months=1)  # Nov
+    late = make_payment(db, duta, member, months=1, channel="bank", paid_on=D(2026, 10, 2))
+    db.refresh(today_payment)
+    assert (late.cover_from, late.cover_to) == (D(2026, 10, 1), D(2026, 10, 1))
+    assert (today_payment.cover_from, today_payment.cover_to) == (D(2026, 11, 1), D(2026, 11, 1))
+    # A back-dated payment whose month is already covered extends the cover at the end.
+    earlier = make_payment(db, duta, member, months=2, channel="bank", paid_on=D(2026, 10, 20))
+    db.refresh(today_payment)
+    assert (earlier.cover_from, earlier.cover_to) == (D(2026, 11, 1), D(2026, 12, 1))
+    assert (today_payment.cover_from, today_payment.cover_to) == (D(2027, 1, 1), D(2027, 1, 1))
+    db.refresh(member)
+    assert member.covered_until == D(2027, 1, 1)
+
+
+def test_paid_on_cannot_be_in_the_future(db, duta, member, fixed_today):
+    with pytest.raises(Invalid) as error:
+        make_payment(db, duta, member, paid_on=D(2026, 11, 24))
+    assert "paid_on" in error.value.errors
+    assert make_payment(db, duta, member, paid_on=D(2026, 11, 23)).paid_on == D(2026, 11, 23)
+
+
+def test_paid_on_defaults_to_today_in_wib(db, duta, member, fixed_today):
+    assert make_payment(db, duta, member).paid_on == fixed_today
+
+
+@pytest.mark.parametrize("months", [0, 13, -1, "x", None])
+def test_months_must_be_1_to_12(db, duta, member, months):
+    with pytest.raises(Invalid) as error:
+        make_payment(db, duta, member, months=months)
+    assert "months" in error.value.errors
+
+
+def test_twelve_months_at_once(db, duta, member, fixed_today):
+    payment = make_payment(db, duta, member, months=12)
+    assert (payment.cover_from, payment.cover_to, payment.amount) == (D(2026, 11, 1), D(2027, 10, 1), 12 * 16800)
+
+
+def test_unknown_channel_refused(db, duta, member):
+    with pytest.raises(Invalid) as error:
+        make_payment(db, duta, member, channel="kripto")
+    assert "channel" in error.value.errors
+
+
+def test_bank_payment_needs_a_reference(db, duta, member):
+    with pytest.raises(Invalid) as error:
+        make_payment(db, duta, member, channel="bank", reference="  ")
+    assert "reference" in error.value.errors
+    payment = make_payment(db, duta, member, channel="bank", reference="BRI 123")
+    assert payment.reference == "BRI 123" and payment.holder_id is None
+
+
+@pytest.mark.parametrize("status", ["draft", "rejected"])
+def test_no_payment_for_draft_or_rejected_registrations(db, duta, status):
+    member = make_member(db, duta, status=status)
+    with pytest.raises(Conflict):
+        make_payment(db, duta, member)
+
+
+def test_payment_for_a_submitted_registration_is_allowed(db, duta):
+    member = make_member(db, duta, status="submitted")
+    assert make_payment(db, duta, member).status == "valid"
+
+
+def test_cabang_records_bank_payments_but_not_cash(db, cabang, member):
+    assert make_payment(db, cabang, member, channel="bank").holder_id is None
+    with pytest.raises(Invalid) as error:
+        make_payment(db, cabang, member, channel="tunai")
+    assert "channel" in error.value.errors
+
+
+@pytest.mark.parametrize("role", ["wilayah", "admin"])
+def test_wilayah_and_admin_record_no_payments(db, member, role):
+    user = make_user(db, role)
+    with pytest.raises(Forbidden):
+        make_payment(db, user, member, channel="bank")
+
+
+def test_duta_of_another_village_cannot_see_the_member(db, duta_b, member):
+    with pytest.raises(NotFound):
+        make_payment(db, duta_b, member)
+
+
+def test_receipt_numbers_are_unique_and_increasing(db, duta, member):
+    numbers = [make_payment(db, duta, member).receipt_number for _ in range(3)]
+    assert len(set(numbers)) == 3
+    assert numbers == sorted(numbers)
+
+
+def test_same_idempotency_key_records_once_and_returns_the_first(db, duta, member, fixed_today):
+    first = make_payment(db, duta, member, months=2, idempotency_key="form-abc")
+    again = make_payment(db, duta, member, months=2, idempotency_key="form-abc")
+    assert again.receipt_number == first.receipt_number
+    assert len(db.exec(select(Payment).where(Payment.member_id == member.id)).all()) == 1
+    db.refresh(member)
+    assert member.covered_until == D(2026, 12, 1)
+    other = make_payment(db, duta, member, months=1, idempotency_key="form-xyz")
+    assert other.receipt_number != first.receipt_number
+
+
+def test_payment_is_audited(db, duta, member):
+    payment = make_payment(db, duta, member, months=2)
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "payment.record",
+                                             AuditEntry.object_id == payment.receipt_number)).one()
+    assert entry.actor_id == duta.id and '"months": 2' in entry.detail
+
+
+def test_status_on_a_day_follows_cover(db, duta, member, fixed_today):
+    make_payment(db, duta, member, months=1)
+    db.refresh(member)
+    assert cover_status(member.covered_until, fixed_today) == CoverStatus.jatuh_tempo
+    make_payment(db, duta, member, months=1)
+    db.refresh(member)
+    assert cover_status(member.covered_until, fixed_today) == CoverStatus.aktif
+    assert cover_status(member.covered_until, D(2027, 1, 5)) == CoverStatus.nonaktif
+
+
+def test_void_replays_cover_from_the_remaining_payments(db, duta, cabang, member, fixed_today):
+    first = make_payment(db, duta, member, months=2)  # Nov-Dec
+    second = make_payment(db, duta, member, months=1)  # Jan
+    service.void_payment(db, actor_of(db, cabang), first.receipt_number, "salah input")
+    db.refresh(member)
+    db.refresh(second)
+    assert member.covered_until == D(2026, 11, 1)
+    assert (second.cover_from, second.cover_to) == (D(2026, 11, 1), D(2026, 11, 1))
+    db.refresh(first)
+    assert first.status == "void" and first.void_reason == "salah input" and first.voided_by_id == cabang.id
+    service.void_payment(db, actor_of(db, cabang), second.receipt_number, "salah anggota")
+    db.refresh(member)
+    assert member.covered_until is None and member.first_covered is None
+    assert db.get(Payment, first.id) is not None  # never deleted
+
+
+def test_void_needs_a_reason_and_a_valid_payment(db, duta, cabang, member):
+    payment = make_payment(db, duta, member)
+    with pytest.raises(Invalid) as error:
+        service.void_payment(db, actor_of(db, cabang), payment.receipt_number, " ")
+    assert "reason" in error.value.errors
+    service.void_payment(db, actor_of(db, cabang), payment.receipt_number, "dobel")
+    with pytest.raises(Conflict):
+        service.void_payment(db, actor_of(db, cabang), payment.receipt_number, "lagi")
+
+
+def test_only_cabang_voids(db, duta, member):
+    payment = make_payment(db, duta, member)
+    with pytest.raises(Forbidden):
+        service.void_payment(db, actor_of(db, duta), payment.receipt_number, "salah")
+
+
+def test_void_is_audited(db, duta, cabang, member):
+    payment = make_payment(db, duta, member)
+    service.void_payment(db, actor_of(db, cabang), payment.receipt_number, "salah")
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "payment.void")).one()
+    assert entry.object_id == payment.receipt_number and entry.actor_id == cabang.id
+
+
+def test_refund_due_payments_are_marked_refunded_by_cabang(db, duta, cabang, member, fixed_today):
+    payment = make_payment(db, duta, member, months=2)
+    service.mark_refund_due(db, None, member)
+    db.commit()
+    db.refresh(member)
+    assert member.covered_until is None  # a refund-due payment covers nothing
+    with pytest.raises(Forbidden):
+        service.mark_refunded(db, actor_of(db, duta), payment.receipt_number)
+    refunded = service.mark_refunded(db, actor_of(db, cabang), payment.receipt_number)
+    assert refunded.status == "refunded" and refunded.refunded_by_id == cabang.id
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "payment.refund")).one().actor_id == cabang.id
+    with pytest.raises(Conflict):
+        service.mark_refunded(db, actor_of(db, cabang), payment.receipt_number)
+
+
+def test_a_valid_payment_cannot_be_marked_refunded(db, duta, cabang, member):
+    payment = make_payment(db, duta, member)
+    with pytest.raises(Conflict):
+        service.mark_refunded(db, actor_of(db, cabang), payment.receipt_number)

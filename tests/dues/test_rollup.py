@@ -1,0 +1,85 @@
+"""The monthly roll-up (app/dues/rollup.py), kept in each action's transaction, always equals a rebuild
+from scratch: any sequence of payments (back-dated too), voids, approvals and rejections through the
+services, in two villages of two regencies' worth of codes."""
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.dues import rollup, service
+from app.dues.models import RegencyMonth, VillageMonth
+from app.members import approvals
+from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("pay"), st.integers(0, 3), st.integers(0, 400), st.integers(1, 12)),
+        st.tuples(st.just("void"), st.integers(0, 30)),
+        st.tuples(st.just("approve"), st.integers(0, 3)),
+        st.tuples(st.just("reject"), st.integers(0, 3)),
+    ),
+    min_size=1,
+    max_size=10,
+)
+
+
+def expected(db):
+    table = rollup.compute(db)
+    villages = {key: tuple(value) for key, value in table.items() if any(value)}
+    regencies: dict = {}
+    for (village, month), value in table.items():
+        row = regencies.setdefault((village[:5], month), [0, 0, 0])
+        for i, v in enumerate(value):
+            row[i] += v
+    return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_rollup_equals_a_rebuild_after_any_sequence(db, duta, duta_b, cabang, ops):
+    members = [
+        make_member(db, duta, VILLAGE_A, "approved"),
+        make_member(db, duta, VILLAGE_A, "submitted"),
+        make_member(db, duta_b, VILLAGE_B, "approved"),
+        make_member(db, duta_b, VILLAGE_B, "submitted"),
+    ]
+    dutas = [duta, duta, duta_b, duta_b]
+    receipts: list[str] = []
+    for op in ops:
+        if op[0] == "pay":
+            _kind, who, days_back, months = op
+            member = members[who]
+            db.refresh(member)
+            if member.status not in ("submitted", "approved"):
+                continue
+            paid_on = service.today() - dt.timedelta(days=days_back)
+            receipts.append(make_payment(db, dutas[who], member, months=months, paid_on=paid_on).receipt_number)
+        elif op[0] == "void" and receipts:
+            receipt = receipts.pop(op[1] % len(receipts))
+            payment, _member = service.get_payment(db, actor_of(db, cabang), receipt)
+            if payment.status == "valid":
+                service.void_payment(db, actor_of(db, cabang), receipt, "uji")
+        elif op[0] in ("approve", "reject"):
+            member = members[op[1]]
+            db.refresh(member)
+            if member.status != "submitted":
+                continue
+            if op[0] == "approve":
+                approvals.approve(db, actor_of(db, cabang), member.id)
+            else:
+                approvals.reject(db, actor_of(db, cabang), member.id, None, "Data belum lengkap")
+        villages, regencies = expected(db)
+        assert rollup.snapshot(db, VillageMonth) == villages
+        assert rollup.snapshot(db, RegencyMonth) == regencies
+
+
+def test_rebuild_gives_the_same_rows(db, duta, member):
+    make_payment(db, duta, member, months=3)
+    before = rollup.snapshot(db, VillageMonth)
+    assert before  # three covered months, a lapse after them, one new member
+    rollup.rebuild(db)
+    assert rollup.snapshot(db, VillageMonth) == before
+    assert sum(c for c, _n, _l in before.values()) == 3
+    assert sum(n for _c, n, _l in before.values()) == 1
+    assert sum(lapsed for _c, _n, lapsed in before.values()) == 1

@@ -1,0 +1,336 @@
+"""Registration through the JSON API: every rule, idempotency, duplicates, corrections and submission."""
+
+import datetime as dt
+import json
+
+import pytest
+from sqlmodel import func, select
+
+from app.core.audit import AuditEntry
+from app.core.clock import today
+from app.members.models import Member
+from tests.factories import (
+    VILLAGE_A, VILLAGE_OTHER_BRANCH, api_headers, make_member, make_user, valid_nik,
+)
+from tests.members.helpers import error_fields, payload
+
+
+@pytest.fixture
+def duta(db):
+    return make_user(db, "duta", villages=(VILLAGE_A,))
+
+
+@pytest.fixture
+def headers(client, duta):
+    return api_headers(client, duta)
+
+
+def post(client, headers, **overrides):
+    return client.post("/api/v1/members", json=payload(**overrides), headers=headers)
+
+
+def member_count(db) -> int:
+    return db.exec(select(func.count()).select_from(Member)).one()
+
+
+def test_valid_registration_is_submitted_with_e164_phone_and_contribution(client, db, headers, duta):
+    response = post(client, headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["status"] == "submitted"
+    assert body["phone"] == "+6281234567890"
+    assert body["monthly_contribution"] == 16_800
+    assert body["warnings"] == []
+    member = db.get(Member, body["id"])
+    assert member.consent_at is not None and member.registered_by_id == duta.id
+    audit = db.exec(select(AuditEntry).where(AuditEntry.action == "member_created")).one()
+    assert audit.object_id == str(member.id)
+    assert member.nik not in audit.detail  # masked
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"nik": "12070257059000"}, "nik"),  # 14 digits
+        ({"nik": "12070257059000031"}, "nik"),  # 17 digits
+        ({"nik": "99070257059000003"[:16]}, "nik"),  # no province 99
+        ({"nik": "1207023205900003"}, "nik"),  # day 32
+        ({"nik": "1207025713900003"}, "nik"),  # month 13
+        ({"nik": "1207025705900000"}, "nik"),  # serial 0000
+        ({"nik": "1207021705900003"}, "sex"),  # a man's NIK, sex P entered
+        ({"birth_date": "1990-05-17", "nik": valid_nik(dt.date(1990, 5, 18), "P")}, "birth_date"),
+        ({"phone": "021-5551234"}, "phone"),  # landline
+        ({"phone": "12345"}, "phone"),
+        ({"monthly_income": 999_999}, "monthly_income"),
+        ({"occupation": "pilot"}, "occupation"),
+        ({"heir_name": ""}, "heir_name"),
+        ({"heir_relation": "  "}, "heir_relation"),
+        ({"consent": False}, "consent"),
+        ({"rt": "1a"}, "rt"),
+        ({"full_name": ""}, "full_name"),
+        ({"address": ""}, "address"),
+        ({"sex": "X"}, "sex"),
+        ({"event_id": 999_999}, "event_id"),
+    ],
+)
+def test_each_rule_refuses_with_a_message_at_its_field(client, db, headers, overrides, field):
+    response = post(client, headers, **overrides)
+    assert response.status_code == 422, response.text
+    assert field in error_fields(response)
+    assert member_count(db) == 0
+
+
+def test_missing_consent_is_refused(client, db, headers):
+    body = payload()
+    del body["consent"]
+    response = client.post("/api/v1/members", json=body, headers=headers)
+    assert response.status_code == 422
+    assert error_fields(response)["consent"] == "Pendaftaran memerlukan persetujuan pekerja atas penggunaan datanya."
+
+
+def test_messages_are_indonesian_by_default_and_english_on_request(client, headers):
+    response = post(client, headers, nik="123")
+    assert error_fields(response)["nik"] == "NIK terdiri dari 16 digit; yang diisi 3 digit."
+    english = client.post("/api/v1/members?lang=en", json=payload(nik="123"), headers=headers)
+    assert error_fields(english)["nik"] == "A NIK has 16 digits; this one has 3."
+
+
+def test_nik_from_outside_the_region_is_accepted(client, headers):
+    response = post(client, headers, nik=valid_nik(dt.date(1990, 5, 17), "P", region="317101"))
+    assert response.status_code == 201, response.text
+
+
+def test_age_fifteen_today_is_accepted_and_younger_refused(client, headers):
+    day = today()
+    born = day.replace(year=day.year - 15) if (day.month, day.day) != (2, 29) else dt.date(day.year - 15, 2, 28)
+    younger = born + dt.timedelta(days=1)
+    refused = post(client, headers, birth_date=younger.isoformat(), sex="L")
+    assert refused.status_code == 422
+    assert "birth_date" in error_fields(refused)
+    accepted = post(client, headers, birth_date=born.isoformat(), sex="L")
+    assert accepted.status_code == 201, accepted.text
+
+
+@pytest.mark.parametrize("phone", ["081234567890", "6281234567890", "+62 812-3456-7890", "+6281234567890"])
+def test_usual_phone_forms_are_stored_as_e164(client, db, headers, phone):
+    response = post(client, headers, phone=phone)
+    assert response.status_code == 201, response.text
+    assert db.get(Member, response.json()["id"]).phone == "+6281234567890"
+
+
+def test_minimum_income_is_accepted(client, headers):
+    assert post(client, headers, monthly_income=1_000_000).status_code == 201
+
+
+def test_jht_adds_to_the_contribution(client, headers):
+    assert post(client, headers, jht=True).json()["monthly_contribution"] == 36_800
+
+
+def test_second_registration_of_a_nik_names_the_first_village_only(client, db, headers):
+    other_duta = make_user(db, "duta", villages=(VILLAGE_OTHER_BRANCH,))
+    nik = valid_nik(dt.date(1985, 3, 2), "L")
+    first = make_member(db, other_duta, VILLAGE_OTHER_BRANCH, nik=nik, full_name="Rahasia Pribadi",
+                        birth_date=dt.date(1985, 3, 2), phone="+6281111111111")
+    response = post(client, headers, nik=nik, sex="L", birth_date="1985-03-02")
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "Kampung Baru" in detail
+    for personal in (first.full_name, first.phone, "1985", nik):
+        assert personal not in detail
+    assert member_count(db) == 1
+
+
+def test_the_unique_index_decides_under_a_race(client, db, headers, duta, monkeypatch):
+    """Two requests pass the check at the same moment: the unique index refuses the second, still a 409."""
+    from app.members import service
+
+    nik = valid_nik(dt.date(1990, 5, 17), "P")
+    make_member(db, duta, VILLAGE_A, nik=nik, sex="P")
+    real_owner = service._nik_owner
+    calls = []
+
+    def owner_not_yet_visible(session, nik, exclude_id=None):
+        calls.append(nik)
+        return None if len(calls) == 1 else real_owner(session, nik, exclude_id)
+
+    monkeypatch.setattr(service, "_nik_owner", owner_not_yet_visible)
+    response = post(client, headers, nik=nik)
+    assert response.status_code == 409
+    assert "Medan Senembah" in response.json()["detail"]
+
+
+def test_possible_duplicate_is_warned_not_refused(client, db, headers, duta):
+    make_member(db, duta, VILLAGE_A, full_name="SITI AMINAH", birth_date=dt.date(1990, 5, 17), sex="P")
+    response = post(client, headers, full_name="Siti  Aminah")
+    assert response.status_code == 201
+    warnings = response.json()["warnings"]
+    assert len(warnings) == 1 and "Mungkin ganda" in warnings[0]
+    assert client.get(f"/api/v1/members/{response.json()['id']}", headers=headers).json()["warnings"] == warnings
+
+
+def test_same_name_in_another_village_is_no_duplicate(client, db, headers):
+    other = make_user(db, "duta", villages=(VILLAGE_OTHER_BRANCH,))
+    make_member(db, other, VILLAGE_OTHER_BRANCH, full_name="Siti Aminah", birth_date=dt.date(1990, 5, 17), sex="P")
+    assert post(client, headers).json()["warnings"] == []
+
+
+def test_idempotency_key_records_once_and_answers_the_same(client, db, headers):
+    keyed = {**headers, "Idempotency-Key": "5f1c1c4e-aaaa-4bbb-8ccc-000000000001"}
+    body = payload()
+    first = client.post("/api/v1/members", json=body, headers=keyed)
+    again = client.post("/api/v1/members", json=body, headers=keyed)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json()
+    assert member_count(db) == 1
+
+
+def test_idempotency_keys_belong_to_their_user(client, db, headers):
+    other = make_user(db, "duta", villages=(VILLAGE_A,))
+    key = {"Idempotency-Key": "shared-key"}
+    body = payload()
+    assert client.post("/api/v1/members", json=body, headers={**headers, **key}).status_code == 201
+    second = client.post("/api/v1/members", json=body, headers={**api_headers(client, other), **key})
+    assert second.status_code == 409  # not the first user's answer: the NIK check applies
+    assert member_count(db) == 1
+
+
+def test_idempotency_race_returns_the_first_result(client, db, headers, monkeypatch):
+    """A retry that arrives while the first is still running: the key claim inside the transaction wins once."""
+    from app.core import idempotency
+
+    keyed = {**headers, "Idempotency-Key": "race-key"}
+    body = payload()
+    first = client.post("/api/v1/members", json=body, headers=keyed)
+    real_find = idempotency.find
+    calls = []
+
+    def not_yet_committed(session, user_id, key, action):
+        calls.append(key)
+        return None if len(calls) == 1 else real_find(session, user_id, key, action)
+
+    monkeypatch.setattr(idempotency, "find", not_yet_committed)
+    again = client.post("/api/v1/members", json=body, headers=keyed)
+    assert again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert member_count(db) == 1
+
+
+def test_get_member_shows_whole_nik_and_cover(client, db, headers, duta):
+    member = make_member(db, duta, VILLAGE_A, status="approved", covered_until=dt.date(2030, 4, 1))
+    body = client.get(f"/api/v1/members/{member.id}", headers=headers).json()
+    assert body["nik"] == member.nik
+    assert body["member_number"] == member.member_number
+    assert body["covered_until"] == "2030-04"
+    assert body["cover_status"] == "aktif"
+
+
+def test_list_masks_nik_filters_and_pages(client, db, headers, duta):
+    for index in range(22):
+        make_member(db, duta, VILLAGE_A, full_name=f"Warga {index:02d}")
+    target = make_member(db, duta, VILLAGE_A, full_name="Rudi Hartono", status="draft")
+    approved = make_member(db, duta, VILLAGE_A, full_name="Ani Lestari", status="approved",
+                           covered_until=dt.date(2031, 1, 1))
+    page1 = client.get("/api/v1/members", headers=headers).json()
+    assert page1["total"] == 24 and len(page1["items"]) == 20
+    assert page1["items"][0]["id"] == approved.id  # newest first
+    assert all("********" in item["nik"] for item in page1["items"])
+    page2 = client.get("/api/v1/members?page=2", headers=headers).json()
+    assert len(page2["items"]) == 4
+    by_name = client.get("/api/v1/members", params={"q": "rudi"}, headers=headers).json()
+    assert [item["id"] for item in by_name["items"]] == [target.id]
+    by_nik = client.get("/api/v1/members", params={"q": target.nik[:14]}, headers=headers).json()
+    assert target.id in [item["id"] for item in by_nik["items"]]
+    drafts = client.get("/api/v1/members", params={"status": "draft"}, headers=headers).json()
+    assert [item["id"] for item in drafts["items"]] == [target.id]
+    active = client.get("/api/v1/members", params={"cover_status": "aktif"}, headers=headers).json()
+    assert [item["id"] for item in active["items"]] == [approved.id]
+    bad = client.get("/api/v1/members", params={"status": "nope"}, headers=headers)
+    assert bad.status_code == 422
+
+
+def test_patch_corrects_a_rejected_registration_and_audits_the_change(client, db, headers, duta):
+    member = make_member(db, duta, VILLAGE_A, status="rejected", rejection_reason="Nama salah")
+    response = client.patch(f"/api/v1/members/{member.id}", json={"full_name": "Nama Benar", "phone": "62 812 9999 0000"},
+                            headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["full_name"] == "Nama Benar"
+    assert response.json()["phone"] == "+6281299990000"
+    assert response.json()["status"] == "rejected"
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "member_updated")).one()
+    changes = json.loads(entry.detail)["changes"]
+    assert set(changes) == {"full_name", "phone"}
+    assert changes["full_name"][1] == "Nama Benar"
+
+
+def test_patch_nik_change_is_masked_in_the_audit(client, db, headers, duta):
+    member = make_member(db, duta, VILLAGE_A, status="draft", sex="L")
+    new_nik = valid_nik(dt.date(1990, 5, 17), "L")
+    assert client.patch(f"/api/v1/members/{member.id}", json={"nik": new_nik}, headers=headers).status_code == 200
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "member_updated")).one()
+    assert new_nik not in entry.detail and member.nik not in entry.detail
+
+
+def test_patch_validates_like_registration(client, db, headers, duta):
+    member = make_member(db, duta, VILLAGE_A, status="draft")
+    response = client.patch(f"/api/v1/members/{member.id}", json={"monthly_income": 5}, headers=headers)
+    assert response.status_code == 422
+    assert "monthly_income" in error_fields(response)
+
+
+@pytest.mark.parametrize("status", ["submitted", "approved"])
+def test_patch_outside_draft_or_rejected_is_a_conflict(client, db, headers, duta, status):
+    member = make_member(db, duta, VILLAGE_A, status=status)
+    response = client.patch(f"/api/v1/members/{member.id}", json={"full_name": "X Y"}, headers=headers)
+    assert response.status_code == 409
+
+
+def test_submit_moves_draft_to_submitted_once(client, db, headers, duta):
+    member = make_member(db, duta, VILLAGE_A, status="draft")
+    response = client.post(f"/api/v1/members/{member.id}/submit", headers=headers)
+    assert response.status_code == 200 and response.json()["status"] == "submitted"
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "member_submitted")).one()
+    assert client.post(f"/api/v1/members/{member.id}/submit", headers=headers).status_code == 409
+
+
+def test_submit_refuses_an_incomplete_draft(client, db, headers, duta):
+    member = make_member(db, duta, VILLAGE_A, status="draft", heir_name="", phone="")
+    response = client.post(f"/api/v1/members/{member.id}/submit", headers=headers)
+    assert response.status_code == 422
+    assert {"heir_name", "phone"} <= set(error_fields(response))
+
+
+def test_only_a_duta_registers(client, db):
+    from tests.factories import make_branch
+
+    branch = make_branch(db, regencies=("12.07",))
+    cabang = make_user(db, "cabang", branch_code=branch.code)
+    response = client.post("/api/v1/members", json=payload(), headers=api_headers(client, cabang))
+    assert response.status_code == 403
+    wilayah = make_user(db, "wilayah")
+    assert client.post("/api/v1/members", json=payload(), headers=api_headers(client, wilayah)).status_code == 403
+
+
+def test_api_needs_a_token(client):
+    assert client.post("/api/v1/members", json=payload()).status_code == 401
+    assert client.get("/api/v1/members").status_code == 401
+
+
+def test_idempotency_claim_inside_the_transaction_wins_once(client, db, headers, monkeypatch):
+    """Two requests with one key both get past the lookup: the key row, claimed in the transaction,
+    lets only the first create; the second answers with the first's result."""
+    from app.core import idempotency
+
+    keyed = {**headers, "Idempotency-Key": "claim-key"}
+    first = client.post("/api/v1/members", json=payload(), headers=keyed)
+    real_find = idempotency.find
+    calls = []
+
+    def not_yet_committed(session, user_id, key, action):
+        calls.append(key)
+        return None if len(calls) == 1 else real_find(session, user_id, key, action)
+
+    monkeypatch.setattr(idempotency, "find", not_yet_committed)
+    again = client.post("/api/v1/members", json=payload(), headers=keyed)  # another NIK: only the key collides
+    assert again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert member_count(db) == 1

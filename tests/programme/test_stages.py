@@ -1,0 +1,258 @@
+"""Desa Sadar stages: evidence, refusals naming what is missing, order, history and audit."""
+
+import datetime as dt
+import json
+
+import pytest
+from sqlmodel import select
+
+from app.core.audit import AuditEntry
+from app.core.clock import today
+from app.programme.models import StageChange
+from app.regions.models import Village
+from tests.factories import (
+    VILLAGE_A,
+    VILLAGE_B,
+    api_headers,
+    make_branch,
+    make_event,
+    make_user,
+    set_village_stage,
+)
+
+
+@pytest.fixture
+def cabang(db):
+    branch = make_branch(db, regencies=("12.07",))
+    return make_user(db, "cabang", branch_code=branch.code)
+
+
+def move(client, headers, stage, code=VILLAGE_A, **evidence):
+    return client.post(f"/api/v1/villages/{code}/stage", json={"stage": stage, **evidence}, headers=headers)
+
+
+def test_choosing_a_village_makes_it_calon(client, db, cabang):
+    headers = api_headers(client, cabang)
+    response = move(client, headers, "calon")
+    assert response.status_code == 200, response.text
+    assert response.json()["stage"] == "calon"
+    village = db.get(Village, VILLAGE_A)
+    db.refresh(village)
+    assert village.stage == "calon" and village.stage_since == today()
+
+
+def test_full_path_with_evidence_writes_history_and_audit(client, db, cabang):
+    headers = api_headers(client, cabang)
+    assert move(client, headers, "calon").status_code == 200
+    event = make_event(db, cabang, VILLAGE_A, kind="sosialisasi", date=today() - dt.timedelta(days=3))
+    assert move(client, headers, "sosialisasi", event_id=event.id).status_code == 200
+    make_user(db, "duta", villages=(VILLAGE_A,))
+    assert move(client, headers, "duta").status_code == 200
+    assert move(client, headers, "perangkat_terlindungi", enrolled=12, total=12).status_code == 200
+    decree_date = today()
+    response = move(client, headers, "diresmikan", decree_number="141/12/SK/2026", date=decree_date.isoformat())
+    assert response.status_code == 200, response.text
+    assert response.json() == {"stage": "diresmikan", "stage_since": decree_date.isoformat()}
+
+    changes = db.exec(select(StageChange).where(StageChange.village_code == VILLAGE_A).order_by(StageChange.id)).all()
+    assert [c.stage for c in changes] == ["calon", "sosialisasi", "duta", "perangkat_terlindungi", "diresmikan"]
+    assert all(c.recorded_by_id == cabang.id for c in changes)
+    assert json.loads(changes[1].evidence)["event_id"] == event.id
+    assert json.loads(changes[3].evidence) == {"enrolled": 12, "total": 12}
+    assert json.loads(changes[4].evidence)["decree_number"] == "141/12/SK/2026"
+    entries = db.exec(
+        select(AuditEntry).where(AuditEntry.action == "stage_changed", AuditEntry.object_id == VILLAGE_A)
+    ).all()
+    assert len(entries) == 5
+    assert all(e.object_type == "village" and e.actor_id == cabang.id for e in entries)
+
+    detail = client.get(f"/api/v1/villages/{VILLAGE_A}", headers=headers).json()
+    assert detail["stage"] == "diresmikan"
+    assert [row["stage"] for row in detail["stage_history"]][-1] == "diresmikan"
+    assert detail["stage_history"][0]["recorded_by"] == cabang.username
+
+
+def test_sosialisasi_needs_an_event(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    response = move(client, api_headers(client, cabang), "sosialisasi")
+    assert response.status_code == 409
+    assert "kegiatan sosialisasi" in response.json()["detail"]
+    assert "event_id" in response.json()["detail"]
+
+
+def test_sosialisasi_refuses_a_future_event(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    event = make_event(db, cabang, VILLAGE_A, date=today() + dt.timedelta(days=2))
+    response = move(client, api_headers(client, cabang), "sosialisasi", event_id=event.id)
+    assert response.status_code == 409
+    assert "belum berlangsung" in response.json()["detail"]
+
+
+def test_sosialisasi_accepts_an_event_of_today(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    event = make_event(db, cabang, VILLAGE_A, date=today())
+    assert move(client, api_headers(client, cabang), "sosialisasi", event_id=event.id).status_code == 200
+
+
+@pytest.mark.parametrize("where, kind", [(VILLAGE_B, "sosialisasi"), (VILLAGE_A, "senam_bersama")])
+def test_sosialisasi_refuses_an_event_of_another_village_or_kind(client, db, cabang, where, kind):
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    event = make_event(db, cabang, where, kind=kind)
+    response = move(client, api_headers(client, cabang), "sosialisasi", event_id=event.id)
+    assert response.status_code == 409
+    assert "bukan kegiatan sosialisasi di desa ini" in response.json()["detail"]
+
+
+def test_duta_stage_needs_an_active_duta_account(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "sosialisasi", cabang)
+    headers = api_headers(client, cabang)
+    # A duta of another village and an inactive duta of this one do not count.
+    make_user(db, "duta", villages=(VILLAGE_B,))
+    inactive = make_user(db, "duta", villages=(VILLAGE_A,))
+    inactive.is_active = False
+    db.add(inactive)
+    db.commit()
+    response = move(client, headers, "duta")
+    assert response.status_code == 409
+    assert "akun duta yang aktif" in response.json()["detail"]
+    active = make_user(db, "duta", villages=(VILLAGE_A,))
+    response = move(client, headers, "duta")
+    assert response.status_code == 200
+    change = db.exec(select(StageChange).where(StageChange.stage == "duta")).one()
+    assert json.loads(change.evidence) == {"duta_accounts": [active.username]}
+
+
+def test_officials_must_all_be_enrolled(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "duta", cabang)
+    headers = api_headers(client, cabang)
+    missing = move(client, headers, "perangkat_terlindungi")
+    assert missing.status_code == 409
+    assert "enrolled, total" in missing.json()["detail"]
+    partial = move(client, headers, "perangkat_terlindungi", enrolled=7, total=9)
+    assert partial.status_code == 409
+    assert "7 dari 9" in partial.json()["detail"]
+    zero = move(client, headers, "perangkat_terlindungi", enrolled=0, total=0)
+    assert zero.status_code == 409
+    assert "lebih dari 0" in zero.json()["detail"]
+    too_many = move(client, headers, "perangkat_terlindungi", enrolled=10, total=9)
+    assert too_many.status_code == 422
+    assert too_many.json()["detail"][0]["loc"][-1] == "enrolled"
+    assert move(client, headers, "perangkat_terlindungi", enrolled=9, total=9).status_code == 200
+
+
+def test_diresmikan_needs_decree_number_and_date(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "perangkat_terlindungi", cabang)
+    headers = api_headers(client, cabang)
+    response = move(client, headers, "diresmikan")
+    assert response.status_code == 409
+    detail = response.json()["detail"]
+    assert "decree_number" in detail and "(date)" in detail
+    only_number = move(client, headers, "diresmikan", decree_number="SK-1")
+    assert only_number.status_code == 409
+    assert "(date)" in only_number.json()["detail"] and "decree_number" not in only_number.json()["detail"]
+    future = move(client, headers, "diresmikan", decree_number="SK-1", date=(today() + dt.timedelta(days=1)).isoformat())
+    assert future.status_code == 422
+    assert future.json()["detail"][0]["loc"][-1] == "date"
+
+
+def test_diresmikan_needs_every_earlier_stage_in_the_history(client, db, cabang):
+    # The stage column says perangkat_terlindungi, but no history proves the earlier stages.
+    set_village_stage(db, VILLAGE_A, "perangkat_terlindungi", recorded_by=None)
+    response = move(client, api_headers(client, cabang), "diresmikan", decree_number="SK-1", date=today().isoformat())
+    assert response.status_code == 409
+    assert "Calon" in response.json()["detail"] and "Tahap sebelumnya belum dicapai" in response.json()["detail"]
+
+
+def test_stages_cannot_be_skipped(client, db, cabang):
+    headers = api_headers(client, cabang)
+    response = move(client, headers, "sosialisasi", event_id=make_event(db, cabang, VILLAGE_A).id)
+    assert response.status_code == 409
+    assert "Calon" in response.json()["detail"]
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    make_user(db, "duta", villages=(VILLAGE_A,))
+    skipped = move(client, headers, "duta")
+    assert skipped.status_code == 409
+    assert "Sosialisasi" in skipped.json()["detail"]
+    assert db.get(Village, VILLAGE_A).stage == "calon"
+
+
+def test_stages_do_not_go_back_or_repeat(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "duta", cabang)
+    headers = api_headers(client, cabang)
+    back = move(client, headers, "calon")
+    assert back.status_code == 409
+    assert "tidak dapat mundur" in back.json()["detail"]
+    again = move(client, headers, "duta")
+    assert again.status_code == 409
+
+
+def test_unknown_stage_is_a_validation_error(client, db, cabang):
+    response = move(client, api_headers(client, cabang), "selesai")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "stage"
+
+
+def test_refusals_write_nothing(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    before = len(db.exec(select(StageChange)).all())
+    assert move(client, api_headers(client, cabang), "sosialisasi").status_code == 409
+    assert len(db.exec(select(StageChange)).all()) == before
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "stage_changed")).first() is None
+
+
+def test_english_message_on_request(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    response = client.post(
+        f"/api/v1/villages/{VILLAGE_A}/stage?lang=en", json={"stage": "sosialisasi"}, headers=api_headers(client, cabang)
+    )
+    assert response.status_code == 409
+    assert "socialisation event" in response.json()["detail"]
+
+
+def test_estimate_is_kept_by_the_branch_and_audited(client, db, cabang):
+    headers = api_headers(client, cabang)
+    response = client.patch(f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": 850}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["estimated_informal_workers"] == 850
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "estimate_set")).one()
+    assert entry.object_id == VILLAGE_A and json.loads(entry.detail)["to"] == 850
+    for bad in (0, -5, "banyak"):
+        refused = client.patch(f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": bad}, headers=headers)
+        assert refused.status_code == 422
+
+
+def test_coverage_is_active_members_over_the_estimate(client, db, cabang):
+    from app.core.clock import add_months, month_start
+    from tests.factories import make_member
+
+    duta = make_user(db, "duta", villages=(VILLAGE_A,))
+    for _ in range(3):
+        make_member(db, duta, VILLAGE_A, status="approved", covered_until=add_months(month_start(today()), 2))
+    make_member(db, duta, VILLAGE_A, status="approved", covered_until=None)
+    headers = api_headers(client, cabang)
+    client.patch(f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": 200}, headers=headers)
+    detail = client.get(f"/api/v1/villages/{VILLAGE_A}", headers=headers).json()
+    assert detail["counts"]["aktif"] == 3
+    assert detail["coverage_percent"] == 1.5
+
+
+def test_a_concurrent_move_of_the_same_village_is_refused(client, db, cabang, monkeypatch):
+    """If another request moved the village between reading and writing, this one changes nothing."""
+    from sqlalchemy import update
+
+    from app.programme import service
+
+    set_village_stage(db, VILLAGE_A, "sosialisasi", cabang)
+    make_user(db, "duta", villages=(VILLAGE_A,))
+    real = service.active_duta_accounts
+
+    def moved_meanwhile(session, code):
+        accounts = real(session, code)
+        session.execute(update(Village).where(Village.code == code).values(stage="duta"))
+        return accounts
+
+    monkeypatch.setattr(service, "active_duta_accounts", moved_meanwhile)
+    response = move(client, api_headers(client, cabang), "duta")
+    assert response.status_code == 409
+    assert "pada saat yang sama" in response.json()["detail"]
+    assert db.exec(select(StageChange).where(StageChange.stage == "duta")).first() is None

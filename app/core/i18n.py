@@ -40,7 +40,7 @@ def merged_catalog(locale: str) -> Catalog | None:
     catalog = Catalog(locale=locale)
     for path in paths:
         with path.open("rb") as po_file:
-            for message in read_po(po_file, locale=locale):
+            for message in read_po(po_file, locale=locale, abort_invalid=True):
                 if message.id:
                     catalog[message.id] = message
     return catalog

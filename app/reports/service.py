@@ -32,7 +32,7 @@ from app.core.i18n import _
 from app.dues import custody
 from app.dues.models import HeldCash, RegencyMonth, VillageMonth
 from app.members.cover import CoverStatus, cover_clause, cover_status
-from app.members.models import Member, MemberStatus
+from app.members.models import MEMBER_REGENCY, Member, MemberStatus
 from app.members.approvals import rejected_registrations
 from app.members.service import status_counts
 from app.programme.models import STAGE_ORDER, Event, EventKind, ProvinceBaseline, Stage, Target, TargetMetric
@@ -479,13 +479,12 @@ def area_tables(session: Session, actor: Actor, scope: Scope, day: dt.date,
 
 
 def regency_status_rows(session: Session, actor: Actor, scope: Scope) -> list:
-    """(regency, status, covered_until, n) of the scope's members: one pass over the index
-    (village_code, status, covered_until); the scope's totals are their sum."""
-    regency = func.substr(Member.village_code, 1, 5)
+    """(regency, status, covered_until, n) of a region or province's members: one pass over the index
+    ix_member_regency_status_covered, which yields them grouped; the scope's totals are their sum."""
     return session.exec(
-        select(regency, Member.status, Member.covered_until, func.count())
-        .where(_member_scope(actor, scope))
-        .group_by(regency, Member.status, Member.covered_until)
+        select(MEMBER_REGENCY, Member.status, Member.covered_until, func.count())
+        .where(village_clause(actor, Member.village_code), _regency_filter(scope, MEMBER_REGENCY))
+        .group_by(MEMBER_REGENCY, Member.status, Member.covered_until)
     ).all()
 
 
@@ -639,13 +638,17 @@ def dashboard(
 
 
 def home_context(session: Session, actor: Actor) -> dict:
-    villages = [] if actor.sees_region else session.exec(
-        select(Village).where(village_clause(actor, Village.code)).order_by(Village.code).limit(50)
-    ).all()
-    context = {"counts": status_counts(session, actor), "villages": villages}
-    context["rejected"] = rejected_registrations(session, actor)  # a duta's registrations to correct
-    if actor.role in (Role.cabang.value, Role.wilayah.value, Role.admin.value):
-        context.update(home_numbers(session, actor))
+    if actor.role == Role.duta.value:
+        context = {
+            "counts": status_counts(session, actor),
+            "villages": session.exec(
+                select(Village).where(village_clause(actor, Village.code)).order_by(Village.code).limit(50)
+            ).all(),
+            "rejected": rejected_registrations(session, actor),  # registrations to correct, at the top
+        }
+    else:
+        # The same counts come with the key numbers: one pass over the members, not two.
+        context = home_numbers(session, actor)
     from app.dues.service import home_context as dues_home_context  # cash held, reminders (dues domain)
 
     context.update(dues_home_context(session, actor))

@@ -22,7 +22,8 @@ OCCUPATIONS = ("petani", "nelayan", "pedagang", "ojek", "buruh_harian", "pengraj
 class Member(SQLModel, table=True):
     __table_args__ = (
         Index("ix_member_village_covered", "village_code", "covered_until"),
-        Index("ix_member_name_birth", "village_code", "full_name", "birth_date"),
+        # Possible duplicates: same birth date in the village, then the name compared case-blind.
+        Index("ix_member_village_birth", "village_code", "birth_date"),
         # Dashboards count by status and cover from these indexes alone (migration 0003).
         Index("ix_member_status_covered", "status", "covered_until"),
         Index("ix_member_village_status_covered", "village_code", "status", "covered_until"),

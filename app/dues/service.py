@@ -508,21 +508,29 @@ class Reminder:
     whatsapp_url: str
 
 
-def reminders(session: Session, actor: Actor, day: dt.date | None = None, limit: int = 100) -> list[Reminder]:
+# Reminders on the duta's home: the most urgent ones; the rest through the member list's cover filters.
+REMINDER_LIMIT = 30
+
+
+def _to_remind(actor: Actor, this_month: dt.date):
+    return (
+        Member.status == MemberStatus.approved.value,
+        village_clause(actor, Member.village_code),
+        Member.covered_until >= add_months(this_month, -3),
+        Member.covered_until <= this_month,
+    )
+
+
+def reminders(session: Session, actor: Actor, day: dt.date | None = None, limit: int | None = None) -> list[Reminder]:
+    """Members whose cover ends this month, then those lapsed in the last three months (latest first)."""
     from app.dues.receipts import reminder_link
 
     day = day or today()
     this_month = month_start(day)
     members = session.exec(
-        select(Member)
-        .where(
-            Member.status == MemberStatus.approved.value,
-            village_clause(actor, Member.village_code),
-            Member.covered_until >= add_months(this_month, -3),
-            Member.covered_until <= this_month,
-        )
+        select(Member).where(*_to_remind(actor, this_month))
         .order_by(Member.covered_until.desc(), Member.full_name)
-        .limit(limit)
+        .limit(limit or REMINDER_LIMIT)
     ).all()
     result = []
     for member in members:
@@ -530,6 +538,12 @@ def reminders(session: Session, actor: Actor, day: dt.date | None = None, limit:
         kind = "due" if member.covered_until == this_month else "lapsed"
         result.append(Reminder(member, kind, amount, reminder_link(member, amount, this_month)))
     return result
+
+
+def reminder_count(session: Session, actor: Actor, day: dt.date | None = None) -> int:
+    return session.exec(
+        select(func.count()).select_from(Member).where(*_to_remind(actor, month_start(day or today())))
+    ).one()
 
 
 def home_context(session: Session, actor: Actor) -> dict:
@@ -543,6 +557,9 @@ def home_context(session: Session, actor: Actor) -> dict:
     ).one()
     if actor.role == Role.duta.value:
         context["reminders"] = reminders(session, actor)
+        context["reminders_total"] = (
+            reminder_count(session, actor) if len(context["reminders"]) == REMINDER_LIMIT else len(context["reminders"])
+        )
     else:
         context["dues_refunds"] = session.exec(
             select(func.count()).select_from(Payment).join(Member, Member.id == Payment.member_id)

@@ -3,7 +3,7 @@
 import uuid
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, or_, select
 
@@ -15,7 +15,7 @@ from app.core.errors import Invalid
 from app.core.templating import is_htmx, render
 from app.dues import rates
 from app.members import service, validation
-from app.members.cover import cover_status
+from app.members.cover import CoverStatus, cover_status
 from app.members.models import OCCUPATIONS, MemberStatus
 from app.programme.models import Event
 from app.regions.models import Regency, Village
@@ -140,25 +140,28 @@ def list_members(
     request: Request,
     q: str = "",
     status: str = "",
+    cover_filter: str = Query("", alias="cover_status"),  # not `cover_status`: that is the rule below
     village_code: str = "",
     page: int = 1,
     actor: Actor = Depends(web_actor),
     session: Session = Depends(get_session),
 ):
     status = status if status in {s.value for s in MemberStatus} else ""
+    cover = cover_filter if cover_filter in {s.value for s in CoverStatus} else ""
     items, total = service.list_members(
-        session, actor, village_code=village_code or None, status=status or None, q=q, page=max(1, page)
+        session, actor, village_code=village_code or None, status=status or None, cover_status=cover or None,
+        q=q, page=max(1, page),
     )
     page = max(1, page)
     pages = max(1, -(-total // service.PAGE_SIZE))
-    query = {"q": q, "status": status, "village_code": village_code}
+    query = {"q": q, "status": status, "cover_status": cover, "village_code": village_code}
 
     def page_url(number: int) -> str:
         return "/members?" + urlencode({**{k: v for k, v in query.items() if v}, "page": number})
 
     context = {
         "items": items, "total": total, "page": page, "pages": pages, "q": q, "status": status,
-        "village_code": village_code, "page_url": page_url, **LABELS,
+        "cover_status": cover, "village_code": village_code, "page_url": page_url, **LABELS,
         "cover": {m.id: cover_status(m.covered_until, today()).value for m in items},
         "villages": [] if actor.sees_region else session.exec(
             select(Village).where(village_clause(actor, Village.code)).order_by(Village.name).limit(200)

@@ -161,6 +161,21 @@ def test_duta_home_shows_cash_and_reminders(client, db, duta, member):
     assert due.id and lapsed.id
 
 
+def test_duta_home_shows_the_first_reminders_and_links_to_the_rest(client, db, duta, monkeypatch):
+    from app.dues import service
+
+    monkeypatch.setattr(service, "REMINDER_LIMIT", 2)
+    this_month = month_start(today())
+    for index in range(3):
+        make_member(db, duta, status="approved", full_name=f"Warga Due {index}", covered_until=this_month)
+    make_member(db, duta, status="approved", full_name="Warga Lapsed", covered_until=add_months(this_month, -1))
+    web_login(client, duta)
+    text = html.unescape(client.get("/", headers={"Accept-Language": "id"}).text)
+    assert text.count("Warga Due") == 2 and "Warga Lapsed" not in text
+    assert "Menampilkan 2 dari 4." in text
+    assert 'href="/members?cover_status=jatuh_tempo"' in text and 'href="/members?cover_status=nonaktif"' in text
+
+
 def test_cabang_home_shows_cash_per_duta(client, db, duta, cabang, member):
     make_payment(db, duta, member, months=2)
     web_login(client, cabang)

@@ -198,6 +198,23 @@ def test_list_masks_nik_searches_and_updates_by_htmx(client, db, csrf, duta):
     assert "<html" in boosted.text
 
 
+def test_list_filters_by_cover(client, db, csrf, duta):
+    """The reminders' "show all" links: approved members by cover today, as the dashboards count them."""
+    from app.core.clock import add_months, month_start, today
+
+    this_month = month_start(today())
+    make_member(db, duta, VILLAGE_A, full_name="Ani Due", status="approved", covered_until=this_month)
+    make_member(db, duta, VILLAGE_A, full_name="Budi Lapsed", status="approved", covered_until=add_months(this_month, -2))
+    make_member(db, duta, VILLAGE_A, full_name="Cici Active", status="approved", covered_until=add_months(this_month, 3))
+    make_member(db, duta, VILLAGE_A, full_name="Dodi Submitted", status="submitted", covered_until=this_month)
+    due = client.get("/members", params={"cover_status": "jatuh_tempo"}).text
+    assert "Ani Due" in due and "Budi Lapsed" not in due and "Cici Active" not in due and "Dodi Submitted" not in due
+    assert 'value="jatuh_tempo" selected' in due
+    lapsed = client.get("/members", params={"cover_status": "nonaktif"}).text
+    assert "Budi Lapsed" in lapsed and "Ani Due" not in lapsed and "Cici Active" not in lapsed
+    assert "Cici Active" in client.get("/members", params={"cover_status": "unknown"}).text  # ignored
+
+
 def test_list_pages_by_twenty(client, db, csrf, duta):
     for index in range(21):
         make_member(db, duta, VILLAGE_A, full_name=f"Warga {index:02d}")

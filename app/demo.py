@@ -128,7 +128,9 @@ def _load_programme_village(session: Session, actors: dict) -> None:
         if person.decision == "approve":
             approvals.approve(session, cabang, member.id)
         elif person.decision == "reject":
-            approvals.reject(session, cabang, member.id, "nik_mismatch", "NIK tidak sesuai dengan KTP.")
+            approvals.reject(
+                session, cabang, member.id, "nik_mismatch", "Tanggal lahir pada NIK berbeda dengan yang tertulis di KTP."
+            )
 
     # Part of the cash goes to the bank and is confirmed; the rest stays with the duta, to be handed in.
     held = [payment.receipt_number for payment, _member in dues_service.held_cash(session, duta)]

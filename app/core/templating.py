@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jinja2
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
@@ -56,11 +57,28 @@ def format_month(value: dt.date | None) -> str:
     return "-" if value is None else format_date(value, "MMMM yyyy", locale=i18n.get_locale())
 
 
+def format_number(value: int | float | None) -> str:
+    """Thousands grouped as the language does: 1.234.567 in Bahasa Indonesia, 1,234,567 in English."""
+    return "–" if value is None else format_decimal(value, locale=i18n.get_locale())
+
+
+def format_one_decimal(value: float | None) -> str:
+    """One decimal in the language's style: 0,5 in Bahasa Indonesia, 0.5 in English."""
+    return "–" if value is None else format_decimal(value, format="#,##0.0", locale=i18n.get_locale())
+
+
+def format_percent(value: float | None) -> str:
+    return "–" if value is None else format_one_decimal(value) + "%"
+
+
 def mask_nik(nik: str) -> str:
     return nik[:4] + "*" * 8 + nik[12:] if len(nik) == 16 else nik
 
 
-env.filters.update(rupiah=format_rupiah, day=format_day, moment=format_moment, month=format_month, mask_nik=mask_nik)
+env.filters.update(
+    rupiah=format_rupiah, day=format_day, moment=format_moment, month=format_month, mask_nik=mask_nik,
+    number=format_number, one_decimal=format_one_decimal, percent=format_percent,
+)
 env.globals.update(static_url=static_url, get_locale=i18n.get_locale)
 
 

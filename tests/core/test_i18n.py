@@ -74,3 +74,17 @@ def test_gettext_switches_language():
         assert i18n.gettext("Use at least %(n)s characters.", n=8).endswith("8 karakter.")
     finally:
         i18n.reset_locale(token)
+
+
+def test_numbers_follow_the_language():
+    """Thousands and decimals as each language writes them (the dashboards' and homes' filters)."""
+    from app.core.templating import format_number, format_percent
+
+    token = i18n.set_locale("id")
+    try:
+        assert format_number(1234567) == "1.234.567" and format_percent(0.5) == "0,5%"
+        i18n.set_locale("en")
+        assert format_number(1234567) == "1,234,567" and format_percent(0.5) == "0.5%"
+        assert format_number(None) == format_percent(None) == "–"
+    finally:
+        i18n.reset_locale(token)

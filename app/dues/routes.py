@@ -118,12 +118,18 @@ def refund(receipt_number: str, actor: Actor = Depends(web_actor), session: Sess
     return RedirectResponse("/deposits", status_code=303)
 
 
+DEPOSIT_HISTORY_LIMIT = 100  # the latest deposits of any status, below the ones waiting
+
+
 def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit: int | None = None) -> dict:
-    deposits = service.list_deposits(session, actor)
+    deposits = service.list_deposits(session, actor, limit=DEPOSIT_HISTORY_LIMIT)
     return {
         **service.home_context(session, actor),
         "held": service.held_cash(session, actor) if actor.role == Role.duta.value else [],
-        "to_confirm": [(d, u) for d, u in deposits if d.status == DepositStatus.submitted.value],
+        # Its own query: a branch's waiting deposits may be older than the latest hundred shown below.
+        "to_confirm": service.list_deposits(
+            session, actor, status=DepositStatus.submitted.value, limit=50, oldest_first=True
+        ) if actor.role == Role.cabang.value else [],
         "deposits": deposits,
         "refunds_due": service.refunds_due(session, actor) if actor.role != Role.duta.value else [],
         "idempotency_key": uuid.uuid4().hex,

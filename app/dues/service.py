@@ -343,14 +343,25 @@ class CashHeld:
     age_days: int
 
 
-def cash_held(session: Session, actor: Actor, day: dt.date | None = None) -> list[CashHeld]:
-    """Cash held per `duta` within the actor's area (a `duta`: its own), largest age first: the running
-    table `cash_held` (app/dues/custody.py, the one definition the dashboards use too)."""
-    day = day or today()
+# A branch may have hundreds of duta holding cash: its pages list the longest held, with the totals.
+CASH_HELD_LIMIT = 20
+
+
+def _held_where(actor: Actor) -> list:
     where = [village_clause(actor, HeldCash.village_code)]
     if actor.role == Role.duta.value:
         where.append(HeldCash.holder_id == actor.id)
-    totals = {holder_id: (total, count, oldest) for holder_id, total, count, oldest in custody.per_holder(session, *where)}
+    return where
+
+
+def cash_held(session: Session, actor: Actor, day: dt.date | None = None, limit: int | None = None) -> list[CashHeld]:
+    """Cash held per `duta` within the actor's area (a `duta`: its own), largest age first, at most `limit`
+    duta: the running table `cash_held` (app/dues/custody.py, the one definition the dashboards use too)."""
+    day = day or today()
+    totals = {
+        holder_id: (total, count, oldest)
+        for holder_id, total, count, oldest in custody.per_holder(session, *_held_where(actor), limit=limit)
+    }
     if not totals:
         return []
     rows = [
@@ -477,10 +488,13 @@ def return_deposit(session: Session, actor: Actor, deposit_id: int, reason: str 
     return deposit
 
 
-def list_deposits(session: Session, actor: Actor, status: str | None = None, limit: int = 100) -> list[tuple[Deposit, User]]:
+def list_deposits(
+    session: Session, actor: Actor, status: str | None = None, limit: int = 100, oldest_first: bool = False
+) -> list[tuple[Deposit, User]]:
+    order = (Deposit.created_at, Deposit.id) if oldest_first else (Deposit.created_at.desc(), Deposit.id.desc())
     query = (
         select(Deposit, User).join(User, User.id == Deposit.duta_id).where(_deposit_scope(actor))
-        .order_by(Deposit.created_at.desc(), Deposit.id.desc()).limit(limit)
+        .order_by(*order).limit(limit)
     )
     if status:
         query = query.where(Deposit.status == status)
@@ -550,7 +564,10 @@ def home_context(session: Session, actor: Actor) -> dict:
     """The dues part of each role's home page (keys used by home/_cash.html and home/_reminders.html)."""
     if actor.sees_region:
         return {}  # the region's homes link to the dashboard, which has its own cash figures
-    context: dict = {"cash_held": cash_held(session, actor)}
+    context: dict = {"cash_held": cash_held(session, actor, limit=CASH_HELD_LIMIT)}
+    if len(context["cash_held"]) == CASH_HELD_LIMIT:
+        total, holders, _oldest = custody.summary(session, *_held_where(actor))
+        context.update(cash_held_total=total, cash_held_dutas=holders)
     context["dues_waiting"] = session.exec(
         select(func.count()).select_from(Deposit)
         .where(Deposit.status == DepositStatus.submitted.value, _deposit_scope(actor))

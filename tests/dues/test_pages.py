@@ -129,6 +129,40 @@ def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, ca
     assert deposit.status == "returned"
 
 
+def test_branch_pages_list_the_longest_held_cash_with_totals(client, db, duta, duta_b, cabang, member, monkeypatch):
+    from app.dues import service
+    from tests.factories import VILLAGE_B
+
+    monkeypatch.setattr(service, "CASH_HELD_LIMIT", 1)
+    duta.full_name, duta_b.full_name = "Duta Lama", "Duta Baru"
+    db.add_all([duta, duta_b])
+    db.flush()
+    make_payment(db, duta, member, paid_on=today() - dt.timedelta(days=10))
+    neighbour = make_member(db, duta_b, VILLAGE_B, status="approved")
+    make_payment(db, duta_b, neighbour, months=2)
+    web_login(client, cabang)
+    for path in ("/", "/deposits"):
+        text = html.unescape(client.get(path, headers={"Accept-Language": "id"}).text)
+        assert duta.full_name in text and duta_b.full_name not in text  # the longest held only
+        assert "1 duta yang paling lama memegang uang, dari 2." in text and "Rp50.400" in text  # total of both
+
+
+def test_deposits_to_confirm_are_all_reachable_oldest_first(client, db, duta, cabang, member, monkeypatch):
+    """The queue is its own query: a waiting deposit older than the history shown still shows, oldest first."""
+    from app.dues import routes, service
+    from tests.factories import actor_of
+
+    monkeypatch.setattr(routes, "DEPOSIT_HISTORY_LIMIT", 2)
+    waiting = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    for _ in range(3):
+        done = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+        service.confirm_deposit(db, actor_of(db, cabang), done.id, "SLIP")
+    later = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    web_login(client, cabang)
+    page = client.get("/deposits").text
+    assert page.index(f'action="/deposits/{waiting.id}/confirm"') < page.index(f'action="/deposits/{later.id}/confirm"')
+
+
 def test_refund_button_on_the_branch_page(client, db, duta, cabang, member):
     from app.dues import service
 

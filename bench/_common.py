@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]

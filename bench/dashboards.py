@@ -12,7 +12,7 @@ import argparse
 import os
 import time
 
-import httpx
+import httpx2 as httpx
 
 from _common import (DEFAULT_URL, Server, api_login, busiest_area, machine, percentile, redacted, scale, table,
                      web_login, write_result)

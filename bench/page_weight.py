@@ -11,7 +11,7 @@ import argparse
 import os
 import re
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import text
 
 from _common import DEFAULT_URL, Server, busiest_area, machine, make_engine, redacted, table, web_login, write_result

@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 
-import httpx
+import httpx2 as httpx
 from sqlalchemy import text
 
 from _common import DEFAULT_URL, Server, api_login, busiest_area, machine, make_engine, redacted, table, write_result

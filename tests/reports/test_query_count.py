@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from app.regions.models import Village
 from tests.factories import make_member, web_login
-from tests.reports.conftest import make_payment
+from tests.reports.conftest import make_payment, month
 
 
 @contextmanager
@@ -62,3 +62,59 @@ def test_region_dashboard_query_count_does_not_grow(client, db, world):
     with counted(db) as after:
         client.get("/dashboard")
     assert len(before) == len(after)
+
+
+def grow(db, world, rows: int) -> None:
+    """`rows` more of everything the list pages show, through the services where they have one: members
+    waiting and approved (with cash payments held and handed in), events, villages in the programme."""
+    from app.core.clock import today
+    from app.dues import service as dues
+    from app.programme.models import Event
+    from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_payment as pay
+
+    villages = db.exec(select(Village).where(Village.regency_code == "12.07", Village.stage.is_(None))
+                       .order_by(Village.code).limit(rows)).all()
+    for i, village in enumerate(villages):
+        for duta, code in ((world.duta_a, VILLAGE_A), (world.duta_b, VILLAGE_B)):
+            make_member(db, duta, code, "submitted")
+            member = make_member(db, duta, code, "approved", covered_until=month(0))
+            held = pay(db, duta, member)
+            handed_in = pay(db, duta, member)
+            dues.create_deposit(db, actor_of(db, duta), [handed_in.receipt_number])
+            assert held.holder_id == duta.id
+        db.add(Event(kind="sosialisasi", title=f"Sosialisasi {i}", date=today(), place="Balai desa",
+                     village_code=VILLAGE_A, attendance=20, created_by_id=world.cabang.id))
+        village.stage, village.estimated_informal_workers = "calon", 100 + i
+    db.commit()
+
+
+PAGES = [
+    ("duta_a", "/"), ("duta_a", "/members"), ("duta_a", "/deposits"), ("duta_a", "/events"),
+    ("cabang", "/"), ("cabang", "/approvals"), ("cabang", "/members"), ("cabang", "/deposits"),
+    ("cabang", "/villages"), ("cabang", "/events"), ("cabang", "/dashboard"), ("cabang", "/users"),
+    ("wilayah", "/"), ("wilayah", "/dashboard"), ("wilayah", "/villages"), ("wilayah", "/events"),
+    ("wilayah", "/audit"), ("wilayah", "/members"),
+]
+
+
+def test_list_pages_issue_the_same_statements_for_few_and_many_rows(client, db, world):
+    """Every page that lists rows: the statement count does not grow with the rows shown (no N+1)."""
+    few: dict[tuple[str, str], int] = {}
+    grow(db, world, 2)
+    for who, path in PAGES:
+        web_login(client, getattr(world, who))
+        client.get(path)  # warm-up
+        with counted(db) as statements:
+            assert client.get(path).status_code == 200, (who, path)
+        few[who, path] = len(statements)
+        client.cookies.clear()
+    grow(db, world, 6)
+    grown = {}
+    for who, path in PAGES:
+        web_login(client, getattr(world, who))
+        with counted(db) as statements:
+            assert client.get(path).status_code == 200, (who, path)
+        grown[who, path] = len(statements)
+        client.cookies.clear()
+    assert min(few.values()) > 2  # the listener sees the statements
+    assert grown == few

@@ -8,6 +8,38 @@ from sqlalchemy import Column, Text
 from sqlmodel import Field, Index, Session, SQLModel
 
 from app.core.clock import utcnow
+from app.core.i18n import lazy_gettext
+
+# Every action written to the log (snake_case, object first), with what the audit page calls it.
+ACTION_LABELS = {
+    "login": lazy_gettext("Logged in"),
+    "login_failed": lazy_gettext("Login failed"),
+    "login_locked": lazy_gettext("Login refused: locked"),
+    "user_created": lazy_gettext("Account created"),
+    "user_activated": lazy_gettext("Account activated"),
+    "user_deactivated": lazy_gettext("Account deactivated"),
+    "password_reset": lazy_gettext("Password reset"),
+    "member_created": lazy_gettext("Member registered"),
+    "member_updated": lazy_gettext("Registration corrected"),
+    "member_submitted": lazy_gettext("Registration submitted"),
+    "member_approved": lazy_gettext("Registration approved"),
+    "members_approved": lazy_gettext("Registrations approved together"),
+    "member_rejected": lazy_gettext("Registration rejected"),
+    "payment_recorded": lazy_gettext("Payment recorded"),
+    "payment_voided": lazy_gettext("Payment voided"),
+    "payment_refund_due": lazy_gettext("Payment to refund"),
+    "payment_refunded": lazy_gettext("Payment refunded"),
+    "deposit_created": lazy_gettext("Cash handed in"),
+    "deposit_confirmed": lazy_gettext("Deposit confirmed"),
+    "deposit_returned": lazy_gettext("Deposit sent back"),
+    "discount_added": lazy_gettext("Rate discount added"),
+    "stage_changed": lazy_gettext("Desa Sadar stage changed"),
+    "estimate_set": lazy_gettext("Estimate of informal workers set"),
+    "event_created": lazy_gettext("Event recorded"),
+    "target_set": lazy_gettext("Target set"),
+    "baseline_set": lazy_gettext("Baseline set"),
+    "export": lazy_gettext("Report exported"),
+}
 
 
 class AuditEntry(SQLModel, table=True):
@@ -39,6 +71,8 @@ def record(
     **detail: Any,
 ) -> AuditEntry:
     """Add an entry to the caller's transaction; the caller commits it with the action itself."""
+    if action not in ACTION_LABELS:  # a programming error: the audit page must be able to name it
+        raise ValueError(f"unknown audit action {action!r}: add it to ACTION_LABELS")
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         actor_name=actor_name or getattr(actor, "username", "-"),

@@ -129,7 +129,7 @@ def mark_refund_due(session: Session, actor: Actor | None, member: Member) -> in
     for payment in payments:
         payment.status = PaymentStatus.refund_due.value
         session.add(payment)
-        audit.record(session, actor, "payment.refund_due", "payment", payment.receipt_number, member_id=member.id)
+        audit.record(session, actor, "payment_refund_due", "payment", payment.receipt_number, member_id=member.id)
     recompute_cover(session, locked, before)
     return len(payments)
 
@@ -236,7 +236,7 @@ def record_payment(
         return earlier
     custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
     audit.record(
-        session, actor, "payment.record", "payment", payment.receipt_number,
+        session, actor, "payment_recorded", "payment", payment.receipt_number,
         member_id=member.id, months=month_count, amount=payment.amount, channel=channel,
         paid_on=day.isoformat(), cover_from=f"{payment.cover_from:%Y-%m}", cover_to=f"{payment.cover_to:%Y-%m}",
     )
@@ -286,7 +286,7 @@ def void_payment(session: Session, actor: Actor, receipt_number: str, reason: st
     if was_held:
         custody.removed(session, [(payment.holder_id, member.village_code)])
     audit.record(
-        session, actor, "payment.void", "payment", payment.receipt_number,
+        session, actor, "payment_voided", "payment", payment.receipt_number,
         member_id=member.id, amount=payment.amount, reason=reason,
     )
     session.commit()
@@ -307,7 +307,7 @@ def mark_refunded(session: Session, actor: Actor, receipt_number: str) -> Paymen
     if was_held:
         custody.removed(session, [(payment.holder_id, member.village_code)])
     audit.record(
-        session, actor, "payment.refund", "payment", payment.receipt_number, member_id=member.id, amount=payment.amount
+        session, actor, "payment_refunded", "payment", payment.receipt_number, member_id=member.id, amount=payment.amount
     )
     session.commit()
     return payment
@@ -417,7 +417,7 @@ def create_deposit(
     if key and not idempotency.claim(session, actor.id, key, "deposit", deposit.id):
         session.rollback()
         return session.get(Deposit, int(idempotency.find(session, actor.id, key, "deposit")))
-    audit.record(session, actor, "deposit.create", "deposit", deposit.id, total=deposit.total, receipts=wanted)
+    audit.record(session, actor, "deposit_created", "deposit", deposit.id, total=deposit.total, receipts=wanted)
     session.commit()
     return deposit
 
@@ -455,7 +455,7 @@ def confirm_deposit(session: Session, actor: Actor, deposit_id: int, bank_refere
     deposit.confirmed_by_id = actor.id
     deposit.confirmed_at = utcnow()
     session.add(deposit)
-    audit.record(session, actor, "deposit.confirm", "deposit", deposit.id, total=deposit.total, bank_reference=bank_reference)
+    audit.record(session, actor, "deposit_confirmed", "deposit", deposit.id, total=deposit.total, bank_reference=bank_reference)
     session.commit()
     return deposit
 
@@ -481,7 +481,7 @@ def return_deposit(session: Session, actor: Actor, deposit_id: int, reason: str 
     deposit.return_reason = reason
     session.add(deposit)
     audit.record(
-        session, actor, "deposit.return", "deposit", deposit.id, reason=reason, was=previous,
+        session, actor, "deposit_returned", "deposit", deposit.id, reason=reason, was=previous,
         receipts=[p.receipt_number for p in payments],
     )
     session.commit()
@@ -645,7 +645,7 @@ def add_discount(
     session.add(discount)
     session.flush()
     audit.record(
-        session, actor, "rate.discount_add", "rate_discount", discount.id, actor_name=None if actor else "cli",
+        session, actor, "discount_added", "rate_discount", discount.id, actor_name=None if actor else "cli",
         occupation=occupation, first=f"{first_month:%Y-%m}", last=f"{last_month:%Y-%m}",
         jkk_off=int(jkk_percent_off), jkm_off=int(jkm_percent_off),
     )

@@ -142,7 +142,7 @@ def _approve_one(session: Session, actor: Actor, member_id: int, batch: bool = F
     detail = {"member_number": member.member_number, "village_code": member.village_code}
     if batch:
         detail["batch"] = True
-    audit.record(session, actor, "approve", "member", member.id, **detail)
+    audit.record(session, actor, "member_approved", "member", member.id, **detail)
     return member
 
 
@@ -183,7 +183,7 @@ def approve_many(session: Session, actor: Actor, member_ids: Iterable[int]) -> B
         session.rollback()
         raise
     audit.record(
-        session, actor, "approve_batch", "branch", actor.branch_code or "-",
+        session, actor, "members_approved", "branch", actor.branch_code or "-",
         members={str(m.id): m.member_number for m in result.approved},
         skipped=[m.id for m, _status in result.skipped],
     )
@@ -229,7 +229,7 @@ def reject(session: Session, actor: Actor, member_id: int, code: str | None, not
     # Its valid payments become refunds due and its cover is replayed (to nothing), same transaction.
     refunds = mark_refund_due(session, actor, member)
     audit.record(
-        session, actor, "reject", "member", member.id,
+        session, actor, "member_rejected", "member", member.id,
         reason=reason, code=code, village_code=member.village_code, refund_due=refunds,
     )
     session.commit()

@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from app.auth.deps import api_actor, csrf_protect, web_actor
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
-from app.core.audit import AuditEntry
+from app.core.audit import ACTION_LABELS, AuditEntry
 from app.core.db import get_session
 from app.core.errors import Invalid
 from app.core.i18n import _
@@ -126,7 +126,7 @@ api_router = APIRouter(tags=["audit"])
 def audit_api(
     object: str | None = Query(None, description="`member:ID`, `village:CODE`, `payment:RECEIPT`, …"),
     actor: str | None = Query(None, description="username of who acted"),
-    action: str | None = Query(None, description="e.g. approve, reject, login_failed"),
+    action: str | None = Query(None, description="e.g. member_approved, member_rejected, login_failed"),
     page: int = Query(1, ge=1),
     who: Actor = Depends(api_actor),
     session: Session = Depends(get_session),
@@ -160,4 +160,5 @@ def audit_page(
     return render(request, "audit/list.html", {
         "rows": [(row, item(row)) for row in rows], "total": total, "page": page,
         "pages": max(1, math.ceil(total / PAGE_SIZE)), "filters": filters, "query": query, "errors": errors,
+        "action_labels": ACTION_LABELS,
     }, status_code=422 if errors else 200)

@@ -109,7 +109,7 @@ def test_concurrent_approvals_get_distinct_numbers(engine):
             assert sorted(n for n, _status in stored) == sorted(numbers)
             assert {status for _n, status in stored} == {"approved"}
             entries = check.exec(select(AuditEntry).where(
-                AuditEntry.action == "approve", AuditEntry.object_id.in_([str(i) for i in member_ids])
+                AuditEntry.action == "member_approved", AuditEntry.object_id.in_([str(i) for i in member_ids])
             )).all()
             assert len(entries) == count
     finally:

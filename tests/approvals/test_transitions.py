@@ -30,7 +30,7 @@ def test_approve_gives_a_member_number_and_audits(db, area):
     assert approvals.is_member_number(approved.member_number)
     assert approved.member_number.startswith(f"{today().year % 100:02d}")
     assert approved.decided_by_id == area.cabang.id and approved.decided_at is not None
-    [entry] = _entries(db, member.id, "approve")
+    [entry] = _entries(db, member.id, "member_approved")
     assert entry.actor_id == area.cabang.id
     assert json.loads(entry.detail)["member_number"] == approved.member_number
 
@@ -74,7 +74,7 @@ def test_second_approval_of_the_same_registration_is_409(db, area):
         approvals.approve(db, cabang, member.id)
     db.refresh(member)
     assert member.member_number == number
-    assert len(_entries(db, member.id, "approve")) == 1
+    assert len(_entries(db, member.id, "member_approved")) == 1
 
 
 def test_reject_with_reason_goes_back_to_the_duta(client, db, area):
@@ -89,7 +89,7 @@ def test_reject_with_reason_goes_back_to_the_duta(client, db, area):
     assert member.status == "rejected"
     assert member.member_number is None
     assert member.rejection_reason == "Foto KTP buram, NIK tidak terbaca"
-    [entry] = _entries(db, member.id, "reject")
+    [entry] = _entries(db, member.id, "member_rejected")
     assert json.loads(entry.detail)["reason"] == "Foto KTP buram, NIK tidak terbaca"
 
 
@@ -98,7 +98,7 @@ def test_reject_with_a_common_reason_and_note(db, area):
     approvals.reject(db, area.actor(area.cabang), member.id, "duplicate", "sudah terdaftar lewat desa lain")
     db.refresh(member)
     assert member.rejection_reason == "Pendaftaran ganda: sudah terdaftar lewat desa lain"
-    [entry] = _entries(db, member.id, "reject")
+    [entry] = _entries(db, member.id, "member_rejected")
     assert json.loads(entry.detail)["code"] == "duplicate"
 
 
@@ -132,7 +132,7 @@ def test_reject_marks_valid_payments_refund_due(db, area):
     assert statuses == {first.receipt_number: "refund_due", second.receipt_number: "refund_due"}
     db.refresh(member)
     assert member.covered_until is None
-    [entry] = _entries(db, member.id, "reject")
+    [entry] = _entries(db, member.id, "member_rejected")
     assert json.loads(entry.detail)["refund_due"] == 2
 
 
@@ -181,9 +181,9 @@ def test_batch_approves_skips_decided_and_audits(db, area):
     numbers = {db.get(Member, m.id).member_number for m in members}
     assert len(numbers) == 3 and all(approvals.is_member_number(n) for n in numbers)
     for member in (members[0], members[2]):
-        [entry] = _entries(db, member.id, "approve")
+        [entry] = _entries(db, member.id, "member_approved")
         assert json.loads(entry.detail)["batch"] is True
-    [batch] = db.exec(select(AuditEntry).where(AuditEntry.action == "approve_batch")).all()
+    [batch] = db.exec(select(AuditEntry).where(AuditEntry.action == "members_approved")).all()
     assert batch.object_type == "branch" and batch.object_id == area.branch.code
     detail = json.loads(batch.detail)
     assert set(detail["members"]) == {str(members[0].id), str(members[2].id)}
@@ -197,7 +197,7 @@ def test_batch_with_a_member_outside_the_branch_approves_nothing(db, area):
         approvals.approve_many(db, area.actor(area.cabang), [inside.id, outside.id])
     db.expire_all()
     assert db.get(Member, inside.id).status == "submitted"
-    assert not _entries(db, inside.id, "approve")
+    assert not _entries(db, inside.id, "member_approved")
 
 
 def test_batch_refusals(db, area):

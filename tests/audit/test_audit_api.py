@@ -29,13 +29,13 @@ def test_decisions_are_in_the_log_filtered_by_object(client, db, people):
     body = client.get("/api/v1/audit", params={"object": f"member:{approved.id}"}, headers=headers).json()
     assert body["total"] == 1
     [item] = body["items"]
-    assert item["action"] == "approve" and item["actor"] == people.cabang.username
+    assert item["action"] == "member_approved" and item["actor"] == people.cabang.username
     assert item["object"] == f"member:{approved.id}"
     assert item["detail"]["member_number"] == number
     assert dt.datetime.fromisoformat(item["at"]).tzinfo is not None  # ISO 8601 with its offset
 
     [item] = client.get("/api/v1/audit", params={"object": f"member:{rejected.id}"}, headers=headers).json()["items"]
-    assert item["action"] == "reject"
+    assert item["action"] == "member_rejected"
     assert item["detail"]["reason"] == "Data tidak lengkap: RT/RW kosong"
 
 
@@ -62,7 +62,7 @@ def test_filter_by_actor_newest_first_and_paged(client, db, people):
 
 def test_nik_is_masked_in_every_detail(client, db, people):
     nik = "1207021705900003"
-    _add(db, people.actor(people.duta), "member_update", "member", 77,
+    _add(db, people.actor(people.duta), "member_updated", "member", 77,
          changes={"nik": {"old": nik, "new": "1207021705900004"}}, note=f"NIK {nik} diperbaiki", raw=1207021705900005)
     [item] = client.get("/api/v1/audit", params={"object": "member:77"}, headers=api_headers(client, people.wilayah)).json()["items"]
     text = str(item["detail"])
@@ -106,6 +106,6 @@ def test_batch_approval_is_logged_once_per_member_and_once_for_the_batch(client,
     approvals.approve_many(db, people.actor(people.cabang), [m.id for m in members])
     headers = api_headers(client, people.wilayah)
     body = client.get("/api/v1/audit", params={"actor": people.cabang.username}, headers=headers).json()
-    assert sorted(item["action"] for item in body["items"]) == ["approve", "approve", "approve_batch"]
-    batch = next(item for item in body["items"] if item["action"] == "approve_batch")
+    assert sorted(item["action"] for item in body["items"]) == ["member_approved", "member_approved", "members_approved"]
+    batch = next(item for item in body["items"] if item["action"] == "members_approved")
     assert set(batch["detail"]["members"]) == {str(m.id) for m in members}

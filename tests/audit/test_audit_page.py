@@ -9,7 +9,7 @@ from tests.factories import web_login
 def test_page_lists_and_filters(client, db, people):
     wilayah = people.actor(people.wilayah)
     audit.record(db, wilayah, "export", "village", "12.07.02.2001")
-    audit.record(db, wilayah, "approve", "member", 5, member_number="26000000009")
+    audit.record(db, wilayah, "member_approved", "member", 5, member_number="26000000009")
     db.commit()
     web_login(client, people.wilayah)
     page = client.get("/audit")
@@ -31,3 +31,14 @@ def test_malformed_filter_is_explained(client, db, people):
 def test_others_get_403(client, db, people, role):
     web_login(client, getattr(people, role))
     assert client.get("/audit").status_code == 403
+
+
+def test_actions_are_named_in_the_users_language_and_unknown_ones_refused(client, db, people):
+    wilayah = people.actor(people.wilayah)
+    audit.record(db, wilayah, "payment_voided", "payment", "KW-2026-000001", reason="salah catat")
+    db.commit()
+    web_login(client, people.wilayah)
+    page = client.get("/audit", params={"action": "payment_voided"}, headers={"Accept-Language": "id"})
+    assert "Iuran dibatalkan" in page.text and '<option value="payment_voided" selected>' in page.text
+    with pytest.raises(ValueError):
+        audit.record(db, wilayah, "payment.void", "payment", "KW-2026-000001")

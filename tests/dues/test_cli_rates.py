@@ -48,7 +48,7 @@ def test_discount_add_then_listed_and_audited(cli_db):
     with Session(core_db.get_engine()) as session:
         discount = session.exec(select(RateDiscount)).one()
         assert (discount.jkk_percent_off, discount.jkm_percent_off, discount.note) == (50, 50, "musim paceklik")
-        assert session.exec(select(AuditEntry).where(AuditEntry.action == "rate.discount_add")).one().actor_name == "cli"
+        assert session.exec(select(AuditEntry).where(AuditEntry.action == "discount_added")).one().actor_name == "cli"
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,7 @@ def test_deposit_lifecycle_create_confirm(db, duta, cabang, member):
     with pytest.raises(Conflict):
         service.confirm_deposit(db, actor_of(db, cabang), deposit.id, "SLIP-2")
     actions = db.exec(select(AuditEntry.action).where(AuditEntry.object_type == "deposit")).all()
-    assert sorted(actions) == ["deposit.confirm", "deposit.create"]
+    assert sorted(actions) == ["deposit_confirmed", "deposit_created"]
 
 
 def test_a_receipt_is_in_at_most_one_deposit(db, duta, member):
@@ -97,7 +97,7 @@ def test_return_makes_receipts_held_again_and_allows_void(db, duta, cabang, memb
     again = _deposit(db, duta, b)
     assert again.total == 16800 and again.id != deposit.id
     assert db.get(Payment, b.id).deposit_id == again.id
-    assert db.exec(select(AuditEntry).where(AuditEntry.action == "deposit.return")).one().actor_id == cabang.id
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "deposit_returned")).one().actor_id == cabang.id
 
 
 def test_deposit_double_submit_creates_one(db, duta, member):

@@ -167,7 +167,7 @@ def test_same_idempotency_key_records_once_and_returns_the_first(db, duta, membe
 
 def test_payment_is_audited(db, duta, member):
     payment = make_payment(db, duta, member, months=2)
-    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "payment.record",
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "payment_recorded",
                                              AuditEntry.object_id == payment.receipt_number)).one()
     assert entry.actor_id == duta.id and '"months": 2' in entry.detail
 
@@ -217,7 +217,7 @@ def test_only_cabang_voids(db, duta, member):
 def test_void_is_audited(db, duta, cabang, member):
     payment = make_payment(db, duta, member)
     service.void_payment(db, actor_of(db, cabang), payment.receipt_number, "salah")
-    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "payment.void")).one()
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "payment_voided")).one()
     assert entry.object_id == payment.receipt_number and entry.actor_id == cabang.id
 
 
@@ -231,7 +231,7 @@ def test_refund_due_payments_are_marked_refunded_by_cabang(db, duta, cabang, mem
         service.mark_refunded(db, actor_of(db, duta), payment.receipt_number)
     refunded = service.mark_refunded(db, actor_of(db, cabang), payment.receipt_number)
     assert refunded.status == "refunded" and refunded.refunded_by_id == cabang.id
-    assert db.exec(select(AuditEntry).where(AuditEntry.action == "payment.refund")).one().actor_id == cabang.id
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "payment_refunded")).one().actor_id == cabang.id
     with pytest.raises(Conflict):
         service.mark_refunded(db, actor_of(db, cabang), payment.receipt_number)
 

@@ -1,6 +1,7 @@
 """Accounts, logins with lockout, and loading the acting user."""
 
 import datetime as dt
+import math
 import re
 
 from sqlalchemy import bindparam, false, func, or_, true
@@ -51,28 +52,44 @@ def load_actor(session: Session, user_id: int, credentials_version: int) -> Acto
     )
 
 
-def _recent_failures(session: Session, column, value: str) -> int:
+def _recent_failures(session: Session, column, value: str) -> tuple[int, dt.datetime | None]:
+    """Failed attempts inside the window, and when the latest one was."""
     since = utcnow() - dt.timedelta(minutes=get_settings().login_window_minutes)
-    return session.exec(
-        select(func.count()).select_from(LoginAttempt).where(
+    count, latest = session.exec(
+        select(func.count(), func.max(LoginAttempt.at)).where(
             column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
         )
     ).one()
+    return count, latest
+
+
+def _refused(session: Session, action: str, username: str, ip: str, message: str) -> TooManyAttempts:
+    audit.record(session, None, action, "user", username, actor_name=username, ip=ip)
+    session.commit()
+    return TooManyAttempts(message)
 
 
 def authenticate(session: Session, username: str, password: str, ip: str) -> User:
-    """Check a login; every attempt is recorded (and audited) whatever its outcome."""
+    """Check a login; every attempt is recorded (and audited) whatever its outcome.
+
+    An account's failures first slow it down (each wait twice the one before), then lock it for the
+    window; an address locks only after many more failures. Attempts refused for either reason are not
+    failures themselves, so a hurried user is not pushed into the lock."""
     settings = get_settings()
     username = username.strip().lower()
-    if (
-        _recent_failures(session, LoginAttempt.username, username) >= settings.login_max_failures_user
-        or _recent_failures(session, LoginAttempt.ip, ip) >= settings.login_max_failures_ip
+    failures, latest = _recent_failures(session, LoginAttempt.username, username)
+    if failures >= settings.login_max_failures_user or (
+        _recent_failures(session, LoginAttempt.ip, ip)[0] >= settings.login_max_failures_ip
     ):
-        audit.record(session, None, "login_locked", "user", username, actor_name=username, ip=ip)
-        session.commit()
-        raise TooManyAttempts(
-            _("Too many failed logins. Try again in %(minutes)s minutes.", minutes=settings.login_window_minutes)
-        )
+        raise _refused(session, "login_locked", username, ip, _(
+            "Too many failed logins. Try again in %(minutes)s minutes.", minutes=settings.login_window_minutes
+        ))
+    if failures and latest is not None:
+        wait = settings.login_backoff_seconds * 2 ** (failures - 1) - (utcnow() - latest).total_seconds()
+        if wait > 0:
+            raise _refused(session, "login_throttled", username, ip, _(
+                "Wait %(seconds)s seconds before trying again.", seconds=math.ceil(wait)
+            ))
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
     session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))

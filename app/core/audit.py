@@ -15,6 +15,7 @@ ACTION_LABELS = {
     "login": lazy_gettext("Logged in"),
     "login_failed": lazy_gettext("Login failed"),
     "login_locked": lazy_gettext("Login refused: locked"),
+    "login_throttled": lazy_gettext("Login refused: too soon after a failure"),
     "user_created": lazy_gettext("Account created"),
     "user_activated": lazy_gettext("Account activated"),
     "user_deactivated": lazy_gettext("Account deactivated"),

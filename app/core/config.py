@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_user: int = 5
     login_max_failures_ip: int = 100
+    # Before the lock, repeated failures slow down: after the n-th failure of an account, its next
+    # attempt is taken only after this many seconds times 2^(n-1) (1, 2, 4, 8 s by default).
+    login_backoff_seconds: float = 1.0
     default_locale: str = "id"
     timezone: str = "Asia/Jakarta"
 

@@ -1,3 +1,4 @@
+import pytest
 from sqlmodel import select
 
 from app.core.audit import AuditEntry
@@ -29,7 +30,7 @@ def test_wrong_password_is_refused_and_audited(client, db):
     assert db.exec(select(AuditEntry).where(AuditEntry.action == "login_failed")).first() is not None
 
 
-def test_account_locks_after_five_failures(client, db):
+def test_account_locks_after_five_failures(client, db, no_backoff):
     user = make_user(db, "wilayah")
     token = csrf_from(client.get("/login").text)
     for _ in range(5):
@@ -41,7 +42,7 @@ def test_account_locks_after_five_failures(client, db):
     assert api.status_code == 429
 
 
-def test_address_lock_needs_many_more_failures(client, db, monkeypatch):
+def test_address_lock_needs_many_more_failures(client, db, monkeypatch, no_backoff):
     from app.core.config import get_settings
 
     monkeypatch.setattr(get_settings(), "login_max_failures_ip", 8)
@@ -53,6 +54,49 @@ def test_address_lock_needs_many_more_failures(client, db, monkeypatch):
             client.post("/login", data={"username": user.username, "password": "bad", "csrf_token": token})
     response = client.post("/login", data={"username": users[2].username, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 429
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """The lock tests fail five times in a row without waiting between attempts."""
+    from app.core.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "login_backoff_seconds", 0)
+
+
+def test_failures_slow_the_account_down_before_the_lock(client, db):
+    """After the n-th failure the next attempt waits 2^(n-1) seconds; refused attempts are not failures."""
+    import datetime as dt
+
+    from app.auth.models import LoginAttempt
+
+    user = make_user(db, "wilayah")
+    token = csrf_from(client.get("/login").text)
+
+    def attempt(password):
+        return client.post("/login", data={"username": user.username, "password": password, "csrf_token": token},
+                           headers={"Accept-Language": "id"}, follow_redirects=False)
+
+    def move_failures_back(seconds):
+        """The recorded failures happened `seconds` earlier (time passes for the database's rows)."""
+        for row in db.exec(select(LoginAttempt).where(LoginAttempt.username == user.username)).all():
+            row.at = row.at - dt.timedelta(seconds=seconds)
+            db.add(row)
+        db.commit()
+
+    assert attempt("bad").status_code == 401  # failure 1
+    hurried = attempt(PASSWORD)
+    assert hurried.status_code == 429 and "Tunggu 1 detik" in hurried.text  # even the right password waits
+    move_failures_back(1.5)
+    assert attempt("bad").status_code == 401  # failure 2: the next one waits 2 s
+    move_failures_back(1.5)
+    assert "Tunggu 1 detik" in attempt(PASSWORD).text
+    move_failures_back(1)
+    assert attempt(PASSWORD).status_code == 303  # waited long enough: in
+    failed = db.exec(select(LoginAttempt).where(LoginAttempt.username == user.username,
+                                                LoginAttempt.succeeded.is_(False))).all()
+    assert len(failed) == 2  # the refused attempts were not counted as failures
+    assert len(db.exec(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()) == 2
 
 
 def test_login_without_csrf_token_is_refused(client, db):

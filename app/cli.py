@@ -79,6 +79,7 @@ def branch_add(
     with _session() as session:
         try:
             branch = regions_service.add_branch(session, code, name, regency)
+            session.commit()
         except Invalid as error:
             _fail(error)
     typer.echo(f"branch {branch.code} covers {', '.join(regency)}")

@@ -1,4 +1,5 @@
-"""Login and logout, and account management (/users) for admins and branch officers."""
+"""Login and logout, account management (/users) for admins and branch officers, branch offices
+(/branches) for admins."""
 
 from urllib.parse import urlparse
 
@@ -13,9 +14,10 @@ from app.auth.deps import client_ip, csrf_protect, optional_web_actor, web_actor
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
 from app.core.db import get_session
-from app.core.errors import Invalid, NotAuthenticated, TooManyAttempts
+from app.core.errors import Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.i18n import _
 from app.core.templating import render
+from app.regions import service as regions_service
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -181,3 +183,81 @@ def reset_password(request: Request, user_id: int, password: str = Form(""), act
     request.session["flash"] = _("New password set for %(username)s; their sessions have ended.",
                                  username=user.username)
     return RedirectResponse(f"/users/{user_id}", status_code=303)
+
+
+# Branch offices: an admin opens them and sets the regencies each covers.
+
+
+def _branches_page(request: Request, session: Session, form: dict | None = None, errors: dict | None = None,
+                   status_code: int = 200):
+    return render(request, "auth/branches.html", {
+        "branches": regions_service.branches_with_regencies(session),
+        "regency_groups": regions_service.regency_choices(session),
+        "form": form or {"code": "", "name": "", "regencies": []},
+        "errors": errors or {},
+        "flash": request.session.pop("flash", None),
+    }, status_code=status_code)
+
+
+@router.get("/branches")
+def branches(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+    require_role(actor, Role.admin.value)
+    return _branches_page(request, session)
+
+
+@router.post("/branches")
+def create_branch(
+    request: Request,
+    code: str = Form(""),
+    name: str = Form(""),
+    regencies: list[str] = Form([]),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        branch = service.create_branch(session, actor, code, name, regencies)
+    except Invalid as error:
+        session.rollback()
+        return _branches_page(request, session, {"code": code, "name": name, "regencies": regencies},
+                              error.errors, status_code=422)
+    request.session["flash"] = _("Branch %(code)s created.", code=branch.code)
+    return RedirectResponse("/branches", status_code=303)
+
+
+def _branch_page(request: Request, session: Session, code: str, form: dict | None = None,
+                 errors: dict | None = None, status_code: int = 200):
+    found = [item for item in regions_service.branches_with_regencies(session) if item[0].code == code]
+    if not found:
+        raise NotFound(_("Branch not found."))
+    branch, regencies, villages = found[0]
+    return render(request, "auth/branch.html", {
+        "branch": branch, "villages": villages, "regency_groups": regions_service.regency_choices(session),
+        "form": form or {"name": branch.name, "regencies": [regency.code for regency in regencies]},
+        "errors": errors or {},
+    }, status_code=status_code)
+
+
+@router.get("/branches/{code}")
+def branch_detail(request: Request, code: str, actor: Actor = Depends(web_actor),
+                  session: Session = Depends(get_session)):
+    require_role(actor, Role.admin.value)
+    return _branch_page(request, session, code)
+
+
+@router.post("/branches/{code}")
+def edit_branch(
+    request: Request,
+    code: str,
+    name: str = Form(""),
+    regencies: list[str] = Form([]),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
+    try:
+        branch = service.edit_branch(session, actor, code, name, regencies)
+    except Invalid as error:
+        session.rollback()
+        return _branch_page(request, session, code, {"name": name, "regencies": regencies}, error.errors,
+                            status_code=422)
+    request.session["flash"] = _("Branch %(code)s saved.", code=branch.code)
+    return RedirectResponse("/branches", status_code=303)

@@ -15,6 +15,7 @@ from app.core.config import get_settings
 from app.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.i18n import _
 from app.core.security import hash_password, verify_password
+from app.regions import service as regions_service
 from app.regions.models import Branch, District, Village
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
@@ -274,3 +275,27 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str) 
 def branch_choices(session: Session) -> list[Branch]:
     return list(session.exec(select(Branch).order_by(Branch.code)).all())
 
+
+
+# ---------------------------------------------------------------- branch offices (admin)
+
+
+def create_branch(session: Session, actor: Actor, code: str, name: str, regency_codes: list[str]) -> Branch:
+    """An admin opens a branch office for free regencies; audited in the same transaction."""
+    require_role(actor, Role.admin.value)
+    branch = regions_service.add_branch(session, code, name, regency_codes)
+    audit.record(session, actor, "branch_created", "branch", branch.code, name=branch.name,
+                 regencies=sorted(set(regency_codes)))
+    session.commit()
+    return branch
+
+
+def edit_branch(session: Session, actor: Actor, code: str, name: str, regency_codes: list[str]) -> Branch:
+    """An admin renames a branch or changes its regencies. A regency left out loses its branch (its
+    villages leave that branch officer's scope) and can then be given to another branch."""
+    require_role(actor, Role.admin.value)
+    branch, added, released = regions_service.update_branch(session, code, name, regency_codes)
+    audit.record(session, actor, "branch_updated", "branch", branch.code, name=branch.name,
+                 added=added, released=released)
+    session.commit()
+    return branch

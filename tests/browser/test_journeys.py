@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, unquote, urlparse
 import pytest
 
 from tests.browser.conftest import _context
-from tests.browser.journey import Meter, check_page, log_in, log_out, random_nik
+from tests.browser.journey import Meter, check_page, fill_member, log_in, log_out, random_nik
 
 pytestmark = pytest.mark.browser
 
@@ -18,19 +18,6 @@ DUTA = "duta.senembah"
 DUTA_TWO_VILLAGES = "duta.limaumanis"
 CABANG = "cabang.lubukpakam"
 WILAYAH = "wilayah"
-
-
-def fill_member(page, nik: str, birth, name: str, sex: str = "L") -> None:
-    page.fill("#nik", nik)
-    page.fill("#full_name", name)
-    page.check(f"input[name=sex][value={sex}]")
-    page.fill("#birth_date", birth.isoformat())
-    page.fill("#phone", "0812" + nik[-8:])
-    page.fill("#address", "Jl. Lintas Sumatera 12")
-    page.select_option("#occupation", "pedagang")
-    page.fill("#heir_name", "Ahmad")
-    page.fill("#heir_relation", "anak")
-    page.check("input[name=consent]")
 
 
 def register(page, name: str, sex: str = "L") -> int:

@@ -7,24 +7,11 @@ import re
 
 import pytest
 
-from tests.browser.journey import check_page, log_in, random_nik
+from tests.browser.journey import check_page, fill_member, log_in, random_nik
 
 pytestmark = pytest.mark.browser
 
 DUTA = "duta.senembah"  # one village: Medan Senembah
-
-
-def _fill_member(page, nik: str, birth, name: str, sex: str = "L") -> None:
-    page.fill("#nik", nik)
-    page.fill("#full_name", name)
-    page.check(f"input[name=sex][value={sex}]")
-    page.fill("#birth_date", birth.isoformat())
-    page.fill("#phone", "0812" + nik[-8:])
-    page.fill("#address", "Jl. Pasar 3, Dusun II")
-    page.select_option("#occupation", "petani")
-    page.fill("#heir_name", "Rahmah")
-    page.fill("#heir_relation", "istri")
-    page.check("input[name=consent]")
 
 
 def _wait_for_worker(page) -> None:
@@ -36,7 +23,7 @@ def _wait_for_worker(page) -> None:
 def _register_online(page, live_server) -> tuple[int, str]:
     nik, birth = random_nik()
     page.goto("/members/new")
-    _fill_member(page, nik, birth, "Budi Santoso")
+    fill_member(page, nik, birth, "Budi Santoso")
     page.click("form[data-offline=member] button[value=submit]")
     page.wait_for_url(re.compile(r".*/members/\d+$"))
     return int(page.url.rsplit("/", 1)[1]), nik
@@ -61,7 +48,7 @@ def test_offline_registration_and_payment_wait_on_the_phone_and_are_sent_when_ba
     context.set_offline(True)
     page.wait_for_function("() => navigator.onLine === false")
     nik, birth = random_nik("P")
-    _fill_member(page, nik, birth, "Siti Aminah", sex="P")
+    fill_member(page, nik, birth, "Siti Aminah", sex="P")
     page.click("form[data-offline=member] button[value=submit]")
     saved = page.locator("[data-outbox-notice]")
     saved.wait_for()
@@ -121,7 +108,7 @@ def test_a_refused_item_comes_back_to_fix_and_logout_warns(context, page, live_s
     page.wait_for_function("() => navigator.onLine === false")
     code = taken_nik[6:12]
     birth = dt.date(1900 + int(code[4:]), int(code[2:4]), int(code[:2]))  # random_nik: born 1970-1999
-    _fill_member(page, taken_nik, birth, "Budi Santoso Kedua")
+    fill_member(page, taken_nik, birth, "Budi Santoso Kedua")
     page.click("form[data-offline=member] button[value=submit]")
     page.wait_for_function("() => document.querySelector('[data-outbox-waiting]').textContent === '1'")
 

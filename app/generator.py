@@ -24,7 +24,6 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -610,7 +609,6 @@ class _Generator:
         member_id = self.ids["member"]
         self.ids["member"] += 1
         sex = "L" if rng.random() < 0.58 else "P"
-        reg_date = dt.date.fromordinal(reg)
         birth = dt.date.fromordinal(reg - rng.randrange(17 * 365 + 5, 62 * 365))
         key = (birth, sex)
         serial = self._serials.get(key, 0) + 1

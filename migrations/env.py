@@ -1,5 +1,4 @@
 from alembic import context
-from sqlalchemy import pool
 
 import app.models  # noqa: F401  (registers every table)
 from app.core.config import get_settings

@@ -18,7 +18,7 @@ from app.core.templating import mask_nik
 from app.dues import rates
 from app.dues.rates import Contribution
 from app.members import validation
-from app.members.approvals import ensure_editable
+from app.members.approvals import ensure_editable, possible_duplicates
 from app.members.cover import CoverStatus, cover_clause
 from app.members.models import Member, MemberStatus
 from app.programme.models import Event
@@ -84,12 +84,6 @@ def contribution_for(session: Session, member: Member, day: dt.date | None = Non
 
 
 # Built once: the queries every registration runs (building a statement costs more than running it).
-_DUPLICATES = select(Member.nik).where(
-    Member.village_code == bindparam("village"),
-    func.lower(Member.full_name) == bindparam("name"),
-    Member.birth_date == bindparam("birth"),
-    Member.nik != bindparam("nik"),
-).limit(5)
 _NIK_OWNER_ANY = select(Village.name).join(Member, Member.village_code == Village.code).where(
     Member.nik == bindparam("nik")
 )
@@ -98,20 +92,13 @@ _NIK_OWNER_OTHER = _NIK_OWNER_ANY.where(Member.id != bindparam("exclude_id")).li
 
 
 def duplicate_warnings(session: Session, member: Member) -> list[str]:
-    """Possible duplicates: same name (any case) and birth date in the same village, another NIK."""
-    if not member.full_name or member.birth_date is None:
-        return []
-    others = session.exec(
-        _DUPLICATES,
-        params={"village": member.village_code, "name": member.full_name.lower(), "birth": member.birth_date,
-                "nik": member.nik},
-    ).all()
+    """Possible duplicates (`approvals.possible_duplicates`), as warnings that name nothing but the NIK."""
     return [
         _(
             "Possible duplicate: %(name)s, born %(date)s, is already registered in this village with NIK %(nik)s.",
-            name=member.full_name, date=member.birth_date.strftime("%d/%m/%Y"), nik=mask_nik(nik),
+            name=member.full_name, date=member.birth_date.strftime("%d/%m/%Y"), nik=mask_nik(other.nik),
         )
-        for nik in others
+        for other in possible_duplicates(session, member)
     ]
 
 

@@ -20,8 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, false, func, or_, true, union_all
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, false, func, or_, true
 from sqlmodel import Session, select
 
 from app.auth.models import Role, User
@@ -166,7 +165,6 @@ def _percent(part: int | None, whole: int | None) -> float | None:
 
 def _count_columns(day: dt.date):
     """Conditional counts over Member rows by status and cover today (the area tables of a branch)."""
-    this_month = month_start(day)
     approved = Member.status == MemberStatus.approved.value
     columns = {status.value: func.count().filter(Member.status == status.value) for status in MemberStatus}
     for status in CoverStatus:

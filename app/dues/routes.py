@@ -124,7 +124,7 @@ DEPOSIT_HISTORY_LIMIT = 100  # the latest deposits of any status, below the ones
 def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit: int | None = None) -> dict:
     deposits = service.list_deposits(session, actor, limit=DEPOSIT_HISTORY_LIMIT)
     return {
-        **service.home_context(session, actor),
+        **service.cash_context(session, actor),  # not the reminders: this page does not show them
         "held": service.held_cash(session, actor) if actor.role == Role.duta.value else [],
         # Its own query: a branch's waiting deposits may be older than the latest hundred shown below.
         "to_confirm": service.list_deposits(

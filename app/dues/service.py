@@ -560,8 +560,8 @@ def reminder_count(session: Session, actor: Actor, day: dt.date | None = None) -
     ).one()
 
 
-def home_context(session: Session, actor: Actor) -> dict:
-    """The dues part of each role's home page (keys used by home/_cash.html and home/_reminders.html)."""
+def cash_context(session: Session, actor: Actor) -> dict:
+    """Cash held, deposits waiting and refunds due (the keys of home/_cash.html): on homes and /deposits."""
     if actor.sees_region:
         return {}  # the region's homes link to the dashboard, which has its own cash figures
     context: dict = {"cash_held": cash_held(session, actor, limit=CASH_HELD_LIMIT)}
@@ -572,16 +572,23 @@ def home_context(session: Session, actor: Actor) -> dict:
         select(func.count()).select_from(Deposit)
         .where(Deposit.status == DepositStatus.submitted.value, _deposit_scope(actor))
     ).one()
+    if actor.role != Role.duta.value:
+        context["dues_refunds"] = session.exec(
+            select(func.count()).select_from(Payment).join(Member, Member.id == Payment.member_id)
+            .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
+        ).one()
+    return context
+
+
+def home_context(session: Session, actor: Actor) -> dict:
+    """The dues part of each role's home page: the cash context, and a duta's reminders
+    (home/_reminders.html)."""
+    context = cash_context(session, actor)
     if actor.role == Role.duta.value:
         context["reminders"] = reminders(session, actor)
         context["reminders_total"] = (
             reminder_count(session, actor) if len(context["reminders"]) == REMINDER_LIMIT else len(context["reminders"])
         )
-    else:
-        context["dues_refunds"] = session.exec(
-            select(func.count()).select_from(Payment).join(Member, Member.id == Payment.member_id)
-            .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
-        ).one()
     return context
 
 

@@ -226,7 +226,7 @@ def create_branch(
 
 def _branch_page(request: Request, session: Session, code: str, form: dict | None = None,
                  errors: dict | None = None, status_code: int = 200):
-    found = [item for item in regions_service.branches_with_regencies(session) if item[0].code == code]
+    found = regions_service.branches_with_regencies(session, code)
     if not found:
         raise NotFound(_("Branch not found."))
     branch, regencies, villages = found[0]

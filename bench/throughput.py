@@ -129,8 +129,10 @@ def main() -> None:
     members = payable_members(args.database_url, village)
     info = machine(args.database_url)
     run_id = uuid.uuid4().int % 90 + 10
-    # Birth dates start on a random day per run (1950-1996), so NIKs stay new over repeated runs.
-    first_birth = dt.date(1950, 1, 1) + dt.timedelta(days=uuid.uuid4().int % 17000)
+    # Birth dates start on a random day per run (1950-1971), so NIKs stay new over repeated runs, and
+    # spread over 12.000 days as a village's are (not thousands of neighbours born on one day, which
+    # would make every duplicate check read them all).
+    first_birth = dt.date(1950, 1, 1) + dt.timedelta(days=uuid.uuid4().int % 8000)
     results = {}
     with Server(args.database_url, app="bench.bench_app:app") as server:
         headers = api_login(server.base, area["duta"])
@@ -139,8 +141,8 @@ def main() -> None:
             return client.post("/bench/bare-insert")
 
         def registration_body(n):
-            birth = first_birth + dt.timedelta(days=n // 4000)
-            serial = 5000 + n % 4000
+            birth = first_birth + dt.timedelta(days=n % 12000)
+            serial = 5000 + n // 12000
             sex = "L" if n % 2 else "P"
             day = birth.day + (40 if sex == "P" else 0)
             nik = f"{village.replace('.', '')[:6]}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"

@@ -128,6 +128,24 @@ def _prebuilt(dialect: str, table, key: str):
     return statement
 
 
+def appended(session: Session, member: Member, covered_until: dt.date | None, first_covered: dt.date | None,
+             span: tuple[dt.date, dt.date]) -> None:
+    """A payment that replays last (paid on or after every other valid one) adds `span` after the
+    member's last covered month `covered_until` (its values before the payment, as `first_covered`).
+
+    Only the months around the new span change their contribution (the old last month's `lapsed`
+    successor, the span, the month after it, `new`), so the states compared hold just those months:
+    the same difference as the whole before and after, without reading every payment of the member."""
+    if member.status != MemberStatus.approved.value:
+        return
+    kept = frozenset({covered_until}) if covered_until is not None else frozenset()
+    apply(
+        session,
+        MemberState(member.village_code, kept, first_covered),
+        MemberState(member.village_code, kept | months_of([span]), first_covered or span[0]),
+    )
+
+
 def member_approved(session: Session, member: Member) -> None:
     """A registration just approved (status already `approved`): its paid months now count."""
     apply(session, EMPTY, member_state(session, member))

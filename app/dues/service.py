@@ -13,7 +13,7 @@ Decisions:
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 from sqlmodel import Session, select
 
 from app.auth.models import Role, User, UserVillage
@@ -162,6 +162,12 @@ def _receipt_number(session: Session) -> str:
     return f"KW-{year}-{next_value(session, f'receipt-{year}'):06d}"
 
 
+# The latest payment date among a member's valid payments (ix_payment_member_paid).
+_LAST_PAID_ON = select(func.max(Payment.paid_on)).where(
+    Payment.member_id == bindparam("member_id"), Payment.status == PaymentStatus.valid.value
+)
+
+
 def record_payment(
     session: Session,
     actor: Actor,
@@ -205,10 +211,12 @@ def record_payment(
     if errors:
         raise Invalid(errors)
 
-    before = rollup.member_state(session, member)
+    # The usual case: paid on or after every other valid payment, so it replays last and changes no
+    # earlier cover; the member's cover simply runs on. A back-dated one is replayed with the rest.
+    last_paid_on = session.execute(_LAST_PAID_ON, {"member_id": member.id}).scalar()
+    appends = last_paid_on is None or last_paid_on <= day
+    before = None if appends else rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
-    # The usual case (paid on or after every earlier payment) gets its final cover here, so the
-    # replay below changes nothing; a back-dated one is corrected by the replay.
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
     payment = Payment(
         receipt_number=_receipt_number(session),
@@ -226,7 +234,13 @@ def record_payment(
     )
     session.add(payment)
     session.flush()
-    recompute_cover(session, member, before)
+    if appends:
+        rollup.appended(session, member, member.covered_until, member.first_covered, (cover_from, cover_to))
+        member.covered_until = cover_to
+        member.first_covered = member.first_covered or cover_from
+        session.add(member)
+    else:
+        recompute_cover(session, member, before)
     if key and not idempotency.claim(session, actor.id, key, "payment", payment.receipt_number):
         # A concurrent request with the same key won: drop ours and show the first one.
         session.rollback()

@@ -3,13 +3,15 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
 from app.core.audit import AuditEntry
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
-from app.dues import service
+from app.dues import rollup, service
 from app.dues.models import Payment, RateDiscount
 from app.members.cover import CoverStatus, cover_status
+from app.members.models import Member
 from tests.factories import actor_of, make_member, make_payment, make_user
 
 D = dt.date
@@ -78,6 +80,31 @@ def test_backdated_payment_recorded_late_is_replayed_in_date_order(db, duta, mem
     assert (today_payment.cover_from, today_payment.cover_to) == (D(2027, 1, 1), D(2027, 1, 1))
     db.refresh(member)
     assert member.covered_until == D(2027, 1, 1)
+
+
+def test_a_payment_that_replays_last_reads_no_earlier_payment(db, duta, member, fixed_today):
+    """Paid on or after every other valid payment: the cover runs on without a replay (the member's
+    earlier payments are not loaded), and the roll-up still equals one rebuilt from scratch."""
+    make_payment(db, duta, member, months=1, paid_on=D(2026, 3, 10))
+    make_payment(db, duta, member, months=2, paid_on=D(2026, 4, 2))  # Apr, May; then a gap
+    db.expunge_all()
+    loaded = []
+
+    def on_load(target, _context):
+        loaded.append(target.receipt_number)
+
+    event.listen(Payment, "load", on_load)
+    try:
+        latest = make_payment(db, duta, member, months=3, paid_on=D(2026, 9, 5))
+        same_day = make_payment(db, duta, member, months=1, paid_on=D(2026, 9, 5))
+    finally:
+        event.remove(Payment, "load", on_load)
+    assert loaded == []
+    assert (latest.cover_from, latest.cover_to) == (D(2026, 9, 1), D(2026, 11, 1))
+    assert (same_day.cover_from, same_day.cover_to) == (D(2026, 12, 1), D(2026, 12, 1))
+    stored = db.get(Member, member.id)
+    assert (stored.first_covered, stored.covered_until) == (D(2026, 3, 1), D(2026, 12, 1))
+    assert rollup.snapshot(db) == {key: tuple(value) for key, value in rollup.compute(db).items() if any(value)}
 
 
 def test_paid_on_cannot_be_in_the_future(db, duta, member, fixed_today):

@@ -7,7 +7,9 @@ Decisions:
   branch may record `bank` and `lainnya` payments (a bank slip brought to the branch), never cash: cash
   is in a `duta`'s custody from the moment it is taken. `wilayah` and `admin` record nothing (403).
 - Cover is replayed from the member's valid payments (app/dues/cover.py) with the member row locked,
-  in the same transaction as the change, so two payments at once never lose a month.
+  in the same transaction as the change, so two payments at once never lose a month. A payment that
+  replays last (paid on or after every other valid one, the usual case) gives the same answer by
+  running the member's cover on, without reloading the payments.
 """
 
 import datetime as dt

@@ -183,3 +183,18 @@ def set_village_stage(session: Session, village_code: str, stage: str | None, re
     session.add(village)
     session.commit()
     return village
+
+
+def rollup_from_scratch(session: Session) -> tuple[dict, dict]:
+    """The village and regency roll-ups computed from the members and payments, without all-zero rows,
+    in the shape of `rollup.snapshot`: what the rows kept in each transaction must equal."""
+    from app.dues import rollup
+
+    table = rollup.compute(session)
+    villages = {key: tuple(value) for key, value in table.items() if any(value)}
+    regencies: dict = {}
+    for (village, month), value in table.items():
+        row = regencies.setdefault((village[:5], month), [0, 0, 0])
+        for i, v in enumerate(value):
+            row[i] += v
+    return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}

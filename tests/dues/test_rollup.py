@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from app.dues import rollup, service
 from app.dues.models import RegencyMonth, VillageMonth
 from app.members import approvals
-from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment
+from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment, rollup_from_scratch
 
 operations = st.lists(
     st.one_of(
@@ -22,17 +22,6 @@ operations = st.lists(
     min_size=1,
     max_size=10,
 )
-
-
-def expected(db):
-    table = rollup.compute(db)
-    villages = {key: tuple(value) for key, value in table.items() if any(value)}
-    regencies: dict = {}
-    for (village, month), value in table.items():
-        row = regencies.setdefault((village[:5], month), [0, 0, 0])
-        for i, v in enumerate(value):
-            row[i] += v
-    return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -69,7 +58,7 @@ def test_rollup_equals_a_rebuild_after_any_sequence(db, duta, duta_b, cabang, op
                 approvals.approve(db, actor_of(db, cabang), member.id)
             else:
                 approvals.reject(db, actor_of(db, cabang), member.id, None, "Data belum lengkap")
-        villages, regencies = expected(db)
+        villages, regencies = rollup_from_scratch(db)
         assert rollup.snapshot(db, VillageMonth) == villages
         assert rollup.snapshot(db, RegencyMonth) == regencies
 

@@ -5,14 +5,17 @@ for anything outside the actor's area, so a row's existence never leaks across v
 """
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlalchemy import ColumnElement, true
+from sqlalchemy import ColumnElement, inspect, true
 from sqlmodel import Session, select
 
 from app.auth.models import Role
 from app.core.errors import Forbidden, NotFound
 from app.core.i18n import _
 from app.regions.models import Regency, Village
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,31 @@ def branch_clause(actor: Actor, branch_code_column) -> ColumnElement[bool]:
     return branch_code_column.in_(())
 
 
+def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_update: bool = False) -> T | None:
+    """The row of `model` (Village, or a model with a `village_code`) with primary key `key`, or None
+    when there is none or it lies outside the actor's area: what every loader answers 404 on.
+
+    By primary key (identity map first, a statement SQLAlchemy caches) where the area is a list at
+    hand, as `village_clause` reads it: building a scoped SELECT per request costs more than running
+    it, and these loaders run on every registration and payment. A branch's area is a query, so for
+    `cabang` the clause goes into the one statement."""
+    column = model.code if model is Village else model.village_code
+    if actor.role == Role.cabang.value:
+        query = select(model).where(inspect(model).primary_key[0] == key, village_clause(actor, column))
+        if for_update:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return session.exec(query).first()
+    if for_update:
+        row = session.get(model, key, with_for_update=True, populate_existing=True)
+    else:
+        row = session.get(model, key)
+    if row is None or actor.sees_region:
+        return row
+    return row if actor.role == Role.duta.value and getattr(row, column.key) in actor.village_codes else None
+
+
 def get_village(session: Session, actor: Actor, code: str) -> Village:
-    village = session.exec(select(Village).where(Village.code == code, village_clause(actor, Village.code))).first()
+    village = get_in_scope(session, actor, Village, code)
     if village is None:
         raise NotFound(_("Village not found."))
     return village

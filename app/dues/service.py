@@ -15,11 +15,12 @@ Decisions:
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from app.auth.models import Role, User, UserVillage
-from app.auth.scope import Actor, require_role, village_clause
+from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import add_months, month_start, today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
@@ -41,10 +42,7 @@ PAYABLE_STATUSES = (MemberStatus.submitted.value, MemberStatus.approved.value)
 
 
 def get_member(session: Session, actor: Actor, member_id: int, for_update: bool = False) -> Member:
-    query = select(Member).where(Member.id == member_id, village_clause(actor, Member.village_code))
-    if for_update:  # as `lock_member`, in the same query as the scope check
-        query = query.with_for_update().execution_options(populate_existing=True)
-    member = session.exec(query).first()
+    member = get_in_scope(session, actor, Member, member_id, for_update=for_update)  # locked as `lock_member`
     if member is None:
         raise NotFound(_("Member not found."))
     return member
@@ -170,6 +168,11 @@ _LAST_PAID_ON = select(func.max(Payment.paid_on)).where(
 )
 
 
+_RUN_ON = update(Member.__table__).where(Member.__table__.c.id == bindparam("member_id")).values(
+    covered_until=bindparam("covered_until"), first_covered=bindparam("first_covered")
+)
+
+
 def record_payment(
     session: Session,
     actor: Actor,
@@ -180,14 +183,25 @@ def record_payment(
     paid_on=None,
     idempotency_key: str | None = None,
 ) -> Payment:
+    key = (idempotency_key or "").strip()[:80] or None
+    # No lookup of the key first: a repeated request is found when its key cannot be claimed, or
+    # when it is refused on its way there (the member changed since, say), sparing new ones a query.
+    try:
+        return _record_payment(session, actor, member_id, months, channel, reference, paid_on, key)
+    except (Invalid, Conflict):
+        earlier = _replayed(session, actor, key) if key else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _record_payment(
+    session: Session, actor: Actor, member_id: int, months, channel: str | None, reference: str | None, paid_on,
+    key: str | None,
+) -> Payment:
     # Locked from the start (PostgreSQL; SQLite holds the write lock from BEGIN IMMEDIATE).
     member = get_member(session, actor, member_id, for_update=True)
     require_role(actor, Role.duta.value, Role.cabang.value)
-    key = (idempotency_key or "").strip()[:80] or None
-    if key:
-        earlier = _replayed(session, actor, key)
-        if earlier is not None:
-            return earlier
     if member.status not in PAYABLE_STATUSES:
         raise Conflict(_("Payments can be recorded only for submitted or approved registrations."))
 
@@ -220,7 +234,8 @@ def record_payment(
     before = None if appends else rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
-    payment = Payment(
+    # One INSERT ... RETURNING that hands back the row as a Payment (no unit-of-work flush to plan).
+    payment = session.scalars(insert(Payment).returning(Payment), [dict(
         receipt_number=_receipt_number(session),
         member_id=member.id,
         months=month_count,
@@ -233,14 +248,14 @@ def record_payment(
         cover_to=cover_to,
         recorded_by_id=actor.id,
         holder_id=actor.id if channel == "tunai" else None,
-    )
-    session.add(payment)
-    session.flush()
+    )]).one()
     if appends:
         rollup.appended(session, member, member.covered_until, member.first_covered, (cover_from, cover_to))
-        member.covered_until = cover_to
-        member.first_covered = member.first_covered or cover_from
-        session.add(member)
+        first_covered = member.first_covered or cover_from
+        # One UPDATE of the two columns; the loaded member shows them without being flushed again.
+        session.execute(_RUN_ON, {"member_id": member.id, "covered_until": cover_to, "first_covered": first_covered})
+        set_committed_value(member, "covered_until", cover_to)
+        set_committed_value(member, "first_covered", first_covered)
     else:
         recompute_cover(session, member, before)
     if key and not idempotency.claim(session, actor.id, key, "payment", payment.receipt_number):

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.auth.models import Role, User
-from app.auth.scope import Actor, require_role, village_clause
+from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, i18n
 from app.core.clock import today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
@@ -90,9 +90,7 @@ def _next_serial(session: Session) -> int:
 
 def load_visible(session: Session, actor: Actor, member_id: int) -> Member:
     """The member if it lies in the actor's area, else 404 (its existence does not leak)."""
-    member = session.exec(
-        select(Member).where(Member.id == member_id, village_clause(actor, Member.village_code))
-    ).first()
+    member = get_in_scope(session, actor, Member, member_id)
     if member is None:
         raise NotFound(_("Registration not found."))
     return member

@@ -4,12 +4,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.auth.models import Role
-from app.auth.scope import Actor, get_village, require_role, village_clause
+from app.auth.scope import Actor, get_in_scope, get_village, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
@@ -104,10 +104,7 @@ def duplicate_warnings(session: Session, member: Member) -> list[str]:
 
 def get_member(session: Session, actor: Actor, member_id: int, for_update: bool = False) -> Member:
     """The scoped loader: a member outside the actor's villages does not exist for it (404)."""
-    query = select(Member).where(Member.id == member_id, village_clause(actor, Member.village_code))
-    if for_update:
-        query = query.with_for_update()
-    member = session.exec(query).first()
+    member = get_in_scope(session, actor, Member, member_id, for_update=for_update)
     if member is None:
         raise NotFound(_("Member not found."))
     return member
@@ -245,27 +242,25 @@ def create(
 ) -> Registration:
     """Register a member as a draft or submitted; a repeated idempotency key returns the first result."""
     key = (idempotency_key or "").strip()[:80] or None
-    prior = _prior(session, actor, key)
-    if prior is not None:
-        return prior
-    village = _resolve_village(session, actor, data.get("village_code"))
+    # No lookup of the key first: a repeated request is found when its key cannot be claimed (or, on
+    # its way there, when its NIK or anything else is refused), which spares every new one a query.
     try:
+        village = _resolve_village(session, actor, data.get("village_code"))
         values = _validate(session, data, village, complete=submit)
-    except NikTaken:
-        # The same request, repeated while the first was committing, finds the first's NIK here.
+    except (Invalid, Conflict):  # NikTaken included: the same request, repeated, finds its NIK taken
         prior = _prior(session, actor, key)
         if prior is not None:
             return prior
         raise
     now = utcnow()
-    member = Member(
-        village_code=village.code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
-        status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
-        submitted_at=now if submit else None, **{k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
-    )
+    values = {k: v for k, v in values.items() if k in FIELDS and k != "village_code"}
     try:
-        session.add(member)
-        session.flush()
+        # One INSERT ... RETURNING that hands back the row as a Member (no unit-of-work flush to plan).
+        member = session.scalars(insert(Member).returning(Member), [dict(
+            village_code=village.code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
+            status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
+            submitted_at=now if submit else None, **values,
+        )]).one()
     except IntegrityError:
         # A concurrent request registered this NIK first (the unique index decides): the same
         # request repeated finds its first result, another one gets the 409. No savepoint: the

@@ -276,7 +276,6 @@ def branch_choices(session: Session) -> list[Branch]:
     return list(session.exec(select(Branch).order_by(Branch.code)).all())
 
 
-
 # ---------------------------------------------------------------- branch offices (admin)
 
 

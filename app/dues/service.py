@@ -259,12 +259,9 @@ def _record_payment(
     else:
         recompute_cover(session, member, before)
     if key and not idempotency.claim(session, actor.id, key, "payment", payment.receipt_number):
-        # A concurrent request with the same key won: drop ours and show the first one.
+        # A request with the same key came first: drop ours; `record_payment` answers with its receipt.
         session.rollback()
-        earlier = _replayed(session, actor, key)
-        if earlier is None:  # pragma: no cover (the winner committed before our claim failed)
-            raise Conflict(_("Please try again."))
-        return earlier
+        raise Conflict(_("Please try again."))
     custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
     audit.record(
         session, actor, "payment_recorded", "payment", payment.receipt_number,

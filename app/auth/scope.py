@@ -7,7 +7,7 @@ for anything outside the actor's area, so a row's existence never leaks across v
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, inspect, true
+from sqlalchemy import ColumnElement, bindparam, inspect, true
 from sqlmodel import Session, select
 
 from app.auth.models import Role
@@ -63,7 +63,7 @@ def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_upd
     """The row of `model` (Village, or a model with a `village_code`) with primary key `key`, or None
     when there is none or it lies outside the actor's area: what every loader answers 404 on.
 
-    By primary key (identity map first, a statement SQLAlchemy caches) where the area is a list at
+    By primary key (identity map first; to lock, a statement built once) where the area is a list at
     hand, as `village_clause` reads it: building a scoped SELECT per request costs more than running
     it, and these loaders run on every registration and payment. A branch's area is a query, so for
     `cabang` the clause goes into the one statement."""
@@ -73,13 +73,25 @@ def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_upd
         if for_update:
             query = query.with_for_update().execution_options(populate_existing=True)
         return session.exec(query).first()
-    if for_update:
-        row = session.get(model, key, with_for_update=True, populate_existing=True)
-    else:
-        row = session.get(model, key)
+    row = session.execute(_locked_by_key(model), {"key": key}).scalar() if for_update else session.get(model, key)
     if row is None or actor.sees_region:
         return row
     return row if actor.role == Role.duta.value and getattr(row, column.key) in actor.village_codes else None
+
+
+_LOCKED_BY_KEY: dict[type, object] = {}
+
+
+def _locked_by_key(model):
+    """SELECT ... FOR UPDATE of one row by primary key, refreshing a copy already in the session;
+    built once per model (`session.get` builds its statement on every call)."""
+    statement = _LOCKED_BY_KEY.get(model)
+    if statement is None:
+        statement = _LOCKED_BY_KEY[model] = (
+            select(model).where(inspect(model).primary_key[0] == bindparam("key"))
+            .with_for_update().execution_options(populate_existing=True)
+        )
+    return statement
 
 
 def get_village(session: Session, actor: Actor, code: str) -> Village:

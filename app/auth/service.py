@@ -30,18 +30,20 @@ def actor_for(session: Session, user: User) -> Actor:
     )
 
 
-# Every request runs it: built once, one query for the user and its villages.
+# Every request runs it: built once, one query for the user and its villages, of plain columns (no
+# entities to build).
+_USER, _USER_VILLAGE = User.__table__.c, UserVillage.__table__.c
 _ACTOR = (
-    select(User.username, User.role, User.branch_code, User.is_active, User.credentials_version,
-           UserVillage.village_code)
-    .outerjoin(UserVillage, UserVillage.user_id == User.id)
-    .where(User.id == bindparam("user_id"))
+    select(_USER.username, _USER.role, _USER.branch_code, _USER.is_active, _USER.credentials_version,
+           _USER_VILLAGE.village_code)
+    .outerjoin(UserVillage.__table__, _USER_VILLAGE.user_id == _USER.id)
+    .where(_USER.id == bindparam("user_id"))
 )
 
 
 def load_actor(session: Session, user_id: int, credentials_version: int) -> Actor | None:
     """The acting user of a request (cookie or bearer token): one query, the user with its villages."""
-    rows = session.exec(_ACTOR, params={"user_id": user_id}).all()
+    rows = session.execute(_ACTOR, {"user_id": user_id}).all()
     if not rows:
         return None
     username, role, branch_code, is_active, version, _code = rows[0]

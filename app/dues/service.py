@@ -23,6 +23,7 @@ from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import add_months, month_start, today, utcnow
+from app.core.db import insert_row
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
@@ -162,9 +163,10 @@ def _receipt_number(session: Session) -> str:
     return f"KW-{year}-{next_value(session, f'receipt-{year}'):06d}"
 
 
-# The latest payment date among a member's valid payments (ix_payment_member_paid).
-_LAST_PAID_ON = select(func.max(Payment.paid_on)).where(
-    Payment.member_id == bindparam("member_id"), Payment.status == PaymentStatus.valid.value
+# The latest payment date among a member's valid payments (ix_payment_member_paid), of plain columns.
+_PAYMENT = Payment.__table__.c
+_LAST_PAID_ON = select(func.max(_PAYMENT.paid_on)).where(
+    _PAYMENT.member_id == bindparam("member_id"), _PAYMENT.status == PaymentStatus.valid.value
 )
 
 
@@ -234,8 +236,7 @@ def _record_payment(
     before = None if appends else rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
-    # One INSERT ... RETURNING that hands back the row as a Payment (no unit-of-work flush to plan).
-    payment = session.scalars(insert(Payment).returning(Payment), [dict(
+    payment = insert_row(session, Payment, dict(
         receipt_number=_receipt_number(session),
         member_id=member.id,
         months=month_count,
@@ -248,7 +249,7 @@ def _record_payment(
         cover_to=cover_to,
         recorded_by_id=actor.id,
         holder_id=actor.id if channel == "tunai" else None,
-    )]).one()
+    ))
     if appends:
         rollup.appended(session, member, member.covered_until, member.first_covered, (cover_from, cover_to))
         first_covered = member.first_covered or cover_from

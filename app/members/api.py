@@ -14,7 +14,7 @@ from app.members.models import Member
 from app.members.schemas import (
     ContributionOut, MemberIn, MemberList, MemberListItem, MemberOut, MemberPatch, StatusOut,
 )
-from app.regions.models import Village
+from app.regions import service as regions_service
 
 router = APIRouter(tags=["members"])
 
@@ -23,17 +23,18 @@ def _month(value) -> str | None:
     return value.strftime("%Y-%m") if value else None
 
 
-def member_out(session: Session, member: Member, warnings: list[str] | None = None) -> MemberOut:
+def member_out(
+    session: Session, member: Member, warnings: list[str] | None = None, village_name: str | None = None
+) -> MemberOut:
     day = today()
     contribution = service.contribution_for(session, member, day)
-    village = session.get(Village, member.village_code)
     return MemberOut(
         **{name: getattr(member, name) for name in (
             "id", "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code",
             "occupation", "monthly_income", "jht", "heir_name", "heir_relation", "event_id", "consent_at",
             "status", "member_number", "rejection_reason", "registered_by_id", "created_at", "submitted_at",
         )},
-        village_name=village.name if village else None,
+        village_name=village_name or regions_service.village_name(session, member.village_code),
         monthly_contribution=contribution.total,
         contribution=ContributionOut(
             jkk=contribution.jkk, jkm=contribution.jkm, jht=contribution.jht, total=contribution.total
@@ -53,7 +54,7 @@ def create_member(
 ):
     """Register a member (status `submitted`). The same `Idempotency-Key` again returns the first answer."""
     result = service.create(session, actor, body.model_dump(), submit=True, idempotency_key=idempotency_key)
-    return member_out(session, result.member, result.warnings)
+    return member_out(session, result.member, result.warnings, result.village_name)
 
 
 @router.get("/members", response_model=MemberList)

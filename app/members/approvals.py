@@ -377,29 +377,45 @@ class Decision:
     may_decide: bool
 
 
-# Built once: every registration and every decision screen runs it (served by ix_member_village_birth).
-_DUPLICATES = (
-    select(Member)
-    .where(
-        Member.village_code == bindparam("village"),
-        Member.birth_date == bindparam("birth"),
-        func.lower(Member.full_name) == bindparam("name"),
-        Member.nik != bindparam("nik"),
+def _duplicates_of(*columns):
+    """The one definition of a possible duplicate: same name (any case; names are stored with single
+    spaces) and birth date in the same village, another NIK (served by ix_member_village_birth)."""
+    member = Member.__table__.c
+    return (
+        select(*columns)
+        .where(
+            member.village_code == bindparam("village"),
+            member.birth_date == bindparam("birth"),
+            func.lower(member.full_name) == bindparam("name"),
+            member.nik != bindparam("nik"),
+        )
+        .order_by(member.id)
+        .limit(20)
     )
-    .order_by(Member.id)
-    .limit(20)
-)
+
+
+# Built once: every decision screen runs the first, every registration the second (a plain column
+# statement: no entities to build for a warning that names only the NIK).
+_DUPLICATES = _duplicates_of(Member)
+_DUPLICATE_NIKS = _duplicates_of(Member.__table__.c.nik)
+
+
+def _duplicate_params(member: Member) -> dict | None:
+    if not member.full_name or member.birth_date is None:
+        return None
+    name = " ".join(member.full_name.split()).lower()
+    return {"village": member.village_code, "birth": member.birth_date, "name": name, "nik": member.nik}
 
 
 def possible_duplicates(session: Session, member: Member) -> list[Member]:
-    """The one definition of a possible duplicate: same name (any case; names are stored with single
-    spaces) and birth date in the same village, another NIK. Warned at registration, shown when deciding."""
-    if not member.full_name or member.birth_date is None:
-        return []
-    name = " ".join(member.full_name.split()).lower()
-    return list(session.exec(_DUPLICATES, params={
-        "village": member.village_code, "birth": member.birth_date, "name": name, "nik": member.nik,
-    }).all())
+    """Possible duplicates of the member (`_duplicates_of`): warned at registration, shown when deciding."""
+    params = _duplicate_params(member)
+    return list(session.exec(_DUPLICATES, params=params).all()) if params else []
+
+
+def possible_duplicate_niks(session: Session, member: Member) -> list[str]:
+    params = _duplicate_params(member)
+    return list(session.execute(_DUPLICATE_NIKS, params).scalars()) if params else []
 
 
 def decision(session: Session, actor: Actor, member_id: int) -> Decision:

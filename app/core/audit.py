@@ -55,7 +55,7 @@ class AuditEntry(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = Field(default_factory=utcnow, index=True)
-    actor_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
     # Kept as text too: failed logins have no user row, and names outlive renames.
     actor_name: str = Field(max_length=64)
     action: str = Field(max_length=40, index=True)

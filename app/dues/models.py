@@ -63,7 +63,7 @@ class Payment(SQLModel, table=True):
     cover_from: dt.date
     cover_to: dt.date
     status: str = Field(default=PaymentStatus.valid.value, max_length=12, index=True)
-    recorded_by_id: int = Field(foreign_key="user.id", index=True)
+    recorded_by_id: int = Field(foreign_key="user.id")
     recorded_at: dt.datetime = Field(default_factory=utcnow)
     # Cash stays with the `duta` who took it until a confirmed deposit carries it to the bank.
     holder_id: int | None = Field(default=None, foreign_key="user.id")

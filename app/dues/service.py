@@ -222,17 +222,21 @@ def _record_payment(
     elif reference and len(reference) > 80:
         errors["reference"] = _("Use at most %(n)s characters.", n=80)
     day = _parse_day(paid_on)
+    this_day = today()
     if day is None:
         errors["paid_on"] = _("Enter a date.")
-    elif day > today():
+    elif day > this_day:
         errors["paid_on"] = _("The payment date cannot be in the future.")
     if errors:
         raise Invalid(errors)
 
     # The usual case: paid on or after every other valid payment, so it replays last and changes no
     # earlier cover; the member's cover simply runs on. A back-dated one is replayed with the rest.
-    last_paid_on = session.execute(_LAST_PAID_ON, {"member_id": member.id}).scalar()
-    appends = last_paid_on is None or last_paid_on <= day
+    # A payment dated today needs no look-up: no payment is dated later (future dates are refused).
+    appends = day == this_day
+    if not appends:
+        last_paid_on = session.execute(_LAST_PAID_ON, {"member_id": member.id}).scalar()
+        appends = last_paid_on is None or last_paid_on <= day
     before = None if appends else rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)

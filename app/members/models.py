@@ -21,7 +21,6 @@ OCCUPATIONS = ("petani", "nelayan", "pedagang", "ojek", "buruh_harian", "pengraj
 
 class Member(SQLModel, table=True):
     __table_args__ = (
-        Index("ix_member_village_covered", "village_code", "covered_until"),
         # Possible duplicates: same birth date in the village, then the name compared case-blind.
         Index("ix_member_village_birth", "village_code", "birth_date"),
         # Dashboards count by status and cover from these indexes alone (migration 0003).
@@ -56,8 +55,8 @@ class Member(SQLModel, table=True):
     decided_at: dt.datetime | None = None
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     # Last covered month (first day of it); kept in the payment's transaction, so "who is active"
-    # is an indexed range query.
-    covered_until: dt.date | None = Field(default=None, index=True)
+    # is an indexed range query (the status-and-cover indexes above and below).
+    covered_until: dt.date | None = None
     # First month ever covered, for "new members" and churn reports.
     first_covered: dt.date | None = None
 

@@ -182,6 +182,34 @@ def test_duta_of_another_village_cannot_see_the_member(db, duta_b, member):
         make_payment(db, duta_b, member)
 
 
+def test_a_payment_dated_today_runs_on_without_looking_up_the_last_date(db, duta, member, fixed_today):
+    """No payment can be dated after today (future dates are refused), so one dated today replays last
+    without the look-up of the member's latest payment date; one dated earlier still asks."""
+    make_payment(db, duta, member, months=2, paid_on=D(2026, 9, 5))  # Sep, Oct
+    statements = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    bind = db.get_bind()
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        today_payment = make_payment(db, duta, member, months=1)
+        looked_up_today = [s for s in statements if "max(payment.paid_on)" in s]
+        assert (today_payment.cover_from, today_payment.cover_to) == (D(2026, 11, 1), D(2026, 11, 1))
+        # Back-dated before today's: replayed with the rest, today's moves on to December.
+        make_payment(db, duta, member, months=1, channel="bank", paid_on=D(2026, 11, 2))
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    assert looked_up_today == []
+    assert len([s for s in statements if "max(payment.paid_on)" in s]) == 1
+    db.refresh(today_payment)
+    assert (today_payment.cover_from, today_payment.cover_to) == (D(2026, 12, 1), D(2026, 12, 1))
+    stored = db.get(Member, member.id)
+    db.refresh(stored)
+    assert stored.covered_until == D(2026, 12, 1)
+
+
 def test_receipt_numbers_are_unique_and_increasing(db, duta, member):
     numbers = [make_payment(db, duta, member).receipt_number for _ in range(3)]
     assert len(set(numbers)) == 3

@@ -15,7 +15,7 @@ Decisions:
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, insert, update
+from sqlalchemy import bindparam, func, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 

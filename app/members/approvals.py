@@ -414,6 +414,7 @@ def possible_duplicates(session: Session, member: Member) -> list[Member]:
 
 
 def possible_duplicate_niks(session: Session, member: Member) -> list[str]:
+    """The same, only their NIKs (the registration's warnings name nothing else)."""
     params = _duplicate_params(member)
     return list(session.execute(_DUPLICATE_NIKS, params).scalars()) if params else []
 

@@ -7,10 +7,11 @@ for anything outside the actor's area, so a row's existence never leaks across v
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import ColumnElement, bindparam, inspect, true
+from sqlalchemy import ColumnElement, inspect, true
 from sqlmodel import Session, select
 
 from app.auth.models import Role
+from app.core.db import get_locked
 from app.core.errors import Forbidden, NotFound
 from app.core.i18n import _
 from app.regions.models import Regency, Village
@@ -63,7 +64,7 @@ def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_upd
     """The row of `model` (Village, or a model with a `village_code`) with primary key `key`, or None
     when there is none or it lies outside the actor's area: what every loader answers 404 on.
 
-    By primary key (identity map first; to lock, a statement built once) where the area is a list at
+    By primary key (identity map first; to lock, `core.db.get_locked`) where the area is a list at
     hand, as `village_clause` reads it: building a scoped SELECT per request costs more than running
     it, and these loaders run on every registration and payment. A branch's area is a query, so for
     `cabang` the clause goes into the one statement."""
@@ -73,29 +74,14 @@ def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_upd
         if for_update:
             query = query.with_for_update().execution_options(populate_existing=True)
         return session.exec(query).first()
-    row = session.execute(_locked_by_key(model), {"key": key}).scalar() if for_update else session.get(model, key)
+    row = get_locked(session, model, key) if for_update else session.get(model, key)
     if row is None or actor.sees_region:
         return row
     return row if actor.role == Role.duta.value and getattr(row, column.key) in actor.village_codes else None
 
 
-_LOCKED_BY_KEY: dict[type, object] = {}
-
-
-def _locked_by_key(model):
-    """SELECT ... FOR UPDATE of one row by primary key, refreshing a copy already in the session;
-    built once per model (`session.get` builds its statement on every call)."""
-    statement = _LOCKED_BY_KEY.get(model)
-    if statement is None:
-        statement = _LOCKED_BY_KEY[model] = (
-            select(model).where(inspect(model).primary_key[0] == bindparam("key"))
-            .with_for_update().execution_options(populate_existing=True)
-        )
-    return statement
-
-
-def get_village(session: Session, actor: Actor, code: str) -> Village:
-    village = get_in_scope(session, actor, Village, code)
+def get_village(session: Session, actor: Actor, code: str, *, for_update: bool = False) -> Village:
+    village = get_in_scope(session, actor, Village, code, for_update=for_update)
     if village is None:
         raise NotFound(_("Village not found."))
     return village

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from fastapi import Request
-from sqlalchemy import MetaData, event, insert, inspect
+from sqlalchemy import MetaData, bindparam, event, insert, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, SQLModel, create_engine, select
 
 from app.core.config import get_settings
 
@@ -125,6 +125,22 @@ def begin_write(session: Session) -> None:
 def session_scope() -> Iterator[Session]:
     with Session(get_engine(), expire_on_commit=False) as session:
         yield session
+
+
+_LOCKED: dict[type, object] = {}
+
+
+def get_locked(session: Session, model: type[T], key) -> T | None:
+    """The row of `model` with primary key `key`, locked until commit (PostgreSQL; a SQLite write
+    transaction holds the lock from BEGIN IMMEDIATE) and re-read even when the session holds a copy;
+    None when there is none. The statement is built once per model (`session.get` builds one per call)."""
+    statement = _LOCKED.get(model)
+    if statement is None:
+        statement = _LOCKED[model] = (
+            select(model).where(inspect(model).primary_key[0] == bindparam("key"))
+            .with_for_update().execution_options(populate_existing=True)
+        )
+    return session.execute(statement, {"key": key}).scalar()
 
 
 _INSERTS: dict[type, tuple] = {}

@@ -23,7 +23,7 @@ from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import add_months, month_start, today, utcnow
-from app.core.db import insert_row
+from app.core.db import get_locked, insert_row
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
@@ -87,9 +87,10 @@ def contribution(session: Session, member: Member, month: dt.date) -> Contributi
 
 def lock_member(session: Session, member_id: int) -> Member:
     """The member row, locked until commit (PostgreSQL), with fresh values."""
-    return session.exec(
-        select(Member).where(Member.id == member_id).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    member = get_locked(session, Member, member_id)
+    if member is None:  # pragma: no cover (members are never deleted)
+        raise NotFound(_("Member not found."))
+    return member
 
 
 def recompute_cover(session: Session, member: Member, before: rollup.MemberState) -> None:

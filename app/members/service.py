@@ -268,7 +268,8 @@ def create(
     now = utcnow()
     try:
         member = insert_row(session, Member, dict(
-            {k: v for k, v in values.items() if k in FIELDS and k != "village_code"}, village_code=village_code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
+            {k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
+            village_code=village_code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
             status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
             submitted_at=now if submit else None,
         ))

@@ -142,10 +142,7 @@ def past_socialisation_events(session: Session, village_code: str, day: dt.date 
 
 def _locked_village(session: Session, actor: Actor, code: str) -> Village:
     """The village within scope, re-read under a row lock (PostgreSQL) so two moves cannot interleave."""
-    get_village(session, actor, code)
-    return session.exec(
-        select(Village).where(Village.code == code).with_for_update().execution_options(populate_existing=True)
-    ).one()
+    return get_village(session, actor, code, for_update=True)
 
 
 def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence: dict | None = None) -> Village:

@@ -12,6 +12,7 @@ from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
 from app.core.clock import utcnow
 from app.core.config import get_settings
+from app.core.db import read_ahead
 from app.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.i18n import _
 from app.core.security import hash_password, verify_password
@@ -43,7 +44,8 @@ _ACTOR = (
 
 def load_actor(session: Session, user_id: int, credentials_version: int) -> Actor | None:
     """The acting user of a request (cookie or bearer token): one query, the user with its villages."""
-    rows = session.execute(_ACTOR, {"user_id": user_id}).all()
+    with read_ahead(session):
+        rows = session.execute(_ACTOR, {"user_id": user_id}).all()
     if not rows:
         return None
     username, role, branch_code, is_active, version, _code = rows[0]

@@ -127,6 +127,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="time per endpoint, in phases")
     parser.add_argument("--phase-seconds", type=float, default=2,
                         help="length of one phase; the endpoints take turns until each had --seconds")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--cpu-requests", type=int, default=200, help="in-process CPU sample per endpoint (0: skip)")
     args = parser.parse_args()
 
@@ -141,7 +142,7 @@ def main() -> None:
     # would make every duplicate check read them all).
     first_birth = dt.date(1950, 1, 1) + dt.timedelta(days=uuid.uuid4().int % 8000)
     results = {}
-    with Server(args.database_url, app="bench.bench_app:app") as server:
+    with Server(args.database_url, app="bench.bench_app:app", workers=args.workers) as server:
         headers = api_login(server.base, area["duta"])
 
         def bare(client, _n):
@@ -239,7 +240,8 @@ def main() -> None:
         "throughput", "Registration and payment throughput",
         {**info, "database url": redacted(args.database_url), "clients": str(args.clients),
          "seconds per endpoint": f"{args.seconds} (phases of {args.phase_seconds} s in turn)"}, body,
-        ["One uvicorn worker; client threads (httpx) on the same machine as the server and the database.",
+        [f"uvicorn workers: {args.workers}; client threads (httpx) on the same machine as the server and the "
+         "database.",
          f"CPU ms/request: {args.cpu_requests} requests of each kind one at a time through the app in the "
          "benchmark's process (no network); CPU ratio = bare / endpoint.",
          f"Registrations and payments by {area['duta']} in village {village}."],

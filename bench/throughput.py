@@ -183,11 +183,11 @@ def main() -> None:
             requests[name] = request
         # Short phases in turn rather than one long phase each: this machine's speed drifts by up to half
         # within a minute, and a ratio of long phases one after the other measured the drift as much as the code.
-        cycles = max(1, round(args.seconds / args.phase_seconds))
+        turns = max(1, round(args.seconds / args.phase_seconds))
         totals = {name: [0.0, 0, 0, {}] for name in requests}  # seconds, ok, errors, statuses
-        cycle_rates: dict[str, list[float]] = {name: [] for name in requests}
+        turn_rates: dict[str, list[float]] = {name: [] for name in requests}
         counters = {name: itertools.count() for name in requests}
-        for cycle in range(cycles):
+        for turn in range(turns):
             for name, request in requests.items():
                 elapsed, ok, errors, statuses = run_phase(
                     server.base, args.clients, args.phase_seconds, request, counters[name])
@@ -197,9 +197,9 @@ def main() -> None:
                 total[2] += errors
                 for status, count in statuses.items():
                     total[3][status] = total[3].get(status, 0) + count
-                cycle_rates[name].append(ok / elapsed)
-            print(f"cycle {cycle + 1}/{cycles}: " + ", ".join(
-                f"{name.split()[0]} {rates[-1]:.0f}/s" for name, rates in cycle_rates.items()), flush=True)
+                turn_rates[name].append(ok / elapsed)
+            print(f"turn {turn + 1}/{turns}: " + ", ".join(
+                f"{name.split()[0]} {rates[-1]:.0f}/s" for name, rates in turn_rates.items()), flush=True)
         for name, (seconds, ok, errors, statuses) in totals.items():
             results[name] = (ok / seconds, ok, errors, statuses)
             print(f"{name}: {ok / seconds:.1f} req/s ({ok} ok, {errors} errors {statuses})")
@@ -228,11 +228,11 @@ def main() -> None:
         failed |= verdict == "FAIL" or (errors > 0 and name != "bare insert")
         cpu_ms = f"{cpu[name]:.2f}" if name in cpu else ""
         cpu_ratio = f"{bare_cpu / cpu[name]:.2f}" if name in cpu and bare_cpu else ""
-        per_cycle = sorted(r / b for r, b in zip(cycle_rates[name], cycle_rates["bare insert"]))
-        spread = "" if name == "bare insert" else f"{per_cycle[0]:.2f}-{per_cycle[-1]:.2f}"
-        rows.append([name, f"{rate:.1f}", ok, errors, f"{ratio:.2f}", spread, verdict or "(yardstick)", cpu_ms,
+        per_turn = sorted(r / b for r, b in zip(turn_rates[name], turn_rates["bare insert"]))
+        spread = "" if name == "bare insert" else f"{per_turn[0]:.2f}-{per_turn[-1]:.2f}"
+        rows.append([name, f"{rate:.1f}", ok, errors, f"{ratio:.3f}", spread, verdict or "(yardstick)", cpu_ms,
                      cpu_ratio])
-    body = table(["endpoint", "req/s", "ok", "errors", "ratio to bare", "ratio per cycle", f"vs >= {BUDGET}",
+    body = table(["endpoint", "req/s", "ok", "errors", "ratio to bare", "ratio per turn", f"vs >= {BUDGET}",
                   "CPU ms/request (in-process)", "CPU ratio"], rows)
     print()
     print(body)

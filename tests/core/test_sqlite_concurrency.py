@@ -1,9 +1,9 @@
 """Concurrent state-changing requests through the real `get_session` path, on a real database file.
 
-A request's transaction reads first (the bearer token's user, scope, the member) and writes later. On
-SQLite a deferred transaction cannot then wait for the write lock ("database is locked", HTTP 500);
-`get_session` begins state-changing requests with BEGIN IMMEDIATE instead, which waits on
-busy_timeout. On PostgreSQL row locks serialise the payments of one member. Each backend gets a fresh
+A request's transaction reads first (scope, the member) and writes later. On SQLite a deferred
+transaction cannot then wait for the write lock ("database is locked", HTTP 500); `get_session` begins
+state-changing requests with BEGIN IMMEDIATE instead, which waits on busy_timeout (who is acting is read
+before, in a read transaction of its own: `core.db.read_ahead`). On PostgreSQL row locks serialise the payments of one member. Each backend gets a fresh
 copy of the migrated test database, so the rows committed here never reach other tests.
 """
 

@@ -6,14 +6,13 @@ from sqlmodel import Session
 
 from app.auth.scope import Actor
 from app.auth.service import load_actor
-from app.core.db import get_session
+from app.core.db import SAFE_METHODS, get_session
 from app.core.errors import Forbidden, NotAuthenticated
 from app.core.i18n import _
 from app.core.security import read_token, same_token
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 

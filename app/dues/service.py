@@ -37,6 +37,7 @@ from app.members.models import Member, MemberStatus
 CHANNELS = ("tunai", "bank", "lainnya")
 MAX_MONTHS = 12
 PAYABLE_STATUSES = (MemberStatus.submitted.value, MemberStatus.approved.value)
+PAYING_ROLES = (Role.duta.value, Role.cabang.value)
 
 
 # ---------------------------------------------------------------- loading within scope
@@ -204,7 +205,7 @@ def _record_payment(
 ) -> Payment:
     # Locked from the start (PostgreSQL; SQLite holds the write lock from BEGIN IMMEDIATE).
     member = get_member(session, actor, member_id, for_update=True)
-    require_role(actor, Role.duta.value, Role.cabang.value)
+    require_role(actor, *PAYING_ROLES)
     if member.status not in PAYABLE_STATUSES:
         raise Conflict(_("Payments can be recorded only for submitted or approved registrations."))
 
@@ -626,14 +627,16 @@ def home_context(session: Session, actor: Actor) -> dict:
     return context
 
 
-def payments_of(session: Session, actor: Actor, member_id: int) -> list[Payment]:
+def payments_of(session: Session, actor: Actor, member_id: int, limit: int | None = None) -> list[Payment]:
+    """The member's payments, latest first (`limit`: only that many)."""
     member = get_member(session, actor, member_id)
-    return list(
-        session.exec(
-            select(Payment).where(Payment.member_id == member.id).order_by(Payment.paid_on.desc(), Payment.id.desc())
-        ).all()
-    )
+    query = select(Payment).where(Payment.member_id == member.id).order_by(Payment.paid_on.desc(), Payment.id.desc())
+    return list(session.exec(query.limit(limit)).all())
 
+
+def may_record_payment(actor: Actor, member: Member) -> bool:
+    """Whether to offer `actor` a payment for `member`; `record_payment` enforces the same rule."""
+    return actor.role in PAYING_ROLES and member.status in PAYABLE_STATUSES
 
 
 # ---------------------------------------------------------------- rates and discounts (operator CLI)

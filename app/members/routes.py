@@ -14,6 +14,7 @@ from app.core.db import get_session
 from app.core.errors import Invalid
 from app.core.templating import is_htmx, render
 from app.dues import rates
+from app.dues import service as dues_service
 from app.members import service, validation
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import OCCUPATIONS, MemberStatus
@@ -26,6 +27,9 @@ FORM_FIELDS = (
     "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code", "occupation",
     "monthly_income", "jht", "heir_name", "heir_relation", "consent", "event_id",
 )
+
+# A member pays a month or a few at a time: a year's worth of receipts on the page, the rest by receipt number.
+LATEST_PAYMENTS = 12
 
 LABELS = {
     "occupations": validation.OCCUPATION_LABELS, "sexes": validation.SEX_LABELS,
@@ -181,6 +185,8 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "cover_status": cover_status(member.covered_until, day).value,
         "warnings": service.duplicate_warnings(session, member),
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
+        "can_pay": dues_service.may_record_payment(actor, member),
+        "payments": dues_service.payments_of(session, actor, member.id, limit=LATEST_PAYMENTS),
         **LABELS,
     }
 

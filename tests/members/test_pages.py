@@ -7,7 +7,9 @@ import pytest
 from sqlmodel import func, select
 
 from app.members.models import Member
-from tests.factories import VILLAGE_A, VILLAGE_B, csrf_from, make_member, make_user, valid_nik, web_login
+from tests.factories import (
+    VILLAGE_A, VILLAGE_B, actor_of, csrf_from, make_branch, make_member, make_payment, make_user, valid_nik, web_login,
+)
 from tests.members.helpers import form_data
 
 HTMX = {"HX-Request": "true"}
@@ -177,6 +179,35 @@ def test_member_page_shows_duplicate_warning(client, db, csrf, duta):
     make_member(db, duta, VILLAGE_A, full_name="Ani", birth_date=dt.date(1990, 5, 17), sex="P")
     second = make_member(db, duta, VILLAGE_A, full_name="ani", birth_date=dt.date(1990, 5, 17), sex="P")
     assert "Mungkin ganda" in client.get(f"/members/{second.id}").text
+
+
+def test_member_page_offers_a_payment_and_lists_the_latest_ones(client, db, csrf, duta):
+    from app.dues.service import void_payment
+
+    member = make_member(db, duta, VILLAGE_A, full_name="Rudi Hartono")  # submitted: payable already
+    page = client.get(f"/members/{member.id}").text
+    assert f'href="/members/{member.id}/pay">Catat pembayaran</a>' in page
+    assert "Pembayaran terakhir" not in page
+    receipts = [make_payment(db, duta, member).receipt_number for _ in range(13)]
+    cabang = make_user(db, "cabang", branch_code=make_branch(db, regencies=("12.07",)).code)
+    void_payment(db, actor_of(db, cabang), receipts[-1], "salah hitung")
+    page = client.get(f"/members/{member.id}").text
+    assert "Pembayaran terakhir" in page
+    shown = re.findall(r'href="/receipts/([^"]+)"', page)
+    assert shown == receipts[:0:-1]  # the latest twelve, latest first; the first one is left off
+    latest = page[page.index(f'href="/receipts/{receipts[-1]}"'):page.index(f'href="/receipts/{receipts[-2]}"')]
+    assert "dibatalkan" in latest and "Rp16.800" in latest
+
+
+def test_member_page_offers_no_payment_to_whom_may_not_record_one(client, db, csrf, duta):
+    draft = make_member(db, duta, VILLAGE_A, full_name="Ani Lestari", status="draft")
+    assert f"/members/{draft.id}/pay" not in client.get(f"/members/{draft.id}").text
+    approved = make_member(db, duta, VILLAGE_A, full_name="Rudi Hartono", status="approved")
+    receipt = make_payment(db, duta, approved).receipt_number
+    web_login(client, make_user(db, "wilayah"))
+    page = client.get(f"/members/{approved.id}").text
+    assert f"/members/{approved.id}/pay" not in page and "Catat pembayaran" not in page
+    assert f'href="/receipts/{receipt}"' in page  # the region office still sees what was paid
 
 
 def test_list_masks_nik_searches_and_updates_by_htmx(client, db, csrf, duta):

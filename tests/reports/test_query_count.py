@@ -2,12 +2,21 @@
 
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from app.dues import rates
 from app.regions.models import Village
 from tests.factories import make_member, web_login
 from tests.reports.conftest import make_payment, month
+
+
+@pytest.fixture(autouse=True)
+def rates_kept(monkeypatch):
+    """The rate tables are read again every REFRESH_SECONDS: whichever request came next would count
+    their two statements, so here they stay loaded (read once, by the first request)."""
+    monkeypatch.setattr(rates, "REFRESH_SECONDS", float("inf"))
 
 
 @contextmanager

@@ -627,9 +627,12 @@ def home_context(session: Session, actor: Actor) -> dict:
     return context
 
 
-def payments_of(session: Session, actor: Actor, member_id: int, limit: int | None = None) -> list[Payment]:
-    """The member's payments, latest first (`limit`: only that many)."""
-    member = get_member(session, actor, member_id)
+def payments_of(session: Session, actor: Actor, member_id: int) -> list[Payment]:
+    return member_payments(session, get_member(session, actor, member_id))
+
+
+def member_payments(session: Session, member: Member, limit: int | None = None) -> list[Payment]:
+    """The payments of a member already loaded within scope, latest first (`limit`: only that many)."""
     query = select(Payment).where(Payment.member_id == member.id).order_by(Payment.paid_on.desc(), Payment.id.desc())
     return list(session.exec(query.limit(limit)).all())
 

@@ -186,7 +186,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "warnings": service.duplicate_warnings(session, member),
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
         "can_pay": dues_service.may_record_payment(actor, member),
-        "payments": dues_service.payments_of(session, actor, member.id, limit=LATEST_PAYMENTS),
+        "payments": dues_service.member_payments(session, member, limit=LATEST_PAYMENTS),
         **LABELS,
     }
 

@@ -140,14 +140,9 @@ def past_socialisation_events(session: Session, village_code: str, day: dt.date 
     )
 
 
-def _locked_village(session: Session, actor: Actor, code: str) -> Village:
-    """The village within scope, re-read under a row lock (PostgreSQL) so two moves cannot interleave."""
-    return get_village(session, actor, code, for_update=True)
-
-
 def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence: dict | None = None) -> Village:
     """Move a village to `stage`, the next one after its current stage, given that stage's evidence."""
-    village = _locked_village(session, actor, code)
+    village = get_village(session, actor, code, for_update=True)  # row-locked: two moves cannot interleave
     require_role(actor, Role.cabang.value)
     evidence = {key: value for key, value in (evidence or {}).items() if value not in (None, "")}
     if stage not in STAGE_ORDER:
@@ -293,7 +288,7 @@ def _decree_evidence(session: Session, village: Village, evidence: dict, day: dt
 
 def set_estimate(session: Session, actor: Actor, code: str, value) -> Village:
     """The village's estimated number of informal workers (the coverage denominator), kept by its branch."""
-    village = _locked_village(session, actor, code)
+    village = get_village(session, actor, code, for_update=True)  # row-locked: two changes cannot interleave
     require_role(actor, Role.cabang.value)
     try:
         number = int(value)

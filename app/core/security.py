@@ -2,6 +2,7 @@
 
 import hmac
 import secrets
+from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from passlib.context import CryptContext
@@ -25,7 +26,13 @@ def verify_password(password: str, password_hash: str | None) -> bool:
 
 
 def _token_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(get_settings().secret_key, salt="duta-api-token")
+    return _serializer(get_settings().secret_key)
+
+
+@lru_cache(maxsize=4)
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    """Built once per key (every API request reads a token)."""
+    return URLSafeTimedSerializer(secret_key, salt="duta-api-token")
 
 
 def issue_token(user_id: int, credentials_version: int) -> str:

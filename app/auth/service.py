@@ -12,7 +12,7 @@ from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.db import read_ahead
+from app.core.db import Prepared, read_ahead
 from app.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.i18n import _
 from app.core.security import hash_password, verify_password
@@ -34,7 +34,7 @@ def actor_for(session: Session, user: User) -> Actor:
 # Every request runs it: built once, one query for the user and its villages, of plain columns (no
 # entities to build).
 _USER, _USER_VILLAGE = User.__table__.c, UserVillage.__table__.c
-_ACTOR = (
+_ACTOR = Prepared(
     select(_USER.username, _USER.role, _USER.branch_code, _USER.is_active, _USER.credentials_version,
            _USER_VILLAGE.village_code)
     .outerjoin(UserVillage.__table__, _USER_VILLAGE.user_id == _USER.id)
@@ -45,7 +45,7 @@ _ACTOR = (
 def load_actor(session: Session, user_id: int, credentials_version: int) -> Actor | None:
     """The acting user of a request (cookie or bearer token): one query, the user with its villages."""
     with read_ahead(session):
-        rows = session.execute(_ACTOR, {"user_id": user_id}).all()
+        rows = _ACTOR.execute(session, {"user_id": user_id})
     if not rows:
         return None
     username, role, branch_code, is_active, version, _code = rows[0]

@@ -8,6 +8,7 @@ from sqlalchemy import Column, Text, insert
 from sqlmodel import Field, Index, Session, SQLModel
 
 from app.core.clock import utcnow
+from app.core.db import Prepared
 from app.core.i18n import lazy_gettext
 
 # Every action written to the log (snake_case, object first), with what the audit page calls it.
@@ -76,7 +77,7 @@ def record(
     """Add an entry to the caller's transaction (the caller commits it with the action itself); its id."""
     if action not in ACTION_LABELS:  # a programming error: the audit page must be able to name it
         raise ValueError(f"unknown audit action {action!r}: add it to ACTION_LABELS")
-    return session.execute(_INSERT, {
+    return _INSERT.execute(session, {
         "at": utcnow(),
         "actor_id": getattr(actor, "id", None),
         "actor_name": actor_name or getattr(actor, "username", "-"),
@@ -84,8 +85,8 @@ def record(
         "object_type": object_type,
         "object_id": str(object_id),
         "detail": json.dumps(detail, default=str, ensure_ascii=False),
-    }).inserted_primary_key[0]
+    })[0][0]
 
 
 # A plain INSERT, run at once: an entry is never read back or changed, so it needs no ORM object.
-_INSERT = insert(AuditEntry.__table__)
+_INSERT = Prepared(insert(AuditEntry.__table__).returning(AuditEntry.__table__.c.id))

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
 from app.core.clock import utcnow
+from app.core.db import Prepared
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -27,7 +28,7 @@ class IdempotencyKey(SQLModel, table=True):
 _FIND = select(IdempotencyKey.action, IdempotencyKey.result_id).where(
     IdempotencyKey.user_id == bindparam("user_id"), IdempotencyKey.key == bindparam("key")
 )
-_CLAIM = insert(IdempotencyKey.__table__)
+_CLAIM = Prepared(insert(IdempotencyKey.__table__))
 
 
 def find(session: Session, user_id: int, key: str, action: str) -> str | None:
@@ -47,8 +48,8 @@ def claim(session: Session, user_id: int, key: str, action: str, result_id: obje
     On SQLite the race cannot happen (state-changing requests hold the write lock from BEGIN).
     """
     try:
-        session.execute(
-            _CLAIM, {"user_id": user_id, "key": key, "action": action, "result_id": str(result_id),
+        _CLAIM.execute(
+            session, {"user_id": user_id, "key": key, "action": action, "result_id": str(result_id),
                      "created_at": utcnow()},
         )
     except IntegrityError:

@@ -8,7 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
-_NEXT = text("UPDATE counter SET value = value + 1 WHERE name = :name RETURNING value")
+from app.core.db import Prepared
+
+_NEXT = Prepared(text("UPDATE counter SET value = value + 1 WHERE name = :name RETURNING value"))
 _CREATE = text("INSERT INTO counter (name, value) VALUES (:name, 1)")
 
 
@@ -19,9 +21,9 @@ class Counter(SQLModel, table=True):
 
 def next_value(session: Session, name: str) -> int:
     """The next value of the counter, inside the caller's transaction (one statement once it exists)."""
-    row = session.execute(_NEXT, {"name": name}).first()
-    if row is not None:
-        return row[0]
+    rows = _NEXT.execute(session, {"name": name})
+    if rows:
+        return rows[0][0]
     # First use of this counter: create it, in a savepoint. A concurrent creator makes one of us fail
     # the primary key (after waiting for the other's commit); that one takes the UPDATE path.
     try:
@@ -29,4 +31,4 @@ def next_value(session: Session, name: str) -> int:
             session.execute(_CREATE, {"name": name})
         return 1
     except IntegrityError:
-        return session.execute(_NEXT, {"name": name}).one()[0]
+        return _NEXT.execute(session, {"name": name})[0][0]

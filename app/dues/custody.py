@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, select
 
+from app.core.db import Prepared
 from app.dues.models import DepositStatus, HeldCash, Payment, PaymentStatus
 from app.members.models import Member
 
@@ -93,9 +94,9 @@ def added(session: Session, payments: Iterable[tuple[Payment, str]]) -> None:
     dialect = session.get_bind().dialect.name
     statement = _PREBUILT.get(dialect)
     if statement is None:
-        statement = _PREBUILT[dialect] = _upsert(dialect)
+        statement = _PREBUILT[dialect] = Prepared(_upsert(dialect))
     session.flush()
-    session.execute(statement, [
+    statement.execute(session, [
         {"holder_id": h, "village_code": v, "total": total, "payments": count, "oldest_paid_on": oldest}
         for (h, v), (total, count, oldest) in sorted(rows.items())
     ])

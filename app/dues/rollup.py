@@ -25,6 +25,7 @@ from sqlalchemy import delete, func, insert
 from sqlmodel import Session, select
 
 from app.core.clock import add_months
+from app.core.db import Prepared
 from app.dues.models import Payment, PaymentStatus, RegencyMonth, VillageMonth
 from app.members.models import Member, MemberStatus
 
@@ -104,8 +105,8 @@ def apply(session: Session, before: MemberState, after: MemberState) -> None:
             target[column] += value
     session.flush()
     dialect = session.get_bind().dialect.name
-    session.execute(_prebuilt(dialect, VillageMonth.__table__, "village_code"), values)
-    session.execute(_prebuilt(dialect, RegencyMonth.__table__, "regency_code"), [
+    _prebuilt(dialect, VillageMonth.__table__, "village_code").execute(session, values)
+    _prebuilt(dialect, RegencyMonth.__table__, "regency_code").execute(session, [
         {"regency_code": r, "month": m, **counts} for (r, m), counts in sorted(regencies.items())
     ])
 
@@ -113,7 +114,7 @@ def apply(session: Session, before: MemberState, after: MemberState) -> None:
 _PREBUILT: dict = {}
 
 
-def _prebuilt(dialect: str, table, key: str):
+def _prebuilt(dialect: str, table, key: str) -> Prepared:
     statement = _PREBUILT.get((dialect, table.name))
     if statement is None:
         if dialect == "postgresql":
@@ -121,10 +122,10 @@ def _prebuilt(dialect: str, table, key: str):
         else:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         base = dialect_insert(table)
-        statement = _PREBUILT[(dialect, table.name)] = base.on_conflict_do_update(
+        statement = _PREBUILT[(dialect, table.name)] = Prepared(base.on_conflict_do_update(
             index_elements=[table.c[key], table.c.month],
             set_={name: table.c[name] + base.excluded[name] for name in COLUMNS},
-        )
+        ))
     return statement
 
 

@@ -23,7 +23,7 @@ from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import add_months, month_start, today, utcnow
-from app.core.db import get_locked, insert_row
+from app.core.db import Prepared, get_locked, insert_row
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
@@ -172,9 +172,9 @@ _LAST_PAID_ON = select(func.max(_PAYMENT.paid_on)).where(
 )
 
 
-_RUN_ON = update(Member.__table__).where(Member.__table__.c.id == bindparam("member_id")).values(
+_RUN_ON = Prepared(update(Member.__table__).where(Member.__table__.c.id == bindparam("member_id")).values(
     covered_until=bindparam("covered_until"), first_covered=bindparam("first_covered")
-)
+))
 
 
 def record_payment(
@@ -260,7 +260,7 @@ def _record_payment(
         rollup.appended(session, member, member.covered_until, member.first_covered, (cover_from, cover_to))
         first_covered = member.first_covered or cover_from
         # One UPDATE of the two columns; the loaded member shows them without being flushed again.
-        session.execute(_RUN_ON, {"member_id": member.id, "covered_until": cover_to, "first_covered": first_covered})
+        _RUN_ON.execute(session, {"member_id": member.id, "covered_until": cover_to, "first_covered": first_covered})
         set_committed_value(member, "covered_until", cover_to)
         set_committed_value(member, "first_covered", first_covered)
     else:

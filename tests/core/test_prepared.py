@@ -1,0 +1,104 @@
+"""`core.db.Prepared`: hot-path statements run on the DBAPI cursor behave as SQLAlchemy's own execution
+does (values and rows through the column types, errors, listeners), on both databases."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import bindparam, event, insert, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+
+from app.core.clock import utcnow
+from app.core.db import Prepared, get_locked, insert_row
+from app.core.idempotency import IdempotencyKey
+from app.core.sequences import Counter
+from app.dues.models import Payment
+from app.members.models import Member
+from tests.factories import make_member, make_user
+
+MEMBER = Member.__table__.c
+_COVER = Prepared(update(Member.__table__).where(MEMBER.id == bindparam("member_id")).values(
+    covered_until=bindparam("covered_until")))
+_READ = Prepared(select(MEMBER.birth_date, MEMBER.jht, MEMBER.created_at, MEMBER.covered_until)
+                 .where(MEMBER.id == bindparam("member_id")))
+_BY_COVER = Prepared(select(MEMBER.id).where(MEMBER.covered_until == bindparam("month")).order_by(MEMBER.id).limit(5))
+
+
+def test_values_and_rows_go_through_the_column_types(db):
+    duta = make_user(db, "duta")
+    member = make_member(db, duta, jht=True)
+    _COVER.execute(db, {"member_id": member.id, "covered_until": dt.date(2026, 11, 1)})
+
+    [(birth_date, jht, created_at, covered_until)] = _READ.execute(db, {"member_id": member.id})
+    assert (birth_date, jht, covered_until) == (member.birth_date, True, dt.date(2026, 11, 1))
+    assert isinstance(created_at, dt.datetime)
+    # Stored as SQLAlchemy stores a date: its own queries find it (a literal LIMIT is a bind with a value).
+    assert db.exec(select(Member.id).where(Member.covered_until == dt.date(2026, 11, 1))).all() == [member.id]
+    assert _BY_COVER.execute(db, {"month": dt.date(2026, 11, 1)}) == [(member.id,)]
+
+
+def test_many_rows_at_once(db):
+    statement = Prepared(insert(Counter.__table__))
+    assert statement.execute(db, [{"name": "uji-a", "value": 3}, {"name": "uji-b", "value": 4}]) == []
+    assert db.exec(select(Counter.value).where(Counter.name.in_(["uji-a", "uji-b"])).order_by(Counter.name)).all() == [
+        3, 4]
+
+
+def test_a_database_error_is_raised_as_sqlalchemy_raises_it(db):
+    duta = make_user(db, "duta")
+    claim = Prepared(insert(IdempotencyKey.__table__))
+    row = {"user_id": duta.id, "key": "uji", "action": "payment", "result_id": "1", "created_at": utcnow()}
+    claim.execute(db, row)
+    with pytest.raises(IntegrityError), db.begin_nested():  # PostgreSQL: the savepoint takes the failed statement
+        claim.execute(db, row)
+
+
+def test_listeners_see_the_statement(db):
+    seen = []
+    connection = db.connection()
+    listener = lambda _conn, _cursor, statement, *_rest: seen.append(statement)  # noqa: E731
+    event.listen(connection, "before_cursor_execute", listener)
+    try:
+        _BY_COVER.execute(db, {"month": dt.date(2026, 11, 1)})
+    finally:
+        event.remove(connection, "before_cursor_execute", listener)
+    assert len(seen) == 1 and seen[0].startswith("SELECT member.id")
+
+
+def test_insert_row_gives_the_columns_left_out_their_model_defaults(db):
+    duta = make_user(db, "duta")
+    member = make_member(db, duta)
+    payment = insert_row(db, Payment, dict(
+        receipt_number="KW-UJI-000001", member_id=member.id, months=1, monthly_amount=16_800, amount=16_800,
+        channel="tunai", reference=None, paid_on=dt.date(2026, 11, 2), cover_from=dt.date(2026, 11, 1),
+        cover_to=dt.date(2026, 11, 1), recorded_by_id=duta.id, holder_id=duta.id,
+    ))
+    assert payment.status == "valid" and isinstance(payment.recorded_at, dt.datetime)
+    assert payment.paid_on == dt.date(2026, 11, 2)
+    assert db.get(Payment, payment.id) is payment
+
+
+def test_get_locked_brings_the_sessions_copy_up_to_date(db):
+    duta = make_user(db, "duta")
+    member = make_member(db, duta)
+    # Changed behind the session's back (as a concurrent request's commit would): the copy still says None.
+    _COVER.execute(db, {"member_id": member.id, "covered_until": dt.date(2026, 12, 1)})
+    assert member.covered_until is None
+
+    locked = get_locked(db, Member, member.id)
+    assert locked is member and member.covered_until == dt.date(2026, 12, 1)
+    assert not db.is_modified(member)
+    assert get_locked(db, Member, -1) is None
+
+
+def test_get_locked_loads_a_row_the_session_does_not_hold(db):
+    duta = make_user(db, "duta")
+    member_id = make_member(db, duta, covered_until=dt.date(2026, 10, 1)).id
+    db.expunge_all()
+
+    locked = get_locked(db, Member, member_id)
+    assert locked.covered_until == dt.date(2026, 10, 1) and locked in db
+    assert db.get(Member, member_id) is locked
+    locked.phone = "+6281200000000"
+    db.flush()  # a persistent object: the change is an UPDATE of that row
+    assert db.exec(select(Member.phone).where(Member.id == member_id)).one() == "+6281200000000"

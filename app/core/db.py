@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
+from sqlalchemy.schema import ColumnDefault
 from sqlalchemy.sql.base import Executable
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -191,6 +192,8 @@ class Prepared:
         connection = session.connection()
         dialect = connection.dialect
         many = isinstance(values, list)
+        if many and not values:
+            return []
         rows = values if many else [values]
         compiled, sql, binds, order, results = self._form(dialect, tuple(rows[0]))
         arguments = []
@@ -258,7 +261,7 @@ def insert_row(session: Session, model: type[T], values: dict) -> T:
     prebuilt = _INSERTS.get(model)
     if prebuilt is None:
         keys, columns, mapper = _mapped(model)
-        defaults = [(column.key, column.default) for column in columns if column.default is not None]
+        defaults = [(column.key, column.default) for column in columns if isinstance(column.default, ColumnDefault)]
         prebuilt = _INSERTS[model] = (Prepared(insert(model.__table__).returning(*columns)), keys, defaults, mapper)
     statement, keys, defaults, mapper = prebuilt
     # `Prepared` fills in no defaults: the model's own (a value, or a function such as `utcnow`).

@@ -40,6 +40,7 @@ def test_values_and_rows_go_through_the_column_types(db):
 def test_many_rows_at_once(db):
     statement = Prepared(insert(Counter.__table__))
     assert statement.execute(db, [{"name": "uji-a", "value": 3}, {"name": "uji-b", "value": 4}]) == []
+    assert statement.execute(db, []) == []  # nothing to write: no statement
     assert db.exec(select(Counter.value).where(Counter.name.in_(["uji-a", "uji-b"])).order_by(Counter.name)).all() == [
         3, 4]
 

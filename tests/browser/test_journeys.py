@@ -6,6 +6,7 @@ import re
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import _context
 from tests.browser.journey import Meter, check_page, fill_member, log_in, log_out, random_nik
@@ -126,8 +127,9 @@ def test_cabang_approves_rejects_and_confirms_a_deposit(browser, live_server, pa
         confirm = officer.locator("form[action$='/confirm']").first
         confirm.locator("input[name=bank_reference]").fill("SLIP-BRI-0001")
         confirm.locator("button[type=submit]").click()
-        officer.wait_for_load_state("networkidle")
-        assert "SLIP-BRI-0001" in officer.inner_text("main")
+        # The boosted form swaps the page in when its answer arrives; the check waits for it (reading
+        # at once after "networkidle" could read the page from before the request on a busy machine).
+        expect(officer.locator("main")).to_contain_text("SLIP-BRI-0001")
         screenshot(officer, "deposits-confirmed")
     finally:
         context.close()

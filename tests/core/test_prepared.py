@@ -77,6 +77,9 @@ def test_insert_row_gives_the_columns_left_out_their_model_defaults(db):
     assert payment.status == "valid" and isinstance(payment.recorded_at, dt.datetime)
     assert payment.paid_on == dt.date(2026, 11, 2)
     assert db.get(Payment, payment.id) is payment
+    # Written in the form SQLAlchemy writes (SQLite: its own text format of an aware datetime), so the
+    # ORM reads back the same moment.
+    assert db.exec(select(Payment.recorded_at).where(Payment.id == payment.id)).one() == payment.recorded_at
 
 
 def test_get_locked_brings_the_sessions_copy_up_to_date(db):
@@ -103,3 +106,13 @@ def test_get_locked_loads_a_row_the_session_does_not_hold(db):
     locked.phone = "+6281200000000"
     db.flush()  # a persistent object: the change is an UPDATE of that row
     assert db.exec(select(Member.phone).where(Member.id == member_id)).one() == "+6281200000000"
+
+
+def test_the_column_types_rules_hold(db):
+    """Values pass through the column types as in SQLAlchemy's own execution: a naive datetime is
+    refused (the columns keep aware UTC times), not stored as the driver would write it."""
+    duta = make_user(db, "duta")
+    claim = Prepared(insert(IdempotencyKey.__table__))
+    with pytest.raises(ValueError, match="timezone"):
+        claim.execute(db, {"user_id": duta.id, "key": "uji", "action": "payment", "result_id": "1",
+                           "created_at": dt.datetime(2026, 12, 1, 12, 0)})

@@ -40,7 +40,7 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
         "today": day,
         "idempotency_key": form.get("idempotency_key") or uuid.uuid4().hex,
         "errors": errors or {},
-        "payments": service.payments_of(session, actor, member.id)[:12],
+        "payments": service.member_payments(session, member, limit=service.LATEST_PAYMENTS),
         "this_month": month_start(day),
     }
 

@@ -38,6 +38,8 @@ CHANNELS = ("tunai", "bank", "lainnya")
 MAX_MONTHS = 12
 PAYABLE_STATUSES = (MemberStatus.submitted.value, MemberStatus.approved.value)
 PAYING_ROLES = (Role.duta.value, Role.cabang.value)
+# A member pays a month or a few at a time: the pages list a year's worth of receipts, the rest by receipt number.
+LATEST_PAYMENTS = 12
 
 
 # ---------------------------------------------------------------- loading within scope

@@ -28,9 +28,6 @@ FORM_FIELDS = (
     "monthly_income", "jht", "heir_name", "heir_relation", "consent", "event_id",
 )
 
-# A member pays a month or a few at a time: a year's worth of receipts on the page, the rest by receipt number.
-LATEST_PAYMENTS = 12
-
 LABELS = {
     "occupations": validation.OCCUPATION_LABELS, "sexes": validation.SEX_LABELS,
     "statuses": validation.STATUS_LABELS, "cover_labels": validation.COVER_LABELS,
@@ -186,7 +183,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "warnings": service.duplicate_warnings(session, member),
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
         "can_pay": dues_service.may_record_payment(actor, member),
-        "payments": dues_service.member_payments(session, member, limit=LATEST_PAYMENTS),
+        "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
         **LABELS,
     }
 

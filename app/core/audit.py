@@ -73,11 +73,11 @@ def record(
     object_id: object,
     actor_name: str | None = None,
     **detail: Any,
-) -> int:
-    """Add an entry to the caller's transaction (the caller commits it with the action itself); its id."""
+) -> None:
+    """Add an entry to the caller's transaction (the caller commits it with the action itself)."""
     if action not in ACTION_LABELS:  # a programming error: the audit page must be able to name it
         raise ValueError(f"unknown audit action {action!r}: add it to ACTION_LABELS")
-    return _INSERT.execute(session, {
+    _INSERT.execute(session, {
         "at": utcnow(),
         "actor_id": getattr(actor, "id", None),
         "actor_name": actor_name or getattr(actor, "username", "-"),
@@ -85,8 +85,9 @@ def record(
         "object_type": object_type,
         "object_id": str(object_id),
         "detail": json.dumps(detail, default=str, ensure_ascii=False),
-    })[0][0]
+    })
 
 
-# A plain INSERT, run at once: an entry is never read back or changed, so it needs no ORM object.
-_INSERT = Prepared(insert(AuditEntry.__table__).returning(AuditEntry.__table__.c.id))
+# A plain INSERT: an entry is never read back or changed, so it needs no ORM object, and nothing
+# waits for its answer (a payment sends it with its shared rows, `sent_together`).
+_INSERT = Prepared(insert(AuditEntry.__table__))

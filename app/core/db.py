@@ -168,6 +168,7 @@ class Prepared:
 
     def __init__(self, statement: Executable):
         self.statement = statement
+        self._returns_rows = bool(getattr(statement, "exported_columns", ()))
         self._forms: dict[tuple, tuple] = {}
 
     def _form(self, dialect: Dialect, keys: tuple[str, ...]) -> tuple:
@@ -211,7 +212,9 @@ class Prepared:
                 cursor.executemany(sql, arguments)
                 return []
             cursor.execute(sql, arguments)
-            fetched = cursor.fetchall() if cursor.description is not None else []
+            # A statement with columns (RETURNING, SELECT) is read even inside `sent_together`, where
+            # no answer has arrived yet (reading it waits for them all).
+            fetched = cursor.fetchall() if self._returns_rows or cursor.description is not None else []
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         finally:
@@ -220,6 +223,29 @@ class Prepared:
             return fetched
         return [tuple(value if process is None else process(value) for process, value in zip(results, row))
                 for row in fetched]
+
+
+@contextmanager
+def sent_together(session: Session) -> Iterator[None]:
+    """Statements run inside go to PostgreSQL without waiting for each other's answer (psycopg's
+    pipeline mode): one round trip for all of them, at the end of the block. For writes whose results
+    nobody reads (`Prepared` statements without RETURNING), such as a payment's roll-up and cash rows:
+    their row locks, shared by every payment of the village, are then held for that one round trip
+    and the commit. A database error is raised at the end of the block, as SQLAlchemy's, and spoils
+    the transaction (the caller rolls back, as after any failed statement). On SQLite statements run
+    one by one as usual: they are calls in this process, with no round trip to save."""
+    connection = session.connection()
+    dialect = connection.dialect
+    dbapi_connection = connection.connection.dbapi_connection
+    if dialect.name != "postgresql" or not hasattr(dbapi_connection, "pipeline"):
+        yield
+        return
+    session.flush()  # pending ORM changes first: a flush reads row counts, which a pipeline holds back
+    try:
+        with dbapi_connection.pipeline():
+            yield
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
 
 
 _LOCKED: dict[type, tuple] = {}

@@ -23,7 +23,7 @@ from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import add_months, month_start, today, utcnow
-from app.core.db import Prepared, get_locked, insert_row
+from app.core.db import Prepared, get_locked, insert_row, sent_together
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
@@ -163,7 +163,7 @@ def _parse_day(value) -> dt.date | None:
 
 def _receipt_number(session: Session) -> str:
     year = today().year
-    # One UPDATE ... RETURNING; `next_value` handles a concurrent first use of the year's counter.
+    # A sequence on PostgreSQL, no lock held (app/core/sequences.py).
     return f"KW-{year}-{next_value(session, f'receipt-{year}'):06d}"
 
 
@@ -258,25 +258,29 @@ def _record_payment(
         recorded_by_id=actor.id,
         holder_id=actor.id if channel == "tunai" else None,
     ))
-    if appends:
-        rollup.appended(session, member, member.covered_until, member.first_covered, (cover_from, cover_to))
-        first_covered = member.first_covered or cover_from
-        # One UPDATE of the two columns; the loaded member shows them without being flushed again.
-        _RUN_ON.execute(session, {"member_id": member.id, "covered_until": cover_to, "first_covered": first_covered})
-        set_committed_value(member, "covered_until", cover_to)
-        set_committed_value(member, "first_covered", first_covered)
-    else:
+    if not appends:
         recompute_cover(session, member, before)
     if key and not idempotency.claim(session, actor.id, key, "payment", payment.receipt_number):
         # A request with the same key came first: drop ours; `record_payment` answers with its receipt.
         session.rollback()
         raise Conflict(_("Please try again."))
-    custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
-    audit.record(
-        session, actor, "payment_recorded", "payment", payment.receipt_number,
-        member_id=member.id, months=month_count, amount=payment.amount, channel=channel,
-        paid_on=day.isoformat(), cover_from=f"{payment.cover_from:%Y-%m}", cover_to=f"{payment.cover_to:%Y-%m}",
-    )
+    # Last, and sent together: the roll-up rows of the village and regency and the duta's cash row are
+    # shared by every payment there, and each stays locked from its write to the commit.
+    with sent_together(session):
+        audit.record(
+            session, actor, "payment_recorded", "payment", payment.receipt_number,
+            member_id=member.id, months=month_count, amount=payment.amount, channel=channel,
+            paid_on=day.isoformat(), cover_from=f"{payment.cover_from:%Y-%m}", cover_to=f"{payment.cover_to:%Y-%m}",
+        )
+        if appends:
+            covered_until, first_covered = member.covered_until, member.first_covered
+            # One UPDATE of the two columns; the loaded member shows them without being flushed again.
+            _RUN_ON.execute(session, {"member_id": member.id, "covered_until": cover_to,
+                                      "first_covered": first_covered or cover_from})
+            set_committed_value(member, "covered_until", cover_to)
+            set_committed_value(member, "first_covered", first_covered or cover_from)
+            rollup.appended(session, member, covered_until, first_covered, (cover_from, cover_to))
+        custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
     session.commit()
     return payment
 

@@ -14,9 +14,8 @@ def _add(db, actor, action, object_type, object_id, at=None, **detail):
     with pytest.MonkeyPatch.context() as patch:
         if at is not None:
             patch.setattr(audit, "utcnow", lambda: at)
-        entry_id = audit.record(db, actor, action, object_type, object_id, **detail)
+        audit.record(db, actor, action, object_type, object_id, **detail)
     db.commit()
-    return entry_id
 
 
 def test_decisions_are_in_the_log_filtered_by_object(client, db, people):

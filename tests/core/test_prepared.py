@@ -4,12 +4,12 @@ does (values and rows through the column types, errors, listeners), on both data
 import datetime as dt
 
 import pytest
-from sqlalchemy import bindparam, event, insert, update
+from sqlalchemy import bindparam, event, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from app.core.clock import utcnow
-from app.core.db import Prepared, get_locked, insert_row
+from app.core.db import Prepared, get_locked, insert_row, sent_together
 from app.core.idempotency import IdempotencyKey
 from app.core.sequences import Counter
 from app.dues.models import Payment
@@ -52,6 +52,41 @@ def test_a_database_error_is_raised_as_sqlalchemy_raises_it(db):
     claim.execute(db, row)
     with pytest.raises(IntegrityError), db.begin_nested():  # PostgreSQL: the savepoint takes the failed statement
         claim.execute(db, row)
+
+
+def test_statements_sent_together_are_all_written_by_the_end_of_the_block(db):
+    statement = Prepared(insert(Counter.__table__))
+    pgconn = getattr(db.connection().connection.dbapi_connection, "pgconn", None)
+    with sent_together(db):
+        statement.execute(db, {"name": "uji-c", "value": 5})
+        statement.execute(db, [{"name": "uji-d", "value": 6}, {"name": "uji-e", "value": 7}])
+        if pgconn is not None:  # PostgreSQL: queued in psycopg's pipeline, answered at the end
+            assert pgconn.pipeline_status != 0
+    if pgconn is not None:
+        assert pgconn.pipeline_status == 0
+    names = ["uji-c", "uji-d", "uji-e"]
+    assert db.exec(select(Counter.value).where(Counter.name.in_(names)).order_by(Counter.name)).all() == [5, 6, 7]
+
+
+def test_a_statement_with_rows_sent_together_still_gives_them(db):
+    duta = make_user(db, "duta")
+    member = make_member(db, duta)
+    with sent_together(db):
+        _COVER.execute(db, {"member_id": member.id, "covered_until": dt.date(2027, 1, 1)})
+        # Its rows have not arrived when it is sent: reading them waits for the answers so far.
+        assert _READ.execute(db, {"member_id": member.id})[0][3] == dt.date(2027, 1, 1)
+
+
+def test_an_error_sent_together_is_raised_as_sqlalchemy_raises_it(db):
+    duta = make_user(db, "duta")
+    claim = Prepared(insert(IdempotencyKey.__table__))
+    row = {"user_id": duta.id, "key": "uji", "action": "payment", "result_id": "1", "created_at": utcnow()}
+    claim.execute(db, row)
+    with pytest.raises(IntegrityError), db.begin_nested():
+        with sent_together(db):
+            claim.execute(db, row)
+    # The savepoint took the failed statement: the session goes on.
+    assert db.exec(select(func.count()).select_from(IdempotencyKey).where(IdempotencyKey.user_id == duta.id)).one() == 1
 
 
 def test_listeners_see_the_statement(db):

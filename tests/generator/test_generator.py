@@ -8,9 +8,11 @@ from collections import defaultdict
 
 import pytest
 from sqlalchemy import text
+from sqlmodel import Session
 
 from app.core import migrate
 from app.core.db import make_engine
+from app.core.sequences import next_value
 from app.generator import MEMBER_COUNTER, generate, receipt_counter, replay_cover
 from tests.conftest import _drop_postgres_database, _postgres_database
 
@@ -170,3 +172,19 @@ def test_refuses_a_database_with_members(generated):
     engine, _connection, _report = generated
     with pytest.raises(ValueError):
         generate(engine, 10, day=DAY)
+
+
+
+def test_the_apps_next_numbers_follow_the_loaded_ones(generated):
+    """On PostgreSQL the app's first number makes its sequence, starting after the counter the load set."""
+    engine, connection, _report = generated
+    last = defaultdict(int)
+    for number, in rows(connection, "SELECT receipt_number FROM payment"):
+        _kw, year, serial = number.split("-")
+        last[int(year)] = max(last[int(year)], int(serial))
+    members = [int(n[2:]) for n, in rows(connection, "SELECT member_number FROM member WHERE member_number IS NOT NULL")]
+    with Session(engine) as session:
+        for year, serial in last.items():
+            assert next_value(session, receipt_counter(year)) > serial
+        assert next_value(session, MEMBER_COUNTER) > max(members)
+        session.rollback()

@@ -3,11 +3,13 @@ that is rolled back. Schemas come from the Alembic migrations, never from `creat
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
 from app.core import migrate
@@ -40,6 +42,23 @@ def _drop_postgres_database(tmp_name: str) -> None:
     with admin_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{tmp_name}" WITH (FORCE)'))
     admin_engine.dispose()
+
+
+@contextmanager
+def throwaway_postgres(prefix: str) -> Iterator[Engine]:
+    """A migrated PostgreSQL database of its own, dropped afterwards: for tests that commit for real
+    (threads, sequences), whose rows must not reach the rolled-back databases of the others."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    url = _postgres_database(name)
+    if url is None:
+        pytest.skip("PostgreSQL is not reachable (required in CI)")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        _drop_postgres_database(name)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

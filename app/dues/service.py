@@ -264,8 +264,9 @@ def _record_payment(
         # A request with the same key came first: drop ours; `record_payment` answers with its receipt.
         session.rollback()
         raise Conflict(_("Please try again."))
-    # Last, and sent together: the roll-up rows of the village and regency and the duta's cash row are
-    # shared by every payment there, and each stays locked from its write to the commit.
+    # Last, and sent together with the audit entry and the member's cover (nothing waits for their
+    # answers): the roll-up rows of the village and regency and the duta's cash row are shared by every
+    # payment there, and each stays locked from its write to the commit.
     with sent_together(session):
         audit.record(
             session, actor, "payment_recorded", "payment", payment.receipt_number,

@@ -2,17 +2,14 @@
 seeded from it on PostgreSQL, which holds no lock until the commit."""
 
 import threading
-import uuid
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 from sqlmodel import Session
 
-from app.core import migrate
-from app.core.db import make_engine
 from app.core.sequences import Counter, next_value, sequence_name
-from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.conftest import throwaway_postgres
 
 
 def test_a_counter_goes_on_after_its_row(db):
@@ -32,15 +29,8 @@ def test_the_sequence_name_is_a_plain_identifier():
 @pytest.fixture(scope="module")
 def pg_engine():
     """A throw-away PostgreSQL database: these tests commit, and a sequence outlives a rolled-back test."""
-    name = f"duta_seq_{uuid.uuid4().hex[:10]}"
-    url = _postgres_database(name)
-    if url is None:
-        pytest.skip("PostgreSQL is not reachable (required in CI)")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    _drop_postgres_database(name)
+    with throwaway_postgres("duta_seq") as engine:
+        yield engine
 
 
 def test_a_number_holds_no_lock_until_commit(pg_engine):

@@ -10,30 +10,21 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
-from app.core import migrate
-from app.core.db import make_engine
 from app.dues import service
 from app.dues.cover import replay, sort_key
 from app.dues.models import Payment
 from app.members.models import Member
 from app.regions.service import load_regions
-from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.conftest import throwaway_postgres
 from tests.factories import VILLAGE_A, actor_of, make_branch, make_member, make_user
 
 
 @pytest.fixture(scope="module")
 def pg_engine():
-    name = f"duta_conc_{uuid.uuid4().hex[:10]}"
-    url = _postgres_database(name)
-    if url is None:
-        pytest.skip("PostgreSQL is not reachable (required in CI)")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        load_regions(session)
-    yield engine
-    engine.dispose()
-    _drop_postgres_database(name)
+    with throwaway_postgres("duta_conc") as engine:
+        with Session(engine) as session:
+            load_regions(session)
+        yield engine
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ The key row is inserted in the same transaction as the thing it creates, so a re
 
 import datetime as dt
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -29,6 +29,12 @@ _FIND = select(IdempotencyKey.action, IdempotencyKey.result_id).where(
     IdempotencyKey.user_id == bindparam("user_id"), IdempotencyKey.key == bindparam("key")
 )
 _CLAIM = Prepared(insert(IdempotencyKey.__table__))
+_KEYS = IdempotencyKey.__table__.c
+_SETTLE = Prepared(update(IdempotencyKey.__table__).where(
+    _KEYS.user_id == bindparam("claimed_by"), _KEYS.key == bindparam("claimed_key")
+).values(result_id=bindparam("result")))
+# The result of a key claimed before its result exists (`settle` writes it in the same transaction).
+PENDING = ""
 
 
 def find(session: Session, user_id: int, key: str, action: str) -> str | None:
@@ -55,3 +61,9 @@ def claim(session: Session, user_id: int, key: str, action: str, result_id: obje
     except IntegrityError:
         return False
     return True
+
+
+def settle(session: Session, user_id: int, key: str, result_id: object) -> None:
+    """The result of a key claimed with `PENDING`, in the same transaction (no answer needed: it can
+    be sent with other writes, `core.db.sent_together`)."""
+    _SETTLE.execute(session, {"claimed_by": user_id, "claimed_key": key, "result": str(result_id)})

@@ -241,6 +241,12 @@ def _record_payment(
     if not appends:
         last_paid_on = session.execute(_LAST_PAID_ON, {"member_id": member.id}).scalar()
         appends = last_paid_on is None or last_paid_on <= day
+    # The key before the receipt number: a repeated request (the outbox sending again after a lost
+    # answer) stops here, before taking a number it would leave unused (a sequence gives no number back).
+    if key and not idempotency.claim(session, actor.id, key, "payment", idempotency.PENDING):
+        # A request with the same key came first: drop ours; `record_payment` answers with its receipt.
+        session.rollback()
+        raise Conflict(_("Please try again."))
     before = None if appends else rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
@@ -260,14 +266,12 @@ def _record_payment(
     ))
     if not appends:
         recompute_cover(session, member, before)
-    if key and not idempotency.claim(session, actor.id, key, "payment", payment.receipt_number):
-        # A request with the same key came first: drop ours; `record_payment` answers with its receipt.
-        session.rollback()
-        raise Conflict(_("Please try again."))
     # Last, and sent together with the audit entry and the member's cover (nothing waits for their
     # answers): the roll-up rows of the village and regency and the duta's cash row are shared by every
     # payment there, and each stays locked from its write to the commit.
     with sent_together(session):
+        if key:
+            idempotency.settle(session, actor.id, key, payment.receipt_number)
         audit.record(
             session, actor, "payment_recorded", "payment", payment.receipt_number,
             member_id=member.id, months=month_count, amount=payment.amount, channel=channel,

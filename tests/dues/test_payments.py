@@ -227,6 +227,19 @@ def test_same_idempotency_key_records_once_and_returns_the_first(db, duta, membe
     assert other.receipt_number != first.receipt_number
 
 
+def _serial(payment) -> int:
+    return int(payment.receipt_number.rsplit("-", 1)[1])
+
+
+def test_a_repeated_request_leaves_no_gap_in_the_receipt_numbers(db, duta, member, fixed_today):
+    # PostgreSQL's sequence gives no number back on rollback: the key is claimed before one is taken.
+    first = make_payment(db, duta, member, months=1, idempotency_key="outbox-1")
+    for _ in range(2):
+        assert make_payment(db, duta, member, months=1, idempotency_key="outbox-1").receipt_number == \
+            first.receipt_number
+    assert _serial(make_payment(db, duta, member, months=1, idempotency_key="outbox-2")) == _serial(first) + 1
+
+
 def test_a_repeated_key_answers_the_first_even_when_a_new_payment_would_be_refused(db, duta, cabang, fixed_today):
     """The retry of a payment arrives after the registration was rejected: it gets its first receipt
     (the key is not looked up before the work, so the refusal must not hide it)."""

@@ -229,9 +229,9 @@ class Prepared:
 def sent_together(session: Session) -> Iterator[None]:
     """Statements run inside go to PostgreSQL without waiting for each other's answer (psycopg's
     pipeline mode): one round trip for all of them, at the end of the block. For writes whose results
-    nobody reads (`Prepared` statements without RETURNING), such as a payment's roll-up and cash rows:
-    their row locks, shared by every payment of the village, are then held for that one round trip
-    and the commit. A database error is raised at the end of the block, as SQLAlchemy's, and spoils
+    nobody reads (`Prepared` statements without RETURNING; reading a statement's rows waits for every
+    answer so far), such as a payment's roll-up and cash rows: their row locks, shared by every payment
+    of the village, are then held for that one round trip and the commit. A database error is raised at the end of the block, as SQLAlchemy's, and spoils
     the transaction (the caller rolls back, as after any failed statement). On SQLite statements run
     one by one as usual: they are calls in this process, with no round trip to save."""
     connection = session.connection()

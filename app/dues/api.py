@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Header
 from sqlmodel import Session
 
-from app.auth.deps import api_actor
+from app.auth.deps import api_actor, api_actor_of, api_token
 from app.auth.models import User
 from app.auth.scope import Actor
 from app.core.db import get_session
@@ -39,9 +39,10 @@ def record_payment(
     member_id: int,
     body: PaymentIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    actor: Actor = Depends(api_actor),
+    claims: dict = Depends(api_token),
     session: Session = Depends(get_session),
 ):
+    actor = api_actor_of(session, claims)
     payment = service.record_payment(
         session, actor, member_id, body.months, body.channel, body.reference, body.paid_on,
         idempotency_key=idempotency_key,

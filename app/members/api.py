@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends, Header, Query
 from sqlmodel import Session
 
-from app.auth.deps import api_actor
+from app.auth.deps import api_actor, api_actor_of, api_token
 from app.auth.scope import Actor
 from app.core.clock import today
 from app.core.db import get_session
@@ -49,10 +49,11 @@ def member_out(
 def create_member(
     body: MemberIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    actor: Actor = Depends(api_actor),
+    claims: dict = Depends(api_token),
     session: Session = Depends(get_session),
 ):
     """Register a member (status `submitted`). The same `Idempotency-Key` again returns the first answer."""
+    actor = api_actor_of(session, claims)
     result = service.create(session, actor, body.model_dump(), submit=True, idempotency_key=idempotency_key)
     return member_out(session, result.member, result.warnings, result.village_name)
 

@@ -168,7 +168,7 @@ class Prepared:
 
     def __init__(self, statement: Executable):
         self.statement = statement
-        self._returns_rows = bool(getattr(statement, "exported_columns", ()))
+        self._columns = tuple(getattr(statement, "exported_columns", ()))  # RETURNING or SELECT columns
         self._forms: dict[tuple, tuple] = {}
 
     def _form(self, dialect: Dialect, keys: tuple[str, ...]) -> tuple:
@@ -181,8 +181,7 @@ class Prepared:
                 for name, bind in compiled.binds.items()
                 if (processor := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
             }
-            columns = getattr(self.statement, "exported_columns", ())
-            results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
+            results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in self._columns]
             order = tuple(compiled.positiontup) if dialect.positional else None
             form = self._forms[key] = (
                 compiled, compiled.string, binds, order, results if any(results) else None
@@ -214,7 +213,7 @@ class Prepared:
             cursor.execute(sql, arguments)
             # A statement with columns (RETURNING, SELECT) is read even inside `sent_together`, where
             # no answer has arrived yet (reading it waits for them all).
-            fetched = cursor.fetchall() if self._returns_rows or cursor.description is not None else []
+            fetched = cursor.fetchall() if self._columns or cursor.description is not None else []
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         finally:
@@ -231,9 +230,10 @@ def sent_together(session: Session) -> Iterator[None]:
     pipeline mode): one round trip for all of them, at the end of the block. For writes whose results
     nobody reads (`Prepared` statements without RETURNING; reading a statement's rows waits for every
     answer so far), such as a payment's roll-up and cash rows: their row locks, shared by every payment
-    of the village, are then held for that one round trip and the commit. A database error is raised at the end of the block, as SQLAlchemy's, and spoils
-    the transaction (the caller rolls back, as after any failed statement). On SQLite statements run
-    one by one as usual: they are calls in this process, with no round trip to save."""
+    of the village, are then held for that one round trip and the commit. A database error is raised at
+    the end of the block, as SQLAlchemy's, and spoils the transaction (the caller rolls back, as after
+    any failed statement). On SQLite statements run one by one as usual: they are calls in this
+    process, with no round trip to save."""
     connection = session.connection()
     dialect = connection.dialect
     dbapi_connection = connection.connection.dbapi_connection

@@ -7,10 +7,10 @@ PostgreSQL: a sequence per name (`sequence_name`). A counter row would stay lock
 UPDATE to the commit, and every payment of the region takes a receipt number: with four clients,
 payments queued on that one row (measured: 1,6 backends waiting on it on average). `nextval` holds no
 lock; a rolled-back transaction leaves a gap instead (numbers are unique and increasing, not
-gapless; a payment claims its idempotency key before its number, so a repeated request takes none). The sequence is made on a counter's first use on the database, starting after the
-`counter` row's value: the numbers given before this version, or written by `duta generate` (which
-fills only a database without members, so before any sequence was made). From then on the row no
-longer changes.
+gapless; a payment claims its idempotency key before its number, so a repeated request takes none).
+The sequence is made on a counter's first use on the database, starting after the `counter` row's
+value: the numbers given before this version, or written by `duta generate` (which fills only a
+database without members, so before any sequence was made). From then on the row no longer changes.
 """
 
 import re

@@ -279,11 +279,12 @@ def _record_payment(
         )
         if appends:
             covered_until, first_covered = member.covered_until, member.first_covered
+            first_covered_now = first_covered or cover_from
             # One UPDATE of the two columns; the loaded member shows them without being flushed again.
             _RUN_ON.execute(session, {"member_id": member.id, "covered_until": cover_to,
-                                      "first_covered": first_covered or cover_from})
+                                      "first_covered": first_covered_now})
             set_committed_value(member, "covered_until", cover_to)
-            set_committed_value(member, "first_covered", first_covered or cover_from)
+            set_committed_value(member, "first_covered", first_covered_now)
             rollup.appended(session, member, covered_until, first_covered, (cover_from, cover_to))
         custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
     session.commit()

@@ -182,7 +182,8 @@ def test_the_apps_next_numbers_follow_the_loaded_ones(generated):
     for number, in rows(connection, "SELECT receipt_number FROM payment"):
         _kw, year, serial = number.split("-")
         last[int(year)] = max(last[int(year)], int(serial))
-    members = [int(n[2:]) for n, in rows(connection, "SELECT member_number FROM member WHERE member_number IS NOT NULL")]
+    members = [int(n[2:]) for n, in rows(connection, "SELECT member_number FROM member "
+                                                     "WHERE member_number IS NOT NULL")]
     with Session(engine) as session:
         for year, serial in last.items():
             assert next_value(session, receipt_counter(year)) > serial

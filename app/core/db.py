@@ -1,5 +1,6 @@
 """Engine, sessions and the metadata every model shares."""
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -202,6 +203,12 @@ class Prepared:
             for name, processor in binds.items():
                 params[name] = processor(params[name])
             arguments.append(tuple(params[name] for name in order) if order is not None else params)
+        waiting = session.info.get(_WAITING)
+        if waiting is not None:
+            if not self._columns:  # a write nobody reads: sent with the others at the end of the block
+                waiting.extend((sql, params) for params in arguments)
+                return []
+            _send_waiting(session, waiting)  # a statement with rows runs after the writes before it
         arguments = arguments if many else arguments[0]
         cursor = connection.connection.dbapi_connection.cursor()
         try:
@@ -211,9 +218,7 @@ class Prepared:
                 cursor.executemany(sql, arguments)
                 return []
             cursor.execute(sql, arguments)
-            # A statement with columns (RETURNING, SELECT) is read even inside `sent_together`, where
-            # no answer has arrived yet (reading it waits for them all).
-            fetched = cursor.fetchall() if self._columns or cursor.description is not None else []
+            fetched = cursor.fetchall() if cursor.description is not None else []
         except dialect.loaded_dbapi.Error as error:
             raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
         finally:
@@ -224,28 +229,63 @@ class Prepared:
                 for row in fetched]
 
 
+# Session.info key of the writes `sent_together` holds back: a list of (SQL, parameters).
+_WAITING = "duta_sent_together"
+_PARAMETER = re.compile(r"(?<!%)%\((\w+)\)s")  # psycopg's named placeholder, %(name)s
+
+
 @contextmanager
 def sent_together(session: Session) -> Iterator[None]:
-    """Statements run inside go to PostgreSQL without waiting for each other's answer (psycopg's
-    pipeline mode): one round trip for all of them, at the end of the block. For writes whose results
-    nobody reads (`Prepared` statements without RETURNING; reading a statement's rows waits for every
-    answer so far), such as a payment's roll-up and cash rows: their row locks, shared by every payment
-    of the village, are then held for that one round trip and the commit. A database error is raised at
-    the end of the block, as SQLAlchemy's, and spoils the transaction (the caller rolls back, as after
-    any failed statement). On SQLite statements run one by one as usual: they are calls in this
-    process, with no round trip to save."""
+    """Writes run inside (`Prepared` statements without RETURNING) go to PostgreSQL at the end of the
+    block as one statement, each a data-modifying WITH query of it: one round trip, one statement for
+    the server and for psycopg, instead of one each. For writes whose results nobody reads, such as a
+    payment's audit entry, roll-up and cash rows: the rows shared by every payment of the village are then
+    locked for that one statement and the commit. They run with one snapshot, so none may read or write a
+    row another of them writes (each writes its own rows); a statement with rows run inside is sent after
+    the writes before it. A database error is raised at the end of the block as SQLAlchemy's, and spoils
+    the transaction (the caller rolls back, as after any failed statement). On SQLite statements run one
+    by one as usual: they are calls in this process, with nothing to save."""
     connection = session.connection()
-    dialect = connection.dialect
-    dbapi_connection = connection.connection.dbapi_connection
-    if dialect.name != "postgresql" or not hasattr(dbapi_connection, "pipeline"):
+    if connection.dialect.name != "postgresql" or connection.dialect.positional or _WAITING in session.info:
         yield
         return
-    session.flush()  # pending ORM changes first: a flush reads row counts, which a pipeline holds back
+    session.flush()  # pending ORM changes first, in their own statements
+    waiting = session.info[_WAITING] = []
     try:
-        with dbapi_connection.pipeline():
-            yield
+        yield
+    finally:
+        del session.info[_WAITING]
+    _send_waiting(session, waiting)
+
+
+_COMBINED: dict[tuple[str, ...], str] = {}
+
+
+def _send_waiting(session: Session, waiting: list[tuple[str, dict]]) -> None:
+    """Run the writes `sent_together` held back as one statement, and forget them."""
+    if not waiting:
+        return
+    statements = tuple(sql for sql, _params in waiting)
+    sql = _COMBINED.get(statements)
+    if sql is None:
+        # Parameters take the number of their WITH query (w0_name, w1_name ...), as the SQL names them.
+        sql = _COMBINED[statements] = "WITH " + ", ".join(
+            f"w{i} AS ({_PARAMETER.sub(lambda name, i=i: f'%(w{i}_{name[1]})s', statement)})"
+            for i, statement in enumerate(statements)
+        ) + " SELECT 1"
+    arguments = {f"w{i}_{name}": value for i, (_sql, params) in enumerate(waiting) for name, value in params.items()}
+    waiting.clear()
+    connection = session.connection()
+    dialect = connection.dialect
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        if connection.dispatch.before_cursor_execute:
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, arguments, None, False)
+        cursor.execute(sql, arguments)
     except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+        raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+    finally:
+        cursor.close()
 
 
 _LOCKED: dict[type, tuple] = {}

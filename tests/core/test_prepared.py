@@ -54,18 +54,43 @@ def test_a_database_error_is_raised_as_sqlalchemy_raises_it(db):
         claim.execute(db, row)
 
 
+def _counter_values(db, names):
+    return db.exec(select(Counter.value).where(Counter.name.in_(names)).order_by(Counter.name)).all()
+
+
 def test_statements_sent_together_are_all_written_by_the_end_of_the_block(db):
     statement = Prepared(insert(Counter.__table__))
-    pgconn = getattr(db.connection().connection.dbapi_connection, "pgconn", None)
-    with sent_together(db):
-        statement.execute(db, {"name": "uji-c", "value": 5})
-        statement.execute(db, [{"name": "uji-d", "value": 6}, {"name": "uji-e", "value": 7}])
-        if pgconn is not None:  # PostgreSQL: queued in psycopg's pipeline, answered at the end
-            assert pgconn.pipeline_status != 0
-    if pgconn is not None:
-        assert pgconn.pipeline_status == 0
     names = ["uji-c", "uji-d", "uji-e"]
-    assert db.exec(select(Counter.value).where(Counter.name.in_(names)).order_by(Counter.name)).all() == [5, 6, 7]
+    seen = []
+    connection = db.connection()
+    listener = lambda _conn, _cursor, sql, *_rest: seen.append(sql)  # noqa: E731
+    event.listen(connection, "before_cursor_execute", listener)
+    try:
+        with sent_together(db):
+            statement.execute(db, {"name": "uji-c", "value": 5})
+            statement.execute(db, [{"name": "uji-d", "value": 6}, {"name": "uji-e", "value": 7}])
+            held_back = _counter_values(db, names)
+    finally:
+        event.remove(connection, "before_cursor_execute", listener)
+    inserts = [sql for sql in seen if "INSERT INTO counter" in sql]
+    if db.get_bind().dialect.name == "postgresql":
+        # Held back to the end, then one statement: each row its own WITH query, with its own values.
+        assert held_back == []
+        assert len(inserts) == 1 and inserts[0].startswith("WITH w0 AS (INSERT INTO counter")
+    else:
+        assert held_back == [5, 6, 7] and len(inserts) == 2  # one by one, the list of rows in one executemany
+    assert _counter_values(db, names) == [5, 6, 7]
+
+
+def test_nothing_is_sent_when_the_block_fails(db):
+    statement = Prepared(insert(Counter.__table__))
+    with pytest.raises(RuntimeError), sent_together(db):
+        statement.execute(db, {"name": "uji-f", "value": 8})
+        raise RuntimeError("the caller's own error")
+    if db.get_bind().dialect.name == "postgresql":
+        assert _counter_values(db, ["uji-f"]) == []
+    statement.execute(db, {"name": "uji-g", "value": 9})  # outside a block again: written at once
+    assert _counter_values(db, ["uji-g"]) == [9]
 
 
 def test_a_statement_with_rows_sent_together_still_gives_them(db):
@@ -73,7 +98,7 @@ def test_a_statement_with_rows_sent_together_still_gives_them(db):
     member = make_member(db, duta)
     with sent_together(db):
         _COVER.execute(db, {"member_id": member.id, "covered_until": dt.date(2027, 1, 1)})
-        # Its rows have not arrived when it is sent: reading them waits for the answers so far.
+        # Reads what the block wrote before it: the writes held back are sent first.
         assert _READ.execute(db, {"member_id": member.id})[0][3] == dt.date(2027, 1, 1)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from fastapi import Request
-from sqlalchemy import MetaData, bindparam, event, insert, inspect
+from sqlalchemy import BigInteger, ColumnElement, MetaData, bindparam, event, func, insert, inspect
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapper, configure_mappers, make_transient_to_detached
@@ -241,10 +241,11 @@ def sent_together(session: Session) -> Iterator[None]:
     the server and for psycopg, instead of one each. For writes whose results nobody reads, such as a
     payment's audit entry, roll-up and cash rows: the rows shared by every payment of the village are then
     locked for that one statement and the commit. They run with one snapshot, so none may read or write a
-    row another of them writes (each writes its own rows); a statement with rows run inside is sent after
-    the writes before it. A database error is raised at the end of the block as SQLAlchemy's, and spoils
-    the transaction (the caller rolls back, as after any failed statement). On SQLite statements run one
-    by one as usual: they are calls in this process, with nothing to save."""
+    row another of them writes (each writes its own rows); a `Prepared` statement with rows run inside is
+    sent after the writes before it, while ORM queries inside do not see them. A database error is
+    raised at the end of the block as SQLAlchemy's, and spoils the transaction (the caller rolls back,
+    as after any failed statement). On SQLite statements run one by one as usual: they are calls in this
+    process, with nothing to save."""
     connection = session.connection()
     if connection.dialect.name != "postgresql" or connection.dialect.positional or _WAITING in session.info:
         yield
@@ -319,21 +320,45 @@ _INSERTS: dict[type, tuple] = {}
 
 
 def insert_row(session: Session, model: type[T], values: dict) -> T:
-    """INSERT one row ... RETURNING all its columns, handed back as a persistent `model` object built
-    as a query would load it. The hot paths (a registration, a payment) write this way: SQLAlchemy's
-    ORM bulk insert and the model's own constructor each cost more than the statement itself.
-    Columns left out take their model defaults. Database errors (a unique key taken) raise as from any
-    INSERT."""
+    """INSERT one row, handed back as a persistent `model` object built as a query would load it. The
+    hot paths (a registration, a payment) write this way: SQLAlchemy's ORM bulk insert and the model's
+    own constructor each cost more than the statement itself. Columns left out take their model
+    defaults. Database errors (a unique key taken) raise as from any INSERT.
+
+    Without the primary key in `values`, the INSERT returns every column (the key the database gives).
+    With it (taken beforehand, `next_row_id`), every column is known here: the INSERT returns nothing,
+    so inside `sent_together` it is a write like the others, sent with them at the end of the block."""
     prebuilt = _INSERTS.get(model)
     if prebuilt is None:
         keys, columns, mapper = _mapped(model)
         defaults = [(column.key, column.default) for column in columns if isinstance(column.default, ColumnDefault)]
-        prebuilt = _INSERTS[model] = (Prepared(insert(model.__table__).returning(*columns)), keys, defaults, mapper)
-    statement, keys, defaults, mapper = prebuilt
+        primary_key = mapper.primary_key[0].key
+        server_defaults = frozenset(column.key for column in columns if column.server_default is not None)
+        prebuilt = _INSERTS[model] = (
+            Prepared(insert(model.__table__).returning(*columns)), Prepared(insert(model.__table__)),
+            keys, defaults, primary_key, server_defaults, mapper,
+        )
+    returning, plain, keys, defaults, primary_key, server_defaults, mapper = prebuilt
     # `Prepared` fills in no defaults: the model's own (a value, or a function such as `utcnow`).
-    given = {key: default.arg if default.is_scalar else default.arg(None)
-             for key, default in defaults if key not in values}
-    return _as_loaded(session, mapper, keys, statement.execute(session, {**values, **given})[0])
+    row = {**values, **{key: default.arg if default.is_scalar else default.arg(None)
+                        for key, default in defaults if key not in values}}
+    if row.get(primary_key) is None:
+        row.pop(primary_key, None)
+        return _as_loaded(session, mapper, keys, returning.execute(session, row)[0])
+    # Every column named (NULL for those without a default), so the object holds what the row holds.
+    if server_defaults - row.keys():
+        raise TypeError(f"{model.__name__}: the database's defaults of {sorted(server_defaults - row.keys())} "
+                        "are known only from RETURNING: insert without the primary key")
+    row = {key: row.get(key) for key in keys}
+    plain.execute(session, row)
+    return _as_loaded(session, mapper, keys, tuple(row.values()))
+
+
+def next_row_id(table) -> ColumnElement:
+    """SQL for the primary key the next row of `table` will get (PostgreSQL: its serial column's
+    sequence), for `insert_row` with a known key."""
+    return func.nextval(func.pg_get_serial_sequence(table.name, table.primary_key.columns[0].name),
+                        type_=BigInteger)
 
 
 def _mapped(model: type) -> tuple[list[str], list, Mapper]:

@@ -6,7 +6,7 @@ The key row is inserted in the same transaction as the thing it creates, so a re
 
 import datetime as dt
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import ColumnElement, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -53,14 +53,28 @@ def claim(session: Session, user_id: int, key: str, action: str, result_id: obje
     rolls back and shows the winner's result, which every caller does. No savepoint is needed for that.
     On SQLite the race cannot happen (state-changing requests hold the write lock from BEGIN).
     """
+    return claim_taking(session, _CLAIM, user_id, key, action, result_id) is not None
+
+
+def claiming(*values: ColumnElement) -> Prepared:
+    """A claim that takes `values` (SQL, such as a sequence's next value) in the same statement, for
+    `claim_taking`: they are taken only when the key is claimed."""
+    return Prepared(insert(IdempotencyKey.__table__).returning(*values))
+
+
+def claim_taking(
+    session: Session, statement: Prepared, user_id: int, key: str, action: str, result_id: object, **parameters
+) -> tuple | None:
+    """`claim` with a statement made by `claiming` (and the `parameters` its values need): the row of
+    its values, or None when a concurrent request won the race (nothing taken)."""
     try:
-        _CLAIM.execute(
+        rows = statement.execute(
             session, {"user_id": user_id, "key": key, "action": action, "result_id": str(result_id),
-                     "created_at": utcnow()},
+                      "created_at": utcnow(), **parameters},
         )
     except IntegrityError:
-        return False
-    return True
+        return None
+    return tuple(rows[0]) if rows else ()
 
 
 def settle(session: Session, user_id: int, key: str, result_id: object) -> None:

@@ -15,7 +15,7 @@ database without members, so before any sequence was made). From then on the row
 
 import re
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, ColumnElement, String, bindparam, func, text
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlmodel import Field, Session, SQLModel
 
@@ -37,6 +37,13 @@ class Counter(SQLModel, table=True):
 def sequence_name(name: str) -> str:
     """The PostgreSQL sequence of counter `name` ("receipt-2026": "counter_receipt_2026")."""
     return "counter_" + re.sub(r"[^a-z0-9]", "_", name.lower())
+
+
+def next_value_of(parameter: str) -> ColumnElement:
+    """SQL for the next value of the PostgreSQL sequence whose name (`sequence_name`) is bound to
+    `parameter`, NULL before the counter's first use on the database: for a statement that takes the
+    number together with other work. When it gives NULL, `next_value` makes the sequence and takes one."""
+    return func.nextval(func.to_regclass(bindparam(parameter, type_=String)), type_=BigInteger)
 
 
 def next_value(session: Session, name: str) -> int:

@@ -23,10 +23,10 @@ from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import add_months, month_start, today, utcnow
-from app.core.db import Prepared, get_locked, insert_row, sent_together
+from app.core.db import Prepared, get_locked, insert_row, next_row_id, sent_together
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
-from app.core.sequences import next_value
+from app.core.sequences import next_value, next_value_of, sequence_name
 from app.dues import custody, rollup
 from app.dues.cover import cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
@@ -161,10 +161,37 @@ def _parse_day(value) -> dt.date | None:
         return None
 
 
-def _receipt_number(session: Session) -> str:
+# PostgreSQL: the new payment's row id and receipt number, taken in one statement, with the key's claim
+# when there is one (only when the key is claimed: a repeated request takes no number).
+_NEW_PAYMENT = (next_row_id(Payment.__table__), next_value_of("receipt_sequence"))
+_CLAIM_NUMBERED = idempotency.claiming(*_NEW_PAYMENT)
+_NUMBERED = Prepared(select(*_NEW_PAYMENT))
+
+
+def _claim_and_number(session: Session, actor: Actor, key: str | None) -> tuple[int | None, str] | None:
+    """Claim the idempotency key (when there is one), then take the new payment's receipt number and, on
+    PostgreSQL, its row id (else None: the INSERT returns it); None when a request with the same key
+    came first. PostgreSQL does all three in one statement, and with the row id known the payment's
+    INSERT goes with the other writes (`sent_together`): a payment writes in two statements, not four."""
     year = today().year
-    # A sequence on PostgreSQL, no lock held (app/core/sequences.py).
-    return f"KW-{year}-{next_value(session, f'receipt-{year}'):06d}"
+    counter = f"receipt-{year}"
+    if session.get_bind().dialect.name != "postgresql":
+        if key and not idempotency.claim(session, actor.id, key, "payment", idempotency.PENDING):
+            return None
+        payment_id, number = None, next_value(session, counter)
+    else:
+        parameters = {"receipt_sequence": sequence_name(counter)}
+        if key:
+            row = idempotency.claim_taking(
+                session, _CLAIM_NUMBERED, actor.id, key, "payment", idempotency.PENDING, **parameters)
+            if row is None:
+                return None
+        else:
+            row = _NUMBERED.execute(session, parameters)[0]
+        payment_id, number = row
+        if number is None:  # the year's first receipt on this database: its sequence is made now
+            number = next_value(session, counter)
+    return payment_id, f"KW-{year}-{number:06d}"
 
 
 # The latest payment date among a member's valid payments (ix_payment_member_paid), of plain columns.
@@ -243,15 +270,18 @@ def _record_payment(
         appends = last_paid_on is None or last_paid_on <= day
     # The key before the receipt number: a repeated request (the outbox sending again after a lost
     # answer) stops here, before taking a number it would leave unused (a sequence gives no number back).
-    if key and not idempotency.claim(session, actor.id, key, "payment", idempotency.PENDING):
+    numbered = _claim_and_number(session, actor, key)
+    if numbered is None:
         # A request with the same key came first: drop ours; `record_payment` answers with its receipt.
         session.rollback()
         raise Conflict(_("Please try again."))
+    payment_id, receipt_number = numbered
     before = None if appends else rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
-    payment = insert_row(session, Payment, dict(
-        receipt_number=_receipt_number(session),
+    row = dict(
+        id=payment_id,
+        receipt_number=receipt_number,
         member_id=member.id,
         months=month_count,
         monthly_amount=monthly,
@@ -263,19 +293,22 @@ def _record_payment(
         cover_to=cover_to,
         recorded_by_id=actor.id,
         holder_id=actor.id if channel == "tunai" else None,
-    ))
-    if not appends:
+    )
+    if not appends:  # replayed with the member's other payments, read back from the database: written first
+        payment = insert_row(session, Payment, row)
         recompute_cover(session, member, before)
-    # Last, and sent together with the audit entry and the member's cover (nothing waits for their
-    # answers): the roll-up rows of the village and regency and the duta's cash row are shared by every
-    # payment there, and each stays locked from its write to the commit.
+    # Last, and sent together (nothing waits for their answers; on PostgreSQL, with its id known, the
+    # payment's row too): the roll-up rows of the village and regency and the duta's cash row are shared
+    # by every payment there, and each stays locked from its write to the commit.
     with sent_together(session):
+        if appends:
+            payment = insert_row(session, Payment, row)
         if key:
-            idempotency.settle(session, actor.id, key, payment.receipt_number)
+            idempotency.settle(session, actor.id, key, receipt_number)
         audit.record(
-            session, actor, "payment_recorded", "payment", payment.receipt_number,
+            session, actor, "payment_recorded", "payment", receipt_number,
             member_id=member.id, months=month_count, amount=payment.amount, channel=channel,
-            paid_on=day.isoformat(), cover_from=f"{payment.cover_from:%Y-%m}", cover_to=f"{payment.cover_to:%Y-%m}",
+            paid_on=day.isoformat(), cover_from=f"{cover_from:%Y-%m}", cover_to=f"{cover_to:%Y-%m}",
         )
         if appends:
             covered_until, first_covered = member.covered_until, member.first_covered

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from app.core.clock import utcnow
-from app.core.db import Prepared, get_locked, insert_row, sent_together
+from app.core.db import Prepared, get_locked, insert_row, next_row_id, sent_together
 from app.core.idempotency import IdempotencyKey
 from app.core.sequences import Counter
 from app.dues.models import Payment
@@ -140,6 +140,41 @@ def test_insert_row_gives_the_columns_left_out_their_model_defaults(db):
     # Written in the form SQLAlchemy writes (SQLite: its own text format of an aware datetime), so the
     # ORM reads back the same moment.
     assert db.exec(select(Payment.recorded_at).where(Payment.id == payment.id)).one() == payment.recorded_at
+
+
+def test_insert_row_with_its_key_given_writes_every_column_and_returns_nothing(db):
+    duta = make_user(db, "duta")
+    member = make_member(db, duta)
+    postgres = db.get_bind().dialect.name == "postgresql"
+    payment_id = db.execute(select(next_row_id(Payment.__table__))).scalar() if postgres else 10**6
+    values = dict(
+        receipt_number="KW-UJI-000002", member_id=member.id, months=1, monthly_amount=16_800, amount=16_800,
+        channel="tunai", reference=None, paid_on=dt.date(2026, 11, 2), cover_from=dt.date(2026, 11, 1),
+        cover_to=dt.date(2026, 11, 1), recorded_by_id=duta.id, holder_id=duta.id,
+    )
+    with sent_together(db):
+        payment = insert_row(db, Payment, dict(values, id=payment_id))
+        written = db.exec(select(func.count()).select_from(Payment).where(Payment.id == payment_id)).one()
+    assert written == (0 if postgres else 1)  # PostgreSQL: held back with the block's other writes
+    assert payment.id == payment_id and db.get(Payment, payment_id) is payment
+    assert (payment.status, payment.deposit_id, payment.voided_at) == ("valid", None, None)
+    recorded_at = payment.recorded_at
+    db.refresh(payment)  # the row holds what the object held
+    assert (payment.receipt_number, payment.recorded_at, payment.deposit_id) == ("KW-UJI-000002", recorded_at, None)
+    # The database's own numbering goes on after it (PostgreSQL: the id was the serial's next one).
+    later = insert_row(db, Payment, dict(values, receipt_number="KW-UJI-000003"))
+    assert later.id > payment_id
+
+
+def test_insert_row_with_its_key_given_refuses_to_guess_a_database_default(db):
+    from app.core.audit import AuditEntry
+
+    duta = make_user(db, "duta")
+    values = dict(at=utcnow(), actor_id=duta.id, actor_name=duta.username, action="uji", object_type="uji",
+                  object_id="1")
+    with pytest.raises(TypeError, match="detail"):
+        insert_row(db, AuditEntry, dict(values, id=10**6))
+    assert insert_row(db, AuditEntry, values).detail == "{}"  # without the key: RETURNING gives it
 
 
 def test_get_locked_brings_the_sessions_copy_up_to_date(db):

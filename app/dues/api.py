@@ -7,6 +7,7 @@ from app.auth.deps import api_actor, api_actor_of, api_token
 from app.auth.models import User
 from app.auth.scope import Actor
 from app.core.db import get_session
+from app.core.responses import created
 from app.dues import service
 from app.dues.models import Deposit, Payment
 from app.dues.schemas import (
@@ -47,7 +48,7 @@ def record_payment(
         session, actor, member_id, body.months, body.channel, body.reference, body.paid_on,
         idempotency_key=idempotency_key,
     )
-    return payment_out(payment)
+    return created(payment_out(payment))
 
 
 @router.get("/members/{member_id}/payments", response_model=list[PaymentOut])

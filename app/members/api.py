@@ -7,6 +7,7 @@ from app.auth.deps import api_actor, api_actor_of, api_token
 from app.auth.scope import Actor
 from app.core.clock import today
 from app.core.db import get_session
+from app.core.responses import created
 from app.core.templating import mask_nik
 from app.members import service
 from app.members.cover import cover_status
@@ -55,7 +56,7 @@ def create_member(
     """Register a member (status `submitted`). The same `Idempotency-Key` again returns the first answer."""
     actor = api_actor_of(session, claims)
     result = service.create(session, actor, body.model_dump(), submit=True, idempotency_key=idempotency_key)
-    return member_out(session, result.member, result.warnings, result.village_name)
+    return created(member_out(session, result.member, result.warnings, result.village_name))
 
 
 @router.get("/members", response_model=MemberList)

@@ -209,24 +209,30 @@ class Prepared:
                 waiting.extend((sql, params) for params in arguments)
                 return []
             _send_waiting(session, waiting)  # a statement with rows runs after the writes before it
-        arguments = arguments if many else arguments[0]
-        cursor = connection.connection.dbapi_connection.cursor()
-        try:
-            if connection.dispatch.before_cursor_execute:
-                connection.dispatch.before_cursor_execute(connection, cursor, sql, arguments, None, many)
-            if many:
-                cursor.executemany(sql, arguments)
-                return []
-            cursor.execute(sql, arguments)
-            fetched = cursor.fetchall() if cursor.description is not None else []
-        except dialect.loaded_dbapi.Error as error:
-            raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
-        finally:
-            cursor.close()
+        fetched = _run(connection, sql, arguments if many else arguments[0], many)
         if results is None:
             return fetched
         return [tuple(value if process is None else process(value) for process, value in zip(results, row))
                 for row in fetched]
+
+
+def _run(connection: Connection, sql: str, arguments, many: bool) -> list:
+    """Run `sql` on the connection's DBAPI cursor, as SQLAlchemy would: listeners see it, a driver error
+    is raised as SQLAlchemy's; the raw rows when it has any (none for executemany)."""
+    dialect = connection.dialect
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        if connection.dispatch.before_cursor_execute:
+            connection.dispatch.before_cursor_execute(connection, cursor, sql, arguments, None, many)
+        if many:
+            cursor.executemany(sql, arguments)
+            return []
+        cursor.execute(sql, arguments)
+        return cursor.fetchall() if cursor.description is not None else []
+    except dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+    finally:
+        cursor.close()
 
 
 # Session.info key of the writes `sent_together` holds back: a list of (SQL, parameters).
@@ -276,17 +282,7 @@ def _send_waiting(session: Session, waiting: list[tuple[str, dict]]) -> None:
         ) + " SELECT 1"
     arguments = {f"w{i}_{name}": value for i, (_sql, params) in enumerate(waiting) for name, value in params.items()}
     waiting.clear()
-    connection = session.connection()
-    dialect = connection.dialect
-    cursor = connection.connection.dbapi_connection.cursor()
-    try:
-        if connection.dispatch.before_cursor_execute:
-            connection.dispatch.before_cursor_execute(connection, cursor, sql, arguments, None, False)
-        cursor.execute(sql, arguments)
-    except dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(sql, arguments, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
-    finally:
-        cursor.close()
+    _run(session.connection(), sql, arguments, many=False)
 
 
 _LOCKED: dict[type, tuple] = {}

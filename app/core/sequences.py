@@ -15,7 +15,7 @@ database without members, so before any sequence was made). From then on the row
 
 import re
 
-from sqlalchemy import BigInteger, ColumnElement, String, bindparam, func, text
+from sqlalchemy import BigInteger, ColumnElement, String, bindparam, func, select, text
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlmodel import Field, Session, SQLModel
 
@@ -23,8 +23,6 @@ from app.core.db import Prepared
 
 _NEXT = Prepared(text("UPDATE counter SET value = value + 1 WHERE name = :name RETURNING value"))
 _CREATE = text("INSERT INTO counter (name, value) VALUES (:name, 1)")
-# NULL when the sequence does not exist yet: no error, which would abort the caller's transaction.
-_NEXTVAL = Prepared(text("SELECT nextval(to_regclass(:sequence))"))
 _SEED = text("SELECT value FROM counter WHERE name = :name")
 _UNIQUE_VIOLATION, _DUPLICATE_TABLE = "23505", "42P07"
 
@@ -44,6 +42,10 @@ def next_value_of(parameter: str) -> ColumnElement:
     `parameter`, NULL before the counter's first use on the database: for a statement that takes the
     number together with other work. When it gives NULL, `next_value` makes the sequence and takes one."""
     return func.nextval(func.to_regclass(bindparam(parameter, type_=String)), type_=BigInteger)
+
+
+# NULL when the sequence does not exist yet: no error, which would abort the caller's transaction.
+_NEXTVAL = Prepared(select(next_value_of("sequence")))
 
 
 def next_value(session: Session, name: str) -> int:

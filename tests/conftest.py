@@ -45,42 +45,40 @@ def _drop_postgres_database(tmp_name: str) -> None:
 
 
 @contextmanager
-def throwaway_postgres(prefix: str) -> Iterator[Engine]:
-    """A migrated PostgreSQL database of its own, dropped afterwards: for tests that commit for real
-    (threads, sequences), whose rows must not reach the rolled-back databases of the others."""
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    url = _postgres_database(name)
-    if url is None:
-        pytest.skip("PostgreSQL is not reachable (required in CI)")
+def migrated_database(kind: str, prefix: str, tmp_path_factory=None) -> Iterator[Engine]:
+    """A migrated database of its own: a SQLite file (`kind` "sqlite"), or a PostgreSQL database
+    dropped afterwards (skipped where PostgreSQL is unreachable, an error in CI)."""
+    name = None
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp(prefix) / f'{prefix}.sqlite3'}"
+    else:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        url = _postgres_database(name)
+        if url is None:
+            pytest.skip("PostgreSQL is not reachable (required in CI)")
     migrate.upgrade(url)
     engine = make_engine(url)
     try:
         yield engine
     finally:
         engine.dispose()
-        _drop_postgres_database(name)
+        if name:
+            _drop_postgres_database(name)
+
+
+def throwaway_postgres(prefix: str):
+    """A migrated PostgreSQL database of its own, dropped afterwards: for tests that commit for real
+    (threads, sequences), whose rows must not reach the rolled-back databases of the others."""
+    return migrated_database("postgresql", prefix)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def engine(request, tmp_path_factory):
     """A migrated database with the region's geography loaded, one per backend for the whole run."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        cleanup = None
-    else:
-        name = f"duta_test_{uuid.uuid4().hex[:10]}"
-        url = _postgres_database(name)
-        if url is None:
-            pytest.skip("PostgreSQL is not reachable (required in CI)")
-        cleanup = name
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        load_regions(session)
-    yield engine
-    engine.dispose()
-    if cleanup:
-        _drop_postgres_database(cleanup)
+    with migrated_database(request.param, "duta_test", tmp_path_factory) as engine:
+        with Session(engine) as session:
+            load_regions(session)
+        yield engine
 
 
 @pytest.fixture

@@ -3,18 +3,15 @@ it writes obeys the same rules as data entered through the app."""
 
 import datetime as dt
 import re
-import uuid
 from collections import defaultdict
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from app.core import migrate
-from app.core.db import make_engine
 from app.core.sequences import next_value
 from app.generator import MEMBER_COUNTER, generate, receipt_counter, replay_cover
-from tests.conftest import _drop_postgres_database, _postgres_database
+from tests.conftest import migrated_database
 
 MEMBERS = 300
 DAY = dt.date(2026, 11, 20)
@@ -22,22 +19,10 @@ DAY = dt.date(2026, 11, 20)
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def generated(request, tmp_path_factory):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('gen') / 'gen.sqlite3'}"
-        cleanup = None
-    else:
-        cleanup = f"duta_gen_{uuid.uuid4().hex[:10]}"
-        url = _postgres_database(cleanup)
-        if url is None:
-            pytest.skip("PostgreSQL is not reachable (required in CI)")
-    migrate.upgrade(url)
-    engine = make_engine(url)
-    report = generate(engine, MEMBERS, seed=7, day=DAY)
-    with engine.connect() as connection:
-        yield engine, connection, report
-    engine.dispose()
-    if cleanup:
-        _drop_postgres_database(cleanup)
+    with migrated_database(request.param, "duta_gen", tmp_path_factory) as engine:
+        report = generate(engine, MEMBERS, seed=7, day=DAY)
+        with engine.connect() as connection:
+            yield engine, connection, report
 
 
 def rows(connection, sql, **params):

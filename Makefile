@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test assets install install-dev bench clean
+.PHONY: run test lint assets install install-dev bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,11 @@ run: install assets
 	$(BIN)/duta demo --if-empty
 	$(BIN)/duta serve --host $(HOST) --port $(PORT)
 
-test: install-dev assets
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev assets

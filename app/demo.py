@@ -42,7 +42,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("cabang.bandaaceh", "cabang", "Petugas KC Banda Aceh", "BANDA-ACEH"),
     # Tanjung Morawa, Deli Serdang: two villages of the district where the region held its senam bersama.
     DemoAccount("duta.senembah", "duta", "Perangkat Desa Medan Senembah", "LUBUK-PAKAM", ("12.07.02.2001",)),
-    DemoAccount("duta.limaumanis", "duta", "Perangkat Desa Limau Manis", "LUBUK-PAKAM", ("12.07.02.2003", "12.07.02.2002")),
+    DemoAccount(
+        "duta.limaumanis", "duta", "Perangkat Desa Limau Manis", "LUBUK-PAKAM", ("12.07.02.2003", "12.07.02.2002")
+    ),
     DemoAccount("duta.kampungbaru", "duta", "Perangkat Gampong Kampung Baru", "BANDA-ACEH", ("11.71.01.2001",)),
 ]
 
@@ -87,14 +89,26 @@ def _load_programme_village(session: Session, actors: dict) -> None:
     duta, cabang = actors["duta.senembah"], actors["cabang.lubukpakam"]
     day = today()
     event = programme_service.create_event(
-        session, cabang, kind="sosialisasi", title="Sosialisasi BPJS Ketenagakerjaan untuk perangkat desa",
-        date=day - dt.timedelta(days=200), place="Kantor Desa Medan Senembah", village_code=DEMO_VILLAGE,
-        attendance=24, partners="Bank Sumut, Dinas Koperasi Deli Serdang",
+        session,
+        cabang,
+        kind="sosialisasi",
+        title="Sosialisasi BPJS Ketenagakerjaan untuk perangkat desa",
+        date=day - dt.timedelta(days=200),
+        place="Kantor Desa Medan Senembah",
+        village_code=DEMO_VILLAGE,
+        attendance=24,
+        partners="Bank Sumut, Dinas Koperasi Deli Serdang",
     )
     programme_service.create_event(
-        session, cabang, kind="senam_bersama", title="Senam bersama BPJS Ketenagakerjaan",
-        date=day - dt.timedelta(days=30), place="Lapangan Tanjung Morawa", branch_code="LUBUK-PAKAM",
-        attendance=350, partners="Serikat pekerja, perusahaan sekitar",
+        session,
+        cabang,
+        kind="senam_bersama",
+        title="Senam bersama BPJS Ketenagakerjaan",
+        date=day - dt.timedelta(days=30),
+        place="Lapangan Tanjung Morawa",
+        branch_code="LUBUK-PAKAM",
+        attendance=350,
+        partners="Serikat pekerja, perusahaan sekitar",
     )
     for stage, evidence in (
         ("calon", {}),
@@ -109,19 +123,37 @@ def _load_programme_village(session: Session, actors: dict) -> None:
 
     this_month = month_start(day)
     for serial, person in enumerate(DEMO_MEMBERS, start=1):
-        registration = members_service.create(session, duta, {
-            "nik": _demo_nik(person, serial), "full_name": person.full_name, "sex": person.sex,
-            "birth_date": person.birth_date.isoformat(), "phone": f"0812-6{serial:03d}-4{serial:03d}",
-            "address": f"Dusun {serial % 4 + 1}, Jl. Pendidikan", "rt": f"{serial:03d}", "rw": "002",
-            "village_code": DEMO_VILLAGE, "occupation": person.occupation, "monthly_income": 1_000_000 + serial * 250_000 % 1_000_000,
-            "jht": serial % 3 == 0, "heir_name": "Keluarga " + person.full_name.split()[0], "heir_relation": "anak",
-            "consent": True, "event_id": event.id if serial <= 4 else None,
-        })
+        registration = members_service.create(
+            session,
+            duta,
+            {
+                "nik": _demo_nik(person, serial),
+                "full_name": person.full_name,
+                "sex": person.sex,
+                "birth_date": person.birth_date.isoformat(),
+                "phone": f"0812-6{serial:03d}-4{serial:03d}",
+                "address": f"Dusun {serial % 4 + 1}, Jl. Pendidikan",
+                "rt": f"{serial:03d}",
+                "rw": "002",
+                "village_code": DEMO_VILLAGE,
+                "occupation": person.occupation,
+                "monthly_income": 1_000_000 + serial * 250_000 % 1_000_000,
+                "jht": serial % 3 == 0,
+                "heir_name": "Keluarga " + person.full_name.split()[0],
+                "heir_relation": "anak",
+                "consent": True,
+                "event_id": event.id if serial <= 4 else None,
+            },
+        )
         member = registration.member
         if person.months_ago is not None:
             paid_on = max(add_months(this_month, -person.months_ago), member.created_at.date() - dt.timedelta(days=400))
             dues_service.record_payment(
-                session, duta, member.id, person.months, person.channel,
+                session,
+                duta,
+                member.id,
+                person.months,
+                person.channel,
                 reference="BSMT-" + str(40000 + serial) if person.channel == "bank" else None,
                 paid_on=paid_on.isoformat(),
             )
@@ -129,7 +161,11 @@ def _load_programme_village(session: Session, actors: dict) -> None:
             approvals.approve(session, cabang, member.id)
         elif person.decision == "reject":
             approvals.reject(
-                session, cabang, member.id, "nik_mismatch", "Tanggal lahir pada NIK berbeda dengan yang tertulis di KTP."
+                session,
+                cabang,
+                member.id,
+                "nik_mismatch",
+                "Tanggal lahir pada NIK berbeda dengan yang tertulis di KTP.",
             )
 
     # Part of the cash goes to the bank and is confirmed; the rest stays with the duta, to be handed in.
@@ -147,8 +183,14 @@ def load_demo(session: Session) -> list[DemoAccount]:
     actors = {}
     for account in DEMO_ACCOUNTS:
         user = auth_service.create_user(
-            session, None, account.username, DEMO_PASSWORD, account.role, account.full_name,
-            branch_code=account.branch_code, village_codes=account.villages,
+            session,
+            None,
+            account.username,
+            DEMO_PASSWORD,
+            account.role,
+            account.full_name,
+            branch_code=account.branch_code,
+            village_codes=account.villages,
         )
         actors[account.username] = auth_service.actor_for(session, user)
     programme_service.seed_region_targets(session, today().year)

@@ -15,6 +15,7 @@ tables are dropped during the load and rebuilt after it. Nothing holds more than
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import json
 import math
@@ -42,42 +43,190 @@ MEMBER_COUNTER = "member_number"
 def receipt_counter(year: int) -> str:
     return f"receipt-{year}"
 
+
 # Tables whose secondary (non-constraint) indexes are rebuilt after the load.
 BULK_TABLES = ("member", "payment", "deposit", "event", "stage_change", "user", "user_village")
 
 OCCUPATIONS = (
-    ("petani", 30), ("pedagang", 18), ("buruh_harian", 15), ("ojek", 9), ("usaha_mikro", 10),
-    ("nelayan", 8), ("pengrajin", 4), ("lainnya", 6),
+    ("petani", 30),
+    ("pedagang", 18),
+    ("buruh_harian", 15),
+    ("ojek", 9),
+    ("usaha_mikro", 10),
+    ("nelayan", 8),
+    ("pengrajin", 4),
+    ("lainnya", 6),
 )
 MALE_NAMES = (
-    "Ahmad", "Muhammad", "Rizki", "Budi", "Hendra", "Syahrul", "Fauzi", "Iskandar", "Teuku", "Zulkifli",
-    "Andi", "Bambang", "Darwin", "Edi", "Fadli", "Gunawan", "Hasan", "Irwan", "Joko", "Khairul", "Lukman",
-    "Mahmud", "Nasrul", "Rahmat", "Saiful", "Taufik", "Usman", "Wahyu", "Yusuf", "Zainal", "Agus", "Roni",
-    "Sahat", "Parlindungan", "Togar", "Horas", "Benny", "Martin", "Ridwan", "Sulaiman",
+    "Ahmad",
+    "Muhammad",
+    "Rizki",
+    "Budi",
+    "Hendra",
+    "Syahrul",
+    "Fauzi",
+    "Iskandar",
+    "Teuku",
+    "Zulkifli",
+    "Andi",
+    "Bambang",
+    "Darwin",
+    "Edi",
+    "Fadli",
+    "Gunawan",
+    "Hasan",
+    "Irwan",
+    "Joko",
+    "Khairul",
+    "Lukman",
+    "Mahmud",
+    "Nasrul",
+    "Rahmat",
+    "Saiful",
+    "Taufik",
+    "Usman",
+    "Wahyu",
+    "Yusuf",
+    "Zainal",
+    "Agus",
+    "Roni",
+    "Sahat",
+    "Parlindungan",
+    "Togar",
+    "Horas",
+    "Benny",
+    "Martin",
+    "Ridwan",
+    "Sulaiman",
 )
 FEMALE_NAMES = (
-    "Siti", "Nur", "Aisyah", "Fatimah", "Cut", "Rahmah", "Dewi", "Sri", "Yanti", "Maya", "Rina", "Lestari",
-    "Mariani", "Nurhayati", "Putri", "Ratna", "Safitri", "Wati", "Zahara", "Intan", "Rosmawati", "Herlina",
-    "Tiurma", "Romauli", "Debora", "Evi", "Fitri", "Halimah", "Juliana", "Kartini", "Lina", "Mawar",
+    "Siti",
+    "Nur",
+    "Aisyah",
+    "Fatimah",
+    "Cut",
+    "Rahmah",
+    "Dewi",
+    "Sri",
+    "Yanti",
+    "Maya",
+    "Rina",
+    "Lestari",
+    "Mariani",
+    "Nurhayati",
+    "Putri",
+    "Ratna",
+    "Safitri",
+    "Wati",
+    "Zahara",
+    "Intan",
+    "Rosmawati",
+    "Herlina",
+    "Tiurma",
+    "Romauli",
+    "Debora",
+    "Evi",
+    "Fitri",
+    "Halimah",
+    "Juliana",
+    "Kartini",
+    "Lina",
+    "Mawar",
 )
 MIDDLE_NAMES = ("", "", "", "Nur", "Abdul", "Dwi", "Eka", "Putra", "Wati", "Sari", "Hidayat", "Rahman")
 SURNAMES_ACEH = ("", "", "Ibrahim", "Yusuf", "Abdullah", "Hasballah", "Daud", "Ismail", "Harun", "Basyah")
 SURNAMES_SUMUT = (
-    "Siregar", "Nasution", "Lubis", "Harahap", "Simanjuntak", "Sitompul", "Ginting", "Tarigan", "Sembiring",
-    "Hutagalung", "Pardede", "Sinaga", "Damanik", "Purba", "Manurung", "Panjaitan", "Situmorang", "Saragih",
-    "Batubara", "Daulay", "", "", "", "",
+    "Siregar",
+    "Nasution",
+    "Lubis",
+    "Harahap",
+    "Simanjuntak",
+    "Sitompul",
+    "Ginting",
+    "Tarigan",
+    "Sembiring",
+    "Hutagalung",
+    "Pardede",
+    "Sinaga",
+    "Damanik",
+    "Purba",
+    "Manurung",
+    "Panjaitan",
+    "Situmorang",
+    "Saragih",
+    "Batubara",
+    "Daulay",
+    "",
+    "",
+    "",
+    "",
 )
 HEIR_RELATIONS = (("istri", 30), ("suami", 20), ("anak", 30), ("orang_tua", 12), ("saudara", 8))
-MOBILE_PREFIXES = ("811", "812", "813", "821", "822", "823", "852", "853", "851", "814", "815", "816",
-                   "855", "856", "857", "858", "817", "818", "819", "859", "877", "878", "831", "832",
-                   "838", "881", "882", "895", "896", "897", "898", "899")
-STREETS = ("Jl. Kebun", "Jl. Pasar", "Jl. Masjid", "Dusun I", "Dusun II", "Dusun III", "Lorong Damai",
-           "Jl. Sawah", "Jl. Pantai", "Jl. Lintas", "Jl. Sekolah", "Gang Mawar")
-REJECTION_REASONS = ("Foto KTP tidak terbaca", "NIK tidak sesuai KTP", "Data ahli waris belum lengkap",
-                     "Sudah terdaftar sebagai peserta PU")
+MOBILE_PREFIXES = (
+    "811",
+    "812",
+    "813",
+    "821",
+    "822",
+    "823",
+    "852",
+    "853",
+    "851",
+    "814",
+    "815",
+    "816",
+    "855",
+    "856",
+    "857",
+    "858",
+    "817",
+    "818",
+    "819",
+    "859",
+    "877",
+    "878",
+    "831",
+    "832",
+    "838",
+    "881",
+    "882",
+    "895",
+    "896",
+    "897",
+    "898",
+    "899",
+)
+STREETS = (
+    "Jl. Kebun",
+    "Jl. Pasar",
+    "Jl. Masjid",
+    "Dusun I",
+    "Dusun II",
+    "Dusun III",
+    "Lorong Damai",
+    "Jl. Sawah",
+    "Jl. Pantai",
+    "Jl. Lintas",
+    "Jl. Sekolah",
+    "Gang Mawar",
+)
+REJECTION_REASONS = (
+    "Foto KTP tidak terbaca",
+    "NIK tidak sesuai KTP",
+    "Data ahli waris belum lengkap",
+    "Sudah terdaftar sebagai peserta PU",
+)
 EVENT_KINDS = (("jemput_bola", 40), ("sosialisasi", 30), ("senam_bersama", 15), ("kemitraan", 15))
-PARTNERS = ("Bank Sumut", "BRI Unit", "Bank Aceh Syariah", "Dinas Koperasi", "UMKM binaan Bank Indonesia",
-            "Serikat Nelayan", "PTPN", "Koperasi Tani")
+PARTNERS = (
+    "Bank Sumut",
+    "BRI Unit",
+    "Bank Aceh Syariah",
+    "Dinas Koperasi",
+    "UMKM binaan Bank Indonesia",
+    "Serikat Nelayan",
+    "PTPN",
+    "Koperasi Tani",
+)
 CHANNELS = (("tunai", 76), ("bank", 20), ("lainnya", 4))
 # Months paid at once (mostly one: Rp16.800 in cash), and the chance a paying member lapses after a
 # payment, comes back after a gap, or stops for good.
@@ -181,8 +330,12 @@ class _SQLiteWriter(_Writer):
     placeholder = "?"
 
     def begin_load(self) -> None:
-        for pragma in ("PRAGMA foreign_keys=OFF", "PRAGMA synchronous=OFF", "PRAGMA cache_size=-400000",
-                       "PRAGMA temp_store=MEMORY"):
+        for pragma in (
+            "PRAGMA foreign_keys=OFF",
+            "PRAGMA synchronous=OFF",
+            "PRAGMA cache_size=-400000",
+            "PRAGMA temp_store=MEMORY",
+        ):
             self.connection.execute(pragma)
         self.connection.execute("BEGIN")
 
@@ -202,7 +355,8 @@ class _SQLiteWriter(_Writer):
         marks = ", ".join("?" * len(tables))
         return self.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL "
-            f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%'", tuple(tables)
+            f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%'",
+            tuple(tables),
         )
 
     def drop_index(self, name: str) -> None:
@@ -264,7 +418,7 @@ class _PostgresWriter(_Writer):
         for table in tables:
             self.execute(
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-                f"coalesce((SELECT max(id) FROM \"{table}\"), 0) + 1, false)"
+                f'coalesce((SELECT max(id) FROM "{table}"), 0) + 1, false)'
             )
 
     def analyze(self) -> None:
@@ -304,22 +458,90 @@ class GenerateReport:
 
 
 MEMBER_COLUMNS = (
-    "id", "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code", "occupation",
-    "monthly_income", "jht", "heir_name", "heir_relation", "event_id", "consent_at", "status", "member_number",
-    "rejection_reason", "registered_by_id", "created_at", "updated_at", "submitted_at", "decided_at",
-    "decided_by_id", "covered_until", "first_covered",
+    "id",
+    "nik",
+    "full_name",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "village_code",
+    "occupation",
+    "monthly_income",
+    "jht",
+    "heir_name",
+    "heir_relation",
+    "event_id",
+    "consent_at",
+    "status",
+    "member_number",
+    "rejection_reason",
+    "registered_by_id",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "decided_at",
+    "decided_by_id",
+    "covered_until",
+    "first_covered",
 )
 PAYMENT_COLUMNS = (
-    "id", "receipt_number", "member_id", "months", "monthly_amount", "amount", "channel", "reference", "paid_on",
-    "cover_from", "cover_to", "status", "recorded_by_id", "recorded_at", "holder_id", "deposit_id", "void_reason",
-    "voided_by_id", "voided_at",
+    "id",
+    "receipt_number",
+    "member_id",
+    "months",
+    "monthly_amount",
+    "amount",
+    "channel",
+    "reference",
+    "paid_on",
+    "cover_from",
+    "cover_to",
+    "status",
+    "recorded_by_id",
+    "recorded_at",
+    "holder_id",
+    "deposit_id",
+    "void_reason",
+    "voided_by_id",
+    "voided_at",
 )
-DEPOSIT_COLUMNS = ("id", "duta_id", "total", "status", "created_at", "bank_reference", "confirmed_by_id",
-                   "confirmed_at")
-USER_COLUMNS = ("id", "username", "full_name", "role", "password_hash", "branch_code", "is_active", "created_at",
-                "credentials_version")
-EVENT_COLUMNS = ("id", "kind", "title", "date", "place", "village_code", "branch_code", "attendance", "partners",
-                 "created_by_id", "created_at")
+DEPOSIT_COLUMNS = (
+    "id",
+    "duta_id",
+    "total",
+    "status",
+    "created_at",
+    "bank_reference",
+    "confirmed_by_id",
+    "confirmed_at",
+)
+USER_COLUMNS = (
+    "id",
+    "username",
+    "full_name",
+    "role",
+    "password_hash",
+    "branch_code",
+    "is_active",
+    "created_at",
+    "credentials_version",
+)
+EVENT_COLUMNS = (
+    "id",
+    "kind",
+    "title",
+    "date",
+    "place",
+    "village_code",
+    "branch_code",
+    "attendance",
+    "partners",
+    "created_by_id",
+    "created_at",
+)
 STAGE_COLUMNS = ("id", "village_code", "stage", "reached_on", "recorded_by_id", "recorded_at", "evidence")
 
 
@@ -341,8 +563,9 @@ class _Generator:
         self.months_paid = _cum(MONTHS_PAID)
         self.statuses = _cum(STATUS_MIX)
         self.recent_statuses = _cum(RECENT_STATUS_MIX)
-        self.buffers: dict[str, list] = {t: [] for t in ("user", "user_village", "event", "deposit", "member",
-                                                          "payment", "stage_change")}
+        self.buffers: dict[str, list] = {
+            t: [] for t in ("user", "user_village", "event", "deposit", "member", "payment", "stage_change")
+        }
 
     # --- small helpers -----------------------------------------------------------------------
     def day(self, ordinal: int) -> str:
@@ -366,19 +589,25 @@ class _Generator:
         w = self.w
         if self.w.execute("SELECT count(*) FROM member")[0][0]:
             raise ValueError("the generator fills a database without members")
-        rate = w.execute("SELECT jkk_basis_points, jht_basis_points, jkm_amount FROM rate "
-                         f"WHERE effective_from <= {w.placeholder} ORDER BY effective_from DESC",
-                         (self.today.isoformat(),))
-        self.rate = {"jkk": rate[0][0], "jht": rate[0][1], "jkm": rate[0][2]} if rate else \
-            {"jkk": 100, "jht": 200, "jkm": 6800}
+        rate = w.execute(
+            "SELECT jkk_basis_points, jht_basis_points, jkm_amount FROM rate "
+            f"WHERE effective_from <= {w.placeholder} ORDER BY effective_from DESC",
+            (self.today.isoformat(),),
+        )
+        self.rate = (
+            {"jkk": rate[0][0], "jht": rate[0][1], "jkm": rate[0][2]} if rate else {"jkk": 100, "jht": 200, "jkm": 6800}
+        )
         self.password_hash = hash_password(GENERATED_PASSWORD)
         self.ids = {t: self.next_id(t) for t in ("user", "event", "deposit", "member", "payment", "stage_change")}
-        self.receipt_seq = {year: self._counter(receipt_counter(year))
-                            for year in range(self.first_day.year, self.today.year + 1)}
+        self.receipt_seq = {
+            year: self._counter(receipt_counter(year)) for year in range(self.first_day.year, self.today.year + 1)
+        }
         self.member_seq = self._counter(MEMBER_COUNTER)
 
-        villages = w.execute("SELECT v.code, v.district_code, v.regency_code, v.province_code, r.branch_code, "
-                             "v.name FROM village v JOIN regency r ON r.code = v.regency_code ORDER BY v.code")
+        villages = w.execute(
+            "SELECT v.code, v.district_code, v.regency_code, v.province_code, r.branch_code, "
+            "v.name FROM village v JOIN regency r ON r.code = v.regency_code ORDER BY v.code"
+        )
         if not villages:
             raise ValueError("load the region's geography first (duta regions load)")
         w.begin_load()
@@ -397,15 +626,17 @@ class _Generator:
         done_members = 0
         last_note = time.monotonic()
         village_estimates = []
-        for village, count in zip(villages, counts):
+        for village, count in zip(villages, counts, strict=False):
             village_estimates.append(self._village(village, count))
             done_members += count
             if len(self.buffers["payment"]) >= 60_000 or len(self.buffers["member"]) >= 20_000:
                 self.flush()
                 if time.monotonic() - last_note > 10:
                     last_note = time.monotonic()
-                    self.progress(f"  {done_members} members, {self.report.payments} payments "
-                                  f"({time.monotonic() - started:.0f} s)")
+                    self.progress(
+                        f"  {done_members} members, {self.report.payments} payments "
+                        f"({time.monotonic() - started:.0f} s)"
+                    )
         self.flush()
         self._finish(villages, village_estimates)
         self.progress(f"rows written in {time.monotonic() - started:.0f} s; rebuilding {len(dropped)} indexes")
@@ -425,8 +656,9 @@ class _Generator:
     def _branches(self, villages: list[tuple]) -> list[tuple]:
         """One branch per group of (up to three) neighbouring regencies not covered yet."""
         ph = self.w.placeholder
-        regencies = self.w.execute("SELECT code, name, province_code FROM regency "
-                                   "WHERE branch_code IS NULL ORDER BY code")
+        regencies = self.w.execute(
+            "SELECT code, name, province_code FROM regency WHERE branch_code IS NULL ORDER BY code"
+        )
         groups: list[list[tuple]] = []
         for regency in regencies:
             if groups and len(groups[-1]) < 3 and groups[-1][0][2] == regency[2]:
@@ -454,8 +686,9 @@ class _Generator:
     def _user(self, username: str, full_name: str, role: str, branch: str | None, created: str) -> int:
         user_id = self.ids["user"]
         self.ids["user"] += 1
-        self.buffers["user"].append((user_id, username, full_name, role, self.password_hash, branch, self.w.true,
-                                     created, 1))
+        self.buffers["user"].append(
+            (user_id, username, full_name, role, self.password_hash, branch, self.w.true, created, 1)
+        )
         self.report.users += 1
         return user_id
 
@@ -471,7 +704,8 @@ class _Generator:
             username = f"gen.cabang.{branch.lower()}"
             if username in taken:
                 self.cabang[branch] = self.w.execute(
-                    f'SELECT id FROM "user" WHERE username = {self.w.placeholder}', (username,))[0][0]
+                    f'SELECT id FROM "user" WHERE username = {self.w.placeholder}', (username,)
+                )[0][0]
             else:
                 self.cabang[branch] = self._user(username, f"Petugas {branch}", "cabang", branch, start)
         self.taken_usernames = taken
@@ -536,8 +770,9 @@ class _Generator:
         for number in range(1 + count // 1500):
             username = f"gen.duta.{code.replace('.', '')}" + (f".{number + 1}" if number else "")
             created = max(first_ordinal - 20, reg_days[0] - rng.randrange(3, 30))
-            duta_id = self._user(username, f"Perangkat Desa {village_name.title()}", "duta", branch,
-                                 self.moment(created))
+            duta_id = self._user(
+                username, f"Perangkat Desa {village_name.title()}", "duta", branch, self.moment(created)
+            )
             self.buffers["user_village"].append((duta_id, code))
             dutas.append(duta_id)
 
@@ -556,9 +791,8 @@ class _Generator:
         held_recent = rng.random() < 0.5  # this village's duta holds recent cash rather than depositing it
         deposits: dict[tuple[int, int], list] = {}
         for reg in reg_days:
-            self._member(rng, reg, code, region6, surnames, dutas, cabang, event_days, events, deposits,
-                         held_recent)
-        for (duta_id, key), deposit in deposits.items():
+            self._member(rng, reg, code, region6, surnames, dutas, cabang, event_days, events, deposits, held_recent)
+        for deposit in deposits.values():
             self.buffers["deposit"].append(tuple(deposit))
         return estimate
 
@@ -566,12 +800,28 @@ class _Generator:
         event_id = self.ids["event"]
         self.ids["event"] += 1
         rng = self.rng
-        title = {"jemput_bola": "Jemput bola door to door", "sosialisasi": "Sosialisasi BPJS Ketenagakerjaan",
-                 "senam_bersama": "Senam bersama dan pendaftaran", "kemitraan": "Kemitraan"}[kind]
+        title = {
+            "jemput_bola": "Jemput bola door to door",
+            "sosialisasi": "Sosialisasi BPJS Ketenagakerjaan",
+            "senam_bersama": "Senam bersama dan pendaftaran",
+            "kemitraan": "Kemitraan",
+        }[kind]
         partners = ", ".join(rng.sample(PARTNERS, rng.randrange(1, 3))) if kind == "kemitraan" else ""
-        self.buffers["event"].append((event_id, kind, title, self.day(on),
-                                      "Balai desa" if village else "Kantor cabang", village, branch,
-                                      rng.randrange(15, 250), partners, by, self.moment(on - rng.randrange(0, 8))))
+        self.buffers["event"].append(
+            (
+                event_id,
+                kind,
+                title,
+                self.day(on),
+                "Balai desa" if village else "Kantor cabang",
+                village,
+                branch,
+                rng.randrange(15, 250),
+                partners,
+                by,
+                self.moment(on - rng.randrange(0, 8)),
+            )
+        )
         self.report.events += 1
         return event_id
 
@@ -590,21 +840,25 @@ class _Generator:
                 total = rng.randrange(8, 20)
                 evidence = {"enrolled": total, "total": total}
             elif level == 4:
-                evidence = {"decree_number": f"141/{rng.randrange(10, 999)}/SK/{dt.date.fromordinal(on).year}",
-                            "date": self.day(on)}
+                evidence = {
+                    "decree_number": f"141/{rng.randrange(10, 999)}/SK/{dt.date.fromordinal(on).year}",
+                    "date": self.day(on),
+                }
             on = min(on, last)
             sid = self.ids["stage_change"]
             self.ids["stage_change"] += 1
-            self.buffers["stage_change"].append((sid, code, STAGES[level], self.day(on), cabang, self.moment(on),
-                                                 json.dumps(evidence)))
+            self.buffers["stage_change"].append(
+                (sid, code, STAGES[level], self.day(on), cabang, self.moment(on), json.dumps(evidence))
+            )
             self.report.stage_changes += 1
             self._stage_final = (STAGES[level], self.day(on))
             on = min(last, on + rng.randrange(15, 90))
         self.staged = getattr(self, "staged", [])
         self.staged.append((self._stage_final[0], self._stage_final[1], code))
 
-    def _member(self, rng, reg: int, code, region6, surnames, dutas, cabang, event_days, events, deposits,
-                held_recent) -> None:
+    def _member(
+        self, rng, reg: int, code, region6, surnames, dutas, cabang, event_days, events, deposits, held_recent
+    ) -> None:
         today_ordinal = self.today.toordinal()
         member_id = self.ids["member"]
         self.ids["member"] += 1
@@ -651,15 +905,41 @@ class _Generator:
         monthly = monthly_contribution(income, jht, self.rate)
         covered_until = first_covered = None
         if status == "approved" and rng.random() >= NEVER_PAYS:
-            covered_until, first_covered = self._payments(rng, member_id, decided_ordinal, monthly, duta, cabang,
-                                                          deposits, held_recent)
-        self.buffers["member"].append((
-            member_id, nik, name, sex, birth.isoformat(), phone, f"{rng.choice(STREETS)} No. {rng.randrange(1, 200)}",
-            f"{rng.randrange(1, 20):03d}", f"{rng.randrange(1, 12):03d}", code, occupation, income,
-            self.w.true if jht else self.w.false, heir, relation, event_id, created, status, number, reason, duta,
-            created, decided_at or created, submitted_at, decided_at, decided_by,
-            covered_until, first_covered,
-        ))
+            covered_until, first_covered = self._payments(
+                rng, member_id, decided_ordinal, monthly, duta, cabang, deposits, held_recent
+            )
+        self.buffers["member"].append(
+            (
+                member_id,
+                nik,
+                name,
+                sex,
+                birth.isoformat(),
+                phone,
+                f"{rng.choice(STREETS)} No. {rng.randrange(1, 200)}",
+                f"{rng.randrange(1, 20):03d}",
+                f"{rng.randrange(1, 12):03d}",
+                code,
+                occupation,
+                income,
+                self.w.true if jht else self.w.false,
+                heir,
+                relation,
+                event_id,
+                created,
+                status,
+                number,
+                reason,
+                duta,
+                created,
+                decided_at or created,
+                submitted_at,
+                decided_at,
+                decided_by,
+                covered_until,
+                first_covered,
+            )
+        )
         self.report.members += 1
         self.report.status_counts[status] = self.report.status_counts.get(status, 0) + 1
 
@@ -688,17 +968,35 @@ class _Generator:
             if channel == "tunai":
                 holder = duta
                 if not void:
-                    deposit_id = self._deposit(deposits, duta, cabang, paid, paid_ordinal, recent_limit,
-                                               held_recent, months * monthly)
+                    deposit_id = self._deposit(
+                        deposits, duta, cabang, paid, paid_ordinal, recent_limit, held_recent, months * monthly
+                    )
             self.receipt_seq[paid.year] += 1
             payment_id = self.ids["payment"]
             self.ids["payment"] += 1
-            buffer.append((
-                payment_id, receipt_number(paid.year, self.receipt_seq[paid.year]), member_id, months, monthly, months * monthly, channel,
-                reference, self.day(paid_ordinal), self.day(_month_ordinal(start)), self.day(_month_ordinal(cover_to)),
-                "void" if void else "valid", duta, recorded, holder, deposit_id,
-                "Salah input jumlah bulan" if void else None, cabang if void else None, recorded if void else None,
-            ))
+            buffer.append(
+                (
+                    payment_id,
+                    receipt_number(paid.year, self.receipt_seq[paid.year]),
+                    member_id,
+                    months,
+                    monthly,
+                    months * monthly,
+                    channel,
+                    reference,
+                    self.day(paid_ordinal),
+                    self.day(_month_ordinal(start)),
+                    self.day(_month_ordinal(cover_to)),
+                    "void" if void else "valid",
+                    duta,
+                    recorded,
+                    holder,
+                    deposit_id,
+                    "Salah input jumlah bulan" if void else None,
+                    cabang if void else None,
+                    recorded if void else None,
+                )
+            )
             self.report.payments += 1
             if void:
                 # Recorded again the same day, correctly: the next loop turn pays from the same day.
@@ -743,8 +1041,16 @@ class _Generator:
                 month_end = _month_ordinal(key[1]) - 1 + 0  # first day of the next month, minus one
                 created = min(today_ordinal - 1, month_end + self.rng.randrange(1, 6))
                 confirmed = min(today_ordinal - 1, created + self.rng.randrange(0, 4))
-                deposit = [deposit_id, duta, 0, "confirmed", self.moment(created),
-                           f"SLIP{self.rng.randrange(10**7, 10**8)}", cabang, self.moment(confirmed)]
+                deposit = [
+                    deposit_id,
+                    duta,
+                    0,
+                    "confirmed",
+                    self.moment(created),
+                    f"SLIP{self.rng.randrange(10**7, 10**8)}",
+                    cabang,
+                    self.moment(confirmed),
+                ]
             deposits[key] = deposit
             self.report.deposits += 1
         deposit[2] += amount
@@ -752,9 +1058,15 @@ class _Generator:
 
     # --- writing -------------------------------------------------------------------------------
     def flush(self) -> None:
-        order = (("user", USER_COLUMNS), ("user_village", ("user_id", "village_code")), ("event", EVENT_COLUMNS),
-                 ("stage_change", STAGE_COLUMNS), ("deposit", DEPOSIT_COLUMNS), ("member", MEMBER_COLUMNS),
-                 ("payment", PAYMENT_COLUMNS))
+        order = (
+            ("user", USER_COLUMNS),
+            ("user_village", ("user_id", "village_code")),
+            ("event", EVENT_COLUMNS),
+            ("stage_change", STAGE_COLUMNS),
+            ("deposit", DEPOSIT_COLUMNS),
+            ("member", MEMBER_COLUMNS),
+            ("payment", PAYMENT_COLUMNS),
+        )
         for table, columns in order:
             rows = self.buffers[table]
             if rows:
@@ -764,10 +1076,13 @@ class _Generator:
     def _finish(self, villages: list[tuple], estimates: list[int]) -> None:
         w, ph = self.w, self.w.placeholder
         cursor = w.connection.cursor()
-        cursor.executemany(f"UPDATE village SET estimated_informal_workers = {ph} WHERE code = {ph}",
-                           [(e, v[0]) for v, e in zip(villages, estimates)])
-        cursor.executemany(f"UPDATE village SET stage = {ph}, stage_since = {ph} WHERE code = {ph}",
-                           getattr(self, "staged", []))
+        cursor.executemany(
+            f"UPDATE village SET estimated_informal_workers = {ph} WHERE code = {ph}",
+            [(e, v[0]) for v, e in zip(villages, estimates, strict=False)],
+        )
+        cursor.executemany(
+            f"UPDATE village SET stage = {ph}, stage_since = {ph} WHERE code = {ph}", getattr(self, "staged", [])
+        )
         counters = [(MEMBER_COUNTER, self.member_seq)]
         counters += [(receipt_counter(year), value) for year, value in self.receipt_seq.items()]
         for name, value in counters:
@@ -780,14 +1095,20 @@ class _Generator:
     def _targets(self, cursor, villages, estimates) -> None:
         ph = self.w.placeholder
         year = self.today.year
-        existing = {tuple(r) for r in self.w.execute(
-            f"SELECT level, scope_code, metric FROM target WHERE year = {ph}", (year,))}
-        rows = [("region", "", "new_members", 150_000), ("region", "", "active_members", 300_000),
-                ("region", "", "villages_diresmikan", 30),
-                ("province", "11", "new_members", 40_700), ("province", "12", "new_members", 109_300),
-                ("province", "11", "villages_diresmikan", 10), ("province", "12", "villages_diresmikan", 20)]
+        existing = {
+            tuple(r) for r in self.w.execute(f"SELECT level, scope_code, metric FROM target WHERE year = {ph}", (year,))
+        }
+        rows = [
+            ("region", "", "new_members", 150_000),
+            ("region", "", "active_members", 300_000),
+            ("region", "", "villages_diresmikan", 30),
+            ("province", "11", "new_members", 40_700),
+            ("province", "12", "new_members", 109_300),
+            ("province", "11", "villages_diresmikan", 10),
+            ("province", "12", "villages_diresmikan", 20),
+        ]
         per_branch: dict[str, int] = {}
-        for village, estimate in zip(villages, estimates):
+        for village, estimate in zip(villages, estimates, strict=False):
             per_branch[village[4]] = per_branch.get(village[4], 0) + estimate
         all_estimates = sum(per_branch.values()) or 1
         for branch, total in sorted(per_branch.items()):
@@ -796,14 +1117,18 @@ class _Generator:
             estimate = estimates[self.village_index[code]]
             rows.append(("village", code, "new_members", max(10, estimate // 5)))
         fresh = [(year, *r) for r in rows if r[:3] not in existing]
-        cursor.executemany(f"INSERT INTO target (year, level, scope_code, metric, value) VALUES ({ph}, {ph}, {ph}, "
-                           f"{ph}, {ph})", fresh)
-        have = {r[0] for r in self.w.execute(f"SELECT province_code FROM province_baseline WHERE year = {ph}",
-                                             (year,))}
-        cursor.executemany(f"INSERT INTO province_baseline (province_code, year, workers, covered) "
-                           f"VALUES ({ph}, {ph}, {ph}, {ph})",
-                           [(p, year, workers, covered) for p, workers, covered in
-                            (("11", 1_600_000, 480_000), ("12", 4_300_000, 1_900_000)) if p not in have])
+        cursor.executemany(
+            f"INSERT INTO target (year, level, scope_code, metric, value) VALUES ({ph}, {ph}, {ph}, {ph}, {ph})", fresh
+        )
+        have = {r[0] for r in self.w.execute(f"SELECT province_code FROM province_baseline WHERE year = {ph}", (year,))}
+        cursor.executemany(
+            f"INSERT INTO province_baseline (province_code, year, workers, covered) VALUES ({ph}, {ph}, {ph}, {ph})",
+            [
+                (p, year, workers, covered)
+                for p, workers, covered in (("11", 1_600_000, 480_000), ("12", 4_300_000, 1_900_000))
+                if p not in have
+            ],
+        )
 
 
 def _month_ordinal(index: int) -> int:
@@ -846,10 +1171,8 @@ def generate(
                 rebuild_cash_held(session)
             return report
         except BaseException:
-            try:
+            with contextlib.suppress(Exception):
                 dbapi.rollback() if engine.dialect.name != "sqlite" else dbapi.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001
-                pass
             raise
     finally:
         raw.close()

@@ -13,11 +13,10 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.auth import api as auth_api
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
-from app.core import i18n
+from app.core import i18n, offline
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import DomainError, Invalid
-from app.core import offline
 from app.core.middleware import SECURITY_HEADERS, LocaleAndHeadersMiddleware, scope_locale
 from app.core.templating import STATIC_DIR, render
 from app.dues import api as dues_api

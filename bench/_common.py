@@ -77,21 +77,30 @@ def busiest_area(database_url: str) -> dict[str, str]:
     """The village with most members, its branch and province, and the generator's accounts there."""
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        row = connection.execute(text(
-            "SELECT m.village_code, v.province_code, r.branch_code FROM member m "
-            "JOIN village v ON v.code = m.village_code JOIN regency r ON r.code = v.regency_code "
-            "GROUP BY m.village_code, v.province_code, r.branch_code ORDER BY count(*) DESC LIMIT 1"
-        )).first()
+        row = connection.execute(
+            text(
+                "SELECT m.village_code, v.province_code, r.branch_code FROM member m "
+                "JOIN village v ON v.code = m.village_code JOIN regency r ON r.code = v.regency_code "
+                "GROUP BY m.village_code, v.province_code, r.branch_code ORDER BY count(*) DESC LIMIT 1"
+            )
+        ).first()
         if row is None:
             raise SystemExit("no members: run `duta generate --members N` first")
-        duta = connection.execute(text(
-            'SELECT u.username FROM "user" u JOIN user_village uv ON uv.user_id = u.id '
-            "WHERE uv.village_code = :code AND u.username LIKE 'gen.%' ORDER BY u.id LIMIT 1"), {"code": row[0]}
+        duta = connection.execute(
+            text(
+                'SELECT u.username FROM "user" u JOIN user_village uv ON uv.user_id = u.id '
+                "WHERE uv.village_code = :code AND u.username LIKE 'gen.%' ORDER BY u.id LIMIT 1"
+            ),
+            {"code": row[0]},
         ).scalar()
     engine.dispose()
     return {
-        "village": row[0], "province": row[1], "branch": row[2], "wilayah": WILAYAH_USERNAME,
-        "cabang": f"gen.cabang.{row[2].lower()}", "duta": duta,
+        "village": row[0],
+        "province": row[1],
+        "branch": row[2],
+        "wilayah": WILAYAH_USERNAME,
+        "cabang": f"gen.cabang.{row[2].lower()}",
+        "duta": duta,
     }
 
 
@@ -111,9 +120,23 @@ class Server:
         # Many logins from one address in a short time are the benchmark, not an attack.
         env.setdefault("LOGIN_MAX_FAILURES_IP", "100000")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-            cwd=ROOT, env=env,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                app,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+                "--no-access-log",
+            ],
+            cwd=ROOT,
+            env=env,
         )
 
     def __enter__(self) -> Server:
@@ -153,8 +176,11 @@ def web_login(client: httpx.Client, username: str, password: str = GENERATED_PAS
     match = CSRF.search(page.text)
     if not match:
         return False
-    response = client.post("/login", data={"username": username, "password": password,
-                                           "csrf_token": match.group(1)}, follow_redirects=False)
+    response = client.post(
+        "/login",
+        data={"username": username, "password": password, "csrf_token": match.group(1)},
+        follow_redirects=False,
+    )
     return response.status_code == 303
 
 
@@ -168,9 +194,9 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def table(headers: list[str], rows: list[list]) -> str:
     widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(str(h)) for i, h in enumerate(headers)]
-    line = "| " + " | ".join(str(h).ljust(w) for h, w in zip(headers, widths)) + " |"
+    line = "| " + " | ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=False)) + " |"
     rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
-    body = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths)) + " |" for r in rows]
+    body = ["| " + " | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)) + " |" for r in rows]
     return "\n".join([line, rule, *body])
 
 

@@ -13,7 +13,9 @@ from app.main import app
 
 @app.post("/bench/bare-insert", status_code=201, include_in_schema=False)
 def bare_insert(session: Session = Depends(get_session)):
-    session.execute(text("INSERT INTO bench_bare (created_at, note) VALUES (:at, :note)"),
-                    {"at": utcnow().isoformat(), "note": "bench"})
+    session.execute(
+        text("INSERT INTO bench_bare (created_at, note) VALUES (:at, :note)"),
+        {"at": utcnow().isoformat(), "note": "bench"},
+    )
     session.commit()
     return {"ok": True}

@@ -13,9 +13,19 @@ import os
 import time
 
 import httpx2 as httpx
-
-from _common import (DEFAULT_URL, Server, api_login, busiest_area, machine, percentile, redacted, scale, table,
-                     web_login, write_result)
+from _common import (
+    DEFAULT_URL,
+    Server,
+    api_login,
+    busiest_area,
+    machine,
+    percentile,
+    redacted,
+    scale,
+    table,
+    web_login,
+    write_result,
+)
 
 
 def cases(area: dict[str, str]) -> list[tuple[str, str, str, str]]:
@@ -29,7 +39,12 @@ def cases(area: dict[str, str]) -> list[tuple[str, str, str, str]]:
         (f"API dashboard scope=village:{village}", "duta", "api", f"/api/v1/dashboard?scope=village:{village}"),
         ("API dashboard (own scope, cabang)", "cabang", "api", "/api/v1/dashboard"),
         ("page /dashboard (wilayah)", "wilayah", "page", "/dashboard"),
-        (f"page /dashboard?scope=province:{province} (wilayah)", "wilayah", "page", f"/dashboard?scope=province:{province}"),
+        (
+            f"page /dashboard?scope=province:{province} (wilayah)",
+            "wilayah",
+            "page",
+            f"/dashboard?scope=province:{province}",
+        ),
         ("page /dashboard (cabang)", "cabang", "page", "/dashboard"),
         ("page / home (duta)", "duta", "page", "/"),
         ("page / home (cabang)", "cabang", "page", "/"),
@@ -48,8 +63,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--requests", type=int, default=50, help="timed requests per endpoint (after 3 warm-ups)")
-    parser.add_argument("--budget-ms", type=float, default=None,
-                        help="p95 budget; default 200 ms up to 1 million members, else 500 ms")
+    parser.add_argument(
+        "--budget-ms", type=float, default=None, help="p95 budget; default 200 ms up to 1 million members, else 500 ms"
+    )
     parser.add_argument("--timeout", type=float, default=120, help="seconds before one request counts as failed")
     parser.add_argument("--max-seconds", type=float, default=30, help="stop timing one row after this (min 5 requests)")
     args = parser.parse_args()
@@ -108,8 +124,9 @@ def main() -> None:
             p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
             verdict = "pass" if p95 < budget else "FAIL"
             failures += verdict == "FAIL"
-            rows.append([label, verdict, f"{p50:.1f}", f"{p95:.1f}", f"{max(times):.1f}", len(times),
-                         f"{len(first.content)} B"])
+            rows.append(
+                [label, verdict, f"{p50:.1f}", f"{p95:.1f}", f"{max(times):.1f}", len(times), f"{len(first.content)} B"]
+            )
             print(f"{label:<58} {verdict:<5} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms")
         for browser in browsers.values():
             browser.close()
@@ -118,10 +135,14 @@ def main() -> None:
     print()
     print(body)
     path = write_result(
-        "dashboards", f"Dashboards and member list, {members:,} members / {payments:,} payments".replace(",", "."),
-        {**info, "database url": redacted(args.database_url), "requests per row": str(args.requests)}, body,
-        [f"Busiest village {area['village']} (branch {area['branch']}); one uvicorn worker, sequential requests "
-         "on loopback from one client."],
+        "dashboards",
+        f"Dashboards and member list, {members:,} members / {payments:,} payments".replace(",", "."),
+        {**info, "database url": redacted(args.database_url), "requests per row": str(args.requests)},
+        body,
+        [
+            f"Busiest village {area['village']} (branch {area['branch']}); one uvicorn worker, sequential requests "
+            "on loopback from one client."
+        ],
     )
     print(f"\nwritten to {path.relative_to(path.parents[2])}")
     raise SystemExit(1 if failures else 0)

@@ -12,9 +12,8 @@ import os
 import re
 
 import httpx2 as httpx
-from sqlalchemy import text
-
 from _common import DEFAULT_URL, Server, busiest_area, machine, make_engine, redacted, table, web_login, write_result
+from sqlalchemy import text
 
 FIRST_LOAD_BUDGET = 60 * 1024
 PARTIAL_BUDGET = 8 * 1024
@@ -32,8 +31,17 @@ def pages(area: dict[str, str], member_id: int | None) -> dict[str, list[str]]:
     return {
         "anonymous": ["/login"],
         "duta": ["/", "/members", "/members/new", "/deposits", *member],
-        "cabang": ["/", "/approvals", "/members", "/deposits", "/villages", f"/villages/{area['village']}", "/events",
-                   "/dashboard", "/users"],
+        "cabang": [
+            "/",
+            "/approvals",
+            "/members",
+            "/deposits",
+            "/villages",
+            f"/villages/{area['village']}",
+            "/events",
+            "/dashboard",
+            "/users",
+        ],
         "wilayah": ["/", "/dashboard", "/villages", "/events", "/targets", "/audit"],
     }
 
@@ -45,8 +53,10 @@ def main() -> None:
     area = busiest_area(args.database_url)
     engine = make_engine(args.database_url)
     with engine.connect() as connection:
-        member_id = connection.execute(text("SELECT id FROM member WHERE village_code = :v AND status = 'approved' "
-                                            "ORDER BY id LIMIT 1"), {"v": area["village"]}).scalar()
+        member_id = connection.execute(
+            text("SELECT id FROM member WHERE village_code = :v AND status = 'approved' ORDER BY id LIMIT 1"),
+            {"v": area["village"]},
+        ).scalar()
     engine.dispose()
     info = machine(args.database_url)
     rows, failed = [], False
@@ -74,17 +84,32 @@ def main() -> None:
                 verdict = "pass" if total <= FIRST_LOAD_BUDGET else "FAIL"
                 partial_note = ""
                 if partial_bytes is not None and partial.text != response.text:
-                    partial_note = f"{partial_bytes / 1024:.1f} KB " + ("pass" if partial_bytes <= PARTIAL_BUDGET else "FAIL")
+                    partial_note = f"{partial_bytes / 1024:.1f} KB " + (
+                        "pass" if partial_bytes <= PARTIAL_BUDGET else "FAIL"
+                    )
                     failed |= partial_bytes > PARTIAL_BUDGET
                 failed |= verdict == "FAIL"
-                rows.append([role, path, verdict, f"{html / 1024:.1f}", f"{assets / 1024:.1f}", f"{total / 1024:.1f}",
-                             partial_note or "(same page)"])
+                rows.append(
+                    [
+                        role,
+                        path,
+                        verdict,
+                        f"{html / 1024:.1f}",
+                        f"{assets / 1024:.1f}",
+                        f"{total / 1024:.1f}",
+                        partial_note or "(same page)",
+                    ]
+                )
             client.close()
     body = table(["role", "page", "vs 60 KB", "html KB", "css+js KB", "first load KB", "HTMX partial (8 KB)"], rows)
     print(body)
-    path = write_result("page_weight", "Page weight over the wire (gzip)",
-                        {**info, "database url": redacted(args.database_url)}, body,
-                        ["Sizes include response headers; each referenced /static asset counted once per page."])
+    path = write_result(
+        "page_weight",
+        "Page weight over the wire (gzip)",
+        {**info, "database url": redacted(args.database_url)},
+        body,
+        ["Sizes include response headers; each referenced /static asset counted once per page."],
+    )
     print(f"\nwritten to {path.relative_to(path.parents[2])}")
     raise SystemExit(1 if failed else 0)
 

@@ -24,8 +24,11 @@ HERE = Path(__file__).resolve().parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=20_000)
-    parser.add_argument("--database-url", default=None,
-                        help="a migrated database; generated into when it has no members (default: var/bench/*.sqlite3)")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="a migrated database; generated into when it has no members (default: var/bench/*.sqlite3)",
+    )
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=10)
     args = parser.parse_args()
@@ -37,9 +40,11 @@ def main() -> None:
         engine.dispose()
         print("\n".join(report.lines()))
     status = 0
-    for script, extra in (("dashboards.py", ["--requests", str(args.requests)]),
-                          ("page_weight.py", []),
-                          ("throughput.py", ["--seconds", str(args.seconds)])):
+    for script, extra in (
+        ("dashboards.py", ["--requests", str(args.requests)]),
+        ("page_weight.py", []),
+        ("throughput.py", ["--seconds", str(args.seconds)]),
+    ):
         print(f"\n== {script}")
         status |= subprocess.call([sys.executable, str(HERE / script), "--database-url", url, *extra], cwd=ROOT)
     raise SystemExit(status)

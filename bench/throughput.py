@@ -30,9 +30,8 @@ import time
 import uuid
 
 import httpx2 as httpx
-from sqlalchemy import text
-
 from _common import DEFAULT_URL, Server, api_login, busiest_area, machine, make_engine, redacted, table, write_result
+from sqlalchemy import text
 
 BUDGET = 0.5
 
@@ -41,16 +40,23 @@ def create_bare_table(database_url: str) -> None:
     engine = make_engine(database_url)
     key = "INTEGER PRIMARY KEY AUTOINCREMENT" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
     with engine.begin() as connection:
-        connection.execute(text(f"CREATE TABLE IF NOT EXISTS bench_bare (id {key}, created_at VARCHAR(40), "
-                                "note VARCHAR(40))"))
+        connection.execute(
+            text(f"CREATE TABLE IF NOT EXISTS bench_bare (id {key}, created_at VARCHAR(40), note VARCHAR(40))")
+        )
     engine.dispose()
 
 
 def payable_members(database_url: str, village: str) -> list[int]:
     engine = make_engine(database_url)
     with engine.connect() as connection:
-        ids = connection.execute(text("SELECT id FROM member WHERE village_code = :v AND status = 'approved' "
-                                      "ORDER BY id"), {"v": village}).scalars().all()
+        ids = (
+            connection.execute(
+                text("SELECT id FROM member WHERE village_code = :v AND status = 'approved' ORDER BY id"),
+                {"v": village},
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return list(ids)
 
@@ -125,8 +131,12 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20, help="time per endpoint, in phases")
-    parser.add_argument("--phase-seconds", type=float, default=2,
-                        help="length of one phase; the endpoints take turns until each had --seconds")
+    parser.add_argument(
+        "--phase-seconds",
+        type=float,
+        default=2,
+        help="length of one phase; the endpoints take turns until each had --seconds",
+    )
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--cpu-requests", type=int, default=200, help="in-process CPU sample per endpoint (0: skip)")
     args = parser.parse_args()
@@ -155,10 +165,19 @@ def main() -> None:
             day = birth.day + (40 if sex == "P" else 0)
             nik = f"{village.replace('.', '')[:6]}{day:02d}{birth.month:02d}{birth.year % 100:02d}{serial:04d}"
             return {
-                "nik": nik, "full_name": f"Warga Uji Beban {n}", "sex": sex, "birth_date": birth.isoformat(),
-                "phone": f"0812{7000000 + n % 3000000}", "address": "Jl. Uji No. 1", "village_code": village,
-                "occupation": "petani", "monthly_income": 1000000, "jht": False, "heir_name": "Siti",
-                "heir_relation": "istri", "consent": True,
+                "nik": nik,
+                "full_name": f"Warga Uji Beban {n}",
+                "sex": sex,
+                "birth_date": birth.isoformat(),
+                "phone": f"0812{7000000 + n % 3000000}",
+                "address": "Jl. Uji No. 1",
+                "village_code": village,
+                "occupation": "petani",
+                "monthly_income": 1000000,
+                "jht": False,
+                "heir_name": "Siti",
+                "heir_relation": "istri",
+                "consent": True,
             }
 
         def keyed():
@@ -169,12 +188,16 @@ def main() -> None:
 
         def pay(client, n):
             member_id = members[n % len(members)]
-            return client.post(f"/api/v1/members/{member_id}/payments", json={"months": 1, "channel": "tunai"},
-                               headers=keyed())
+            return client.post(
+                f"/api/v1/members/{member_id}/payments", json={"months": 1, "channel": "tunai"}, headers=keyed()
+            )
 
         requests = {}
-        for name, request in (("bare insert", bare), ("registration POST /api/v1/members", register),
-                              ("payment POST /api/v1/members/{id}/payments", pay)):
+        for name, request in (
+            ("bare insert", bare),
+            ("registration POST /api/v1/members", register),
+            ("payment POST /api/v1/members/{id}/payments", pay),
+        ):
             probe = request(httpx.Client(base_url=server.base, timeout=60), 10**6 + run_id)
             if probe.status_code == 404 or probe.status_code == 405:
                 results[name] = None
@@ -190,7 +213,8 @@ def main() -> None:
         for turn in range(turns):
             for name, request in requests.items():
                 elapsed, ok, errors, statuses = run_phase(
-                    server.base, args.clients, args.phase_seconds, request, counters[name])
+                    server.base, args.clients, args.phase_seconds, request, counters[name]
+                )
                 total = totals[name]
                 total[0] += elapsed
                 total[1] += ok
@@ -198,22 +222,33 @@ def main() -> None:
                 for status, count in statuses.items():
                     total[3][status] = total[3].get(status, 0) + count
                 turn_rates[name].append(ok / elapsed)
-            print(f"turn {turn + 1}/{turns}: " + ", ".join(
-                f"{name.split()[0]} {rates[-1]:.0f}/s" for name, rates in turn_rates.items()), flush=True)
+            print(
+                f"turn {turn + 1}/{turns}: "
+                + ", ".join(f"{name.split()[0]} {rates[-1]:.0f}/s" for name, rates in turn_rates.items()),
+                flush=True,
+            )
         for name, (seconds, ok, errors, statuses) in totals.items():
             results[name] = (ok / seconds, ok, errors, statuses)
             print(f"{name}: {ok / seconds:.1f} req/s ({ok} ok, {errors} errors {statuses})")
     cpu: dict[str, float] = {}
     if args.cpu_requests > 0:
         # Other NIKs than the HTTP phases' (birth day offset by the request number range).
-        cpu = cpu_per_request(args.database_url, headers, {
-            "bare insert": lambda client, n: client.post("/bench/bare-insert"),
-            "registration POST /api/v1/members": lambda client, n: client.post(
-                "/api/v1/members", json=registration_body(n), headers=keyed()),
-            "payment POST /api/v1/members/{id}/payments": lambda client, n: client.post(
-                f"/api/v1/members/{members[n % len(members)]}/payments", json={"months": 1, "channel": "tunai"},
-                headers=keyed()),
-        }, args.cpu_requests)
+        cpu = cpu_per_request(
+            args.database_url,
+            headers,
+            {
+                "bare insert": lambda client, n: client.post("/bench/bare-insert"),
+                "registration POST /api/v1/members": lambda client, n: client.post(
+                    "/api/v1/members", json=registration_body(n), headers=keyed()
+                ),
+                "payment POST /api/v1/members/{id}/payments": lambda client, n: client.post(
+                    f"/api/v1/members/{members[n % len(members)]}/payments",
+                    json={"months": 1, "channel": "tunai"},
+                    headers=keyed(),
+                ),
+            },
+            args.cpu_requests,
+        )
         print("CPU ms per request (in-process):", {k: round(v, 2) for k, v in cpu.items()})
     bare_rate = results["bare insert"][0] if results.get("bare insert") else None
     bare_cpu = cpu.get("bare insert")
@@ -228,23 +263,44 @@ def main() -> None:
         failed |= verdict == "FAIL" or (errors > 0 and name != "bare insert")
         cpu_ms = f"{cpu[name]:.2f}" if name in cpu else ""
         cpu_ratio = f"{bare_cpu / cpu[name]:.2f}" if name in cpu and bare_cpu else ""
-        per_turn = sorted(r / b for r, b in zip(turn_rates[name], turn_rates["bare insert"]))
+        per_turn = sorted(r / b for r, b in zip(turn_rates[name], turn_rates["bare insert"], strict=False))
         spread = "" if name == "bare insert" else f"{per_turn[0]:.2f}-{per_turn[-1]:.2f}"
-        rows.append([name, f"{rate:.1f}", ok, errors, f"{ratio:.3f}", spread, verdict or "(yardstick)", cpu_ms,
-                     cpu_ratio])
-    body = table(["endpoint", "req/s", "ok", "errors", "ratio to bare", "ratio per turn", f"vs >= {BUDGET}",
-                  "CPU ms/request (in-process)", "CPU ratio"], rows)
+        rows.append(
+            [name, f"{rate:.1f}", ok, errors, f"{ratio:.3f}", spread, verdict or "(yardstick)", cpu_ms, cpu_ratio]
+        )
+    body = table(
+        [
+            "endpoint",
+            "req/s",
+            "ok",
+            "errors",
+            "ratio to bare",
+            "ratio per turn",
+            f"vs >= {BUDGET}",
+            "CPU ms/request (in-process)",
+            "CPU ratio",
+        ],
+        rows,
+    )
     print()
     print(body)
     path = write_result(
-        "throughput", "Registration and payment throughput",
-        {**info, "database url": redacted(args.database_url), "clients": str(args.clients),
-         "seconds per endpoint": f"{args.seconds} (phases of {args.phase_seconds} s in turn)"}, body,
-        [f"uvicorn workers: {args.workers}; client threads (httpx) on the same machine as the server and the "
-         "database.",
-         f"CPU ms/request: {args.cpu_requests} requests of each kind one at a time through the app in the "
-         "benchmark's process (no network); CPU ratio = bare / endpoint.",
-         f"Registrations and payments by {area['duta']} in village {village}."],
+        "throughput",
+        "Registration and payment throughput",
+        {
+            **info,
+            "database url": redacted(args.database_url),
+            "clients": str(args.clients),
+            "seconds per endpoint": f"{args.seconds} (phases of {args.phase_seconds} s in turn)",
+        },
+        body,
+        [
+            f"uvicorn workers: {args.workers}; client threads (httpx) on the same machine as the server and the "
+            "database.",
+            f"CPU ms/request: {args.cpu_requests} requests of each kind one at a time through the app in the "
+            "benchmark's process (no network); CPU ratio = bare / endpoint.",
+            f"Registrations and payments by {area['duta']} in village {village}.",
+        ],
     )
     print(f"\nwritten to {path.relative_to(path.parents[2])}")
     raise SystemExit(1 if failed else 0)

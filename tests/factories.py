@@ -43,8 +43,11 @@ def make_user(
     username: str | None = None,
 ) -> User:
     user = User(
-        username=username or f"{role}{next(_counter)}", full_name=f"Uji {role}", role=role,
-        password_hash=_password_hash(), branch_code=branch_code,
+        username=username or f"{role}{next(_counter)}",
+        full_name=f"Uji {role}",
+        role=role,
+        password_hash=_password_hash(),
+        branch_code=branch_code,
     )
     session.add(user)
     session.flush()
@@ -176,10 +179,14 @@ def set_village_stage(session: Session, village_code: str, stage: str | None, re
     village.stage_since = dt.date.today() - dt.timedelta(days=30) if stage else None
     if stage and recorded_by is not None:
         for reached in STAGE_ORDER[: STAGE_ORDER.index(stage) + 1]:
-            session.add(StageChange(
-                village_code=village_code, stage=reached, reached_on=village.stage_since,
-                recorded_by_id=recorded_by.id,
-            ))
+            session.add(
+                StageChange(
+                    village_code=village_code,
+                    stage=reached,
+                    reached_on=village.stage_since,
+                    recorded_by_id=recorded_by.id,
+                )
+            )
     session.add(village)
     session.commit()
     return village

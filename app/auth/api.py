@@ -21,6 +21,8 @@ def token(request: Request, form: OAuth2PasswordRequestForm = Depends(), session
 @router.get("/me", response_model=Me)
 def me(actor: Actor = Depends(api_actor)):
     return Me(
-        username=actor.username, role=actor.role, branch_code=actor.branch_code,
+        username=actor.username,
+        role=actor.role,
+        branch_code=actor.branch_code,
         village_codes=list(actor.village_codes),
     )

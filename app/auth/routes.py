@@ -1,9 +1,8 @@
 """Login and logout, account management (/users) for admins and branch officers, branch offices
 (/branches) for admins."""
 
-from urllib.parse import urlparse
-
 import re
+from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
@@ -51,7 +50,8 @@ def login(
         user = service.authenticate(session, username, password, client_ip(request))
     except (NotAuthenticated, TooManyAttempts) as error:
         return render(
-            request, "auth/login.html",
+            request,
+            "auth/login.html",
             {"next": _safe_next(next), "username": username, "login_error": error.message},
             status_code=error.status_code,
         )
@@ -68,13 +68,17 @@ def logout(request: Request):
     return RedirectResponse("/login", status_code=303)
 
 
-
 # Accounts: an admin manages every account; a branch officer creates village ambassadors for its branch.
 
 
 def _users_page(
-    request: Request, session: Session, actor: Actor, page: int = 1, form: dict | None = None,
-    errors: dict | None = None, status_code: int = 200,
+    request: Request,
+    session: Session,
+    actor: Actor,
+    page: int = 1,
+    form: dict | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
 ):
     users, total = service.list_users(session, actor, page)
     context = {
@@ -97,7 +101,9 @@ def _users_page(
 
 @router.get("/users")
 def users(
-    request: Request, page: int = Query(1, ge=1), actor: Actor = Depends(web_actor),
+    request: Request,
+    page: int = Query(1, ge=1),
+    actor: Actor = Depends(web_actor),
     session: Session = Depends(get_session),
 ):
     require_role(actor, Role.admin.value, Role.cabang.value)
@@ -127,76 +133,108 @@ def create_user(
     codes = _codes(villages)
     try:
         user = service.create_user(
-            session, actor, username, password, role, full_name,
-            branch_code=branch_code or None, village_codes=codes,
+            session,
+            actor,
+            username,
+            password,
+            role,
+            full_name,
+            branch_code=branch_code or None,
+            village_codes=codes,
         )
     except Invalid as error:
         session.rollback()
-        form = {"username": username, "full_name": full_name, "role": role, "branch_code": branch_code,
-                "villages": " ".join(codes)}
+        form = {
+            "username": username,
+            "full_name": full_name,
+            "role": role,
+            "branch_code": branch_code,
+            "villages": " ".join(codes),
+        }
         return _users_page(request, session, actor, form=form, errors=error.errors, status_code=422)
     request.session["flash"] = _("Account %(username)s created.", username=user.username)
     return RedirectResponse("/users", status_code=303)
 
 
-def _user_page(request: Request, session: Session, actor: Actor, user_id: int, errors: dict | None = None,
-               status_code: int = 200):
+def _user_page(
+    request: Request, session: Session, actor: Actor, user_id: int, errors: dict | None = None, status_code: int = 200
+):
     user = service.get_user(session, actor, user_id)
     return render(
-        request, "auth/user.html",
-        {"user": user, "villages": service.villages_of(session, [user.id]).get(user.id, []),
-         "errors": errors or {}, "flash": request.session.pop("flash", None)},
+        request,
+        "auth/user.html",
+        {
+            "user": user,
+            "villages": service.villages_of(session, [user.id]).get(user.id, []),
+            "errors": errors or {},
+            "flash": request.session.pop("flash", None),
+        },
         status_code=status_code,
     )
 
 
 @router.get("/users/{user_id}")
-def user_detail(request: Request, user_id: int, actor: Actor = Depends(web_actor),
-                session: Session = Depends(get_session)):
+def user_detail(
+    request: Request, user_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     return _user_page(request, session, actor, user_id)
 
 
 @router.post("/users/{user_id}/deactivate")
-def deactivate_user(request: Request, user_id: int, actor: Actor = Depends(web_actor),
-                    session: Session = Depends(get_session)):
+def deactivate_user(
+    request: Request, user_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     user = service.set_active(session, actor, user_id, False)
     request.session["flash"] = _("Account %(username)s deactivated.", username=user.username)
     return RedirectResponse(f"/users/{user_id}", status_code=303)
 
 
 @router.post("/users/{user_id}/activate")
-def activate_user(request: Request, user_id: int, actor: Actor = Depends(web_actor),
-                  session: Session = Depends(get_session)):
+def activate_user(
+    request: Request, user_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     user = service.set_active(session, actor, user_id, True)
     request.session["flash"] = _("Account %(username)s activated.", username=user.username)
     return RedirectResponse(f"/users/{user_id}", status_code=303)
 
 
 @router.post("/users/{user_id}/password")
-def reset_password(request: Request, user_id: int, password: str = Form(""), actor: Actor = Depends(web_actor),
-                   session: Session = Depends(get_session)):
+def reset_password(
+    request: Request,
+    user_id: int,
+    password: str = Form(""),
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
     try:
         user = service.reset_password(session, actor, user_id, password)
     except Invalid as error:
         session.rollback()
         return _user_page(request, session, actor, user_id, errors=error.errors, status_code=422)
-    request.session["flash"] = _("New password set for %(username)s; their sessions have ended.",
-                                 username=user.username)
+    request.session["flash"] = _(
+        "New password set for %(username)s; their sessions have ended.", username=user.username
+    )
     return RedirectResponse(f"/users/{user_id}", status_code=303)
 
 
 # Branch offices: an admin opens them and sets the regencies each covers.
 
 
-def _branches_page(request: Request, session: Session, form: dict | None = None, errors: dict | None = None,
-                   status_code: int = 200):
-    return render(request, "auth/branches.html", {
-        "branches": regions_service.branches_with_regencies(session),
-        "regency_groups": regions_service.regency_choices(session),
-        "form": form or {"code": "", "name": "", "regencies": []},
-        "errors": errors or {},
-        "flash": request.session.pop("flash", None),
-    }, status_code=status_code)
+def _branches_page(
+    request: Request, session: Session, form: dict | None = None, errors: dict | None = None, status_code: int = 200
+):
+    return render(
+        request,
+        "auth/branches.html",
+        {
+            "branches": regions_service.branches_with_regencies(session),
+            "regency_groups": regions_service.regency_choices(session),
+            "form": form or {"code": "", "name": "", "regencies": []},
+            "errors": errors or {},
+            "flash": request.session.pop("flash", None),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/branches")
@@ -218,28 +256,43 @@ def create_branch(
         branch = service.create_branch(session, actor, code, name, regencies)
     except Invalid as error:
         session.rollback()
-        return _branches_page(request, session, {"code": code, "name": name, "regencies": regencies},
-                              error.errors, status_code=422)
+        return _branches_page(
+            request, session, {"code": code, "name": name, "regencies": regencies}, error.errors, status_code=422
+        )
     request.session["flash"] = _("Branch %(code)s created.", code=branch.code)
     return RedirectResponse("/branches", status_code=303)
 
 
-def _branch_page(request: Request, session: Session, code: str, form: dict | None = None,
-                 errors: dict | None = None, status_code: int = 200):
+def _branch_page(
+    request: Request,
+    session: Session,
+    code: str,
+    form: dict | None = None,
+    errors: dict | None = None,
+    status_code: int = 200,
+):
     found = regions_service.branches_with_regencies(session, code)
     if not found:
         raise NotFound(_("Branch not found."))
     branch, regencies, villages = found[0]
-    return render(request, "auth/branch.html", {
-        "branch": branch, "villages": villages, "regency_groups": regions_service.regency_choices(session),
-        "form": form or {"name": branch.name, "regencies": [regency.code for regency in regencies]},
-        "errors": errors or {},
-    }, status_code=status_code)
+    return render(
+        request,
+        "auth/branch.html",
+        {
+            "branch": branch,
+            "villages": villages,
+            "regency_groups": regions_service.regency_choices(session),
+            "form": form or {"name": branch.name, "regencies": [regency.code for regency in regencies]},
+            "errors": errors or {},
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/branches/{code}")
-def branch_detail(request: Request, code: str, actor: Actor = Depends(web_actor),
-                  session: Session = Depends(get_session)):
+def branch_detail(
+    request: Request, code: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     require_role(actor, Role.admin.value)
     return _branch_page(request, session, code)
 
@@ -257,7 +310,8 @@ def edit_branch(
         branch = service.edit_branch(session, actor, code, name, regencies)
     except Invalid as error:
         session.rollback()
-        return _branch_page(request, session, code, {"name": name, "regencies": regencies}, error.errors,
-                            status_code=422)
+        return _branch_page(
+            request, session, code, {"name": name, "regencies": regencies}, error.errors, status_code=422
+        )
     request.session["flash"] = _("Branch %(code)s saved.", code=branch.code)
     return RedirectResponse("/branches", status_code=303)

@@ -26,7 +26,10 @@ MIN_PASSWORD_LENGTH = 8
 def actor_for(session: Session, user: User) -> Actor:
     codes = session.exec(select(UserVillage.village_code).where(UserVillage.user_id == user.id)).all()
     return Actor(
-        id=user.id, username=user.username, role=user.role, branch_code=user.branch_code,
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        branch_code=user.branch_code,
         village_codes=tuple(sorted(codes)),
     )
 
@@ -35,8 +38,14 @@ def actor_for(session: Session, user: User) -> Actor:
 # entities to build).
 _USER, _USER_VILLAGE = User.__table__.c, UserVillage.__table__.c
 _ACTOR = Prepared(
-    select(_USER.username, _USER.role, _USER.branch_code, _USER.is_active, _USER.credentials_version,
-           _USER_VILLAGE.village_code)
+    select(
+        _USER.username,
+        _USER.role,
+        _USER.branch_code,
+        _USER.is_active,
+        _USER.credentials_version,
+        _USER_VILLAGE.village_code,
+    )
     .outerjoin(UserVillage.__table__, _USER_VILLAGE.user_id == _USER.id)
     .where(_USER.id == bindparam("user_id"))
 )
@@ -52,7 +61,10 @@ def load_actor(session: Session, user_id: int, credentials_version: int) -> Acto
     if not is_active or version != credentials_version:
         return None
     return Actor(
-        id=user_id, username=username, role=role, branch_code=branch_code,
+        id=user_id,
+        username=username,
+        role=role,
+        branch_code=branch_code,
         village_codes=tuple(sorted(row[5] for row in rows if row[5] is not None)),
     )
 
@@ -86,15 +98,23 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     if failures >= settings.login_max_failures_user or (
         _recent_failures(session, LoginAttempt.ip, ip)[0] >= settings.login_max_failures_ip
     ):
-        raise _refused(session, "login_locked", username, ip, _(
-            "Too many failed logins. Try again in %(minutes)s minutes.", minutes=settings.login_window_minutes
-        ))
+        raise _refused(
+            session,
+            "login_locked",
+            username,
+            ip,
+            _("Too many failed logins. Try again in %(minutes)s minutes.", minutes=settings.login_window_minutes),
+        )
     if failures and latest is not None:
         wait = settings.login_backoff_seconds * 2 ** (failures - 1) - (utcnow() - latest).total_seconds()
         if wait > 0:
-            raise _refused(session, "login_throttled", username, ip, _(
-                "Wait %(seconds)s seconds before trying again.", seconds=math.ceil(wait)
-            ))
+            raise _refused(
+                session,
+                "login_throttled",
+                username,
+                ip,
+                _("Wait %(seconds)s seconds before trying again.", seconds=math.ceil(wait)),
+            )
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
     session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
@@ -131,11 +151,15 @@ def create_user(
                 raise Forbidden(_("A branch officer creates village ambassador accounts only."))
             branch_code = actor.branch_code
             # A village outside the branch reads as unknown: its existence is not confirmed.
-            in_scope = set(
-                session.exec(
-                    select(Village.code).where(Village.code.in_(village_codes), village_clause(actor, Village.code))
-                ).all()
-            ) if village_codes else set()
+            in_scope = (
+                set(
+                    session.exec(
+                        select(Village.code).where(Village.code.in_(village_codes), village_clause(actor, Village.code))
+                    ).all()
+                )
+                if village_codes
+                else set()
+            )
             outside = [code for code in village_codes if code not in in_scope]
             if outside:
                 errors["village_codes"] = _("Unknown village code: %(codes)s", codes=", ".join(outside))
@@ -166,8 +190,11 @@ def create_user(
     if errors:
         raise Invalid(errors)
     user = User(
-        username=username, full_name=full_name.strip(), role=role,
-        password_hash=hash_password(password), branch_code=branch_code,
+        username=username,
+        full_name=full_name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        branch_code=branch_code,
     )
     session.add(user)
     session.flush()
@@ -175,8 +202,15 @@ def create_user(
         session.add(UserVillage(user_id=user.id, village_code=code))
     if actor is not None:
         audit.record(
-            session, actor, "user_created", "user", user.id,
-            username=username, role=role, branch=branch_code, villages=list(dict.fromkeys(village_codes)),
+            session,
+            actor,
+            "user_created",
+            "user",
+            user.id,
+            username=username,
+            role=role,
+            branch=branch_code,
+            villages=list(dict.fromkeys(village_codes)),
         )
     session.commit()
     return user
@@ -211,12 +245,16 @@ def list_users(session: Session, actor: Actor, page: int = 1) -> tuple[list[User
 
 
 def villages_of(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
-    rows = session.exec(
-        select(UserVillage.user_id, Village.code, Village.name)
-        .join(Village, Village.code == UserVillage.village_code)
-        .where(UserVillage.user_id.in_(user_ids))
-        .order_by(Village.code)
-    ).all() if user_ids else []
+    rows = (
+        session.exec(
+            select(UserVillage.user_id, Village.code, Village.name)
+            .join(Village, Village.code == UserVillage.village_code)
+            .where(UserVillage.user_id.in_(user_ids))
+            .order_by(Village.code)
+        ).all()
+        if user_ids
+        else []
+    )
     result: dict[int, list[str]] = {}
     for user_id, code, name in rows:
         result.setdefault(user_id, []).append(f"{name} ({code})")
@@ -256,8 +294,9 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         user.is_active = active
         user.credentials_version += 1
         session.add(user)
-        audit.record(session, actor, "user_activated" if active else "user_deactivated", "user", user.id,
-                     username=user.username)
+        audit.record(
+            session, actor, "user_activated" if active else "user_deactivated", "user", user.id, username=user.username
+        )
     session.commit()
     return user
 
@@ -287,8 +326,9 @@ def create_branch(session: Session, actor: Actor, code: str, name: str, regency_
     """An admin opens a branch office for free regencies; audited in the same transaction."""
     require_role(actor, Role.admin.value)
     branch = regions_service.add_branch(session, code, name, regency_codes)
-    audit.record(session, actor, "branch_created", "branch", branch.code, name=branch.name,
-                 regencies=sorted(set(regency_codes)))
+    audit.record(
+        session, actor, "branch_created", "branch", branch.code, name=branch.name, regencies=sorted(set(regency_codes))
+    )
     session.commit()
     return branch
 
@@ -298,7 +338,8 @@ def edit_branch(session: Session, actor: Actor, code: str, name: str, regency_co
     villages leave that branch officer's scope) and can then be given to another branch."""
     require_role(actor, Role.admin.value)
     branch, added, released = regions_service.update_branch(session, code, name, regency_codes)
-    audit.record(session, actor, "branch_updated", "branch", branch.code, name=branch.name,
-                 added=added, released=released)
+    audit.record(
+        session, actor, "branch_updated", "branch", branch.code, name=branch.name, added=added, released=released
+    )
     session.commit()
     return branch

@@ -77,15 +77,18 @@ def record(
     """Add an entry to the caller's transaction (the caller commits it with the action itself)."""
     if action not in ACTION_LABELS:  # a programming error: the audit page must be able to name it
         raise ValueError(f"unknown audit action {action!r}: add it to ACTION_LABELS")
-    _INSERT.execute(session, {
-        "at": utcnow(),
-        "actor_id": getattr(actor, "id", None),
-        "actor_name": actor_name or getattr(actor, "username", "-"),
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "detail": json.dumps(detail, default=str, ensure_ascii=False),
-    })
+    _INSERT.execute(
+        session,
+        {
+            "at": utcnow(),
+            "actor_id": getattr(actor, "id", None),
+            "actor_name": actor_name or getattr(actor, "username", "-"),
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "detail": json.dumps(detail, default=str, ensure_ascii=False),
+        },
+    )
 
 
 # A plain INSERT: an entry is never read back or changed, so it needs no ORM object, and nothing

@@ -184,9 +184,7 @@ class Prepared:
             }
             results = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in self._columns]
             order = tuple(compiled.positiontup) if dialect.positional else None
-            form = self._forms[key] = (
-                compiled, compiled.string, binds, order, results if any(results) else None
-            )
+            form = self._forms[key] = (compiled, compiled.string, binds, order, results if any(results) else None)
         return form
 
     def execute(self, session: Session, values: dict | list[dict]) -> list[tuple]:
@@ -212,8 +210,10 @@ class Prepared:
         fetched = _run(connection, sql, arguments if many else arguments[0], many)
         if results is None:
             return fetched
-        return [tuple(value if process is None else process(value) for process, value in zip(results, row))
-                for row in fetched]
+        return [
+            tuple(value if process is None else process(value) for process, value in zip(results, row, strict=False))
+            for row in fetched
+        ]
 
 
 def _run(connection: Connection, sql: str, arguments, many: bool) -> list:
@@ -276,10 +276,14 @@ def _send_waiting(session: Session, waiting: list[tuple[str, dict]]) -> None:
     sql = _COMBINED.get(statements)
     if sql is None:
         # Parameters take the number of their WITH query (w0_name, w1_name ...), as the SQL names them.
-        sql = _COMBINED[statements] = "WITH " + ", ".join(
-            f"w{i} AS ({_PARAMETER.sub(lambda name, i=i: f'%(w{i}_{name[1]})s', statement)})"
-            for i, statement in enumerate(statements)
-        ) + " SELECT 1"
+        sql = _COMBINED[statements] = (
+            "WITH "
+            + ", ".join(
+                f"w{i} AS ({_PARAMETER.sub(lambda name, i=i: f'%(w{i}_{name[1]})s', statement)})"
+                for i, statement in enumerate(statements)
+            )
+            + " SELECT 1"
+        )
     arguments = {f"w{i}_{name}": value for i, (_sql, params) in enumerate(waiting) for name, value in params.items()}
     waiting.clear()
     _run(session.connection(), sql, arguments, many=False)
@@ -307,7 +311,7 @@ def get_locked(session: Session, model: type[T], key) -> T | None:
     held = session.identity_map.get(mapper.identity_key_from_primary_key([rows[0][position]]))
     if held is None:
         return _as_loaded(session, mapper, keys, rows[0])
-    for name, value in zip(keys, rows[0]):
+    for name, value in zip(keys, rows[0], strict=False):
         set_committed_value(held, name, value)
     return held
 
@@ -331,20 +335,33 @@ def insert_row(session: Session, model: type[T], values: dict) -> T:
         primary_key = mapper.primary_key[0].key
         server_defaults = frozenset(column.key for column in columns if column.server_default is not None)
         prebuilt = _INSERTS[model] = (
-            Prepared(insert(model.__table__).returning(*columns)), Prepared(insert(model.__table__)),
-            keys, defaults, primary_key, server_defaults, mapper,
+            Prepared(insert(model.__table__).returning(*columns)),
+            Prepared(insert(model.__table__)),
+            keys,
+            defaults,
+            primary_key,
+            server_defaults,
+            mapper,
         )
     returning, plain, keys, defaults, primary_key, server_defaults, mapper = prebuilt
     # `Prepared` fills in no defaults: the model's own (a value, or a function such as `utcnow`).
-    row = {**values, **{key: default.arg if default.is_scalar else default.arg(None)
-                        for key, default in defaults if key not in values}}
+    row = {
+        **values,
+        **{
+            key: default.arg if default.is_scalar else default.arg(None)
+            for key, default in defaults
+            if key not in values
+        },
+    }
     if row.get(primary_key) is None:
         row.pop(primary_key, None)
         return _as_loaded(session, mapper, keys, returning.execute(session, row)[0])
     # Every column named (NULL for those without a default), so the object holds what the row holds.
     if server_defaults - row.keys():
-        raise TypeError(f"{model.__name__}: the database's defaults of {sorted(server_defaults - row.keys())} "
-                        "are known only from RETURNING: insert without the primary key")
+        raise TypeError(
+            f"{model.__name__}: the database's defaults of {sorted(server_defaults - row.keys())} "
+            "are known only from RETURNING: insert without the primary key"
+        )
     row = {key: row.get(key) for key in keys}
     plain.execute(session, row)
     return _as_loaded(session, mapper, keys, tuple(row.values()))
@@ -353,8 +370,7 @@ def insert_row(session: Session, model: type[T], values: dict) -> T:
 def next_row_id(table) -> ColumnElement:
     """SQL for the primary key the next row of `table` will get (PostgreSQL: its serial column's
     sequence), for `insert_row` with a known key."""
-    return func.nextval(func.pg_get_serial_sequence(table.name, table.primary_key.columns[0].name),
-                        type_=BigInteger)
+    return func.nextval(func.pg_get_serial_sequence(table.name, table.primary_key.columns[0].name), type_=BigInteger)
 
 
 def _mapped(model: type) -> tuple[list[str], list, Mapper]:
@@ -368,7 +384,7 @@ def _mapped(model: type) -> tuple[list[str], list, Mapper]:
 def _as_loaded(session: Session, mapper: Mapper, keys: list[str], row: tuple):
     """A persistent object of `row` (values of `keys`), in the session, as a query would have loaded it."""
     instance = mapper.class_manager.new_instance()
-    instance_state(instance).dict.update(zip(keys, row))
+    instance_state(instance).dict.update(zip(keys, row, strict=False))
     make_transient_to_detached(instance)  # the row exists: its identity is known, nothing to flush
     # An object of a rolled-back transaction may still hold this key (SQLite hands a rolled-back row
     # id out again); it stands for no row, so the new one takes its place.

@@ -30,9 +30,11 @@ _FIND = select(IdempotencyKey.action, IdempotencyKey.result_id).where(
 )
 _CLAIM = Prepared(insert(IdempotencyKey.__table__))
 _KEYS = IdempotencyKey.__table__.c
-_SETTLE = Prepared(update(IdempotencyKey.__table__).where(
-    _KEYS.user_id == bindparam("claimed_by"), _KEYS.key == bindparam("claimed_key")
-).values(result_id=bindparam("result")))
+_SETTLE = Prepared(
+    update(IdempotencyKey.__table__)
+    .where(_KEYS.user_id == bindparam("claimed_by"), _KEYS.key == bindparam("claimed_key"))
+    .values(result_id=bindparam("result"))
+)
 # The result of a key claimed before its result exists (`settle` writes it in the same transaction).
 PENDING = ""
 
@@ -69,8 +71,15 @@ def claim_taking(
     its values, or None when a concurrent request won the race (nothing taken)."""
     try:
         rows = statement.execute(
-            session, {"user_id": user_id, "key": key, "action": action, "result_id": str(result_id),
-                      "created_at": utcnow(), **parameters},
+            session,
+            {
+                "user_id": user_id,
+                "key": key,
+                "action": action,
+                "result_id": str(result_id),
+                "created_at": utcnow(),
+                **parameters,
+            },
         )
     except IntegrityError:
         return None

@@ -76,8 +76,14 @@ def mask_nik(nik: str) -> str:
 
 
 env.filters.update(
-    rupiah=format_rupiah, day=format_day, moment=format_moment, month=format_month, mask_nik=mask_nik,
-    number=format_number, one_decimal=format_one_decimal, percent=format_percent,
+    rupiah=format_rupiah,
+    day=format_day,
+    moment=format_moment,
+    month=format_month,
+    mask_nik=mask_nik,
+    number=format_number,
+    one_decimal=format_one_decimal,
+    percent=format_percent,
 )
 env.globals.update(static_url=static_url, get_locale=i18n.get_locale)
 

@@ -11,7 +11,14 @@ from app.core.responses import created
 from app.dues import service
 from app.dues.models import Deposit, Payment
 from app.dues.schemas import (
-    ConfirmIn, DepositCreated, DepositIn, DepositList, DepositOut, PaymentIn, PaymentOut, ReasonIn,
+    ConfirmIn,
+    DepositCreated,
+    DepositIn,
+    DepositList,
+    DepositOut,
+    PaymentIn,
+    PaymentOut,
+    ReasonIn,
 )
 
 router = APIRouter(tags=["dues"])
@@ -19,18 +26,28 @@ router = APIRouter(tags=["dues"])
 
 def payment_out(payment: Payment) -> PaymentOut:
     return PaymentOut(
-        receipt_number=payment.receipt_number, amount=payment.amount, months=payment.months,
-        cover_from=f"{payment.cover_from:%Y-%m}", cover_to=f"{payment.cover_to:%Y-%m}",
-        monthly_amount=payment.monthly_amount, channel=payment.channel, paid_on=payment.paid_on,
-        status=payment.status, member_id=payment.member_id,
+        receipt_number=payment.receipt_number,
+        amount=payment.amount,
+        months=payment.months,
+        cover_from=f"{payment.cover_from:%Y-%m}",
+        cover_to=f"{payment.cover_to:%Y-%m}",
+        monthly_amount=payment.monthly_amount,
+        channel=payment.channel,
+        paid_on=payment.paid_on,
+        status=payment.status,
+        member_id=payment.member_id,
     )
 
 
 def deposit_out(session: Session, deposit: Deposit, duta: User | None = None) -> DepositOut:
     duta = duta or session.get(User, deposit.duta_id)
     return DepositOut(
-        id=deposit.id, total=deposit.total, status=deposit.status, duta=duta.username,
-        bank_reference=deposit.bank_reference, return_reason=deposit.return_reason,
+        id=deposit.id,
+        total=deposit.total,
+        status=deposit.status,
+        duta=duta.username,
+        bank_reference=deposit.bank_reference,
+        return_reason=deposit.return_reason,
         receipt_numbers=[p.receipt_number for p in service.deposit_payments(session, deposit)],
     )
 
@@ -45,7 +62,13 @@ def record_payment(
 ):
     actor = api_actor_of(session, claims)
     payment = service.record_payment(
-        session, actor, member_id, body.months, body.channel, body.reference, body.paid_on,
+        session,
+        actor,
+        member_id,
+        body.months,
+        body.channel,
+        body.reference,
+        body.paid_on,
         idempotency_key=idempotency_key,
     )
     return created(payment_out(payment))

@@ -49,7 +49,9 @@ def held_clause():
 def is_held(payment: Payment) -> bool:
     """The same definition on a loaded payment."""
     return (
-        payment.channel == "tunai" and payment.holder_id is not None and payment.deposit_id is None
+        payment.channel == "tunai"
+        and payment.holder_id is not None
+        and payment.deposit_id is None
         and payment.status in HELD_STATUSES
     )
 
@@ -69,7 +71,8 @@ def _upsert(dialect: str):
             # A row emptied to zero payments keeps no date; MIN over NULL would keep the old one.
             "oldest_paid_on": func.coalesce(
                 func.min(table.c.oldest_paid_on, base.excluded.oldest_paid_on)
-                if dialect == "sqlite" else func.least(table.c.oldest_paid_on, base.excluded.oldest_paid_on),
+                if dialect == "sqlite"
+                else func.least(table.c.oldest_paid_on, base.excluded.oldest_paid_on),
                 base.excluded.oldest_paid_on,
             ),
         },
@@ -96,10 +99,13 @@ def added(session: Session, payments: Iterable[tuple[Payment, str]]) -> None:
     if statement is None:
         statement = _PREBUILT[dialect] = Prepared(_upsert(dialect))
     session.flush()
-    statement.execute(session, [
-        {"holder_id": h, "village_code": v, "total": total, "payments": count, "oldest_paid_on": oldest}
-        for (h, v), (total, count, oldest) in sorted(rows.items())
-    ])
+    statement.execute(
+        session,
+        [
+            {"holder_id": h, "village_code": v, "total": total, "payments": count, "oldest_paid_on": oldest}
+            for (h, v), (total, count, oldest) in sorted(rows.items())
+        ],
+    )
 
 
 def removed(session: Session, keys: Iterable[tuple[int | None, str]]) -> None:
@@ -114,7 +120,8 @@ def removed(session: Session, keys: Iterable[tuple[int | None, str]]) -> None:
         session.exec(select(HeldCash.holder_id).where(*where).with_for_update()).all()
         total, count, oldest = session.exec(
             select(func.coalesce(func.sum(Payment.amount), 0), func.count(), func.min(Payment.paid_on))
-            .select_from(Payment).join(Member, Member.id == Payment.member_id)
+            .select_from(Payment)
+            .join(Member, Member.id == Payment.member_id)
             .where(*held_clause(), Payment.holder_id == holder_id, Member.village_code == village_code)
         ).one()
         session.execute(
@@ -127,8 +134,11 @@ def removed(session: Session, keys: Iterable[tuple[int | None, str]]) -> None:
 def compute(session: Session) -> dict[tuple[int, str], tuple[int, int, dt.date]]:
     """Cash held from the payments: {(holder_id, village_code): (total, payments, oldest paid_on)}."""
     rows = session.exec(
-        select(Payment.holder_id, Member.village_code, func.sum(Payment.amount), func.count(), func.min(Payment.paid_on))
-        .select_from(Payment).join(Member, Member.id == Payment.member_id)
+        select(
+            Payment.holder_id, Member.village_code, func.sum(Payment.amount), func.count(), func.min(Payment.paid_on)
+        )
+        .select_from(Payment)
+        .join(Member, Member.id == Payment.member_id)
         .where(*held_clause())
         .group_by(Payment.holder_id, Member.village_code)
     ).all()
@@ -140,8 +150,9 @@ def snapshot(session: Session) -> dict[tuple[int, str], tuple[int, int, dt.date]
     return {
         (h, v): (int(total), int(count), _date(oldest))
         for h, v, total, count, oldest in session.exec(
-            select(HeldCash.holder_id, HeldCash.village_code, HeldCash.total, HeldCash.payments,
-                   HeldCash.oldest_paid_on)
+            select(
+                HeldCash.holder_id, HeldCash.village_code, HeldCash.total, HeldCash.payments, HeldCash.oldest_paid_on
+            )
         ).all()
         if count
     }
@@ -156,7 +167,7 @@ def rebuild(session: Session, commit: bool = True) -> int:
         for (h, v), (total, count, oldest) in sorted(table.items())
     ]
     for start in range(0, len(rows), 5000):
-        session.execute(insert(HeldCash.__table__), rows[start:start + 5000])
+        session.execute(insert(HeldCash.__table__), rows[start : start + 5000])
     if commit:
         session.commit()
     return len(rows)
@@ -185,7 +196,8 @@ def per_holder(session: Session, *where, limit: int | None = None) -> list[tuple
 def summary(session: Session, *where) -> tuple[int, int, dt.date | None]:
     """(total, number of duta holding cash, oldest paid_on) over the `cash_held` rows matching `where`."""
     total, holders, oldest = session.exec(
-        select(func.sum(HeldCash.total), func.count(func.distinct(HeldCash.holder_id)), func.min(HeldCash.oldest_paid_on))
-        .where(HeldCash.payments > 0, *where)
+        select(
+            func.sum(HeldCash.total), func.count(func.distinct(HeldCash.holder_id)), func.min(HeldCash.oldest_paid_on)
+        ).where(HeldCash.payments > 0, *where)
     ).one()
     return int(total or 0), int(holders or 0), _date(oldest)

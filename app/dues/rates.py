@@ -76,15 +76,22 @@ _lock = threading.Lock()
 
 def _load(session: Session) -> RateTables:
     rates = tuple(
-        RateRow(*row) for row in session.exec(
-            select(Rate.effective_from, Rate.jkk_basis_points, Rate.jht_basis_points, Rate.jkm_amount,
-                   Rate.minimum_income).order_by(Rate.effective_from.desc())
+        RateRow(*row)
+        for row in session.exec(
+            select(
+                Rate.effective_from, Rate.jkk_basis_points, Rate.jht_basis_points, Rate.jkm_amount, Rate.minimum_income
+            ).order_by(Rate.effective_from.desc())
         ).all()
     )
     discounts: dict[str, list[DiscountRow]] = {}
     for occupation, *values in session.exec(
-        select(RateDiscount.occupation, RateDiscount.first_month, RateDiscount.last_month,
-               RateDiscount.jkk_percent_off, RateDiscount.jkm_percent_off)
+        select(
+            RateDiscount.occupation,
+            RateDiscount.first_month,
+            RateDiscount.last_month,
+            RateDiscount.jkk_percent_off,
+            RateDiscount.jkm_percent_off,
+        )
     ).all():
         discounts.setdefault(occupation, []).append(DiscountRow(*values))
     return RateTables(rates, {k: tuple(v) for k, v in discounts.items()}, time.monotonic())
@@ -96,8 +103,11 @@ def _touches_rates(objects) -> bool:
 
 def tables(session: Session) -> RateTables:
     """The rate and discount rows as this session should see them (cached when that is safe)."""
-    if session.info.get(_CHANGED) or _touches_rates(session.new) or _touches_rates(session.dirty) or _touches_rates(
-        session.deleted
+    if (
+        session.info.get(_CHANGED)
+        or _touches_rates(session.new)
+        or _touches_rates(session.dirty)
+        or _touches_rates(session.deleted)
     ):
         return _load(session)
     key = session.get_bind().engine.url

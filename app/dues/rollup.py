@@ -106,9 +106,9 @@ def apply(session: Session, before: MemberState, after: MemberState) -> None:
     session.flush()
     dialect = session.get_bind().dialect.name
     _prebuilt(dialect, VillageMonth.__table__, "village_code").execute(session, values)
-    _prebuilt(dialect, RegencyMonth.__table__, "regency_code").execute(session, [
-        {"regency_code": r, "month": m, **counts} for (r, m), counts in sorted(regencies.items())
-    ])
+    _prebuilt(dialect, RegencyMonth.__table__, "regency_code").execute(
+        session, [{"regency_code": r, "month": m, **counts} for (r, m), counts in sorted(regencies.items())]
+    )
 
 
 _PREBUILT: dict = {}
@@ -122,15 +122,22 @@ def _prebuilt(dialect: str, table, key: str) -> Prepared:
         else:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
         base = dialect_insert(table)
-        statement = _PREBUILT[(dialect, table.name)] = Prepared(base.on_conflict_do_update(
-            index_elements=[table.c[key], table.c.month],
-            set_={name: table.c[name] + base.excluded[name] for name in COLUMNS},
-        ))
+        statement = _PREBUILT[(dialect, table.name)] = Prepared(
+            base.on_conflict_do_update(
+                index_elements=[table.c[key], table.c.month],
+                set_={name: table.c[name] + base.excluded[name] for name in COLUMNS},
+            )
+        )
     return statement
 
 
-def appended(session: Session, member: Member, covered_until: dt.date | None, first_covered: dt.date | None,
-             span: tuple[dt.date, dt.date]) -> None:
+def appended(
+    session: Session,
+    member: Member,
+    covered_until: dt.date | None,
+    first_covered: dt.date | None,
+    span: tuple[dt.date, dt.date],
+) -> None:
     """A payment that replays last (paid on or after every other valid one) adds `span` after the
     member's last covered month `covered_until` (its values before the payment, as `first_covered`).
 
@@ -218,14 +225,14 @@ def rebuild(session: Session, commit: bool = True) -> int:
         if c or n or lapsed
     ]
     for start in range(0, len(regency_rows), 5000):
-        session.execute(insert(RegencyMonth.__table__), regency_rows[start:start + 5000])
+        session.execute(insert(RegencyMonth.__table__), regency_rows[start : start + 5000])
     rows = [
         {"village_code": v, "month": m, "covered": c, "new": n, "lapsed": lapsed}
         for (v, m), (c, n, lapsed) in sorted(table.items())
         if c or n or lapsed
     ]
     for start in range(0, len(rows), 5000):
-        session.execute(insert(VillageMonth.__table__), rows[start:start + 5000])
+        session.execute(insert(VillageMonth.__table__), rows[start : start + 5000])
     if commit:
         session.commit()
     return len(rows)
@@ -236,9 +243,7 @@ def snapshot(session: Session, model=VillageMonth) -> dict[tuple[str, dt.date], 
     key = model.village_code if model is VillageMonth else model.regency_code
     return {
         (v, _date(m)): (c, n, lapsed)
-        for v, m, c, n, lapsed in session.exec(
-            select(key, model.month, model.covered, model.new, model.lapsed)
-        ).all()
+        for v, m, c, n, lapsed in session.exec(select(key, model.month, model.covered, model.new, model.lapsed)).all()
         if c or n or lapsed
     }
 

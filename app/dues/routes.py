@@ -46,7 +46,9 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
 
 
 @router.get("/members/{member_id}/pay")
-def pay_form(request: Request, member_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def pay_form(
+    request: Request, member_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     return render(request, "dues/pay.html", _pay_context(session, actor, member_id))
 
 
@@ -68,9 +70,16 @@ def pay(
         )
     except Invalid as error:
         session.rollback()
-        form = {"months": months, "channel": channel, "reference": reference, "paid_on": paid_on,
-                "idempotency_key": idempotency_key}
-        return render(request, "dues/pay.html", _pay_context(session, actor, member_id, form, error.errors), status_code=422)
+        form = {
+            "months": months,
+            "channel": channel,
+            "reference": reference,
+            "paid_on": paid_on,
+            "idempotency_key": idempotency_key,
+        }
+        return render(
+            request, "dues/pay.html", _pay_context(session, actor, member_id, form, error.errors), status_code=422
+        )
     return RedirectResponse(f"/receipts/{payment.receipt_number}", status_code=303)
 
 
@@ -91,7 +100,9 @@ def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors
 
 
 @router.get("/receipts/{receipt_number}")
-def receipt(request: Request, receipt_number: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def receipt(
+    request: Request, receipt_number: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     return render(request, "dues/receipt.html", _receipt_context(session, actor, receipt_number))
 
 
@@ -107,8 +118,12 @@ def void(
         service.void_payment(session, actor, receipt_number, reason)
     except Invalid as error:
         session.rollback()
-        return render(request, "dues/receipt.html", _receipt_context(session, actor, receipt_number, error.errors),
-                      status_code=422)
+        return render(
+            request,
+            "dues/receipt.html",
+            _receipt_context(session, actor, receipt_number, error.errors),
+            status_code=422,
+        )
     return RedirectResponse(f"/receipts/{receipt_number}", status_code=303)
 
 
@@ -129,7 +144,9 @@ def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit
         # Its own query: a branch's waiting deposits may be older than the latest hundred shown below.
         "to_confirm": service.list_deposits(
             session, actor, status=DepositStatus.submitted.value, limit=50, oldest_first=True
-        ) if actor.role == Role.cabang.value else [],
+        )
+        if actor.role == Role.cabang.value
+        else [],
         "deposits": deposits,
         "refunds_due": service.refunds_due(session, actor) if actor.role != Role.duta.value else [],
         "idempotency_key": uuid.uuid4().hex,
@@ -167,8 +184,9 @@ def confirm_deposit(
         service.confirm_deposit(session, actor, deposit_id, bank_reference)
     except Invalid as error:
         session.rollback()
-        return render(request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id),
-                      status_code=422)
+        return render(
+            request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id), status_code=422
+        )
     return RedirectResponse("/deposits", status_code=303)
 
 
@@ -184,6 +202,7 @@ def return_deposit(
         service.return_deposit(session, actor, deposit_id, reason)
     except Invalid as error:
         session.rollback()
-        return render(request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id),
-                      status_code=422)
+        return render(
+            request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id), status_code=422
+        )
     return RedirectResponse("/deposits", status_code=303)

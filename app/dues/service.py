@@ -69,9 +69,7 @@ def _deposit_scope(actor: Actor):
         return Deposit.duta_id == actor.id
     # Uncorrelated IN, computed once: a correlated EXISTS re-ran the area's village list per deposit
     # (250 ms on SQLite for a branch with 5.000 waiting deposits, 3 ms this way).
-    return Deposit.duta_id.in_(
-        select(UserVillage.user_id).where(village_clause(actor, UserVillage.village_code))
-    )
+    return Deposit.duta_id.in_(select(UserVillage.user_id).where(village_clause(actor, UserVillage.village_code)))
 
 
 def get_deposit(session: Session, actor: Actor, deposit_id: int) -> Deposit:
@@ -111,7 +109,7 @@ def recompute_cover(session: Session, member: Member, before: rollup.MemberState
         key=sort_key,
     )
     covered_until, spans = replay(payments)
-    for payment, (cover_from, cover_to) in zip(payments, spans):
+    for payment, (cover_from, cover_to) in zip(payments, spans, strict=False):
         if (payment.cover_from, payment.cover_to) != (cover_from, cover_to):
             payment.cover_from, payment.cover_to = cover_from, cover_to
             session.add(payment)
@@ -183,7 +181,8 @@ def _claim_and_number(session: Session, actor: Actor, key: str | None) -> tuple[
         parameters = {"receipt_sequence": sequence_name(counter)}
         if key:
             row = idempotency.claim_taking(
-                session, _CLAIM_NUMBERED, actor.id, key, "payment", idempotency.PENDING, **parameters)
+                session, _CLAIM_NUMBERED, actor.id, key, "payment", idempotency.PENDING, **parameters
+            )
             if row is None:
                 return None
         else:
@@ -201,9 +200,11 @@ _LAST_PAID_ON = select(func.max(_PAYMENT.paid_on)).where(
 )
 
 
-_RUN_ON = Prepared(update(Member.__table__).where(Member.__table__.c.id == bindparam("member_id")).values(
-    covered_until=bindparam("covered_until"), first_covered=bindparam("first_covered")
-))
+_RUN_ON = Prepared(
+    update(Member.__table__)
+    .where(Member.__table__.c.id == bindparam("member_id"))
+    .values(covered_until=bindparam("covered_until"), first_covered=bindparam("first_covered"))
+)
 
 
 def record_payment(
@@ -229,7 +230,13 @@ def record_payment(
 
 
 def _record_payment(
-    session: Session, actor: Actor, member_id: int, months, channel: str | None, reference: str | None, paid_on,
+    session: Session,
+    actor: Actor,
+    member_id: int,
+    months,
+    channel: str | None,
+    reference: str | None,
+    paid_on,
     key: str | None,
 ) -> Payment:
     # Locked from the start (PostgreSQL; SQLite holds the write lock from BEGIN IMMEDIATE).
@@ -279,21 +286,21 @@ def _record_payment(
     before = None if appends else rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
-    row = dict(
-        id=payment_id,
-        receipt_number=receipt_number,
-        member_id=member.id,
-        months=month_count,
-        monthly_amount=monthly,
-        amount=monthly * month_count,
-        channel=channel,
-        reference=reference,
-        paid_on=day,
-        cover_from=cover_from,
-        cover_to=cover_to,
-        recorded_by_id=actor.id,
-        holder_id=actor.id if channel == "tunai" else None,
-    )
+    row = {
+        "id": payment_id,
+        "receipt_number": receipt_number,
+        "member_id": member.id,
+        "months": month_count,
+        "monthly_amount": monthly,
+        "amount": monthly * month_count,
+        "channel": channel,
+        "reference": reference,
+        "paid_on": day,
+        "cover_from": cover_from,
+        "cover_to": cover_to,
+        "recorded_by_id": actor.id,
+        "holder_id": actor.id if channel == "tunai" else None,
+    }
     if not appends:  # replayed with the member's other payments, read back from the database: written first
         payment = insert_row(session, Payment, row)
         recompute_cover(session, member, before)
@@ -306,16 +313,26 @@ def _record_payment(
         if key:
             idempotency.settle(session, actor.id, key, receipt_number)
         audit.record(
-            session, actor, "payment_recorded", "payment", receipt_number,
-            member_id=member.id, months=month_count, amount=payment.amount, channel=channel,
-            paid_on=day.isoformat(), cover_from=f"{cover_from:%Y-%m}", cover_to=f"{cover_to:%Y-%m}",
+            session,
+            actor,
+            "payment_recorded",
+            "payment",
+            receipt_number,
+            member_id=member.id,
+            months=month_count,
+            amount=payment.amount,
+            channel=channel,
+            paid_on=day.isoformat(),
+            cover_from=f"{cover_from:%Y-%m}",
+            cover_to=f"{cover_to:%Y-%m}",
         )
         if appends:
             covered_until, first_covered = member.covered_until, member.first_covered
             first_covered_now = first_covered or cover_from
             # One UPDATE of the two columns; the loaded member shows them without being flushed again.
-            _RUN_ON.execute(session, {"member_id": member.id, "covered_until": cover_to,
-                                      "first_covered": first_covered_now})
+            _RUN_ON.execute(
+                session, {"member_id": member.id, "covered_until": cover_to, "first_covered": first_covered_now}
+            )
             set_committed_value(member, "covered_until", cover_to)
             set_committed_value(member, "first_covered", first_covered_now)
             rollup.appended(session, member, covered_until, first_covered, (cover_from, cover_to))
@@ -366,8 +383,14 @@ def void_payment(session: Session, actor: Actor, receipt_number: str, reason: st
     if was_held:
         custody.removed(session, [(payment.holder_id, member.village_code)])
     audit.record(
-        session, actor, "payment_voided", "payment", payment.receipt_number,
-        member_id=member.id, amount=payment.amount, reason=reason,
+        session,
+        actor,
+        "payment_voided",
+        "payment",
+        payment.receipt_number,
+        member_id=member.id,
+        amount=payment.amount,
+        reason=reason,
     )
     session.commit()
     return payment
@@ -387,7 +410,13 @@ def mark_refunded(session: Session, actor: Actor, receipt_number: str) -> Paymen
     if was_held:
         custody.removed(session, [(payment.holder_id, member.village_code)])
     audit.record(
-        session, actor, "payment_refunded", "payment", payment.receipt_number, member_id=member.id, amount=payment.amount
+        session,
+        actor,
+        "payment_refunded",
+        "payment",
+        payment.receipt_number,
+        member_id=member.id,
+        amount=payment.amount,
     )
     session.commit()
     return payment
@@ -445,8 +474,9 @@ def cash_held(session: Session, actor: Actor, day: dt.date | None = None, limit:
     if not totals:
         return []
     rows = [
-        CashHeld(uid, username, full_name or "", totals[uid][0], totals[uid][1], totals[uid][2],
-                 (day - totals[uid][2]).days)
+        CashHeld(
+            uid, username, full_name or "", totals[uid][0], totals[uid][1], totals[uid][2], (day - totals[uid][2]).days
+        )
         for uid, username, full_name in session.exec(
             select(User.id, User.username, User.full_name).where(User.id.in_(list(totals)))
         ).all()
@@ -471,12 +501,16 @@ def create_deposit(
     if not wanted:
         raise Invalid({"receipt_numbers": _("Choose at least one receipt.")})
     payments = session.exec(
-        select(Payment).where(Payment.receipt_number.in_(wanted)).order_by(Payment.id).with_for_update()
+        select(Payment)
+        .where(Payment.receipt_number.in_(wanted))
+        .order_by(Payment.id)
+        .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
     found = {payment.receipt_number: payment for payment in payments}
     not_held = [
-        number for number in wanted
+        number
+        for number in wanted
         if number not in found or found[number].holder_id != actor.id or found[number].channel != "tunai"
     ]
     if not_held:
@@ -486,7 +520,9 @@ def create_deposit(
         raise Conflict(_("Already in a deposit: %(receipts)s.", receipts=", ".join(in_deposit)))
     not_valid = [p.receipt_number for p in payments if p.status != PaymentStatus.valid.value]
     if not_valid:
-        raise Conflict(_("Voided or refund-due receipts cannot be deposited: %(receipts)s.", receipts=", ".join(not_valid)))
+        raise Conflict(
+            _("Voided or refund-due receipts cannot be deposited: %(receipts)s.", receipts=", ".join(not_valid))
+        )
     deposit = Deposit(duta_id=actor.id, total=sum(p.amount for p in payments), status=DepositStatus.submitted.value)
     session.add(deposit)
     session.flush()
@@ -535,7 +571,9 @@ def confirm_deposit(session: Session, actor: Actor, deposit_id: int, bank_refere
     deposit.confirmed_by_id = actor.id
     deposit.confirmed_at = utcnow()
     session.add(deposit)
-    audit.record(session, actor, "deposit_confirmed", "deposit", deposit.id, total=deposit.total, bank_reference=bank_reference)
+    audit.record(
+        session, actor, "deposit_confirmed", "deposit", deposit.id, total=deposit.total, bank_reference=bank_reference
+    )
     session.commit()
     return deposit
 
@@ -561,7 +599,13 @@ def return_deposit(session: Session, actor: Actor, deposit_id: int, reason: str 
     deposit.return_reason = reason
     session.add(deposit)
     audit.record(
-        session, actor, "deposit_returned", "deposit", deposit.id, reason=reason, was=previous,
+        session,
+        actor,
+        "deposit_returned",
+        "deposit",
+        deposit.id,
+        reason=reason,
+        was=previous,
         receipts=[p.receipt_number for p in payments],
     )
     session.commit()
@@ -573,8 +617,11 @@ def list_deposits(
 ) -> list[tuple[Deposit, User]]:
     order = (Deposit.created_at, Deposit.id) if oldest_first else (Deposit.created_at.desc(), Deposit.id.desc())
     query = (
-        select(Deposit, User).join(User, User.id == Deposit.duta_id).where(_deposit_scope(actor))
-        .order_by(*order).limit(limit)
+        select(Deposit, User)
+        .join(User, User.id == Deposit.duta_id)
+        .where(_deposit_scope(actor))
+        .order_by(*order)
+        .limit(limit)
     )
     if status:
         query = query.where(Deposit.status == status)
@@ -584,9 +631,11 @@ def list_deposits(
 def refunds_due(session: Session, actor: Actor, limit: int = 200) -> list[tuple[Payment, Member]]:
     return list(
         session.exec(
-            select(Payment, Member).join(Member, Member.id == Payment.member_id)
+            select(Payment, Member)
+            .join(Member, Member.id == Payment.member_id)
             .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
-            .order_by(Payment.paid_on, Payment.id).limit(limit)
+            .order_by(Payment.paid_on, Payment.id)
+            .limit(limit)
         ).all()
     )
 
@@ -622,7 +671,8 @@ def reminders(session: Session, actor: Actor, day: dt.date | None = None, limit:
     day = day or today()
     this_month = month_start(day)
     members = session.exec(
-        select(Member).where(*_to_remind(actor, this_month))
+        select(Member)
+        .where(*_to_remind(actor, this_month))
         .order_by(Member.covered_until.desc(), Member.full_name)
         .limit(limit or REMINDER_LIMIT)
     ).all()
@@ -649,12 +699,15 @@ def cash_context(session: Session, actor: Actor) -> dict:
         total, holders, _oldest = custody.summary(session, *_held_where(actor))
         context.update(cash_held_total=total, cash_held_dutas=holders)
     context["dues_waiting"] = session.exec(
-        select(func.count()).select_from(Deposit)
+        select(func.count())
+        .select_from(Deposit)
         .where(Deposit.status == DepositStatus.submitted.value, _deposit_scope(actor))
     ).one()
     if actor.role != Role.duta.value:
         context["dues_refunds"] = session.exec(
-            select(func.count()).select_from(Payment).join(Member, Member.id == Payment.member_id)
+            select(func.count())
+            .select_from(Payment)
+            .join(Member, Member.id == Payment.member_id)
             .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
         ).one()
     return context
@@ -730,16 +783,28 @@ def add_discount(
     if errors:
         raise Invalid(errors)
     discount = RateDiscount(
-        occupation=occupation, first_month=first_month, last_month=last_month,
-        jkk_percent_off=int(jkk_percent_off), jkm_percent_off=int(jkm_percent_off), note=(note or "")[:255],
+        occupation=occupation,
+        first_month=first_month,
+        last_month=last_month,
+        jkk_percent_off=int(jkk_percent_off),
+        jkm_percent_off=int(jkm_percent_off),
+        note=(note or "")[:255],
         created_by_id=getattr(actor, "id", None),
     )
     session.add(discount)
     session.flush()
     audit.record(
-        session, actor, "discount_added", "rate_discount", discount.id, actor_name=None if actor else "cli",
-        occupation=occupation, first=f"{first_month:%Y-%m}", last=f"{last_month:%Y-%m}",
-        jkk_off=int(jkk_percent_off), jkm_off=int(jkm_percent_off),
+        session,
+        actor,
+        "discount_added",
+        "rate_discount",
+        discount.id,
+        actor_name=None if actor else "cli",
+        occupation=occupation,
+        first=f"{first_month:%Y-%m}",
+        last=f"{last_month:%Y-%m}",
+        jkk_off=int(jkk_percent_off),
+        jkm_off=int(jkm_percent_off),
     )
     session.commit()
     return discount

@@ -13,7 +13,13 @@ from app.members import service
 from app.members.cover import cover_status
 from app.members.models import Member
 from app.members.schemas import (
-    ContributionOut, MemberIn, MemberList, MemberListItem, MemberOut, MemberPatch, StatusOut,
+    ContributionOut,
+    MemberIn,
+    MemberList,
+    MemberListItem,
+    MemberOut,
+    MemberPatch,
+    StatusOut,
 )
 from app.regions import service as regions_service
 
@@ -30,11 +36,34 @@ def member_out(
     day = today()
     contribution = service.contribution_for(session, member, day)
     return MemberOut(
-        **{name: getattr(member, name) for name in (
-            "id", "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code",
-            "occupation", "monthly_income", "jht", "heir_name", "heir_relation", "event_id", "consent_at",
-            "status", "member_number", "rejection_reason", "registered_by_id", "created_at", "submitted_at",
-        )},
+        **{
+            name: getattr(member, name)
+            for name in (
+                "id",
+                "nik",
+                "full_name",
+                "sex",
+                "birth_date",
+                "phone",
+                "address",
+                "rt",
+                "rw",
+                "village_code",
+                "occupation",
+                "monthly_income",
+                "jht",
+                "heir_name",
+                "heir_relation",
+                "event_id",
+                "consent_at",
+                "status",
+                "member_number",
+                "rejection_reason",
+                "registered_by_id",
+                "created_at",
+                "submitted_at",
+            )
+        },
         village_name=village_name or regions_service.village_name(session, member.village_code),
         monthly_contribution=contribution.total,
         contribution=ContributionOut(
@@ -77,9 +106,15 @@ def list_members(
     return MemberList(
         items=[
             MemberListItem(
-                id=m.id, nik=mask_nik(m.nik), full_name=m.full_name, village_code=m.village_code, status=m.status,
-                member_number=m.member_number, cover_status=cover_status(m.covered_until, day).value,
-                covered_until=_month(m.covered_until), created_at=m.created_at,
+                id=m.id,
+                nik=mask_nik(m.nik),
+                full_name=m.full_name,
+                village_code=m.village_code,
+                status=m.status,
+                member_number=m.member_number,
+                cover_status=cover_status(m.covered_until, day).value,
+                covered_until=_month(m.covered_until),
+                created_at=m.created_at,
             )
             for m in items
         ],

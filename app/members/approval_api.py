@@ -20,7 +20,8 @@ class Decided(BaseModel):
 class RejectBody(BaseModel):
     reason: str = Field("", max_length=approvals.REASON_MAX, description="Why, in words the duta understands.")
     code: str | None = Field(
-        None, description="Optional common reason: " + ", ".join(approvals.REJECTION_REASONS),
+        None,
+        description="Optional common reason: " + ", ".join(approvals.REJECTION_REASONS),
     )
 
 

@@ -66,11 +66,18 @@ def queue_page(
     if village:
         get_village(session, actor, village)  # 404 outside the actor's area
     result = approvals.queue(session, actor, village, page)
-    return _page(request, "approvals/queue.html", {
-        "queue": result, "villages": villages, "village": village,
-        "may_decide": actor.role == "cabang", "flash": request.session.pop(FLASH, None),
-        "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-    })
+    return _page(
+        request,
+        "approvals/queue.html",
+        {
+            "queue": result,
+            "villages": villages,
+            "village": village,
+            "may_decide": actor.role == "cabang",
+            "flash": request.session.pop(FLASH, None),
+            "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        },
+    )
 
 
 @router.post("/approvals/batch")
@@ -99,10 +106,18 @@ def decision_page(
 
 
 def _decision_page(request, session, actor, member_id, errors=None, code="", note="", status_code=200):
-    return _page(request, "approvals/detail.html", {
-        "d": approvals.decision(session, actor, member_id), "reasons": approvals.REJECTION_REASONS,
-        "errors": errors or {}, "code": code, "note": note,
-    }, status_code=status_code)
+    return _page(
+        request,
+        "approvals/detail.html",
+        {
+            "d": approvals.decision(session, actor, member_id),
+            "reasons": approvals.REJECTION_REASONS,
+            "errors": errors or {},
+            "code": code,
+            "note": note,
+        },
+        status_code=status_code,
+    )
 
 
 @router.post("/approvals/{member_id}/approve")

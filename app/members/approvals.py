@@ -25,8 +25,8 @@ from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _, lazy_gettext
 from app.core.sequences import next_value
 from app.dues.models import Payment, PaymentStatus
-from app.dues.service import mark_refund_due
 from app.dues.rollup import member_approved
+from app.dues.service import mark_refund_due
 from app.members.models import Member, MemberStatus
 from app.regions.models import District, Regency, Village
 
@@ -182,7 +182,11 @@ def approve_many(session: Session, actor: Actor, member_ids: Iterable[int]) -> B
         session.rollback()
         raise
     audit.record(
-        session, actor, "members_approved", "branch", actor.branch_code or "-",
+        session,
+        actor,
+        "members_approved",
+        "branch",
+        actor.branch_code or "-",
         members={str(m.id): m.member_number for m in result.approved},
         skipped=[m.id for m, _status in result.skipped],
     )
@@ -228,8 +232,15 @@ def reject(session: Session, actor: Actor, member_id: int, code: str | None, not
     # Its valid payments become refunds due and its cover is replayed (to nothing), same transaction.
     refunds = mark_refund_due(session, actor, member)
     audit.record(
-        session, actor, "member_rejected", "member", member.id,
-        reason=reason, code=code, village_code=member.village_code, refund_due=refunds,
+        session,
+        actor,
+        "member_rejected",
+        "member",
+        member.id,
+        reason=reason,
+        code=code,
+        village_code=member.village_code,
+        refund_due=refunds,
     )
     session.commit()
     return member
@@ -247,7 +258,8 @@ def ensure_editable(member: Member, fields: Mapping[str, object] | Iterable[str]
         return
     if isinstance(fields, Mapping):
         changed = {
-            name for name, value in fields.items()
+            name
+            for name, value in fields.items()
             if name in IDENTITY_FIELDS and not _same(name, getattr(member, name), value)
         }
     else:
@@ -334,7 +346,10 @@ def queue(
             QueueRow(member, village_name, username, now - _aware(member.submitted_at or member.created_at))
             for member, village_name, username in rows
         ],
-        total=total, page=page, pages=pages, village_code=village_code,
+        total=total,
+        page=page,
+        pages=pages,
+        village_code=village_code,
     )
 
 

@@ -68,6 +68,9 @@ MEMBER_REGENCY = func.substr(Member.village_code, literal_column("1"), literal_c
 # Region and province dashboards count members per regency, status and cover from this index alone
 # (migration 0006); PostgreSQL needs the village code in it for an index-only scan.
 Index(
-    "ix_member_regency_status_covered", MEMBER_REGENCY, Member.status, Member.covered_until,
+    "ix_member_regency_status_covered",
+    MEMBER_REGENCY,
+    Member.status,
+    Member.covered_until,
     postgresql_include=["village_code"],
 )

@@ -24,13 +24,29 @@ from app.regions.models import Regency, Village
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 FORM_FIELDS = (
-    "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code", "occupation",
-    "monthly_income", "jht", "heir_name", "heir_relation", "consent", "event_id",
+    "nik",
+    "full_name",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "village_code",
+    "occupation",
+    "monthly_income",
+    "jht",
+    "heir_name",
+    "heir_relation",
+    "consent",
+    "event_id",
 )
 
 LABELS = {
-    "occupations": validation.OCCUPATION_LABELS, "sexes": validation.SEX_LABELS,
-    "statuses": validation.STATUS_LABELS, "cover_labels": validation.COVER_LABELS,
+    "occupations": validation.OCCUPATION_LABELS,
+    "sexes": validation.SEX_LABELS,
+    "statuses": validation.STATUS_LABELS,
+    "cover_labels": validation.COVER_LABELS,
 }
 
 
@@ -50,9 +66,11 @@ def _events(session: Session, actor: Actor) -> list[Event]:
             Regency.code.in_(select(Village.regency_code).where(Village.code.in_(actor.village_codes)))
         )
         conditions.append(Event.village_code.is_(None) & Event.branch_code.in_(branch))
-    return list(session.exec(
-        select(Event).where(Event.date >= since, or_(*conditions)).order_by(Event.date.desc()).limit(30)
-    ).all())
+    return list(
+        session.exec(
+            select(Event).where(Event.date >= since, or_(*conditions)).order_by(Event.date.desc()).limit(30)
+        ).all()
+    )
 
 
 def _contribution(session: Session, form: dict):
@@ -72,9 +90,14 @@ def _contribution(session: Session, form: dict):
 def _form_context(session: Session, actor: Actor, form: dict, errors: dict | None = None, **extra) -> dict:
     contribution, minimum = _contribution(session, form)
     return {
-        "form": form, "errors": errors or {}, "villages": service.registrable_villages(session, actor),
-        "events": _events(session, actor), "contribution": contribution, "minimum_income": minimum,
-        **LABELS, **extra,
+        "form": form,
+        "errors": errors or {},
+        "villages": service.registrable_villages(session, actor),
+        "events": _events(session, actor),
+        "contribution": contribution,
+        "minimum_income": minimum,
+        **LABELS,
+        **extra,
     }
 
 
@@ -95,10 +118,13 @@ def _error_status(error: Exception) -> int:
 @router.get("/members/new")
 def new_member(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
     villages = service.registrable_villages(session, actor)
-    form = {name: "" for name in FORM_FIELDS}
+    form = dict.fromkeys(FORM_FIELDS, "")
     form.update(
-        monthly_income=str(rates.minimum_income(session, today())), jht=False, consent=False,
-        village_code=villages[0].code if len(villages) == 1 else "", idempotency_key=str(uuid.uuid4()),
+        monthly_income=str(rates.minimum_income(session, today())),
+        jht=False,
+        consent=False,
+        village_code=villages[0].code if len(villages) == 1 else "",
+        idempotency_key=str(uuid.uuid4()),
     )
     if not villages:
         require_role(actor, "duta")
@@ -121,7 +147,9 @@ async def create_member(request: Request, actor: Actor = Depends(web_actor), ses
 
 
 @router.post("/members/contribution")
-async def contribution_partial(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+async def contribution_partial(
+    request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     """The contribution for the income, JHT and occupation typed so far (HTMX, as the fields change)."""
     form = await _read_form(request)
     contribution, minimum = _contribution(session, form)
@@ -150,8 +178,13 @@ def list_members(
     status = status if status in {s.value for s in MemberStatus} else ""
     cover = cover_filter if cover_filter in {s.value for s in CoverStatus} else ""
     items, total = service.list_members(
-        session, actor, village_code=village_code or None, status=status or None, cover_status=cover or None,
-        q=q, page=max(1, page),
+        session,
+        actor,
+        village_code=village_code or None,
+        status=status or None,
+        cover_status=cover or None,
+        q=q,
+        page=max(1, page),
     )
     page = max(1, page)
     pages = max(1, -(-total // service.PAGE_SIZE))
@@ -161,10 +194,20 @@ def list_members(
         return "/members?" + urlencode({**{k: v for k, v in query.items() if v}, "page": number})
 
     context = {
-        "items": items, "total": total, "page": page, "pages": pages, "q": q, "status": status,
-        "cover_status": cover, "village_code": village_code, "page_url": page_url, **LABELS,
+        "items": items,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "q": q,
+        "status": status,
+        "cover_status": cover,
+        "village_code": village_code,
+        "page_url": page_url,
+        **LABELS,
         "cover": {m.id: cover_status(m.covered_until, today()).value for m in items},
-        "villages": [] if actor.sees_region else session.exec(
+        "villages": []
+        if actor.sees_region
+        else session.exec(
             select(Village).where(village_clause(actor, Village.code)).order_by(Village.name).limit(200)
         ).all(),
     }
@@ -177,7 +220,9 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
     village = session.get(Village, member.village_code)
     event = session.get(Event, member.event_id) if member.event_id else None
     return {
-        "member": member, "village": village, "event": event,
+        "member": member,
+        "village": village,
+        "event": event,
         "contribution": service.contribution_for(session, member, day),
         "cover_status": cover_status(member.covered_until, day).value,
         "warnings": service.duplicate_warnings(session, member),
@@ -189,13 +234,17 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
 
 
 @router.get("/members/{member_id}")
-def show_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def show_member(
+    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     member = service.get_member(session, actor, member_id)
     return render(request, "members/show.html", _member_context(session, actor, member))
 
 
 @router.post("/members/{member_id}/submit")
-def submit_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def submit_member(
+    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     try:
         service.submit(session, actor, member_id)
     except Invalid as error:
@@ -210,14 +259,18 @@ def _member_form(member) -> dict:
     form = {name: getattr(member, name, "") for name in FORM_FIELDS if name != "consent"}
     form.update(
         birth_date=member.birth_date.isoformat() if member.birth_date else "",
-        monthly_income=str(member.monthly_income or ""), event_id=str(member.event_id or ""),
-        consent=member.consent_at is not None, idempotency_key="",
+        monthly_income=str(member.monthly_income or ""),
+        event_id=str(member.event_id or ""),
+        consent=member.consent_at is not None,
+        idempotency_key="",
     )
     return form
 
 
 @router.get("/members/{member_id}/edit")
-def edit_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def edit_member(
+    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     member = service.get_member(session, actor, member_id)
     require_role(actor, "duta")
     if member.status not in service.EDITABLE_STATES:
@@ -226,7 +279,9 @@ def edit_member(member_id: int, request: Request, actor: Actor = Depends(web_act
 
 
 @router.post("/members/{member_id}/edit")
-async def update_member(member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+async def update_member(
+    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
+):
     member = service.get_member(session, actor, member_id)
     form = await _read_form(request)
     try:
@@ -235,7 +290,9 @@ async def update_member(member_id: int, request: Request, actor: Actor = Depends
         errors = error.errors if isinstance(error, Invalid) else {"nik": error.message}
         member = service.get_member(session, actor, member_id)
         return render(
-            request, "members/edit.html", _form_context(session, actor, form, errors, member=member),
+            request,
+            "members/edit.html",
+            _form_context(session, actor, form, errors, member=member),
             status_code=_error_status(error),
         )
     return RedirectResponse(f"/members/{member.id}", status_code=303)

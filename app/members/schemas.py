@@ -21,7 +21,9 @@ class MemberIn(BaseModel):
     rt: str | None = None
     rw: str | None = None
     village_code: str | None = Field(None, examples=["12.07.02.2001"])
-    occupation: str | None = Field(None, description="petani, nelayan, pedagang, ojek, buruh_harian, pengrajin, usaha_mikro, lainnya")
+    occupation: str | None = Field(
+        None, description="petani, nelayan, pedagang, ojek, buruh_harian, pengrajin, usaha_mikro, lainnya"
+    )
     monthly_income: int | str | None = Field(None, description="whole rupiah, at least the rate's minimum")
     jht: bool = False
     heir_name: str | None = None

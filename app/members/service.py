@@ -33,13 +33,16 @@ def status_counts(session: Session, actor: Actor, day: dt.date | None = None, vi
     approved = Member.status == MemberStatus.approved.value
     query = select(
         *(func.count().filter(Member.status == status.value) for status in MemberStatus),
-        *(func.count().filter(approved, cover_clause(Member.covered_until, status.value, day)) for status in CoverStatus),
+        *(
+            func.count().filter(approved, cover_clause(Member.covered_until, status.value, day))
+            for status in CoverStatus
+        ),
     ).where(village_clause(actor, Member.village_code))
     if village_code:
         query = query.where(Member.village_code == village_code)
     row = session.exec(query).one()
     keys = [status.value for status in MemberStatus] + [status.value for status in CoverStatus]
-    return dict(zip(keys, row))
+    return dict(zip(keys, row, strict=False))
 
 
 # ---------------------------------------------------------------- registration
@@ -51,8 +54,21 @@ EDITABLE_STATES = (MemberStatus.draft.value, MemberStatus.rejected.value)
 SUBMITTABLE_STATES = EDITABLE_STATES
 # The fields a registration form or API call may set, in the order they are audited.
 FIELDS = (
-    "nik", "full_name", "sex", "birth_date", "phone", "address", "rt", "rw", "village_code", "occupation",
-    "monthly_income", "jht", "heir_name", "heir_relation", "event_id",
+    "nik",
+    "full_name",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "village_code",
+    "occupation",
+    "monthly_income",
+    "jht",
+    "heir_name",
+    "heir_relation",
+    "event_id",
 )
 
 
@@ -87,8 +103,8 @@ def contribution_for(session: Session, member: Member, day: dt.date | None = Non
 
 
 # Built once: the queries every registration runs (building a statement costs more than running it).
-_NIK_OWNER_ANY = select(Village.name).join(Member, Member.village_code == Village.code).where(
-    Member.nik == bindparam("nik")
+_NIK_OWNER_ANY = (
+    select(Village.name).join(Member, Member.village_code == Village.code).where(Member.nik == bindparam("nik"))
 )
 _NIK_OWNER = _NIK_OWNER_ANY.limit(1)
 _NIK_OWNER_OTHER = _NIK_OWNER_ANY.where(Member.id != bindparam("exclude_id")).limit(1)
@@ -99,7 +115,9 @@ def duplicate_warnings(session: Session, member: Member) -> list[str]:
     return [
         _(
             "Possible duplicate: %(name)s, born %(date)s, is already registered in this village with NIK %(nik)s.",
-            name=member.full_name, date=member.birth_date.strftime("%d/%m/%Y"), nik=mask_nik(nik),
+            name=member.full_name,
+            date=member.birth_date.strftime("%d/%m/%Y"),
+            nik=mask_nik(nik),
         )
         for nik in possible_duplicate_niks(session, member)
     ]
@@ -154,8 +172,11 @@ def list_members(
     total = session.exec(select(func.count()).select_from(Member).where(*conditions)).one()
     page = max(1, int(page or 1))
     items = session.exec(
-        select(Member).where(*conditions).order_by(Member.created_at.desc(), Member.id.desc())
-        .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        select(Member)
+        .where(*conditions)
+        .order_by(Member.created_at.desc(), Member.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
     ).all()
     return list(items), total
 
@@ -198,7 +219,8 @@ def _check_event(session: Session, event_id: int | None, village_code: str) -> s
         return None if event.village_code == village_code else _("This event was not held in this village.")
     if event.branch_code is not None:
         branch = session.exec(
-            select(Regency.branch_code).join(Village, Village.regency_code == Regency.code)
+            select(Regency.branch_code)
+            .join(Village, Village.regency_code == Regency.code)
             .where(Village.code == village_code)
         ).first()
         if branch != event.branch_code:
@@ -267,12 +289,20 @@ def create(
         raise
     now = utcnow()
     try:
-        member = insert_row(session, Member, dict(
-            {k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
-            village_code=village_code, registered_by_id=actor.id, consent_at=now, created_at=now, updated_at=now,
-            status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
-            submitted_at=now if submit else None,
-        ))
+        member = insert_row(
+            session,
+            Member,
+            dict(
+                {k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
+                village_code=village_code,
+                registered_by_id=actor.id,
+                consent_at=now,
+                created_at=now,
+                updated_at=now,
+                status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
+                submitted_at=now if submit else None,
+            ),
+        )
     except IntegrityError:
         # The NIK is registered (by an earlier request, or by a concurrent one that committed first):
         # the same request repeated finds its first result, another one gets the 409. No savepoint:
@@ -292,8 +322,14 @@ def create(
             return prior
         raise Conflict(_("This request key was already used for another action."))  # pragma: no cover
     audit.record(
-        session, actor, "member_created", "member", member.id,
-        village=village_code, status=member.status, nik=mask_nik(member.nik),
+        session,
+        actor,
+        "member_created",
+        "member",
+        member.id,
+        village=village_code,
+        status=member.status,
+        nik=mask_nik(member.nik),
     )
     warnings = duplicate_warnings(session, member)
     village_name = regions_service.village_name(session, village_code)
@@ -313,9 +349,7 @@ def _audit_value(name: str, value: Any) -> Any:
     return value
 
 
-def update(
-    session: Session, actor: Actor, member_id: int, changes: dict, *, submit: bool = False
-) -> Registration:
+def update(session: Session, actor: Actor, member_id: int, changes: dict, *, submit: bool = False) -> Registration:
     """Correct a draft or a rejected registration (and, with `submit`, send it in the same step)."""
     member = get_member(session, actor, member_id, for_update=True)
     require_role(actor, Role.duta.value)

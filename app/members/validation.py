@@ -200,7 +200,8 @@ def normalise_phone(raw: Any) -> str:
     if number.country_code != 62 or not phonenumbers.is_valid_number(number):
         raise FieldError(_("This is not a valid Indonesian phone number."))
     if phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
         raise FieldError(_("Enter a mobile number (08…), so the member can get WhatsApp reminders."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -36,8 +36,11 @@ def _village_detail(session: Session, actor: Actor, code: str) -> VillageDetail:
     village = get_village(session, actor, code)
     counts = service.village_counts(session, actor, village.code)
     return VillageDetail(
-        code=village.code, name=village.name, **village_names(session, village),
-        branch_code=branch_of_village(session, village), stage=village.stage,
+        code=village.code,
+        name=village.name,
+        **village_names(session, village),
+        branch_code=branch_of_village(session, village),
+        stage=village.stage,
         stage_since=village.stage_since.isoformat() if village.stage_since else None,
         estimated_informal_workers=village.estimated_informal_workers,
         counts=VillageCounts(**counts),
@@ -72,8 +75,14 @@ def village_stage(
 
 def _event_item(event) -> EventItem:
     return EventItem(
-        id=event.id, kind=event.kind, title=event.title, date=event.date, place=event.place,
-        village_code=event.village_code, branch_code=event.branch_code, attendance=event.attendance,
+        id=event.id,
+        kind=event.kind,
+        title=event.title,
+        date=event.date,
+        place=event.place,
+        village_code=event.village_code,
+        branch_code=event.branch_code,
+        attendance=event.attendance,
         partners=service.partners_of(event),
     )
 
@@ -96,8 +105,15 @@ def list_events(
     session: Session = Depends(get_session),
 ):
     rows, total = service.list_events(
-        session, actor, kind=kind.value if kind else None, village_code=village_code, branch_code=branch_code,
-        date_from=date_from, date_to=date_to, page=page, page_size=100,
+        session,
+        actor,
+        kind=kind.value if kind else None,
+        village_code=village_code,
+        branch_code=branch_code,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+        page_size=100,
     )
     return EventPage(items=[_event_item(row) for row in rows], total=total)
 
@@ -107,7 +123,8 @@ def event_detail(event_id: int, actor: Actor = Depends(api_actor), session: Sess
     event = service.get_event(session, actor, event_id)
     signups = service.event_signups(session, actor, event)
     return EventDetail(
-        **_event_item(event).model_dump(), signups=len(signups),
+        **_event_item(event).model_dump(),
+        signups=len(signups),
         approved=sum(1 for member in signups if member.status == "approved"),
     )
 
@@ -124,7 +141,10 @@ def get_targets(
     year = year or today().year
     return TargetsAnswer(
         year=year,
-        items=[TargetItem.model_validate(t, from_attributes=True) for t in service.list_targets(session, year, level, scope_code)],
+        items=[
+            TargetItem.model_validate(t, from_attributes=True)
+            for t in service.list_targets(session, year, level, scope_code)
+        ],
         baselines=[BaselineItem.model_validate(b, from_attributes=True) for b in service.baselines_for(session, year)],
     )
 

@@ -34,7 +34,9 @@ def _labels() -> dict:
         "stage_order": STAGE_ORDER,
         "iso_day": _iso_day,
         "status_labels": {
-            "draft": _("Draft"), "submitted": _("Waiting for approval"), "approved": _("Approved"),
+            "draft": _("Draft"),
+            "submitted": _("Waiting for approval"),
+            "approved": _("Approved"),
             "rejected": _("Rejected"),
         },
     }
@@ -55,7 +57,9 @@ def _page_links(request: Request, page: int, total: int, page_size: int = PAGE_S
 
     last = max(1, (total + page_size - 1) // page_size)
     return {
-        "page": page, "last_page": last, "total": total,
+        "page": page,
+        "last_page": last,
+        "total": total,
         "previous_url": link(page - 1) if page > 1 else None,
         "next_url": link(page + 1) if page < last else None,
     }
@@ -91,14 +95,26 @@ def villages_page(
     if stage not in ("", "none", "programme", *STAGE_ORDER):
         stage = ""
     rows, total = service.list_villages(
-        session, actor, stage=stage or None, parent=district or regency or None, q=q,
-        page=page_number, page_size=PAGE_SIZE,
+        session,
+        actor,
+        stage=stage or None,
+        parent=district or regency or None,
+        q=q,
+        page=page_number,
+        page_size=PAGE_SIZE,
     )
-    return render(request, "programme/villages.html", {
-        **_labels(), "rows": rows, "regencies": regencies, "districts": districts,
-        "filters": {"stage": stage, "regency": regency, "district": district, "q": q},
-        **_page_links(request, page_number, total),
-    })
+    return render(
+        request,
+        "programme/villages.html",
+        {
+            **_labels(),
+            "rows": rows,
+            "regencies": regencies,
+            "districts": districts,
+            "filters": {"stage": stage, "regency": regency, "district": district, "q": q},
+            **_page_links(request, page_number, total),
+        },
+    )
 
 
 def _village_context(session: Session, actor: Actor, village: Village, **extra) -> dict:
@@ -114,8 +130,7 @@ def _village_context(session: Session, actor: Actor, village: Village, **extra) 
         "history": service.stage_history(session, village.code),
         "next_stage": stage_next,
         "can_move": actor.role == Role.cabang.value,
-        "events": service.past_socialisation_events(session, village.code)
-        if stage_next == "sosialisasi" else [],
+        "events": service.past_socialisation_events(session, village.code) if stage_next == "sosialisasi" else [],
         "duta_accounts": service.active_duta_accounts(session, village.code) if stage_next == "duta" else [],
         "form": {},
         "estimate_value": village.estimated_informal_workers or "",
@@ -129,7 +144,10 @@ def _village_context(session: Session, actor: Actor, village: Village, **extra) 
 
 @router.get("/villages/{code}")
 def village_page(
-    request: Request, code: str, saved: str = "", actor: Actor = Depends(web_actor),
+    request: Request,
+    code: str,
+    saved: str = "",
+    actor: Actor = Depends(web_actor),
     session: Session = Depends(get_session),
 ):
     village = get_village(session, actor, code)
@@ -149,20 +167,33 @@ def village_stage(
     actor: Actor = Depends(web_actor),
     session: Session = Depends(get_session),
 ):
-    data = {"event_id": event_id.strip(), "enrolled": enrolled.strip(), "total": total.strip(),
-            "decree_number": decree_number.strip(), "date": date.strip()}
+    data = {
+        "event_id": event_id.strip(),
+        "enrolled": enrolled.strip(),
+        "total": total.strip(),
+        "decree_number": decree_number.strip(),
+        "date": date.strip(),
+    }
     try:
         service.change_stage(session, actor, code, stage, data)
     except Invalid as error:
         session.rollback()
         village = get_village(session, actor, code)
-        return render(request, "programme/village.html",
-                      _village_context(session, actor, village, errors=error.errors, form=data), status_code=422)
+        return render(
+            request,
+            "programme/village.html",
+            _village_context(session, actor, village, errors=error.errors, form=data),
+            status_code=422,
+        )
     except Conflict as error:
         session.rollback()
         village = get_village(session, actor, code)
-        return render(request, "programme/village.html",
-                      _village_context(session, actor, village, stage_error=error.message, form=data), status_code=409)
+        return render(
+            request,
+            "programme/village.html",
+            _village_context(session, actor, village, stage_error=error.message, form=data),
+            status_code=409,
+        )
     return RedirectResponse(f"/villages/{code}?saved=stage", status_code=303)
 
 
@@ -180,9 +211,12 @@ def village_estimate(
     except Invalid as error:
         session.rollback()
         village = get_village(session, actor, code)
-        return render(request, "programme/village.html",
-                      _village_context(session, actor, village, errors=error.errors, estimate_value=value),
-                      status_code=422)
+        return render(
+            request,
+            "programme/village.html",
+            _village_context(session, actor, village, errors=error.errors, estimate_value=value),
+            status_code=422,
+        )
     return RedirectResponse(f"/villages/{code}?saved=estimate", status_code=303)
 
 
@@ -199,7 +233,9 @@ def _parse_day(value: str) -> dt.date | None:
 def _village_choices(session: Session, actor: Actor) -> list[Village]:
     """Villages offered in the event form: a duta's own; a cabang's branch villages are typed by code."""
     if actor.role == Role.duta.value:
-        return list(session.exec(select(Village).where(Village.code.in_(actor.village_codes)).order_by(Village.code)).all())
+        return list(
+            session.exec(select(Village).where(Village.code.in_(actor.village_codes)).order_by(Village.code)).all()
+        )
     return []
 
 
@@ -217,17 +253,29 @@ def events_page(
     page_number = _int_or_one(page)
     kind = kind if kind in service.EVENT_KIND_LABELS else ""
     rows, total = service.list_events(
-        session, actor, kind=kind or None, village_code=village_code.strip() or None,
-        date_from=_parse_day(date_from), date_to=_parse_day(date_to), page=page_number, page_size=PAGE_SIZE,
+        session,
+        actor,
+        kind=kind or None,
+        village_code=village_code.strip() or None,
+        date_from=_parse_day(date_from),
+        date_to=_parse_day(date_to),
+        page=page_number,
+        page_size=PAGE_SIZE,
     )
     names = _village_name_map(session, [row.village_code for row in rows if row.village_code])
-    return render(request, "programme/events.html", {
-        **_labels(), "rows": rows, "village_names": names,
-        "filters": {"kind": kind, "village_code": village_code, "date_from": date_from, "date_to": date_to},
-        "yield_rows": service.event_yield(session, actor),
-        "can_create": actor.role in (Role.duta.value, Role.cabang.value, Role.wilayah.value),
-        **_page_links(request, page_number, total),
-    })
+    return render(
+        request,
+        "programme/events.html",
+        {
+            **_labels(),
+            "rows": rows,
+            "village_names": names,
+            "filters": {"kind": kind, "village_code": village_code, "date_from": date_from, "date_to": date_to},
+            "yield_rows": service.event_yield(session, actor),
+            "can_create": actor.role in (Role.duta.value, Role.cabang.value, Role.wilayah.value),
+            **_page_links(request, page_number, total),
+        },
+    )
 
 
 def _village_name_map(session: Session, codes: list[str]) -> dict[str, str]:
@@ -236,10 +284,20 @@ def _village_name_map(session: Session, codes: list[str]) -> dict[str, str]:
     return dict(session.exec(select(Village.code, Village.name).where(Village.code.in_(set(codes)))).all())
 
 
-def _event_form(request: Request, session: Session, actor: Actor, form: dict, errors: dict | None = None, status_code=200):
-    return render(request, "programme/event_form.html", {
-        **_labels(), "form": form, "errors": errors or {}, "villages": _village_choices(session, actor),
-    }, status_code=status_code)
+def _event_form(
+    request: Request, session: Session, actor: Actor, form: dict, errors: dict | None = None, status_code=200
+):
+    return render(
+        request,
+        "programme/event_form.html",
+        {
+            **_labels(),
+            "form": form,
+            "errors": errors or {},
+            "villages": _village_choices(session, actor),
+        },
+        status_code=status_code,
+    )
 
 
 @router.get("/events/new")
@@ -269,17 +327,32 @@ def event_create(
     session: Session = Depends(get_session),
 ):
     require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
-    form = {"kind": kind, "title": title, "date": date.strip(), "place": place, "village_code": village_code.strip(),
-            "branch_code": branch_code.strip(), "attendance": attendance.strip(), "partners": partners,
-            "branch_wide": branch_wide}
+    form = {
+        "kind": kind,
+        "title": title,
+        "date": date.strip(),
+        "place": place,
+        "village_code": village_code.strip(),
+        "branch_code": branch_code.strip(),
+        "attendance": attendance.strip(),
+        "partners": partners,
+        "branch_wide": branch_wide,
+    }
     if branch_wide and actor.role == Role.cabang.value:
         # A branch-wide event of the officer's own branch; a village typed as well must lie in it.
         form["branch_code"] = actor.branch_code or ""
     try:
         event = service.create_event(
-            session, actor, kind=form["kind"], title=form["title"], date=form["date"], place=form["place"],
-            village_code=form["village_code"] or None, branch_code=form["branch_code"] or None,
-            attendance=form["attendance"], partners=form["partners"],
+            session,
+            actor,
+            kind=form["kind"],
+            title=form["title"],
+            date=form["date"],
+            place=form["place"],
+            village_code=form["village_code"] or None,
+            branch_code=form["branch_code"] or None,
+            attendance=form["attendance"],
+            partners=form["partners"],
         )
     except Invalid as error:
         session.rollback()
@@ -300,12 +373,21 @@ def event_page(
     approved = sum(1 for member in signups if member.status == "approved")
     village = session.get(Village, event.village_code) if event.village_code else None
     branch = session.get(Branch, event.branch_code) if event.branch_code else None
-    return render(request, "programme/event.html", {
-        **_labels(), "event": event, "partners": service.partners_of(event), "signups": signups,
-        "approved": approved, "village": village, "branch": branch,
-        "village_names": _village_name_map(session, [m.village_code for m in signups]),
-        "signup_rate": round(100 * len(signups) / event.attendance, 1) if event.attendance else None,
-    })
+    return render(
+        request,
+        "programme/event.html",
+        {
+            **_labels(),
+            "event": event,
+            "partners": service.partners_of(event),
+            "signups": signups,
+            "approved": approved,
+            "village": village,
+            "branch": branch,
+            "village_names": _village_name_map(session, [m.village_code for m in signups]),
+            "signup_rate": round(100 * len(signups) / event.attendance, 1) if event.attendance else None,
+        },
+    )
 
 
 # --- targets and baselines ------------------------------------------------------------------------
@@ -339,7 +421,10 @@ def _year(value) -> int:
 
 @router.get("/targets")
 def targets_page(
-    request: Request, year: str = "", saved: str = "", actor: Actor = Depends(web_actor),
+    request: Request,
+    year: str = "",
+    saved: str = "",
+    actor: Actor = Depends(web_actor),
     session: Session = Depends(get_session),
 ):
     require_role(actor, Role.wilayah.value)
@@ -358,16 +443,32 @@ def target_set(
     session: Session = Depends(get_session),
 ):
     require_role(actor, Role.wilayah.value)
-    form = {"year": year.strip(), "level": level, "scope_code": scope_code.strip(), "metric": metric,
-            "value": value.strip()}
+    form = {
+        "year": year.strip(),
+        "level": level,
+        "scope_code": scope_code.strip(),
+        "metric": metric,
+        "value": value.strip(),
+    }
     year = _year(form["year"])
     try:
-        service.set_target(session, actor, form["year"], form["level"], form["scope_code"], form["metric"],
-                           form["value"].replace(".", ""))
+        service.set_target(
+            session,
+            actor,
+            form["year"],
+            form["level"],
+            form["scope_code"],
+            form["metric"],
+            form["value"].replace(".", ""),
+        )
     except Invalid as error:
         session.rollback()
-        return render(request, "programme/targets.html",
-                      _targets_context(session, year, target_form=form, errors=error.errors), status_code=422)
+        return render(
+            request,
+            "programme/targets.html",
+            _targets_context(session, year, target_form=form, errors=error.errors),
+            status_code=422,
+        )
     return RedirectResponse(f"/targets?year={year}&saved=target", status_code=303)
 
 
@@ -382,15 +483,30 @@ def baseline_set(
     session: Session = Depends(get_session),
 ):
     require_role(actor, Role.wilayah.value)
-    form = {"year": year.strip(), "province_code": province_code.strip(), "workers": workers.strip(),
-            "covered": covered.strip()}
+    form = {
+        "year": year.strip(),
+        "province_code": province_code.strip(),
+        "workers": workers.strip(),
+        "covered": covered.strip(),
+    }
     year = _year(form["year"])
     try:
-        service.set_baseline(session, actor, form["province_code"], form["year"],
-                             form["workers"].replace(".", ""), form["covered"].replace(".", ""))
+        service.set_baseline(
+            session,
+            actor,
+            form["province_code"],
+            form["year"],
+            form["workers"].replace(".", ""),
+            form["covered"].replace(".", ""),
+        )
     except Invalid as error:
         session.rollback()
-        return render(request, "programme/targets.html",
-                      _targets_context(session, year, baseline_form=form, baseline_errors=error.errors,
-                                       baseline_province=form["province_code"]), status_code=422)
+        return render(
+            request,
+            "programme/targets.html",
+            _targets_context(
+                session, year, baseline_form=form, baseline_errors=error.errors, baseline_province=form["province_code"]
+            ),
+            status_code=422,
+        )
     return RedirectResponse(f"/targets?year={year}&saved=baseline", status_code=303)

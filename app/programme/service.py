@@ -178,7 +178,10 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
         recorded, reached_on = _decree_evidence(session, village, evidence, day)
 
     change = StageChange(
-        village_code=village.code, stage=stage, reached_on=reached_on, recorded_by_id=actor.id,
+        village_code=village.code,
+        stage=stage,
+        reached_on=reached_on,
+        recorded_by_id=actor.id,
         evidence=json.dumps(recorded, default=str, ensure_ascii=False),
     )
     session.add(change)
@@ -194,7 +197,11 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
         raise Conflict(_("The stage of this village was changed at the same moment. Reload the page."))
     session.refresh(village)
     audit.record(
-        session, actor, "stage_changed", "village", village.code,
+        session,
+        actor,
+        "stage_changed",
+        "village",
+        village.code,
         **{"from": current, "to": stage, "reached_on": reached_on.isoformat(), "evidence": recorded},
     )
     session.commit()
@@ -222,20 +229,22 @@ def _socialisation_evidence(session: Session, village: Village, evidence: dict, 
     except (TypeError, ValueError):
         raise Invalid({"event_id": _("Enter a whole number.")}) from None
     if event is None or event.village_code != village.code or event.kind != EventKind.sosialisasi.value:
-        raise Conflict(
-            _("Missing evidence: event %(id)s is not a socialisation event in this village.", id=event_id)
-        )
+        raise Conflict(_("Missing evidence: event %(id)s is not a socialisation event in this village.", id=event_id))
     if event.date > day:
         raise Conflict(
-            _("Missing evidence: the socialisation event of %(date)s has not taken place yet.",
-              date=event.date.strftime("%d/%m/%Y"))
+            _(
+                "Missing evidence: the socialisation event of %(date)s has not taken place yet.",
+                date=event.date.strftime("%d/%m/%Y"),
+            )
         )
     return {"event_id": event.id, "event_date": event.date.isoformat(), "attendance": event.attendance}
 
 
 def _officials_evidence(evidence: dict) -> dict:
     if evidence.get("enrolled") is None or evidence.get("total") is None:
-        raise Conflict(_("Missing evidence: how many village officials there are and how many are enrolled (enrolled, total)."))
+        raise Conflict(
+            _("Missing evidence: how many village officials there are and how many are enrolled (enrolled, total).")
+        )
     errors: dict = {}
     enrolled = _positive_int(evidence["enrolled"], "enrolled", errors)
     total = _positive_int(evidence["total"], "total", errors)
@@ -247,8 +256,11 @@ def _officials_evidence(evidence: dict) -> dict:
         raise Invalid({"enrolled": _("Cannot be more than the number of officials.")})
     if enrolled < total:
         raise Conflict(
-            _("Missing evidence: only %(enrolled)s of %(total)s village officials are enrolled; all must be.",
-              enrolled=enrolled, total=total)
+            _(
+                "Missing evidence: only %(enrolled)s of %(total)s village officials are enrolled; all must be.",
+                enrolled=enrolled,
+                total=total,
+            )
         )
     return {"enrolled": enrolled, "total": total}
 
@@ -276,13 +288,16 @@ def _decree_evidence(session: Session, village: Village, evidence: dict, day: dt
     earlier = [s for s in STAGE_ORDER[: STAGE_ORDER.index(Stage.diresmikan.value)] if s not in reached]
     if earlier:
         raise Conflict(
-            _("Missing earlier stages: %(stages)s. Stages are reached one at a time.",
-              stages=", ".join(stage_label(s) for s in earlier))
+            _(
+                "Missing earlier stages: %(stages)s. Stages are reached one at a time.",
+                stages=", ".join(stage_label(s) for s in earlier),
+            )
         )
     previous = reached[Stage.perangkat_terlindungi.value]
     if date < previous:
-        raise Invalid({"date": _("The date cannot be before the previous stage (%(date)s).",
-                                 date=previous.strftime("%d/%m/%Y"))})
+        raise Invalid(
+            {"date": _("The date cannot be before the previous stage (%(date)s).", date=previous.strftime("%d/%m/%Y"))}
+        )
     return {"decree_number": number, "date": date.isoformat()}, date
 
 
@@ -390,7 +405,9 @@ def regencies_in_scope(session: Session, actor: Actor) -> list[Regency]:
 
 
 def districts_of(session: Session, regency_code: str) -> list[District]:
-    return list(session.exec(select(District).where(District.regency_code == regency_code).order_by(District.code)).all())
+    return list(
+        session.exec(select(District).where(District.regency_code == regency_code).order_by(District.code)).all()
+    )
 
 
 # --- events ---------------------------------------------------------------------------------------
@@ -493,14 +510,29 @@ def create_event(
             raise NotFound(_("Branch not found."))
 
     event = Event(
-        kind=kind, title=title, date=date, place=place, village_code=village_code, branch_code=branch_code,
-        attendance=attendance, partners=partners_json, created_by_id=actor.id,
+        kind=kind,
+        title=title,
+        date=date,
+        place=place,
+        village_code=village_code,
+        branch_code=branch_code,
+        attendance=attendance,
+        partners=partners_json,
+        created_by_id=actor.id,
     )
     session.add(event)
     session.flush()
     audit.record(
-        session, actor, "event_created", "event", event.id,
-        kind=kind, date=date.isoformat(), village_code=village_code, branch_code=branch_code, attendance=attendance,
+        session,
+        actor,
+        "event_created",
+        "event",
+        event.id,
+        kind=kind,
+        date=date.isoformat(),
+        village_code=village_code,
+        branch_code=branch_code,
+        attendance=attendance,
     )
     session.commit()
     return event
@@ -544,8 +576,11 @@ def list_events(
         conditions.append(Event.date <= date_to)
     total = session.exec(select(func.count()).select_from(Event).where(*conditions)).one()
     rows = session.exec(
-        select(Event).where(*conditions).order_by(Event.date.desc(), Event.id.desc())
-        .offset((max(page, 1) - 1) * page_size).limit(page_size)
+        select(Event)
+        .where(*conditions)
+        .order_by(Event.date.desc(), Event.id.desc())
+        .offset((max(page, 1) - 1) * page_size)
+        .limit(page_size)
     ).all()
     return list(rows), total
 
@@ -605,10 +640,15 @@ def event_yield(
     for kind in EventKind:
         count, attendance = events.get(kind.value, (0, 0))
         registered, approved = members.get(kind.value, (0, 0))
-        result.append({
-            "kind": kind.value, "events": int(count), "attendance": int(attendance),
-            "registered": int(registered), "approved": int(approved),
-        })
+        result.append(
+            {
+                "kind": kind.value,
+                "events": int(count),
+                "attendance": int(attendance),
+                "registered": int(registered),
+                "approved": int(approved),
+            }
+        )
     return result
 
 
@@ -635,9 +675,7 @@ def _check_target(session: Session, year, level: str, scope_code: str, metric: s
     else:
         model = Province if level == "province" else Village
         if not scope_code or session.get(model, scope_code) is None:
-            errors["scope_code"] = (
-                _("Unknown province code.") if level == "province" else _("Unknown village code.")
-            )
+            errors["scope_code"] = _("Unknown province code.") if level == "province" else _("Unknown village code.")
     if metric not in METRIC_LABELS:
         errors["metric"] = _("Choose what the target counts.")
     try:
@@ -654,9 +692,9 @@ def _check_target(session: Session, year, level: str, scope_code: str, metric: s
 def _upsert_target(session: Session, year: int, level: str, scope_code: str, metric: str, value: int):
     def existing():
         return session.exec(
-            select(Target).where(
-                Target.year == year, Target.level == level, Target.scope_code == scope_code, Target.metric == metric
-            ).with_for_update()
+            select(Target)
+            .where(Target.year == year, Target.level == level, Target.scope_code == scope_code, Target.metric == metric)
+            .with_for_update()
         ).first()
 
     target = existing()
@@ -683,8 +721,16 @@ def set_target(session: Session, actor: Actor, year, level: str, scope_code: str
     year, scope_code, value = _check_target(session, year, level, scope_code, metric, value)
     target, previous = _upsert_target(session, year, level, scope_code, metric, value)
     audit.record(
-        session, actor, "target_set", "target", target.id,
-        year=year, level=level, scope_code=scope_code, metric=metric, **{"from": previous, "to": value},
+        session,
+        actor,
+        "target_set",
+        "target",
+        target.id,
+        year=year,
+        level=level,
+        scope_code=scope_code,
+        metric=metric,
+        **{"from": previous, "to": value},
     )
     session.commit()
     return target
@@ -750,8 +796,15 @@ def set_baseline(session: Session, actor: Actor, province_code: str, year, worke
         raise Invalid(errors)
     baseline, previous = _upsert_baseline(session, province_code, year, numbers["workers"], numbers["covered"])
     audit.record(
-        session, actor, "baseline_set", "province", province_code,
-        year=year, workers=numbers["workers"], covered=numbers["covered"], previous=previous,
+        session,
+        actor,
+        "baseline_set",
+        "province",
+        province_code,
+        year=year,
+        workers=numbers["workers"],
+        covered=numbers["covered"],
+        previous=previous,
     )
     session.commit()
     return baseline
@@ -759,7 +812,9 @@ def set_baseline(session: Session, actor: Actor, province_code: str, year, worke
 
 def baselines_for(session: Session, year: int) -> list[ProvinceBaseline]:
     return list(
-        session.exec(select(ProvinceBaseline).where(ProvinceBaseline.year == year).order_by(ProvinceBaseline.province_code)).all()
+        session.exec(
+            select(ProvinceBaseline).where(ProvinceBaseline.year == year).order_by(ProvinceBaseline.province_code)
+        ).all()
     )
 
 
@@ -773,11 +828,31 @@ def seed_region_targets(session: Session, year: int) -> None:
     for metric, value in REGION_TARGETS.items():
         target, previous = _upsert_target(session, year, "region", "", metric, value)
         if previous != value:
-            audit.record(session, None, "target_set", "target", target.id, actor_name="system",
-                         year=year, level="region", metric=metric, **{"from": previous, "to": value})
+            audit.record(
+                session,
+                None,
+                "target_set",
+                "target",
+                target.id,
+                actor_name="system",
+                year=year,
+                level="region",
+                metric=metric,
+                **{"from": previous, "to": value},
+            )
     for province_code, (workers, covered) in PROVINCE_BASELINES.items():
         _baseline, previous = _upsert_baseline(session, province_code, year, workers, covered)
         if previous != (workers, covered):
-            audit.record(session, None, "baseline_set", "province", province_code, actor_name="system",
-                         year=year, workers=workers, covered=covered, previous=previous)
+            audit.record(
+                session,
+                None,
+                "baseline_set",
+                "province",
+                province_code,
+                actor_name="system",
+                year=year,
+                workers=workers,
+                covered=covered,
+                previous=previous,
+            )
     session.commit()

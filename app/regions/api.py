@@ -37,5 +37,7 @@ def list_villages(
     ).all()
     return VillagePage(
         items=[VillageItem.model_validate(row, from_attributes=True) for row in rows],
-        total=total, page=page, page_size=PAGE_SIZE,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
     )

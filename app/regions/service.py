@@ -55,8 +55,12 @@ def load_regions(session: Session, province_codes: tuple[str, ...] = REGION_PROV
                 report.districts += 1
                 for village in list_wilayah(district.code):
                     upsert(
-                        Village, village.code, village.name, district_code=district.code,
-                        regency_code=regency.code, province_code=province.code,
+                        Village,
+                        village.code,
+                        village.name,
+                        district_code=district.code,
+                        regency_code=regency.code,
+                        province_code=province.code,
                     )
                     report.villages += 1
     # No ORM relationships tell the unit of work the order, so parents are flushed level by level.
@@ -91,7 +95,7 @@ def _branch_regencies(session: Session, branch_code: str, regency_codes: list[st
     """The regencies a branch is to cover: each known, and free or already this branch's."""
     codes = list(dict.fromkeys(code.strip() for code in regency_codes if code.strip()))
     regencies = [session.get(Regency, code) for code in codes]
-    missing = [code for code, regency in zip(codes, regencies) if regency is None]
+    missing = [code for code, regency in zip(codes, regencies, strict=False) if regency is None]
     if not codes:
         errors["regency"] = _("A branch covers at least one regency.")
     elif missing:
@@ -159,10 +163,14 @@ def branches_with_regencies(session: Session, code: str | None = None) -> list[t
     regencies: dict[str, list[Regency]] = {}
     for regency in session.exec(select(Regency).where(covered).order_by(Regency.code)).all():
         regencies.setdefault(regency.branch_code, []).append(regency)
-    villages = dict(session.exec(
-        select(Regency.branch_code, func.count(Village.code)).join(Village, Village.regency_code == Regency.code)
-        .where(covered).group_by(Regency.branch_code)
-    ).all())
+    villages = dict(
+        session.exec(
+            select(Regency.branch_code, func.count(Village.code))
+            .join(Village, Village.regency_code == Regency.code)
+            .where(covered)
+            .group_by(Regency.branch_code)
+        ).all()
+    )
     return [(branch, regencies.get(branch.code, []), int(villages.get(branch.code, 0))) for branch in branches]
 
 

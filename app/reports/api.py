@@ -32,7 +32,8 @@ def get_dashboard(scope: str | None = None, actor: Actor = Depends(api_actor), s
 def members_csv_response(session: Session, actor: Actor, scope: str | None) -> StreamingResponse:
     area, _rows = exports.prepare_members(session, actor, scope, "csv")
     return StreamingResponse(
-        exports.members_csv(session, actor, area), media_type=CSV,
+        exports.members_csv(session, actor, area),
+        media_type=CSV,
         headers=_attachment(exports.filename("peserta", area, "csv")),
     )
 
@@ -40,7 +41,8 @@ def members_csv_response(session: Session, actor: Actor, scope: str | None) -> S
 def members_xlsx_response(session: Session, actor: Actor, scope: str | None) -> Response:
     area, _rows = exports.prepare_members(session, actor, scope, "xlsx")
     return Response(
-        exports.members_xlsx(session, actor, area), media_type=XLSX,
+        exports.members_xlsx(session, actor, area),
+        media_type=XLSX,
         headers=_attachment(exports.filename("peserta", area, "xlsx")),
     )
 
@@ -60,26 +62,30 @@ def villages_xlsx_response(session: Session, actor: Actor, scope: str | None) ->
 
 
 @router.get("/reports/members.csv", response_class=StreamingResponse)
-def report_members_csv(scope: str | None = None, actor: Actor = Depends(api_actor),
-                       session: Session = Depends(get_session)):
+def report_members_csv(
+    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
     """Members of the area, NIK masked, Indonesian column names, streamed."""
     return members_csv_response(session, actor, scope)
 
 
 @router.get("/reports/members.xlsx", response_class=Response)
-def report_members_xlsx(scope: str | None = None, actor: Actor = Depends(api_actor),
-                        session: Session = Depends(get_session)):
+def report_members_xlsx(
+    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
     return members_xlsx_response(session, actor, scope)
 
 
 @router.get("/reports/villages.csv", response_class=StreamingResponse)
-def report_villages_csv(scope: str | None = None, actor: Actor = Depends(api_actor),
-                        session: Session = Depends(get_session)):
+def report_villages_csv(
+    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
     """Villages of the area: stage, estimated informal workers, members, coverage, this year's targets."""
     return villages_csv_response(session, actor, scope)
 
 
 @router.get("/reports/villages.xlsx", response_class=Response)
-def report_villages_xlsx(scope: str | None = None, actor: Actor = Depends(api_actor),
-                         session: Session = Depends(get_session)):
+def report_villages_xlsx(
+    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+):
     return villages_xlsx_response(session, actor, scope)

@@ -86,9 +86,11 @@ def entries(
         conditions.append(AuditEntry.action == action.strip())
     total = session.exec(select(func.count()).select_from(AuditEntry).where(*conditions)).one()
     rows = session.exec(
-        select(AuditEntry).where(*conditions)
+        select(AuditEntry)
+        .where(*conditions)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((max(page, 1) - 1) * page_size).limit(page_size)
+        .offset((max(page, 1) - 1) * page_size)
+        .limit(page_size)
     ).all()
     return list(rows), total
 
@@ -114,8 +116,11 @@ class AuditPage(BaseModel):
 def item(entry: AuditEntry) -> AuditItem:
     at = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=dt.UTC)
     return AuditItem(
-        at=at, actor=entry.actor_name, action=entry.action,
-        object=f"{entry.object_type}:{entry.object_id}", detail=detail_of(entry),
+        at=at,
+        actor=entry.actor_name,
+        action=entry.action,
+        object=f"{entry.object_type}:{entry.object_id}",
+        detail=detail_of(entry),
     )
 
 
@@ -157,8 +162,18 @@ def audit_page(
     except Invalid as error:
         errors, rows, total = error.errors, [], 0
     query = urlencode({key: value for key, value in filters.items() if value})
-    return render(request, "audit/list.html", {
-        "rows": [(row, item(row)) for row in rows], "total": total, "page": page,
-        "pages": max(1, math.ceil(total / PAGE_SIZE)), "filters": filters, "query": query, "errors": errors,
-        "action_labels": ACTION_LABELS,
-    }, status_code=422 if errors else 200)
+    return render(
+        request,
+        "audit/list.html",
+        {
+            "rows": [(row, item(row)) for row in rows],
+            "total": total,
+            "page": page,
+            "pages": max(1, math.ceil(total / PAGE_SIZE)),
+            "filters": filters,
+            "query": query,
+            "errors": errors,
+            "action_labels": ACTION_LABELS,
+        },
+        status_code=422 if errors else 200,
+    )

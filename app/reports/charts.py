@@ -45,15 +45,20 @@ def _frame(title: str, description: str, labels: list[str], top: float, suffix: 
     ]
     for i in range(5):
         y = TOP + plot_h - plot_h * i / 4
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5d9de" '
-                     f'stroke-width="1"/>')
-        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#4a5360">'
-                     f"{escape(_number(top * i / 4))}{escape(suffix)}</text>")
+        parts.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d5d9de" stroke-width="1"/>'
+        )
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#4a5360">'
+            f"{escape(_number(top * i / 4))}{escape(suffix)}</text>"
+        )
     step = plot_w / max(len(labels), 1)
     for i, label in enumerate(labels):
         x = LEFT + step * (i + 0.5)
-        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - 10}" text-anchor="middle" font-size="11" fill="#4a5360">'
-                     f"{escape(label)}</text>")
+        parts.append(
+            f'<text x="{x:.1f}" y="{HEIGHT - 10}" text-anchor="middle" font-size="11" fill="#4a5360">'
+            f"{escape(label)}</text>"
+        )
     return parts
 
 
@@ -73,8 +78,10 @@ def line_chart(title: str, labels: list[str], series: list[Series], suffix: str 
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(labels), 1)
     description = "; ".join(
-        f"{s.label}: " + ", ".join(f"{label} {'-' if v is None else _number(v)}{suffix}"
-                                    for label, v in zip(labels, s.values))
+        f"{s.label}: "
+        + ", ".join(
+            f"{label} {'-' if v is None else _number(v)}{suffix}" for label, v in zip(labels, s.values, strict=True)
+        )
         for s in series
     )
     parts = _frame(title, description, labels, top, suffix)
@@ -88,12 +95,15 @@ def line_chart(title: str, labels: list[str], series: list[Series], suffix: str 
                 continue
             x, y = LEFT + step * (i + 0.5), TOP + plot_h - plot_h * value / top
             segment.append(f"{x:.1f},{y:.1f}")
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{item.colour}">'
-                         f"<title>{escape(labels[i])}: {escape(_number(value))}{escape(suffix)}</title></circle>")
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{item.colour}">'
+                f"<title>{escape(labels[i])}: {escape(_number(value))}{escape(suffix)}</title></circle>"
+            )
         for points in segments:
             if len(points) > 1:
-                parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{item.colour}" '
-                             f'stroke-width="2"/>')
+                parts.append(
+                    f'<polyline points="{" ".join(points)}" fill="none" stroke="{item.colour}" stroke-width="2"/>'
+                )
     parts += _legend(series)
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -107,7 +117,8 @@ def bar_chart(title: str, labels: list[str], series: list[Series], suffix: str =
     step = plot_w / max(len(labels), 1)
     bar_w = step * 0.8 / max(len(series), 1)
     description = "; ".join(
-        f"{s.label}: " + ", ".join(f"{label} {_number(v or 0)}{suffix}" for label, v in zip(labels, s.values))
+        f"{s.label}: "
+        + ", ".join(f"{label} {_number(v or 0)}{suffix}" for label, v in zip(labels, s.values, strict=True))
         for s in series
     )
     parts = _frame(title, description, labels, top, suffix)
@@ -117,9 +128,11 @@ def bar_chart(title: str, labels: list[str], series: list[Series], suffix: str =
             height = plot_h * value / top
             x = LEFT + step * i + step * 0.1 + bar_w * j
             y = TOP + plot_h - height
-            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{height:.1f}" '
-                         f'fill="{item.colour}"><title>{escape(item.label)}, {escape(labels[i])}: '
-                         f"{escape(_number(value))}{escape(suffix)}</title></rect>")
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{height:.1f}" '
+                f'fill="{item.colour}"><title>{escape(item.label)}, {escape(labels[i])}: '
+                f"{escape(_number(value))}{escape(suffix)}</title></rect>"
+            )
     parts += _legend(series)
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -140,10 +153,14 @@ def hbar_chart(title: str, rows: list[tuple[str, int]], colour: str = COLOURS[0]
     for i, (label, value) in enumerate(rows):
         y = 4 + i * row_h
         bar = bar_space * value / top
-        parts.append(f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="#1b1f24">'
-                     f"{escape(label)}</text>")
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 18}" text-anchor="end" font-size="13" fill="#1b1f24">'
+            f"{escape(label)}</text>"
+        )
         parts.append(f'<rect x="{label_w}" y="{y + 4}" width="{bar:.1f}" height="{row_h - 8}" fill="{colour}"/>')
-        parts.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 18}" font-size="13" fill="#1b1f24">'
-                     f"{escape(_number(value))}</text>")
+        parts.append(
+            f'<text x="{label_w + bar + 6:.1f}" y="{y + 18}" font-size="13" fill="#1b1f24">'
+            f"{escape(_number(value))}</text>"
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -31,20 +31,45 @@ EXPORT_ROLES = (Role.cabang.value, Role.wilayah.value)
 CHUNK = 1000
 
 MEMBER_HEADERS = [
-    "NIK", "Nama", "Jenis kelamin", "Tanggal lahir", "Desa", "Kecamatan", "Kabupaten/Kota", "Pekerjaan",
-    "Penghasilan", "Status", "Nomor peserta", "Status kepesertaan", "Iuran sampai",
+    "NIK",
+    "Nama",
+    "Jenis kelamin",
+    "Tanggal lahir",
+    "Desa",
+    "Kecamatan",
+    "Kabupaten/Kota",
+    "Pekerjaan",
+    "Penghasilan",
+    "Status",
+    "Nomor peserta",
+    "Status kepesertaan",
+    "Iuran sampai",
 ]
 VILLAGE_HEADERS = [
-    "Kode", "Desa", "Kecamatan", "Kabupaten/Kota", "Tahap", "Perkiraan pekerja informal", "Peserta",
-    "Aktif", "Jatuh tempo", "Nonaktif", "Cakupan (%)", "Peserta baru tahun ini", "Target peserta baru",
+    "Kode",
+    "Desa",
+    "Kecamatan",
+    "Kabupaten/Kota",
+    "Tahap",
+    "Perkiraan pekerja informal",
+    "Peserta",
+    "Aktif",
+    "Jatuh tempo",
+    "Nonaktif",
+    "Cakupan (%)",
+    "Peserta baru tahun ini",
+    "Target peserta baru",
     "Target peserta aktif",
 ]
 SEX = {"L": "Laki-laki", "P": "Perempuan"}
 STATUS = {"draft": "Draf", "submitted": "Menunggu persetujuan", "approved": "Disetujui", "rejected": "Ditolak"}
 COVER = {"aktif": "Aktif", "jatuh_tempo": "Jatuh tempo", "nonaktif": "Nonaktif"}
 STAGE = {
-    "calon": "Calon", "sosialisasi": "Sosialisasi", "duta": "Duta",
-    "perangkat_terlindungi": "Perangkat terlindungi", "diresmikan": "Diresmikan",
+    "calon": "Calon",
+    "sosialisasi": "Sosialisasi",
+    "duta": "Duta",
+    "perangkat_terlindungi": "Perangkat terlindungi",
+    "diresmikan": "Diresmikan",
 }
 # Cell kinds, so CSV and XLSX write the same row differently: dates as dd/mm/yyyy text or date cells.
 DATE, MONTH = "date", "month"
@@ -67,8 +92,18 @@ def _date(value) -> dt.date | None:
 def _member_query(actor: Actor, scope: Scope):
     return (
         select(
-            Member.id, Member.nik, Member.full_name, Member.sex, Member.birth_date, Village.name, District.name,
-            Regency.name, Member.occupation, Member.monthly_income, Member.status, Member.member_number,
+            Member.id,
+            Member.nik,
+            Member.full_name,
+            Member.sex,
+            Member.birth_date,
+            Village.name,
+            District.name,
+            Regency.name,
+            Member.occupation,
+            Member.monthly_income,
+            Member.status,
+            Member.member_number,
             Member.covered_until,
         )
         .join(Village, Village.code == Member.village_code)
@@ -79,13 +114,23 @@ def _member_query(actor: Actor, scope: Scope):
 
 
 def _member_row(row, day: dt.date) -> list:
-    (_id, nik, name, sex, birth, village, district, regency, occupation, income, status, number,
-     covered_until) = row
+    (_id, nik, name, sex, birth, village, district, regency, occupation, income, status, number, covered_until) = row
     covered_until = _date(covered_until)
     cover = COVER[cover_status(covered_until, day).value] if status == MemberStatus.approved.value else ""
     return [
-        mask_nik(nik), name, SEX.get(sex, sex), _date(birth), village, district, regency, _occupation(occupation),
-        int(income), STATUS.get(status, status), number or "", cover, covered_until,
+        mask_nik(nik),
+        name,
+        SEX.get(sex, sex),
+        _date(birth),
+        village,
+        district,
+        regency,
+        _occupation(occupation),
+        int(income),
+        STATUS.get(status, status),
+        number or "",
+        cover,
+        covered_until,
     ]
 
 
@@ -127,8 +172,10 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
         select(
             Member.village_code.label("code"),
             func.count().filter(approved).label("approved"),
-            *(func.count().filter(approved, cover_clause(Member.covered_until, s.value, day)).label(s.value)
-              for s in CoverStatus),
+            *(
+                func.count().filter(approved, cover_clause(Member.covered_until, s.value, day)).label(s.value)
+                for s in CoverStatus
+            ),
             func.count().filter(approved, Member.first_covered >= this_year).label("new_this_year"),
         )
         .where(_member_scope(actor, scope))
@@ -147,9 +194,19 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
     )
     rows = session.exec(
         select(
-            Village.code, Village.name, District.name, Regency.name, Village.stage,
-            Village.estimated_informal_workers, members.c.approved, members.c.aktif, members.c.jatuh_tempo,
-            members.c.nonaktif, members.c.new_this_year, goals.c.new, goals.c.active,
+            Village.code,
+            Village.name,
+            District.name,
+            Regency.name,
+            Village.stage,
+            Village.estimated_informal_workers,
+            members.c.approved,
+            members.c.aktif,
+            members.c.jatuh_tempo,
+            members.c.nonaktif,
+            members.c.new_this_year,
+            goals.c.new,
+            goals.c.active,
         )
         .join(District, District.code == Village.district_code)
         .join(Regency, Regency.code == Village.regency_code)
@@ -161,11 +218,24 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
     result = []
     for code, name, district, regency, stage, estimate, ok, aktif, due, lapsed, new, goal_new, goal_active in rows:
         aktif = int(aktif or 0)
-        result.append([
-            code, name, district, regency, STAGE.get(stage, stage or ""), estimate, int(ok or 0), aktif,
-            int(due or 0), int(lapsed or 0), _percent(aktif, estimate) if estimate else None, int(new or 0),
-            None if goal_new is None else int(goal_new), None if goal_active is None else int(goal_active),
-        ])
+        result.append(
+            [
+                code,
+                name,
+                district,
+                regency,
+                STAGE.get(stage, stage or ""),
+                estimate,
+                int(ok or 0),
+                aktif,
+                int(due or 0),
+                int(lapsed or 0),
+                _percent(aktif, estimate) if estimate else None,
+                int(new or 0),
+                None if goal_new is None else int(goal_new),
+                None if goal_active is None else int(goal_active),
+            ]
+        )
     return result
 
 

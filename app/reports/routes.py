@@ -27,53 +27,84 @@ def home(request: Request, actor: Actor = Depends(web_actor), session: Session =
 
 def stage_labels() -> dict[str, str]:
     return {
-        "calon": _("Candidate"), "sosialisasi": _("Socialised"), "duta": _("Has a duta"),
-        "perangkat_terlindungi": _("Officials protected"), "diresmikan": _("Inaugurated"),
+        "calon": _("Candidate"),
+        "sosialisasi": _("Socialised"),
+        "duta": _("Has a duta"),
+        "perangkat_terlindungi": _("Officials protected"),
+        "diresmikan": _("Inaugurated"),
     }
 
 
 def metric_labels() -> dict[str, str]:
     return {
-        "new_members": _("New members"), "active_members": _("Active members"),
+        "new_members": _("New members"),
+        "active_members": _("Active members"),
         "villages_diresmikan": _("Villages inaugurated"),
     }
 
 
 def event_kind_labels() -> dict[str, str]:
     return {
-        "sosialisasi": _("Socialisation"), "senam_bersama": _("Group exercise"),
-        "jemput_bola": _("Door to door"), "kemitraan": _("Partnership"),
+        "sosialisasi": _("Socialisation"),
+        "senam_bersama": _("Group exercise"),
+        "jemput_bola": _("Door to door"),
+        "kemitraan": _("Partnership"),
     }
 
 
 def charts(data: dict) -> dict:
     points = data["trend"]
-    labels = [format_date(dt.date.fromisoformat(p["month"] + "-01"), "MMM yy", locale=i18n.get_locale())
-              for p in points]
+    labels = [
+        format_date(dt.date.fromisoformat(p["month"] + "-01"), "MMM yy", locale=i18n.get_locale()) for p in points
+    ]
     stages = stage_labels()
     return {
-        "active": line_chart(_("Active members per month"), labels,
-                             [Series(_("Active"), [p["active"] for p in points], COLOURS[0])]),
-        "flow": bar_chart(_("New and lapsed members per month"), labels, [
-            Series(_("New"), [p["new"] for p in points], COLOURS[1]),
-            Series(_("Lapsed"), [p["lapsed"] for p in points], COLOURS[2]),
-        ]),
-        "churn": line_chart(_("Churn per month (lapsed / active at the start of the month)"), labels,
-                            [Series(_("Churn"), [p["churn"] for p in points], COLOURS[3])], suffix="%"),
-        "stages": hbar_chart(_("Villages by Desa Sadar stage"),
-                             [(stages[s], n) for s, n in data["villages_by_stage"].items() if s in stages]),
+        "active": line_chart(
+            _("Active members per month"), labels, [Series(_("Active"), [p["active"] for p in points], COLOURS[0])]
+        ),
+        "flow": bar_chart(
+            _("New and lapsed members per month"),
+            labels,
+            [
+                Series(_("New"), [p["new"] for p in points], COLOURS[1]),
+                Series(_("Lapsed"), [p["lapsed"] for p in points], COLOURS[2]),
+            ],
+        ),
+        "churn": line_chart(
+            _("Churn per month (lapsed / active at the start of the month)"),
+            labels,
+            [Series(_("Churn"), [p["churn"] for p in points], COLOURS[3])],
+            suffix="%",
+        ),
+        "stages": hbar_chart(
+            _("Villages by Desa Sadar stage"),
+            [(stages[s], n) for s, n in data["villages_by_stage"].items() if s in stages],
+        ),
         "labels": labels,
     }
 
 
 @router.get("/dashboard")
-def dashboard_page(request: Request, scope: str | None = None, sort: str | None = None,
-                   actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def dashboard_page(
+    request: Request,
+    scope: str | None = None,
+    sort: str | None = None,
+    actor: Actor = Depends(web_actor),
+    session: Session = Depends(get_session),
+):
     data = dashboard(session, actor, scope, sort=sort)
-    return render(request, "reports/dashboard.html", {
-        "data": data, "charts": charts(data), "stage_labels": stage_labels(), "metric_labels": metric_labels(),
-        "event_kind_labels": event_kind_labels(), "can_export": actor.role in EXPORT_ROLES,
-    })
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "data": data,
+            "charts": charts(data),
+            "stage_labels": stage_labels(),
+            "metric_labels": metric_labels(),
+            "event_kind_labels": event_kind_labels(),
+            "can_export": actor.role in EXPORT_ROLES,
+        },
+    )
 
 
 @router.get("/reports/members.csv")
@@ -92,6 +123,5 @@ def villages_csv(scope: str | None = None, actor: Actor = Depends(web_actor), se
 
 
 @router.get("/reports/villages.xlsx")
-def villages_xlsx(scope: str | None = None, actor: Actor = Depends(web_actor),
-                  session: Session = Depends(get_session)):
+def villages_xlsx(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
     return report_api.villages_xlsx_response(session, actor, scope)

@@ -30,9 +30,9 @@ from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.dues import custody
 from app.dues.models import HeldCash, RegencyMonth, VillageMonth
+from app.members.approvals import rejected_registrations
 from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import MEMBER_REGENCY, Member, MemberStatus
-from app.members.approvals import rejected_registrations
 from app.members.service import status_counts
 from app.programme.models import STAGE_ORDER, Event, EventKind, ProvinceBaseline, Stage, Target, TargetMetric
 from app.regions.models import Branch, District, Province, Regency, Village
@@ -142,7 +142,8 @@ def parse_scope(session: Session, actor: Actor, text: str | None) -> Scope:
         if actor.sees_region:
             parents.append(region)
         branch_row = session.exec(
-            select(Branch.code, Branch.name).join(Regency, Regency.branch_code == Branch.code)
+            select(Branch.code, Branch.name)
+            .join(Regency, Regency.branch_code == Branch.code)
             .where(Regency.code == villages[0].regency_code)
         ).first()
         if branch_row and (actor.sees_region or actor.branch_code == branch_row[0] and actor.role == Role.cabang.value):
@@ -220,8 +221,10 @@ def monthly_rollup(session: Session, actor: Actor, scope: Scope, day: dt.date) -
     this_month = month_start(day)
     first = add_months(this_month, -TREND_MONTHS)
     if scope.kind == "village":
-        model, where = VillageMonth, and_(village_clause(actor, VillageMonth.village_code),
-                                           scope.village_codes(VillageMonth.village_code))
+        model, where = (
+            VillageMonth,
+            and_(village_clause(actor, VillageMonth.village_code), scope.village_codes(VillageMonth.village_code)),
+        )
     else:
         model, where = RegencyMonth, _regency_filter(scope, RegencyMonth.regency_code)
     rows = session.exec(
@@ -236,8 +239,9 @@ def _as_date(value) -> dt.date:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-def scope_counts(session: Session, actor: Actor, scope: Scope, day: dt.date,
-                 monthly: dict | None = None) -> tuple[dict, list[int]]:
+def scope_counts(
+    session: Session, actor: Actor, scope: Scope, day: dt.date, monthly: dict | None = None
+) -> tuple[dict, list[int]]:
     """Totals of the scope and new members in each of the last 12 months (new: from the roll-up)."""
     if monthly is None:
         monthly = monthly_rollup(session, actor, scope, day)
@@ -250,8 +254,9 @@ def trend_months(day: dt.date) -> list[dt.date]:
     return [add_months(this_month, i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
 
 
-def trend(session: Session, actor: Actor, scope: Scope, day: dt.date, new_by_month: list[int],
-          monthly: dict | None = None) -> list[dict]:
+def trend(
+    session: Session, actor: Actor, scope: Scope, day: dt.date, new_by_month: list[int], monthly: dict | None = None
+) -> list[dict]:
     """Active, lapsed and churn per month: sums of the monthly roll-up (one small query)."""
     if monthly is None:
         monthly = monthly_rollup(session, actor, scope, day)
@@ -262,25 +267,31 @@ def trend(session: Session, actor: Actor, scope: Scope, day: dt.date, new_by_mon
     for i, month in enumerate(months):
         lapsed = monthly.get(month, (0, 0, 0))[2]
         base = active[i]  # active in the month before
-        points.append({
-            "month": month.strftime("%Y-%m"),
-            "new": new_by_month[i],
-            "active": active[i + 1],
-            "lapsed": lapsed,
-            "churn": _percent(lapsed, base),
-        })
+        points.append(
+            {
+                "month": month.strftime("%Y-%m"),
+                "new": new_by_month[i],
+                "active": active[i + 1],
+                "lapsed": lapsed,
+                "churn": _percent(lapsed, base),
+            }
+        )
     return points
 
 
 def villages_by_stage(session: Session, actor: Actor, scope: Scope) -> tuple[dict, dict]:
     """Villages per Desa Sadar stage and the scope's estimated informal workers, one query."""
     rows = session.exec(
-        select(Village.stage, func.count(), func.sum(Village.estimated_informal_workers),
-               func.count(Village.estimated_informal_workers))
+        select(
+            Village.stage,
+            func.count(),
+            func.sum(Village.estimated_informal_workers),
+            func.count(Village.estimated_informal_workers),
+        )
         .where(village_clause(actor, Village.code), scope.villages())
         .group_by(Village.stage)
     ).all()
-    stages = {stage: 0 for stage in STAGE_ORDER}
+    stages = dict.fromkeys(STAGE_ORDER, 0)
     estimate = with_estimate = 0
     for stage, count, workers, estimated in rows:
         if stage is not None:
@@ -303,14 +314,23 @@ def cash_held(session: Session, actor: Actor, scope: Scope, day: dt.date) -> tup
         where = [village_clause(actor, HeldCash.village_code), scope.village_codes(HeldCash.village_code)]
     total, holders, oldest = custody.summary(session, *where)
     shown = [
-        {"duta_id": holder_id, "username": None, "full_name": None, "total": amount, "payments": count,
-         "oldest_days": (day - since).days if since else 0}
+        {
+            "duta_id": holder_id,
+            "username": None,
+            "full_name": None,
+            "total": amount,
+            "payments": count,
+            "oldest_days": (day - since).days if since else 0,
+        }
         for holder_id, amount, count, since in custody.per_holder(session, *where, limit=CASH_HELD_LIMIT)
     ]
     if shown:
-        names = {uid: (username, full_name) for uid, username, full_name in session.exec(
-            select(User.id, User.username, User.full_name).where(User.id.in_([item["duta_id"] for item in shown]))
-        ).all()}
+        names = {
+            uid: (username, full_name)
+            for uid, username, full_name in session.exec(
+                select(User.id, User.username, User.full_name).where(User.id.in_([item["duta_id"] for item in shown]))
+            ).all()
+        }
         for item in shown:
             item["username"], item["full_name"] = names.get(item["duta_id"], (None, None))
         # Same order as before for equal age and amount: by username.
@@ -340,8 +360,12 @@ def event_yield(session: Session, actor: Actor, scope: Scope) -> list[dict]:
     signups = {
         kind: (int(total), int(ok), int(active))
         for kind, total, ok, active in session.exec(
-            select(Event.kind, func.count(Member.id), func.count().filter(approved),
-                   func.count().filter(approved, cover_clause(Member.covered_until, "aktif", today())))
+            select(
+                Event.kind,
+                func.count(Member.id),
+                func.count().filter(approved),
+                func.count().filter(approved, cover_clause(Member.covered_until, "aktif", today())),
+            )
             .join(Event, Event.id == Member.event_id)
             .where(Member.status != MemberStatus.draft.value, event_scope, village_clause(actor, Member.village_code))
             .group_by(Event.kind)
@@ -351,27 +375,60 @@ def event_yield(session: Session, actor: Actor, scope: Scope) -> list[dict]:
     for kind in EventKind:
         events, attendance = held.get(kind.value, (0, 0))
         total, ok, active = signups.get(kind.value, (0, 0, 0))
-        result.append({
-            "kind": kind.value, "events": events, "attendance": attendance, "signups": total,
-            "approved": ok, "aktif": active,
-            "per_event": round(total / events, 1) if events else None,
-            "per_100_attending": _percent(total, attendance),
-        })
+        result.append(
+            {
+                "kind": kind.value,
+                "events": events,
+                "attendance": attendance,
+                "signups": total,
+                "approved": ok,
+                "aktif": active,
+                "per_event": round(total / events, 1) if events else None,
+                "per_100_attending": _percent(total, attendance),
+            }
+        )
     return result
 
 
 # ------------------------------------------------------------------------------ tables by area
 
 
-TABLE_COLUMNS = ("code", "name", "stage", "registered", "submitted", "approved", "aktif", "jatuh_tempo",
-                 "nonaktif", "new_this_month", "new_this_year", "estimate", "coverage", "diresmikan")
+TABLE_COLUMNS = (
+    "code",
+    "name",
+    "stage",
+    "registered",
+    "submitted",
+    "approved",
+    "aktif",
+    "jatuh_tempo",
+    "nonaktif",
+    "new_this_month",
+    "new_this_year",
+    "estimate",
+    "coverage",
+    "diresmikan",
+)
 
 
 def _blank_row(level: str, code: str | None, name: str) -> dict:
     return {
-        "level": level, "code": code, "name": name, "stage": None, "registered": 0, "submitted": 0,
-        "approved": 0, "aktif": 0, "jatuh_tempo": 0, "nonaktif": 0, "new_this_month": 0, "new_this_year": 0,
-        "estimate": 0, "villages_with_estimate": 0, "diresmikan": 0, "coverage": None,
+        "level": level,
+        "code": code,
+        "name": name,
+        "stage": None,
+        "registered": 0,
+        "submitted": 0,
+        "approved": 0,
+        "aktif": 0,
+        "jatuh_tempo": 0,
+        "nonaktif": 0,
+        "new_this_month": 0,
+        "new_this_year": 0,
+        "estimate": 0,
+        "villages_with_estimate": 0,
+        "diresmikan": 0,
+        "coverage": None,
     }
 
 
@@ -387,8 +444,9 @@ def _finish(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def area_tables(session: Session, actor: Actor, scope: Scope, day: dt.date,
-                status_rows: list | None = None) -> dict[str, list[dict]]:
+def area_tables(
+    session: Session, actor: Actor, scope: Scope, day: dt.date, status_rows: list | None = None
+) -> dict[str, list[dict]]:
     """The areas one level down: provinces and branches of the region, branches of a province, villages
     of a branch (or of a duta's villages). Region and province: counts per regency from
     `regency_status_rows` (members grouped by regency, status and covered_until) and new members from the
@@ -399,13 +457,17 @@ def area_tables(session: Session, actor: Actor, scope: Scope, day: dt.date,
     year_start = dt.date(day.year, 1, 1)
     if scope.kind in ("region", "province"):
         members: dict[str, dict] = {}
-        for regency, status, covered_until, n in (status_rows if status_rows is not None
-                                                  else regency_status_rows(session, actor, scope)):
+        for regency, status, covered_until, n in (
+            status_rows if status_rows is not None else regency_status_rows(session, actor, scope)
+        ):
             _tally([(status, covered_until, n)], day, members.setdefault(regency, {}))
         for regency, month, new in session.exec(
             select(RegencyMonth.regency_code, RegencyMonth.month, func.sum(RegencyMonth.new))
-            .where(RegencyMonth.month >= year_start, RegencyMonth.month <= this_month,
-                   _regency_filter(scope, RegencyMonth.regency_code))
+            .where(
+                RegencyMonth.month >= year_start,
+                RegencyMonth.month <= this_month,
+                _regency_filter(scope, RegencyMonth.regency_code),
+            )
             .group_by(RegencyMonth.regency_code, RegencyMonth.month)
         ).all():
             row = members.setdefault(regency, {})
@@ -414,9 +476,16 @@ def area_tables(session: Session, actor: Actor, scope: Scope, day: dt.date,
                 row["new_this_month"] = row.get("new_this_month", 0) + int(new or 0)
         diresmikan = Village.stage == Stage.diresmikan.value
         regencies = session.exec(
-            select(Regency.code, Regency.province_code, Regency.branch_code, Province.name, Branch.name,
-                   func.sum(Village.estimated_informal_workers), func.count(Village.estimated_informal_workers),
-                   func.count().filter(diresmikan))
+            select(
+                Regency.code,
+                Regency.province_code,
+                Regency.branch_code,
+                Province.name,
+                Branch.name,
+                func.sum(Village.estimated_informal_workers),
+                func.count(Village.estimated_informal_workers),
+                func.count().filter(diresmikan),
+            )
             .join(Province, Province.code == Regency.province_code)
             .outerjoin(Branch, Branch.code == Regency.branch_code)
             .outerjoin(Village, Village.regency_code == Regency.code)
@@ -426,11 +495,17 @@ def area_tables(session: Session, actor: Actor, scope: Scope, day: dt.date,
         provinces: dict[str, dict] = {}
         branches: dict[str | None, dict] = {}
         for code, province_code, branch_code, province_name, branch_name, workers, estimated, official in regencies:
-            values = {**members.get(code, {}), "estimate": workers, "villages_with_estimate": estimated,
-                      "diresmikan": official}
+            values = {
+                **members.get(code, {}),
+                "estimate": workers,
+                "villages_with_estimate": estimated,
+                "diresmikan": official,
+            }
             _add(provinces.setdefault(province_code, _blank_row("province", province_code, province_name)), values)
-            _add(branches.setdefault(branch_code, _blank_row("branch", branch_code, branch_name or _("No branch"))),
-                 values)
+            _add(
+                branches.setdefault(branch_code, _blank_row("branch", branch_code, branch_name or _("No branch"))),
+                values,
+            )
         tables = {"branch": _finish(list(branches.values()))}
         if scope.kind == "region":
             tables = {"province": _finish(list(provinces.values())), **tables}
@@ -441,16 +516,21 @@ def area_tables(session: Session, actor: Actor, scope: Scope, day: dt.date,
     # any member; a branch's other villages (hundreds) add nothing but zeros.
     columns = _count_columns(day)
     members = {
-        row[0]: dict(zip(columns.keys(), row[1:]))
+        row[0]: dict(zip(columns.keys(), row[1:], strict=False))
         for row in session.exec(
-            select(Member.village_code, *columns.values()).where(_member_scope(actor, scope))
+            select(Member.village_code, *columns.values())
+            .where(_member_scope(actor, scope))
             .group_by(Member.village_code)
         ).all()
     }
     for code, month, new in session.exec(
-        select(VillageMonth.village_code, VillageMonth.month, VillageMonth.new)
-        .where(VillageMonth.month >= year_start, VillageMonth.month <= this_month, VillageMonth.new != 0,
-               village_clause(actor, VillageMonth.village_code), scope.village_codes(VillageMonth.village_code))
+        select(VillageMonth.village_code, VillageMonth.month, VillageMonth.new).where(
+            VillageMonth.month >= year_start,
+            VillageMonth.month <= this_month,
+            VillageMonth.new != 0,
+            village_clause(actor, VillageMonth.village_code),
+            scope.village_codes(VillageMonth.village_code),
+        )
     ).all():
         row = members.setdefault(code, {})
         row["new_this_year"] = row.get("new_this_year", 0) + int(new or 0)
@@ -462,16 +542,29 @@ def area_tables(session: Session, actor: Actor, scope: Scope, day: dt.date,
         select(Village.code, Village.name, Village.stage, Village.estimated_informal_workers, District.name)
         .join(District, District.code == Village.district_code)
         .where(village_clause(actor, Village.code), scope.villages())
-        .where(or_(Village.stage.is_not(None), Village.estimated_informal_workers.is_not(None), has_members,
-                   has_target, Village.code.in_(scope.codes) if scope.kind == "village" else false()))
+        .where(
+            or_(
+                Village.stage.is_not(None),
+                Village.estimated_informal_workers.is_not(None),
+                has_members,
+                has_target,
+                Village.code.in_(scope.codes) if scope.kind == "village" else false(),
+            )
+        )
     ).all()
     rows = []
     for code, name, stage, estimate, district in villages:
         row = _blank_row("village", code, name)
         row.update(stage=stage, district=district)
-        _add(row, {**members.get(code, {}), "estimate": estimate,
-                   "villages_with_estimate": 1 if estimate is not None else 0,
-                   "diresmikan": 1 if stage == Stage.diresmikan.value else 0})
+        _add(
+            row,
+            {
+                **members.get(code, {}),
+                "estimate": estimate,
+                "villages_with_estimate": 1 if estimate is not None else 0,
+                "diresmikan": 1 if stage == Stage.diresmikan.value else 0,
+            },
+        )
         rows.append(row)
     return {"village": _finish(rows)}
 
@@ -538,14 +631,26 @@ def targets(session: Session, scope: Scope, day: dt.date, totals: dict, tables: 
             TargetMetric.active_members.value: source.get("aktif", 0),
             TargetMetric.villages_diresmikan.value: source.get("diresmikan", 0),
         }.get(target.metric, 0)
-        result.append({
-            "metric": target.metric, "level": target.level, "code": target.scope_code, "name": name,
-            "year": target.year, "target": int(target.value), "actual": int(actual),
-            "percent": _percent(actual, target.value),
-        })
+        result.append(
+            {
+                "metric": target.metric,
+                "level": target.level,
+                "code": target.scope_code,
+                "name": name,
+                "year": target.year,
+                "target": int(target.value),
+                "actual": int(actual),
+                "percent": _percent(actual, target.value),
+            }
+        )
     level_order = {level: i for i, level in enumerate(LEVELS)}
-    result.sort(key=lambda t: (level_order.get(t["level"], 9), metric_order.index(t["metric"])
-                               if t["metric"] in metric_order else 9, t["name"] or ""))
+    result.sort(
+        key=lambda t: (
+            level_order.get(t["level"], 9),
+            metric_order.index(t["metric"]) if t["metric"] in metric_order else 9,
+            t["name"] or "",
+        )
+    )
     return result
 
 
@@ -561,8 +666,14 @@ def baselines(session: Session, scope: Scope, day: dt.date) -> list[dict]:
         if baseline.province_code not in latest or latest[baseline.province_code][0].year < baseline.year:
             latest[baseline.province_code] = (baseline, name)
     return [
-        {"province_code": code, "name": name, "year": b.year, "workers": int(b.workers), "covered": int(b.covered),
-         "percent": _percent(b.covered, b.workers)}
+        {
+            "province_code": code,
+            "name": name,
+            "year": b.year,
+            "workers": int(b.workers),
+            "covered": int(b.covered),
+            "percent": _percent(b.covered, b.workers),
+        }
         for code, (b, name) in sorted(latest.items())
     ]
 
@@ -588,7 +699,10 @@ def _counts_and_tables(session: Session, actor: Actor, scope: Scope, day: dt.dat
 
 
 def dashboard(
-    session: Session, actor: Actor, scope_text: str | None = None, day: dt.date | None = None,
+    session: Session,
+    actor: Actor,
+    scope_text: str | None = None,
+    day: dt.date | None = None,
     sort: str | None = None,
 ) -> dict:
     """Everything a dashboard shows for one area, in a fixed number of queries whatever its size."""
@@ -610,8 +724,10 @@ def dashboard(
         "scope": scope.key,
         "scope_kind": scope.kind,
         "scope_name": scope.name,
-        "parents": [{"scope": "region" if kind == "region" else f"{kind}:{code}", "name": name}
-                    for kind, code, name in scope.parents],
+        "parents": [
+            {"scope": "region" if kind == "region" else f"{kind}:{code}", "name": name}
+            for kind, code, name in scope.parents
+        ],
         "day": day.isoformat(),
         "counts": counts,
         "villages_by_stage": stages,
@@ -619,7 +735,8 @@ def dashboard(
         "cash_held": cash,
         "cash_held_dutas": dutas,
         "coverage": {
-            "aktif": counts["aktif"], "estimate": estimate["estimate"],
+            "aktif": counts["aktif"],
+            "estimate": estimate["estimate"],
             "villages_with_estimate": estimate["villages_with_estimate"],
             "percent": _percent(counts["aktif"], estimate["estimate"]) if estimate["villages_with_estimate"] else None,
         },
@@ -661,13 +778,18 @@ def home_numbers(session: Session, actor: Actor) -> dict:
     stages, estimate = villages_by_stage(session, actor, scope)
     counts, _new = scope_counts(session, actor, scope, day)
     counts["diresmikan"] = stages.get(Stage.diresmikan.value, 0)
-    programme = sort_rows(area_tables(session, actor, scope, day).get("village", []), "-aktif") \
-        if actor.role == Role.cabang.value else []
+    programme = (
+        sort_rows(area_tables(session, actor, scope, day).get("village", []), "-aktif")
+        if actor.role == Role.cabang.value
+        else []
+    )
     return {
         "scope": scope,
         "key_numbers": counts,
         "stages": stages,
-        "coverage_percent": _percent(counts["aktif"], estimate["estimate"]) if estimate["villages_with_estimate"] else None,
+        "coverage_percent": _percent(counts["aktif"], estimate["estimate"])
+        if estimate["villages_with_estimate"]
+        else None,
         "year_targets": targets(session, scope, day, counts, {}),
         # A branch's programme villages (stage, coverage), most active first, at most
         # VILLAGE_TABLE_LIMIT; the rest on the dashboard and /villages.

@@ -9,6 +9,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-23 19:00:00
 """
+
 from collections.abc import Sequence
 
 from alembic import op

@@ -12,6 +12,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-11-23 20:00:00
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -50,8 +51,11 @@ def upgrade() -> None:
     op.create_index("ix_member_status_covered", "member", ["status", "covered_until"])
     op.create_index("ix_member_village_status_covered", "member", ["village_code", "status", "covered_until"])
     op.create_index(
-        "ix_payment_held", "payment", ["deposit_id", "holder_id", "status", "paid_on", "amount"],
-        sqlite_where=sa.text(HELD), postgresql_where=sa.text(HELD),
+        "ix_payment_held",
+        "payment",
+        ["deposit_id", "holder_id", "status", "paid_on", "amount"],
+        sqlite_where=sa.text(HELD),
+        postgresql_where=sa.text(HELD),
     )
     _fill()
 

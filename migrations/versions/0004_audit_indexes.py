@@ -6,6 +6,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-23 20:05:00
 """
+
 from collections.abc import Sequence
 
 from alembic import op

@@ -11,6 +11,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-23 21:00:00
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -53,8 +54,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.create_index(
-        "ix_payment_held", "payment", ["deposit_id", "holder_id", "status", "paid_on", "amount"],
-        sqlite_where=sa.text(HELD), postgresql_where=sa.text(HELD),
+        "ix_payment_held",
+        "payment",
+        ["deposit_id", "holder_id", "status", "paid_on", "amount"],
+        sqlite_where=sa.text(HELD),
+        postgresql_where=sa.text(HELD),
     )
     op.drop_index("ix_cash_held_village", table_name="cash_held")
     op.drop_table("cash_held")

@@ -14,6 +14,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-01 13:30:00
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -29,7 +30,9 @@ REGENCY = sa.text("substr(village_code, 1, 5)")
 
 def upgrade() -> None:
     op.create_index(
-        "ix_member_regency_status_covered", "member", [REGENCY, "status", "covered_until"],
+        "ix_member_regency_status_covered",
+        "member",
+        [REGENCY, "status", "covered_until"],
         postgresql_include=["village_code"],
     )
     op.create_index("ix_member_village_birth", "member", ["village_code", "birth_date"])

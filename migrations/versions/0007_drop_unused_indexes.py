@@ -14,6 +14,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 19:30:00
 """
+
 from collections.abc import Sequence
 
 from alembic import op

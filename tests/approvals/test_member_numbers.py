@@ -61,10 +61,12 @@ def _remove_committed(engine, member_ids, user_ids, branch_code, old_branch):
             ).all()
             for name, _sql in triggers:
                 session.execute(text(f'DROP TRIGGER "{name}"'))
-        session.execute(delete(AuditEntry).where(
-            (AuditEntry.actor_id.in_(user_ids))
-            | ((AuditEntry.object_type == "member") & AuditEntry.object_id.in_([str(i) for i in member_ids]))
-        ))
+        session.execute(
+            delete(AuditEntry).where(
+                (AuditEntry.actor_id.in_(user_ids))
+                | ((AuditEntry.object_type == "member") & AuditEntry.object_id.in_([str(i) for i in member_ids]))
+            )
+        )
         session.execute(delete(Member).where(Member.id.in_(member_ids)))
         session.execute(delete(UserVillage).where(UserVillage.user_id.in_(user_ids)))
         session.execute(delete(User).where(User.id.in_(user_ids)))
@@ -108,9 +110,11 @@ def test_concurrent_approvals_get_distinct_numbers(engine):
             stored = check.exec(select(Member.member_number, Member.status).where(Member.id.in_(member_ids))).all()
             assert sorted(n for n, _status in stored) == sorted(numbers)
             assert {status for _n, status in stored} == {"approved"}
-            entries = check.exec(select(AuditEntry).where(
-                AuditEntry.action == "member_approved", AuditEntry.object_id.in_([str(i) for i in member_ids])
-            )).all()
+            entries = check.exec(
+                select(AuditEntry).where(
+                    AuditEntry.action == "member_approved", AuditEntry.object_id.in_([str(i) for i in member_ids])
+                )
+            ).all()
             assert len(entries) == count
     finally:
         _remove_committed(engine, member_ids, user_ids, branch.code, old_branch)

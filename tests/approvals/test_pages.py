@@ -62,8 +62,9 @@ def test_queue_pages(client, db, area):
 def test_decision_page_has_everything_to_decide(client, db, area):
     born = dt.date(1980, 3, 9)
     member = make_member(db, area.duta, full_name="Budi Santoso", birth_date=born)
-    twin = make_member(db, area.duta, full_name="budi santoso", birth_date=born, status="approved",
-                       member_number="99000000011")
+    twin = make_member(
+        db, area.duta, full_name="budi santoso", birth_date=born, status="approved", member_number="99000000011"
+    )
     make_member(db, area.duta_b, village_code=VILLAGE_B, full_name="Budi Santoso", birth_date=born)
     make_payment(db, area.duta, member)
     web_login(client, area.cabang)
@@ -126,7 +127,11 @@ def test_approve_several_at_once(client, db, area):
     token = web_login(client, area.cabang)
     response = client.post(
         "/approvals/batch",
-        data={"csrf_token": token, "member_id": [members[0].id, members[2].id], "back": f"/approvals?village={VILLAGE_A}"},
+        data={
+            "csrf_token": token,
+            "member_id": [members[0].id, members[2].id],
+            "back": f"/approvals?village={VILLAGE_A}",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -147,7 +152,8 @@ def test_back_never_leaves_the_queue(client, db, area):
     member = make_member(db, area.duta)
     token = web_login(client, area.cabang)
     response = client.post(
-        f"/approvals/{member.id}/approve", data={"csrf_token": token, "back": "https://evil.example/"},
+        f"/approvals/{member.id}/approve",
+        data={"csrf_token": token, "back": "https://evil.example/"},
         follow_redirects=False,
     )
     assert response.headers["location"] == "/approvals"
@@ -164,7 +170,8 @@ def test_reject_by_form_needs_a_reason(client, db, area):
     assert member.status == "submitted"
     response = client.post(
         f"/approvals/{member.id}/reject",
-        data={"csrf_token": token, "code": "nik_mismatch", "note": "angka ke-7 berbeda"}, follow_redirects=False,
+        data={"csrf_token": token, "code": "nik_mismatch", "note": "angka ke-7 berbeda"},
+        follow_redirects=False,
     )
     assert response.status_code == 303
     db.refresh(member)
@@ -193,10 +200,22 @@ def test_forms_need_the_csrf_token(client, db, area):
 
 
 def test_duta_home_lists_rejected_with_reasons(client, db, area):
-    first = make_member(db, area.duta, full_name="Ditolak Dulu", status="rejected", rejection_reason="Data tidak lengkap",
-                        decided_at=utcnow() - dt.timedelta(days=2))
-    second = make_member(db, area.duta, full_name="Ditolak Baru", status="rejected",
-                         rejection_reason="Pendaftaran ganda", decided_at=utcnow())
+    first = make_member(
+        db,
+        area.duta,
+        full_name="Ditolak Dulu",
+        status="rejected",
+        rejection_reason="Data tidak lengkap",
+        decided_at=utcnow() - dt.timedelta(days=2),
+    )
+    second = make_member(
+        db,
+        area.duta,
+        full_name="Ditolak Baru",
+        status="rejected",
+        rejection_reason="Pendaftaran ganda",
+        decided_at=utcnow(),
+    )
     web_login(client, area.duta)
     text = client.get("/").text
     assert "Pendaftaran ditolak yang perlu diperbaiki" in text

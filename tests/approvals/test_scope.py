@@ -25,9 +25,10 @@ def test_another_branchs_registration_is_404(client, db, area):
     token = web_login(client, area.cabang)
     assert client.get(f"/approvals/{member.id}").status_code == 404
     assert client.post(f"/approvals/{member.id}/approve", data={"csrf_token": token}).status_code == 404
-    assert client.post(
-        f"/approvals/{member.id}/reject", data={"csrf_token": token, "code": "incomplete"}
-    ).status_code == 404
+    assert (
+        client.post(f"/approvals/{member.id}/reject", data={"csrf_token": token, "code": "incomplete"}).status_code
+        == 404
+    )
     assert client.post("/approvals/batch", data={"csrf_token": token, "member_id": [member.id]}).status_code == 404
     assert client.get("/approvals", params={"village": VILLAGE_OTHER_BRANCH}).status_code == 404
 

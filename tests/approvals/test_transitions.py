@@ -44,9 +44,14 @@ def test_api_approve_answers_status_and_number(client, db, area):
     assert approvals.is_member_number(body["member_number"])
 
 
-@pytest.mark.parametrize("status, words", [
-    ("approved", "sudah disetujui"), ("rejected", "sudah ditolak"), ("draft", "belum diajukan"),
-])
+@pytest.mark.parametrize(
+    "status, words",
+    [
+        ("approved", "sudah disetujui"),
+        ("rejected", "sudah ditolak"),
+        ("draft", "belum diajukan"),
+    ],
+)
 def test_approve_from_a_wrong_state_is_409(client, db, area, status, words):
     member = make_member(db, area.duta, status=status, member_number="99000000001" if status == "approved" else None)
     response = client.post(f"/api/v1/members/{member.id}/approve", headers=api_headers(client, area.cabang))
@@ -59,7 +64,8 @@ def test_approve_from_a_wrong_state_is_409(client, db, area, status, words):
 def test_reject_from_a_wrong_state_is_409(client, db, area, status):
     member = make_member(db, area.duta, status=status, member_number="99000000002" if status == "approved" else None)
     response = client.post(
-        f"/api/v1/members/{member.id}/reject", json={"reason": "Data tidak cocok"},
+        f"/api/v1/members/{member.id}/reject",
+        json={"reason": "Data tidak cocok"},
         headers=api_headers(client, area.cabang),
     )
     assert response.status_code == 409
@@ -80,7 +86,8 @@ def test_second_approval_of_the_same_registration_is_409(db, area):
 def test_reject_with_reason_goes_back_to_the_duta(client, db, area):
     member = make_member(db, area.duta)
     response = client.post(
-        f"/api/v1/members/{member.id}/reject", json={"reason": "Foto KTP buram, NIK tidak terbaca"},
+        f"/api/v1/members/{member.id}/reject",
+        json={"reason": "Foto KTP buram, NIK tidak terbaca"},
         headers=api_headers(client, area.cabang),
     )
     assert response.status_code == 200, response.text
@@ -112,7 +119,10 @@ def test_reject_with_a_common_reason_alone(client, db, area):
     assert member.rejection_reason == "Data tidak lengkap"
 
 
-@pytest.mark.parametrize("body", [{}, {"reason": "  "}, {"reason": "no"}, {"code": "other"}, {"code": "nonsense", "reason": "alasan panjang"}])
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"reason": "  "}, {"reason": "no"}, {"code": "other"}, {"code": "nonsense", "reason": "alasan panjang"}],
+)
 def test_reject_needs_a_reason(client, db, area, body):
     member = make_member(db, area.duta)
     response = client.post(f"/api/v1/members/{member.id}/reject", json=body, headers=api_headers(client, area.cabang))
@@ -159,7 +169,10 @@ def test_outside_the_branch_is_404(client, db, area):
     member = make_member(db, area.other_duta, village_code=VILLAGE_OTHER_BRANCH)
     headers = api_headers(client, area.cabang)
     assert client.post(f"/api/v1/members/{member.id}/approve", headers=headers).status_code == 404
-    assert client.post(f"/api/v1/members/{member.id}/reject", json={"reason": "tidak sesuai"}, headers=headers).status_code == 404
+    assert (
+        client.post(f"/api/v1/members/{member.id}/reject", json={"reason": "tidak sesuai"}, headers=headers).status_code
+        == 404
+    )
     # A duta of another village: 404 too, not 403 (the registration's existence does not leak).
     other = make_member(db, area.duta_b, village_code=VILLAGE_B)
     assert client.post(f"/api/v1/members/{other.id}/approve", headers=api_headers(client, area.duta)).status_code == 404
@@ -249,13 +262,20 @@ def test_identity_of_an_approved_member_cannot_be_corrected_by_its_duta(db, area
     member = make_member(db, area.duta)
     approvals.approve(db, area.actor(area.cabang), member.id)
     duta = area.actor(area.duta)
-    for changes in ({"nik": "1207021705900099"}, {"full_name": "Nama Baru"}, {"sex": "P"}, {"birth_date": "1991-01-01"}):
+    for changes in (
+        {"nik": "1207021705900099"},
+        {"full_name": "Nama Baru"},
+        {"sex": "P"},
+        {"birth_date": "1991-01-01"},
+    ):
         with pytest.raises(Conflict) as refused:
             service.update(db, duta, member.id, changes)
         assert "tidak dapat diubah" in refused.value.message
     # The same values in raw form are not a change: what refuses then is the general rule for approved members.
     with pytest.raises(Conflict) as refused:
-        service.update(db, duta, member.id, {"full_name": f" {member.full_name} ", "birth_date": member.birth_date.isoformat()})
+        service.update(
+            db, duta, member.id, {"full_name": f" {member.full_name} ", "birth_date": member.birth_date.isoformat()}
+        )
     assert "tidak dapat diubah" not in refused.value.message
     db.refresh(member)
     assert member.status == "approved"

@@ -30,17 +30,19 @@ def test_writing_methods_are_refused(client, db, people, method):
         assert response.status_code in (404, 405)
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_entry SET action = 'rewritten' WHERE id = :id",
-    "DELETE FROM audit_entry WHERE id = :id",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_entry SET action = 'rewritten' WHERE id = :id",
+        "DELETE FROM audit_entry WHERE id = :id",
+    ],
+)
 def test_database_refuses_update_and_delete(db, people, statement):
     audit.record(db, people.actor(people.admin), "login", "user", people.admin.id)
     db.commit()
     entry_id = _latest_entry(db)
-    with pytest.raises(DBAPIError, match="append-only"):
-        with db.begin_nested():
-            db.execute(text(statement), {"id": entry_id})
+    with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+        db.execute(text(statement), {"id": entry_id})
     db.expire_all()
     assert db.execute(text("SELECT action FROM audit_entry WHERE id = :id"), {"id": entry_id}).scalar_one() == "login"
 

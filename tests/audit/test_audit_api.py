@@ -50,9 +50,7 @@ def test_filter_by_actor_newest_first_and_paged(client, db, people):
     assert first["total"] == 53 and len(first["items"]) == 50
     assert first["items"][0]["object"] == "village:12.07.02.2053"  # newest first
     assert {item["actor"] for item in first["items"]} == {people.wilayah.username}
-    second = client.get(
-        "/api/v1/audit", params={"actor": people.wilayah.username, "page": 2}, headers=headers
-    ).json()
+    second = client.get("/api/v1/audit", params={"actor": people.wilayah.username, "page": 2}, headers=headers).json()
     assert [item["object"] for item in second["items"]] == [f"village:12.07.02.{2000 + i}" for i in (3, 2, 1)]
     both = client.get(
         "/api/v1/audit", params={"actor": people.wilayah.username, "object": "village:12.07.02.2001"}, headers=headers
@@ -62,9 +60,19 @@ def test_filter_by_actor_newest_first_and_paged(client, db, people):
 
 def test_nik_is_masked_in_every_detail(client, db, people):
     nik = "1207021705900003"
-    _add(db, people.actor(people.duta), "member_updated", "member", 77,
-         changes={"nik": {"old": nik, "new": "1207021705900004"}}, note=f"NIK {nik} diperbaiki", raw=1207021705900005)
-    [item] = client.get("/api/v1/audit", params={"object": "member:77"}, headers=api_headers(client, people.wilayah)).json()["items"]
+    _add(
+        db,
+        people.actor(people.duta),
+        "member_updated",
+        "member",
+        77,
+        changes={"nik": {"old": nik, "new": "1207021705900004"}},
+        note=f"NIK {nik} diperbaiki",
+        raw=1207021705900005,
+    )
+    [item] = client.get(
+        "/api/v1/audit", params={"object": "member:77"}, headers=api_headers(client, people.wilayah)
+    ).json()["items"]
     text = str(item["detail"])
     assert nik not in text and "1207021705900004" not in text and "1207021705900005" not in text
     assert item["detail"]["changes"]["nik"]["old"] == "1207********0003"
@@ -73,7 +81,9 @@ def test_nik_is_masked_in_every_detail(client, db, people):
 
 def test_mask_leaves_other_numbers_alone():
     assert mask({"member_number": "26000000001", "amount": 16800, "ok": True}) == {
-        "member_number": "26000000001", "amount": 16800, "ok": True,
+        "member_number": "26000000001",
+        "amount": 16800,
+        "ok": True,
     }
 
 
@@ -106,6 +116,10 @@ def test_batch_approval_is_logged_once_per_member_and_once_for_the_batch(client,
     approvals.approve_many(db, people.actor(people.cabang), [m.id for m in members])
     headers = api_headers(client, people.wilayah)
     body = client.get("/api/v1/audit", params={"actor": people.cabang.username}, headers=headers).json()
-    assert sorted(item["action"] for item in body["items"]) == ["member_approved", "member_approved", "members_approved"]
+    assert sorted(item["action"] for item in body["items"]) == [
+        "member_approved",
+        "member_approved",
+        "members_approved",
+    ]
     batch = next(item for item in body["items"] if item["action"] == "members_approved")
     assert set(batch["detail"]["members"]) == {str(m.id) for m in members}

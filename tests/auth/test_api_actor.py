@@ -20,8 +20,9 @@ def busy_requests(client, db):
     member = make_member(db, duta, status="approved")
     requests = {
         "registration": lambda headers: client.post("/api/v1/members", json=payload(), headers=headers),
-        "payment": lambda headers: client.post(f"/api/v1/members/{member.id}/payments",
-                                               json={"months": 1, "channel": "tunai"}, headers=headers),
+        "payment": lambda headers: client.post(
+            f"/api/v1/members/{member.id}/payments", json={"months": 1, "channel": "tunai"}, headers=headers
+        ),
     }
     return duta, requests
 

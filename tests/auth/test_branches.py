@@ -74,13 +74,19 @@ def test_branch_pages_for_the_admin(client, db):
     bad = client.post("/branches", data={"csrf_token": token, "code": "NEW", "name": "", "regencies": ["12.18"]})
     assert bad.status_code == 422 and 'id="name-error"' in bad.text
     assert 'value="NEW"' in bad.text and 'value="12.18" checked' in bad.text  # what was typed is kept
-    ok = client.post("/branches", data={"csrf_token": token, "code": "NEW", "name": "Kantor Baru",
-                                        "regencies": ["12.18"]}, follow_redirects=False)
+    ok = client.post(
+        "/branches",
+        data={"csrf_token": token, "code": "NEW", "name": "Kantor Baru", "regencies": ["12.18"]},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303 and db.get(Regency, "12.18").branch_code == "NEW"
     edit = client.get("/branches/NEW")
     assert edit.status_code == 200 and 'value="12.18" checked' in edit.text
-    saved = client.post("/branches/NEW", data={"csrf_token": token, "name": "Kantor Baru Serdang",
-                                               "regencies": ["12.18", "12.01"]}, follow_redirects=False)
+    saved = client.post(
+        "/branches/NEW",
+        data={"csrf_token": token, "name": "Kantor Baru Serdang", "regencies": ["12.18", "12.01"]},
+        follow_redirects=False,
+    )
     assert saved.status_code == 303 and db.get(Regency, "12.01").branch_code == "NEW"
     assert client.get("/branches/NOPE").status_code == 404
     assert client.post("/branches", data={"code": "X", "name": "X", "regencies": ["12.02"]}).status_code == 403  # CSRF
@@ -89,7 +95,14 @@ def test_branch_pages_for_the_admin(client, db):
 @pytest.mark.parametrize("role", ["duta", "cabang", "wilayah"])
 def test_branch_pages_are_for_admins_only(client, db, role):
     make_branch(db, code="OLD", regencies=("12.07",))
-    user = make_user(db, role, villages=(VILLAGE_A,) if role == "duta" else (), branch_code="OLD" if role != "wilayah" else None)
+    user = make_user(
+        db, role, villages=(VILLAGE_A,) if role == "duta" else (), branch_code="OLD" if role != "wilayah" else None
+    )
     token = web_login(client, user)
     assert client.get("/branches").status_code == 403
-    assert client.post("/branches", data={"csrf_token": token, "code": "X", "name": "X", "regencies": ["12.02"]}).status_code == 403
+    assert (
+        client.post(
+            "/branches", data={"csrf_token": token, "code": "X", "name": "X", "regencies": ["12.02"]}
+        ).status_code
+        == 403
+    )

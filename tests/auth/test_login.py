@@ -74,8 +74,12 @@ def test_failures_slow_the_account_down_before_the_lock(client, db):
     token = csrf_from(client.get("/login").text)
 
     def attempt(password):
-        return client.post("/login", data={"username": user.username, "password": password, "csrf_token": token},
-                           headers={"Accept-Language": "id"}, follow_redirects=False)
+        return client.post(
+            "/login",
+            data={"username": user.username, "password": password, "csrf_token": token},
+            headers={"Accept-Language": "id"},
+            follow_redirects=False,
+        )
 
     def move_failures_back(seconds):
         """The recorded failures happened `seconds` earlier (time passes for the database's rows)."""
@@ -93,8 +97,9 @@ def test_failures_slow_the_account_down_before_the_lock(client, db):
     assert "Tunggu 1 detik" in attempt(PASSWORD).text
     move_failures_back(1)
     assert attempt(PASSWORD).status_code == 303  # waited long enough: in
-    failed = db.exec(select(LoginAttempt).where(LoginAttempt.username == user.username,
-                                                LoginAttempt.succeeded.is_(False))).all()
+    failed = db.exec(
+        select(LoginAttempt).where(LoginAttempt.username == user.username, LoginAttempt.succeeded.is_(False))
+    ).all()
     assert len(failed) == 2  # the refused attempts were not counted as failures
     assert len(db.exec(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()) == 2
 

@@ -8,7 +8,15 @@ from app.auth.models import User, UserVillage
 from app.core.audit import AuditEntry
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.factories import (
-    PASSWORD, VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, api_headers, csrf_from, make_branch, make_user, web_login,
+    PASSWORD,
+    VILLAGE_A,
+    VILLAGE_B,
+    VILLAGE_OTHER_BRANCH,
+    api_headers,
+    csrf_from,
+    make_branch,
+    make_user,
+    web_login,
 )
 
 
@@ -27,12 +35,17 @@ def _user(db, username):
 
 # The service
 
+
 def test_cabang_creates_duta_for_its_village(db):
     cabang = _cabang(db)
-    user = service.create_user(db, _actor(db, cabang), "duta.baru", "a-good-password", "duta", village_codes=[VILLAGE_A])
+    user = service.create_user(
+        db, _actor(db, cabang), "duta.baru", "a-good-password", "duta", village_codes=[VILLAGE_A]
+    )
     assert user.branch_code == "LBP"
     assert db.exec(select(UserVillage.village_code).where(UserVillage.user_id == user.id)).all() == [VILLAGE_A]
-    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "user_created", AuditEntry.actor_id == cabang.id)).one()
+    entry = db.exec(
+        select(AuditEntry).where(AuditEntry.action == "user_created", AuditEntry.actor_id == cabang.id)
+    ).one()
     assert entry.object_id == str(user.id)
     assert "a-good-password" not in entry.detail
 
@@ -40,8 +53,9 @@ def test_cabang_creates_duta_for_its_village(db):
 def test_cabang_cannot_create_duta_outside_its_branch(db):
     cabang = _cabang(db)
     with pytest.raises(Invalid) as error:
-        service.create_user(db, _actor(db, cabang), "duta.luar", "a-good-password", "duta",
-                            village_codes=[VILLAGE_OTHER_BRANCH])
+        service.create_user(
+            db, _actor(db, cabang), "duta.luar", "a-good-password", "duta", village_codes=[VILLAGE_OTHER_BRANCH]
+        )
     assert VILLAGE_OTHER_BRANCH in error.value.errors["village_codes"]
     assert _user(db, "duta.luar") is None
 
@@ -66,8 +80,9 @@ def test_cabang_creates_only_duta(db, role):
 def test_cabang_cannot_give_another_branch(db):
     cabang = _cabang(db)
     make_branch(db, code="OTHER", regencies=("11.71",))
-    user = service.create_user(db, _actor(db, cabang), "duta.y", "a-good-password", "duta",
-                               branch_code="OTHER", village_codes=[VILLAGE_A])
+    user = service.create_user(
+        db, _actor(db, cabang), "duta.y", "a-good-password", "duta", branch_code="OTHER", village_codes=[VILLAGE_A]
+    )
     assert user.branch_code == "LBP"
 
 
@@ -87,7 +102,11 @@ def test_admin_creates_any_role(db):
     service.create_user(db, actor, "aceh.duta", "a-good-password", "duta", village_codes=[VILLAGE_OTHER_BRANCH])
     service.create_user(db, actor, "admin.dua", "a-good-password", "admin")
     assert {_user(db, n).role for n in ("kanwil.baru", "kc.baru", "aceh.duta", "admin.dua")} == {
-        "wilayah", "cabang", "duta", "admin"}
+        "wilayah",
+        "cabang",
+        "duta",
+        "admin",
+    }
 
 
 def test_cabang_sees_its_branch_accounts_only(db):
@@ -151,6 +170,7 @@ def test_reset_password_checks_length_and_bumps_version(db):
 
 # The pages
 
+
 def test_users_page_for_cabang_lists_its_villages_only(client, db):
     cabang = _cabang(db)
     web_login(client, cabang)
@@ -167,8 +187,14 @@ def test_cabang_creates_duta_through_the_form(client, db):
     token = web_login(client, cabang)
     response = client.post(
         "/users",
-        data={"csrf_token": token, "username": "duta.form", "full_name": "Pak Kades", "password": "a-good-password",
-              "role": "admin", "villages": VILLAGE_A},
+        data={
+            "csrf_token": token,
+            "username": "duta.form",
+            "full_name": "Pak Kades",
+            "password": "a-good-password",
+            "role": "admin",
+            "villages": VILLAGE_A,
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
@@ -184,8 +210,13 @@ def test_form_refuses_a_village_outside_the_branch_and_keeps_the_input(client, d
     token = web_login(client, cabang)
     response = client.post(
         "/users",
-        data={"csrf_token": token, "username": "duta.luar", "full_name": "Bu Geuchik", "password": "a-good-password",
-              "villages": VILLAGE_OTHER_BRANCH},
+        data={
+            "csrf_token": token,
+            "username": "duta.luar",
+            "full_name": "Bu Geuchik",
+            "password": "a-good-password",
+            "villages": VILLAGE_OTHER_BRANCH,
+        },
     )
     assert response.status_code == 422
     assert "Kode desa tidak dikenal" in response.text or VILLAGE_OTHER_BRANCH in response.text
@@ -197,8 +228,9 @@ def test_form_refuses_a_village_outside_the_branch_and_keeps_the_input(client, d
 def test_form_needs_csrf(client, db):
     cabang = _cabang(db)
     web_login(client, cabang)
-    response = client.post("/users", data={"username": "duta.csrf", "password": "a-good-password",
-                                           "villages": VILLAGE_A})
+    response = client.post(
+        "/users", data={"username": "duta.csrf", "password": "a-good-password", "villages": VILLAGE_A}
+    )
     assert response.status_code == 403
     assert _user(db, "duta.csrf") is None
 
@@ -233,8 +265,15 @@ def test_admin_creates_deactivates_and_resets_through_pages(client, db):
     token = web_login(client, admin)
     response = client.post(
         "/users",
-        data={"csrf_token": token, "username": "kc.lbp", "full_name": "Petugas", "password": "a-good-password",
-              "role": "cabang", "branch_code": "LBP", "villages": ""},
+        data={
+            "csrf_token": token,
+            "username": "kc.lbp",
+            "full_name": "Petugas",
+            "password": "a-good-password",
+            "role": "cabang",
+            "branch_code": "LBP",
+            "villages": "",
+        },
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text
@@ -243,12 +282,19 @@ def test_admin_creates_deactivates_and_resets_through_pages(client, db):
 
     # The new account logs in on its own client; the admin's reset ends that session.
     from fastapi.testclient import TestClient
+
     from app.main import app as fastapi_app
 
     with TestClient(fastapi_app) as other:
         login_token = csrf_from(other.get("/login").text)
-        assert other.post("/login", data={"username": "kc.lbp", "password": "a-good-password",
-                                          "csrf_token": login_token}, follow_redirects=False).status_code == 303
+        assert (
+            other.post(
+                "/login",
+                data={"username": "kc.lbp", "password": "a-good-password", "csrf_token": login_token},
+                follow_redirects=False,
+            ).status_code
+            == 303
+        )
         bearer = other.post("/api/v1/auth/token", data={"username": "kc.lbp", "password": "a-good-password"})
         headers = {"Authorization": f"Bearer {bearer.json()['access_token']}"}
         assert other.get("/", follow_redirects=False).status_code == 200
@@ -257,8 +303,11 @@ def test_admin_creates_deactivates_and_resets_through_pages(client, db):
         assert "/deactivate" in page.text
         short = client.post(f"/users/{target.id}/password", data={"csrf_token": token, "password": "short"})
         assert short.status_code == 422
-        reset = client.post(f"/users/{target.id}/password",
-                            data={"csrf_token": token, "password": "another-good-one"}, follow_redirects=False)
+        reset = client.post(
+            f"/users/{target.id}/password",
+            data={"csrf_token": token, "password": "another-good-one"},
+            follow_redirects=False,
+        )
         assert reset.status_code == 303
         assert other.get("/", follow_redirects=False).status_code == 303
         assert other.get("/api/v1/me", headers=headers).status_code == 401
@@ -268,8 +317,9 @@ def test_admin_creates_deactivates_and_resets_through_pages(client, db):
         db.refresh(target)
         assert not target.is_active
         login_token = csrf_from(other.get("/login").text)
-        refused = other.post("/login", data={"username": "kc.lbp", "password": "another-good-one",
-                                             "csrf_token": login_token})
+        refused = other.post(
+            "/login", data={"username": "kc.lbp", "password": "another-good-one", "csrf_token": login_token}
+        )
         assert refused.status_code == 401
 
 

@@ -105,7 +105,9 @@ class Meter:
     def _sent(self, event):
         headers = {k.lower(): v for k, v in event["request"].get("headers", {}).items()}
         self.requests[event["requestId"]] = {
-            "url": event["request"]["url"], "htmx": headers.get("hx-request") == "true", "bytes": 0,
+            "url": event["request"]["url"],
+            "htmx": headers.get("hx-request") == "true",
+            "bytes": 0,
         }
 
     def _finished(self, event):

@@ -3,6 +3,7 @@ labels every field and passes axe-core (no serious or critical violation); HTMX 
 A page that another part of the app should provide and does not makes the journey fail at that step."""
 
 import re
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 import pytest
@@ -145,7 +146,7 @@ def test_wilayah_reads_the_dashboard_and_downloads_an_export(page, live_server, 
         page.click("a[href^='/reports/members.csv']")
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
-    content = open(download.path(), encoding="utf-8-sig").read()
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
     header = content.splitlines()[0].lower()
     assert "nik" in header
     assert not re.search(r"\b\d{16}\b", content), "exports mask the NIK"
@@ -185,8 +186,16 @@ def test_first_loads_and_partials_stay_within_budget(browser, live_server):
         log_in(page, live_server, DUTA)
         member_id = register(page, "Dewi Lestari", sex="P")
         receipt = pay(page, member_id)
-        for path in ("/", "/members/new", "/members", f"/members/{member_id}", f"/members/{member_id}/pay",
-                     f"/receipts/{receipt}", "/deposits", "/outbox"):
+        for path in (
+            "/",
+            "/members/new",
+            "/members",
+            f"/members/{member_id}",
+            f"/members/{member_id}/pay",
+            f"/receipts/{receipt}",
+            "/deposits",
+            "/outbox",
+        ):
             meter.load(page, path)
         # Partials: the contribution and the NIK check while the form is filled in.
         page.goto("/members/new")

@@ -139,7 +139,9 @@ def test_a_refused_item_comes_back_to_fix_and_logout_warns(context, page, live_s
     page.fill("#birth_date", new_birth.isoformat())
     page.click("form[data-offline=member] button[value=submit]")
     page.wait_for_url(f"{live_server}/outbox")
-    page.wait_for_function("() => document.querySelectorAll('#outbox-list li.refused, #outbox-list li.waiting').length === 0")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#outbox-list li.refused, #outbox-list li.waiting').length === 0"
+    )
     assert "Budi Santoso Kedua" in page.inner_text("#outbox-list li.sent")
 
     # Nothing unsent: logout goes straight through.

@@ -93,8 +93,17 @@ def test_branch_add_taken_regency(cli_db):
 
 def test_user_add_with_password_from_stdin(cli_db):
     result = run(
-        "user", "add", "duta.senembah", "--role", "duta", "--village", "12.07.02.2001", "--branch", "LBP",
-        "--password-stdin", input="a-good-password\n",
+        "user",
+        "add",
+        "duta.senembah",
+        "--role",
+        "duta",
+        "--village",
+        "12.07.02.2001",
+        "--branch",
+        "LBP",
+        "--password-stdin",
+        input="a-good-password\n",
     )
     assert result.exit_code == 0, result.output
     assert "duta.senembah" in result.output
@@ -124,8 +133,15 @@ def test_user_add_existing_username(cli_db):
 
 def test_user_add_bad_village(cli_db):
     result = run(
-        "user", "add", "duta.nowhere", "--role", "duta", "--village", "12.07.02.9999",
-        "--password-stdin", input="a-good-password\n",
+        "user",
+        "add",
+        "duta.nowhere",
+        "--role",
+        "duta",
+        "--village",
+        "12.07.02.9999",
+        "--password-stdin",
+        input="a-good-password\n",
     )
     assert result.exit_code == 2
     assert "12.07.02.9999" in result.output

@@ -16,9 +16,13 @@ def test_demo_loads_accounts_members_payments_and_programme(db):
     statuses = dict(db.exec(select(Member.status, func.count()).group_by(Member.status)).all())
     decisions = [m.decision for m in DEMO_MEMBERS]
     assert statuses == {
-        "approved": decisions.count("approve"), "rejected": decisions.count("reject"), "submitted": decisions.count("wait"),
+        "approved": decisions.count("approve"),
+        "rejected": decisions.count("reject"),
+        "submitted": decisions.count("wait"),
     }
-    assert db.exec(select(func.count()).select_from(Payment)).one() == sum(m.months_ago is not None for m in DEMO_MEMBERS)
+    assert db.exec(select(func.count()).select_from(Payment)).one() == sum(
+        m.months_ago is not None for m in DEMO_MEMBERS
+    )
     # The rejected registration's payment is owed back, not silently kept.
     assert db.exec(select(func.count()).select_from(Payment).where(Payment.status == "refund_due")).one() == 1
     assert db.exec(select(Deposit.status)).all() == ["confirmed"]

@@ -197,9 +197,10 @@ def test_production_refuses_the_default_secret(monkeypatch):
 
 def test_session_signed_with_another_key_is_ignored(client, db):
     """A cookie forged with the default development key does not log anyone in."""
-    from itsdangerous import TimestampSigner
     import base64
     import json
+
+    from itsdangerous import TimestampSigner
 
     user = make_user(db, "wilayah")
     payload = base64.b64encode(json.dumps({"uid": user.id, "cv": 1}).encode())

@@ -40,5 +40,6 @@ def test_a_refused_claim_takes_no_number(db):
         savepoint.rollback()
     assert claim_taking(db, statement, duta.id, "uji-4", "payment", PENDING, **numbers) == (2,)
     # Before the counter's first use its sequence does not exist: NULL, not an error.
-    assert claim_taking(db, claiming(next_value_of("sequence")), duta.id, "uji-5", "payment", PENDING,
-                        sequence="counter_uji_belum_ada") == (None,)
+    assert claim_taking(
+        db, claiming(next_value_of("sequence")), duta.id, "uji-5", "payment", PENDING, sequence="counter_uji_belum_ada"
+    ) == (None,)

@@ -17,10 +17,14 @@ from app.members.models import Member
 from tests.factories import make_member, make_user
 
 MEMBER = Member.__table__.c
-_COVER = Prepared(update(Member.__table__).where(MEMBER.id == bindparam("member_id")).values(
-    covered_until=bindparam("covered_until")))
-_READ = Prepared(select(MEMBER.birth_date, MEMBER.jht, MEMBER.created_at, MEMBER.covered_until)
-                 .where(MEMBER.id == bindparam("member_id")))
+_COVER = Prepared(
+    update(Member.__table__).where(MEMBER.id == bindparam("member_id")).values(covered_until=bindparam("covered_until"))
+)
+_READ = Prepared(
+    select(MEMBER.birth_date, MEMBER.jht, MEMBER.created_at, MEMBER.covered_until).where(
+        MEMBER.id == bindparam("member_id")
+    )
+)
 _BY_COVER = Prepared(select(MEMBER.id).where(MEMBER.covered_until == bindparam("month")).order_by(MEMBER.id).limit(5))
 
 
@@ -42,7 +46,9 @@ def test_many_rows_at_once(db):
     assert statement.execute(db, [{"name": "uji-a", "value": 3}, {"name": "uji-b", "value": 4}]) == []
     assert statement.execute(db, []) == []  # nothing to write: no statement
     assert db.exec(select(Counter.value).where(Counter.name.in_(["uji-a", "uji-b"])).order_by(Counter.name)).all() == [
-        3, 4]
+        3,
+        4,
+    ]
 
 
 def test_a_database_error_is_raised_as_sqlalchemy_raises_it(db):
@@ -107,9 +113,8 @@ def test_an_error_sent_together_is_raised_as_sqlalchemy_raises_it(db):
     claim = Prepared(insert(IdempotencyKey.__table__))
     row = {"user_id": duta.id, "key": "uji", "action": "payment", "result_id": "1", "created_at": utcnow()}
     claim.execute(db, row)
-    with pytest.raises(IntegrityError), db.begin_nested():
-        with sent_together(db):
-            claim.execute(db, row)
+    with pytest.raises(IntegrityError), db.begin_nested(), sent_together(db):
+        claim.execute(db, row)
     # The savepoint took the failed statement: the session goes on.
     assert db.exec(select(func.count()).select_from(IdempotencyKey).where(IdempotencyKey.user_id == duta.id)).one() == 1
 
@@ -129,11 +134,24 @@ def test_listeners_see_the_statement(db):
 def test_insert_row_gives_the_columns_left_out_their_model_defaults(db):
     duta = make_user(db, "duta")
     member = make_member(db, duta)
-    payment = insert_row(db, Payment, dict(
-        receipt_number="KW-UJI-000001", member_id=member.id, months=1, monthly_amount=16_800, amount=16_800,
-        channel="tunai", reference=None, paid_on=dt.date(2026, 11, 2), cover_from=dt.date(2026, 11, 1),
-        cover_to=dt.date(2026, 11, 1), recorded_by_id=duta.id, holder_id=duta.id,
-    ))
+    payment = insert_row(
+        db,
+        Payment,
+        {
+            "receipt_number": "KW-UJI-000001",
+            "member_id": member.id,
+            "months": 1,
+            "monthly_amount": 16_800,
+            "amount": 16_800,
+            "channel": "tunai",
+            "reference": None,
+            "paid_on": dt.date(2026, 11, 2),
+            "cover_from": dt.date(2026, 11, 1),
+            "cover_to": dt.date(2026, 11, 1),
+            "recorded_by_id": duta.id,
+            "holder_id": duta.id,
+        },
+    )
     assert payment.status == "valid" and isinstance(payment.recorded_at, dt.datetime)
     assert payment.paid_on == dt.date(2026, 11, 2)
     assert db.get(Payment, payment.id) is payment
@@ -147,11 +165,20 @@ def test_insert_row_with_its_key_given_writes_every_column_and_returns_nothing(d
     member = make_member(db, duta)
     postgres = db.get_bind().dialect.name == "postgresql"
     payment_id = db.execute(select(next_row_id(Payment.__table__))).scalar() if postgres else 10**6
-    values = dict(
-        receipt_number="KW-UJI-000002", member_id=member.id, months=1, monthly_amount=16_800, amount=16_800,
-        channel="tunai", reference=None, paid_on=dt.date(2026, 11, 2), cover_from=dt.date(2026, 11, 1),
-        cover_to=dt.date(2026, 11, 1), recorded_by_id=duta.id, holder_id=duta.id,
-    )
+    values = {
+        "receipt_number": "KW-UJI-000002",
+        "member_id": member.id,
+        "months": 1,
+        "monthly_amount": 16_800,
+        "amount": 16_800,
+        "channel": "tunai",
+        "reference": None,
+        "paid_on": dt.date(2026, 11, 2),
+        "cover_from": dt.date(2026, 11, 1),
+        "cover_to": dt.date(2026, 11, 1),
+        "recorded_by_id": duta.id,
+        "holder_id": duta.id,
+    }
     with sent_together(db):
         payment = insert_row(db, Payment, dict(values, id=payment_id))
         written = db.exec(select(func.count()).select_from(Payment).where(Payment.id == payment_id)).one()
@@ -170,8 +197,14 @@ def test_insert_row_with_its_key_given_refuses_to_guess_a_database_default(db):
     from app.core.audit import AuditEntry
 
     duta = make_user(db, "duta")
-    values = dict(at=utcnow(), actor_id=duta.id, actor_name=duta.username, action="uji", object_type="uji",
-                  object_id="1")
+    values = {
+        "at": utcnow(),
+        "actor_id": duta.id,
+        "actor_name": duta.username,
+        "action": "uji",
+        "object_type": "uji",
+        "object_id": "1",
+    }
     with pytest.raises(TypeError, match="detail"):
         insert_row(db, AuditEntry, dict(values, id=10**6))
     assert insert_row(db, AuditEntry, values).detail == "{}"  # without the key: RETURNING gives it
@@ -209,5 +242,13 @@ def test_the_column_types_rules_hold(db):
     duta = make_user(db, "duta")
     claim = Prepared(insert(IdempotencyKey.__table__))
     with pytest.raises(ValueError, match="timezone"):
-        claim.execute(db, {"user_id": duta.id, "key": "uji", "action": "payment", "result_id": "1",
-                           "created_at": dt.datetime(2026, 12, 1, 12, 0)})
+        claim.execute(
+            db,
+            {
+                "user_id": duta.id,
+                "key": "uji",
+                "action": "payment",
+                "result_id": "1",
+                "created_at": dt.datetime(2026, 12, 1, 12, 0),
+            },
+        )

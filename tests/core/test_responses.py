@@ -13,8 +13,16 @@ from app.dues.schemas import PaymentOut
 
 def test_a_created_answer_is_the_model_as_json():
     model = PaymentOut(
-        receipt_number="KW-2026-000001", amount=50_400, months=3, cover_from="2026-12", cover_to="2027-02",
-        monthly_amount=16_800, channel="tunai", paid_on=dt.date(2026, 12, 2), status="valid", member_id=7,
+        receipt_number="KW-2026-000001",
+        amount=50_400,
+        months=3,
+        cover_from="2026-12",
+        cover_to="2027-02",
+        monthly_amount=16_800,
+        channel="tunai",
+        paid_on=dt.date(2026, 12, 2),
+        status="valid",
+        member_id=7,
     )
     response = created(model)
     assert response.status_code == 201 and response.media_type == "application/json"

@@ -3,8 +3,9 @@
 A request's transaction reads first (scope, the member) and writes later. On SQLite a deferred
 transaction cannot then wait for the write lock ("database is locked", HTTP 500); `get_session` begins
 state-changing requests with BEGIN IMMEDIATE instead, which waits on busy_timeout (who is acting is read
-before, in a read transaction of its own: `core.db.read_ahead`). On PostgreSQL row locks serialise the payments of one member. Each backend gets a fresh
-copy of the migrated test database, so the rows committed here never reach other tests.
+before, in a read transaction of its own: `core.db.read_ahead`). On PostgreSQL row locks serialise the
+payments of one member. Each backend gets a fresh copy of the migrated test database, so the rows
+committed here never reach other tests.
 """
 
 import datetime as dt
@@ -84,10 +85,18 @@ def _registration(n: int, village: str) -> dict:
     birth = dt.date(1980, 1, 1) + dt.timedelta(days=n)
     return {
         "nik": valid_nik(birth, "L", region=village.replace(".", "")[:6], serial=7000 + n),
-        "full_name": f"Warga Serentak {n}", "sex": "L", "birth_date": birth.isoformat(),
-        "phone": f"08127{n:07d}", "address": "Jl. Serentak No. 1", "village_code": village,
-        "occupation": "petani", "monthly_income": 1_000_000, "jht": False, "heir_name": "Siti",
-        "heir_relation": "istri", "consent": True,
+        "full_name": f"Warga Serentak {n}",
+        "sex": "L",
+        "birth_date": birth.isoformat(),
+        "phone": f"08127{n:07d}",
+        "address": "Jl. Serentak No. 1",
+        "village_code": village,
+        "occupation": "petani",
+        "monthly_income": 1_000_000,
+        "jht": False,
+        "heir_name": "Siti",
+        "heir_relation": "istri",
+        "consent": True,
     }
 
 
@@ -109,15 +118,17 @@ def test_concurrent_payments_and_registrations_all_succeed(server):
             request_headers = {**headers, "Idempotency-Key": uuid.uuid4().hex}
             start.wait()  # everyone at once
             if kind == "pay":
-                return kind, client.post(f"/api/v1/members/{value}/payments", headers=request_headers,
-                                         json={"months": 1, "channel": "tunai"})
+                return kind, client.post(
+                    f"/api/v1/members/{value}/payments", headers=request_headers, json={"months": 1, "channel": "tunai"}
+                )
             return kind, client.post("/api/v1/members", headers=request_headers, json=_registration(value, VILLAGE_A))
 
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
         answers = list(pool.map(send, jobs))
 
-    failures = [(kind, response.status_code, response.text[:200]) for kind, response in answers
-                if response.status_code != 201]
+    failures = [
+        (kind, response.status_code, response.text[:200]) for kind, response in answers if response.status_code != 201
+    ]
     assert failures == []
     receipts = [response.json()["receipt_number"] for kind, response in answers if kind == "pay"]
     assert len(set(receipts)) == len(receipts) == MEMBERS * PAYMENTS_EACH

@@ -5,23 +5,32 @@ from tests.factories import api_headers, make_payment
 
 def test_record_payment_contract(client, duta, member):
     headers = {**api_headers(client, duta), "Idempotency-Key": "api-1"}
-    response = client.post(f"/api/v1/members/{member.id}/payments", json={"months": 3, "channel": "tunai"}, headers=headers)
+    response = client.post(
+        f"/api/v1/members/{member.id}/payments", json={"months": 3, "channel": "tunai"}, headers=headers
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["amount"] == 50400 and body["months"] == 3
     assert body["receipt_number"].startswith("KW-")
     assert len(body["cover_from"]) == 7 and body["cover_from"][4] == "-"
-    again = client.post(f"/api/v1/members/{member.id}/payments", json={"months": 3, "channel": "tunai"}, headers=headers)
+    again = client.post(
+        f"/api/v1/members/{member.id}/payments", json={"months": 3, "channel": "tunai"}, headers=headers
+    )
     assert again.json()["receipt_number"] == body["receipt_number"]
 
 
 def test_record_payment_errors_name_the_field(client, duta, member):
     headers = api_headers(client, duta)
-    response = client.post(f"/api/v1/members/{member.id}/payments", json={"months": 13, "channel": "bank"}, headers=headers)
+    response = client.post(
+        f"/api/v1/members/{member.id}/payments", json={"months": 13, "channel": "bank"}, headers=headers
+    )
     assert response.status_code == 422
     assert {item["loc"][-1] for item in response.json()["detail"]} == {"months", "reference"}
-    bad_date = client.post(f"/api/v1/members/{member.id}/payments", json={"months": 1, "channel": "tunai",
-                                                                         "paid_on": "kemarin"}, headers=headers)
+    bad_date = client.post(
+        f"/api/v1/members/{member.id}/payments",
+        json={"months": 1, "channel": "tunai", "paid_on": "kemarin"},
+        headers=headers,
+    )
     assert bad_date.status_code == 422 and bad_date.json()["detail"][0]["loc"][-1] == "paid_on"
 
 
@@ -32,34 +41,56 @@ def test_not_logged_in_is_401(client, member):
 def test_void_and_refund_contract(client, db, duta, cabang, member):
     payment = make_payment(db, duta, member)
     headers = api_headers(client, cabang)
-    assert client.post(f"/api/v1/payments/{payment.receipt_number}/void", json={"reason": ""}, headers=headers).status_code == 422
+    assert (
+        client.post(f"/api/v1/payments/{payment.receipt_number}/void", json={"reason": ""}, headers=headers).status_code
+        == 422
+    )
     response = client.post(f"/api/v1/payments/{payment.receipt_number}/void", json={"reason": "dobel"}, headers=headers)
     assert response.status_code == 200 and response.json()["status"] == "void"
     assert client.post(f"/api/v1/payments/{payment.receipt_number}/refund", headers=headers).status_code == 409
     duta_headers = api_headers(client, duta)
-    assert client.post(f"/api/v1/payments/{payment.receipt_number}/void", json={"reason": "x"},
-                       headers=duta_headers).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/payments/{payment.receipt_number}/void", json={"reason": "x"}, headers=duta_headers
+        ).status_code
+        == 403
+    )
 
 
 def test_deposit_contract(client, db, duta, cabang, member):
     a, b = make_payment(db, duta, member), make_payment(db, duta, member, months=2)
     duta_headers = api_headers(client, duta)
-    created = client.post("/api/v1/deposits", json={"receipt_numbers": [a.receipt_number, b.receipt_number]},
-                          headers=duta_headers)
+    created = client.post(
+        "/api/v1/deposits", json={"receipt_numbers": [a.receipt_number, b.receipt_number]}, headers=duta_headers
+    )
     assert created.status_code == 201 and created.json()["total"] == 50400
     deposit_id = created.json()["id"]
-    assert client.post("/api/v1/deposits", json={"receipt_numbers": [a.receipt_number]},
-                       headers=duta_headers).status_code == 409
+    assert (
+        client.post("/api/v1/deposits", json={"receipt_numbers": [a.receipt_number]}, headers=duta_headers).status_code
+        == 409
+    )
     cabang_headers = api_headers(client, cabang)
-    assert client.post(f"/api/v1/deposits/{deposit_id}/confirm", json={"bank_reference": "S1"},
-                       headers=duta_headers).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/deposits/{deposit_id}/confirm", json={"bank_reference": "S1"}, headers=duta_headers
+        ).status_code
+        == 403
+    )
     void = client.post(f"/api/v1/payments/{a.receipt_number}/void", json={"reason": "x"}, headers=cabang_headers)
     assert void.status_code == 409 and "setoran" in void.json()["detail"]
-    confirmed = client.post(f"/api/v1/deposits/{deposit_id}/confirm", json={"bank_reference": "S1"}, headers=cabang_headers)
+    confirmed = client.post(
+        f"/api/v1/deposits/{deposit_id}/confirm", json={"bank_reference": "S1"}, headers=cabang_headers
+    )
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
-    returned = client.post(f"/api/v1/deposits/{deposit_id}/return", json={"reason": "slip salah"}, headers=cabang_headers)
+    returned = client.post(
+        f"/api/v1/deposits/{deposit_id}/return", json={"reason": "slip salah"}, headers=cabang_headers
+    )
     assert returned.status_code == 200 and returned.json()["status"] == "returned"
-    assert client.post(f"/api/v1/payments/{a.receipt_number}/void", json={"reason": "x"},
-                       headers=cabang_headers).status_code == 200
+    assert (
+        client.post(
+            f"/api/v1/payments/{a.receipt_number}/void", json={"reason": "x"}, headers=cabang_headers
+        ).status_code
+        == 200
+    )
     listing = client.get("/api/v1/deposits", headers=duta_headers).json()
     assert listing["total"] == 1 and listing["items"][0]["status"] == "returned"

@@ -41,8 +41,23 @@ def test_rates_list_shows_the_seeded_rate_and_no_discount(cli_db):
 
 
 def test_discount_add_then_listed_and_audited(cli_db):
-    result = run("rates", "discount", "add", "--occupation", "nelayan", "--from", "2027-01", "--to", "2027-06",
-                 "--jkk-off", "50", "--jkm-off", "50", "--note", "musim paceklik")
+    result = run(
+        "rates",
+        "discount",
+        "add",
+        "--occupation",
+        "nelayan",
+        "--from",
+        "2027-01",
+        "--to",
+        "2027-06",
+        "--jkk-off",
+        "50",
+        "--jkm-off",
+        "50",
+        "--note",
+        "musim paceklik",
+    )
     assert result.exit_code == 0, result.output
     assert "nelayan 2027-01..2027-06" in run("rates", "list").output
     with Session(core_db.get_engine()) as session:

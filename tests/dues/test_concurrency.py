@@ -74,8 +74,11 @@ def test_concurrent_payments_for_one_member_lose_no_month(pg_engine, setup):
         # Every month paid for is covered, one after the other, starting this month.
         assert member.covered_until == service.add_months(this_month, sum(months) - 1)
         assert [(p.cover_from, p.cover_to) for p in payments] == replay(payments)[1]
-        covered = [m for p in payments for m in range(p.cover_from.year * 12 + p.cover_from.month,
-                                                      p.cover_to.year * 12 + p.cover_to.month + 1)]
+        covered = [
+            m
+            for p in payments
+            for m in range(p.cover_from.year * 12 + p.cover_from.month, p.cover_to.year * 12 + p.cover_to.month + 1)
+        ]
         assert len(covered) == len(set(covered)) == sum(months)
 
 
@@ -83,7 +86,11 @@ def test_concurrent_double_submit_records_once(pg_engine, setup):
     actor, member_id = setup
     key = f"double-{uuid.uuid4().hex}"
     calls = [
-        (lambda session: service.record_payment(session, actor, member_id, 2, "tunai", idempotency_key=key).receipt_number)
+        (
+            lambda session: (
+                service.record_payment(session, actor, member_id, 2, "tunai", idempotency_key=key).receipt_number
+            )
+        )
         for _ in range(3)
     ]
     receipts = _run_in_threads(pg_engine, calls)
@@ -103,16 +110,21 @@ def test_concurrent_void_and_payment_keep_cover_right(pg_engine):
         duta_actor, cabang_actor = actor_of(session, duta), actor_of(session, cabang)
         members = [make_member(session, duta, status="approved").id for _ in range(5)]
         first = [service.record_payment(session, duta_actor, m, 2, "tunai").receipt_number for m in members]
-    for member_id, receipt in zip(members, first):
-        _run_in_threads(pg_engine, [
-            lambda session, r=receipt: service.void_payment(session, cabang_actor, r, "salah"),
-            lambda session, m=member_id: service.record_payment(session, duta_actor, m, 3, "bank", reference="X"),
-        ])
+    for member_id, receipt in zip(members, first, strict=False):
+        _run_in_threads(
+            pg_engine,
+            [
+                lambda session, r=receipt: service.void_payment(session, cabang_actor, r, "salah"),
+                lambda session, m=member_id: service.record_payment(session, duta_actor, m, 3, "bank", reference="X"),
+            ],
+        )
     with Session(pg_engine) as session:
         for member_id in members:
             member = session.get(Member, member_id)
-            valid = sorted(session.exec(select(Payment).where(
-                Payment.member_id == member_id, Payment.status == "valid")).all(), key=sort_key)
+            valid = sorted(
+                session.exec(select(Payment).where(Payment.member_id == member_id, Payment.status == "valid")).all(),
+                key=sort_key,
+            )
             assert len(valid) == 1
             assert member.covered_until == replay(valid)[0]
             assert (valid[0].cover_from, valid[0].cover_to) == replay(valid)[1][0]

@@ -27,7 +27,7 @@ def test_cover_never_creates_arrears_and_never_overlaps(rows):
     payments = _inputs(rows)
     covered_until, spans = replay(payments)
     previous = None
-    for payment, (cover_from, cover_to) in zip(payments, spans):
+    for payment, (cover_from, cover_to) in zip(payments, spans, strict=False):
         assert add_months(cover_from, payment.months - 1) == cover_to
         # never before the payment's own month (no arrears) ...
         assert cover_from >= month_start(payment.paid_on)
@@ -94,7 +94,7 @@ def test_service_cover_matches_a_replay_from_scratch(db, duta, cabang, ops):
     valid = db.exec(select(Payment).where(Payment.member_id == member.id, Payment.status == "valid")).all()
     expected_until, spans = replay(sorted(valid, key=sort_key))
     assert member.covered_until == expected_until
-    for payment, span in zip(sorted(valid, key=sort_key), spans):
+    for payment, span in zip(sorted(valid, key=sort_key), spans, strict=False):
         db.refresh(payment)
         assert (payment.cover_from, payment.cover_to) == span
         assert payment.cover_from >= month_start(payment.paid_on)

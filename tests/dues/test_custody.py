@@ -16,7 +16,9 @@ from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_pa
 
 operations = st.lists(
     st.one_of(
-        st.tuples(st.just("pay"), st.integers(0, 3), st.integers(0, 60), st.integers(1, 3), st.sampled_from(["tunai", "bank"])),
+        st.tuples(
+            st.just("pay"), st.integers(0, 3), st.integers(0, 60), st.integers(1, 3), st.sampled_from(["tunai", "bank"])
+        ),
         st.tuples(st.just("void"), st.integers(0, 30)),
         st.tuples(st.just("reject"), st.integers(0, 3)),
         st.tuples(st.just("refund"), st.integers(0, 30)),
@@ -66,8 +68,9 @@ def test_cash_held_equals_a_computation_after_any_sequence(db, duta, duta_b, cab
             if member.status not in ("submitted", "approved"):
                 continue
             paid_on = service.today() - dt.timedelta(days=days_back)
-            receipts.append(make_payment(db, dutas[who], member, months=months, channel=channel,
-                                         paid_on=paid_on).receipt_number)
+            receipts.append(
+                make_payment(db, dutas[who], member, months=months, channel=channel, paid_on=paid_on).receipt_number
+            )
         elif kind in ("void", "refund") and receipts:
             receipt = receipts[op[1] % len(receipts)]
             try:
@@ -84,8 +87,9 @@ def test_cash_held_equals_a_computation_after_any_sequence(db, duta, duta_b, cab
                 approvals.reject(db, boss, member.id, None, "Data belum lengkap")
         elif kind == "deposit":
             holder = (duta, duta_b)[op[1]]
-            held = [p.receipt_number for p, _m in service.held_cash(db, actor_of(db, holder))
-                    if p.status == "valid"][: op[2]]
+            held = [p.receipt_number for p, _m in service.held_cash(db, actor_of(db, holder)) if p.status == "valid"][
+                : op[2]
+            ]
             if held:
                 deposits.append(service.create_deposit(db, actor_of(db, holder), held).id)
         elif kind in ("confirm", "return") and deposits:

@@ -50,8 +50,7 @@ def test_a_receipt_is_in_at_most_one_deposit(db, duta, member):
 
 
 def test_only_own_held_cash_can_be_deposited(db, duta, member, cabang, branch):
-    from tests.factories import make_user
-    from tests.factories import VILLAGE_A
+    from tests.factories import VILLAGE_A, make_user
 
     colleague = make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
     theirs = make_payment(db, colleague, member)

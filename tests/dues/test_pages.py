@@ -13,8 +13,15 @@ from tests.factories import make_member, make_payment, web_login
 
 
 def _pay(client, member, token, **data):
-    form = {"csrf_token": token, "months": "1", "channel": "tunai", "reference": "", "paid_on": "",
-            "idempotency_key": "", **data}
+    form = {
+        "csrf_token": token,
+        "months": "1",
+        "channel": "tunai",
+        "reference": "",
+        "paid_on": "",
+        "idempotency_key": "",
+        **data,
+    }
     return client.post(f"/members/{member.id}/pay", data=form, follow_redirects=False)
 
 
@@ -86,8 +93,11 @@ def test_cabang_voids_from_the_receipt_page(client, db, duta, cabang, member):
     assert f'action="/payments/{payment.receipt_number}/void"' in page.text
     bad = client.post(f"/payments/{payment.receipt_number}/void", data={"csrf_token": token, "reason": ""})
     assert bad.status_code == 422
-    ok = client.post(f"/payments/{payment.receipt_number}/void", data={"csrf_token": token, "reason": "dobel"},
-                     follow_redirects=False)
+    ok = client.post(
+        f"/payments/{payment.receipt_number}/void",
+        data={"csrf_token": token, "reason": "dobel"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     db.refresh(payment)
     assert payment.status == "void"
@@ -98,8 +108,11 @@ def test_duta_deposits_held_cash_from_the_page(client, db, duta, member):
     token = web_login(client, duta)
     page = client.get("/deposits")
     assert a.receipt_number in page.text and "Rp50.400" in page.text  # held total
-    response = client.post("/deposits", data={"csrf_token": token, "receipt_numbers": [a.receipt_number, b.receipt_number],
-                                              "idempotency_key": "k1"}, follow_redirects=False)
+    response = client.post(
+        "/deposits",
+        data={"csrf_token": token, "receipt_numbers": [a.receipt_number, b.receipt_number], "idempotency_key": "k1"},
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     deposit = db.exec(select(Deposit).where(Deposit.duta_id == duta.id)).one()
     assert deposit.total == 50400
@@ -116,14 +129,21 @@ def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, ca
     token = web_login(client, cabang)
     page = client.get("/deposits")
     assert f'action="/deposits/{deposit.id}/confirm"' in page.text
-    assert client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": ""}).status_code == 422
-    ok = client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": "SLIP-7"},
-                     follow_redirects=False)
+    assert (
+        client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": ""}).status_code
+        == 422
+    )
+    ok = client.post(
+        f"/deposits/{deposit.id}/confirm",
+        data={"csrf_token": token, "bank_reference": "SLIP-7"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     db.refresh(deposit)
     assert deposit.status == "confirmed"
-    back = client.post(f"/deposits/{deposit.id}/return", data={"csrf_token": token, "reason": "salah slip"},
-                       follow_redirects=False)
+    back = client.post(
+        f"/deposits/{deposit.id}/return", data={"csrf_token": token, "reason": "salah slip"}, follow_redirects=False
+    )
     assert back.status_code == 303
     db.refresh(deposit)
     assert deposit.status == "returned"
@@ -171,15 +191,21 @@ def test_refund_button_on_the_branch_page(client, db, duta, cabang, member):
     db.commit()
     token = web_login(client, cabang)
     assert f'action="/payments/{payment.receipt_number}/refund"' in client.get("/deposits").text
-    assert client.post(f"/payments/{payment.receipt_number}/refund", data={"csrf_token": token},
-                       follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            f"/payments/{payment.receipt_number}/refund", data={"csrf_token": token}, follow_redirects=False
+        ).status_code
+        == 303
+    )
     db.refresh(payment)
     assert payment.status == "refunded"
 
 
 def test_duta_home_shows_cash_and_reminders(client, db, duta, member):
     this_month = month_start(today())
-    due = make_member(db, duta, status="approved", full_name="Ani Due", covered_until=this_month, phone="+6281111111111")
+    due = make_member(
+        db, duta, status="approved", full_name="Ani Due", covered_until=this_month, phone="+6281111111111"
+    )
     lapsed = make_member(db, duta, status="approved", full_name="Cici Lapsed", covered_until=add_months(this_month, -2))
     make_member(db, duta, status="approved", full_name="Dodi Long Gone", covered_until=add_months(this_month, -4))
     make_member(db, duta, status="approved", full_name="Eka Active", covered_until=add_months(this_month, 2))

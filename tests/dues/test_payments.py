@@ -37,8 +37,15 @@ def test_amount_is_months_times_contribution_with_income_and_jht(db, duta, fixed
 
 
 def test_discount_for_the_occupation_applies_in_its_months(db, duta, fixed_today):
-    db.add(RateDiscount(occupation="nelayan", first_month=D(2026, 11, 1), last_month=D(2026, 12, 1),
-                        jkk_percent_off=50, jkm_percent_off=50))
+    db.add(
+        RateDiscount(
+            occupation="nelayan",
+            first_month=D(2026, 11, 1),
+            last_month=D(2026, 12, 1),
+            jkk_percent_off=50,
+            jkm_percent_off=50,
+        )
+    )
     db.commit()
     fisher = make_member(db, duta, status="approved", occupation="nelayan")
     farmer = make_member(db, duta, status="approved", occupation="petani")
@@ -235,8 +242,9 @@ def test_a_repeated_request_leaves_no_gap_in_the_receipt_numbers(db, duta, membe
     # PostgreSQL's sequence gives no number back on rollback: the key is claimed before one is taken.
     first = make_payment(db, duta, member, months=1, idempotency_key="outbox-1")
     for _ in range(2):
-        assert make_payment(db, duta, member, months=1, idempotency_key="outbox-1").receipt_number == \
-            first.receipt_number
+        assert (
+            make_payment(db, duta, member, months=1, idempotency_key="outbox-1").receipt_number == first.receipt_number
+        )
     assert _serial(make_payment(db, duta, member, months=1, idempotency_key="outbox-2")) == _serial(first) + 1
 
 
@@ -258,10 +266,20 @@ def test_a_repeated_key_answers_the_first_even_when_a_new_payment_would_be_refus
 def test_a_key_used_to_register_cannot_record_a_payment(db, duta, member, fixed_today):
     from app.members import service as members
 
-    registration = members.create(db, actor_of(db, duta), {
-        "nik": "1101014506900003", "full_name": "Ani", "sex": "P", "birth_date": "1990-06-05",
-        "village_code": member.village_code, "consent": True,
-    }, submit=False, idempotency_key="one-key")
+    registration = members.create(
+        db,
+        actor_of(db, duta),
+        {
+            "nik": "1101014506900003",
+            "full_name": "Ani",
+            "sex": "P",
+            "birth_date": "1990-06-05",
+            "village_code": member.village_code,
+            "consent": True,
+        },
+        submit=False,
+        idempotency_key="one-key",
+    )
     assert not registration.replayed
     with pytest.raises(Conflict):
         make_payment(db, duta, member, months=1, idempotency_key="one-key")
@@ -270,8 +288,11 @@ def test_a_key_used_to_register_cannot_record_a_payment(db, duta, member, fixed_
 
 def test_payment_is_audited(db, duta, member):
     payment = make_payment(db, duta, member, months=2)
-    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "payment_recorded",
-                                             AuditEntry.object_id == payment.receipt_number)).one()
+    entry = db.exec(
+        select(AuditEntry).where(
+            AuditEntry.action == "payment_recorded", AuditEntry.object_id == payment.receipt_number
+        )
+    ).one()
     assert entry.actor_id == duta.id and '"months": 2' in entry.detail
 
 

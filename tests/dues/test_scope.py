@@ -7,8 +7,12 @@ from tests.factories import VILLAGE_OTHER_BRANCH, actor_of, api_headers, make_me
 def test_duta_of_another_village_gets_404_for_member_payment_and_receipt(client, db, duta, duta_b, member):
     payment = make_payment(db, duta, member)
     headers = api_headers(client, duta_b)
-    assert client.post(f"/api/v1/members/{member.id}/payments", json={"months": 1, "channel": "tunai"},
-                       headers=headers).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/members/{member.id}/payments", json={"months": 1, "channel": "tunai"}, headers=headers
+        ).status_code
+        == 404
+    )
     assert client.get(f"/api/v1/payments/{payment.receipt_number}", headers=headers).status_code == 404
     web_login(client, duta_b)
     assert client.get(f"/members/{member.id}/pay").status_code == 404
@@ -19,11 +23,19 @@ def test_other_branch_cabang_cannot_confirm_void_or_refund(client, db, duta, oth
     payment = make_payment(db, duta, member)
     deposit = service.create_deposit(db, actor_of(db, duta), [payment.receipt_number])
     headers = api_headers(client, other_cabang)
-    assert client.post(f"/api/v1/deposits/{deposit.id}/confirm", json={"bank_reference": "S"},
-                       headers=headers).status_code == 404
-    assert client.post(f"/api/v1/deposits/{deposit.id}/return", json={"reason": "x"}, headers=headers).status_code == 404
-    assert client.post(f"/api/v1/payments/{payment.receipt_number}/void", json={"reason": "x"},
-                       headers=headers).status_code == 404
+    assert (
+        client.post(f"/api/v1/deposits/{deposit.id}/confirm", json={"bank_reference": "S"}, headers=headers).status_code
+        == 404
+    )
+    assert (
+        client.post(f"/api/v1/deposits/{deposit.id}/return", json={"reason": "x"}, headers=headers).status_code == 404
+    )
+    assert (
+        client.post(
+            f"/api/v1/payments/{payment.receipt_number}/void", json={"reason": "x"}, headers=headers
+        ).status_code
+        == 404
+    )
     assert client.post(f"/api/v1/payments/{payment.receipt_number}/refund", headers=headers).status_code == 404
     assert client.get("/api/v1/deposits", headers=headers).json()["total"] == 0
     assert service.cash_held(db, actor_of(db, other_cabang)) == []
@@ -42,11 +54,23 @@ def test_duta_sees_only_its_own_deposits_and_cash(client, db, duta, branch, memb
 
 def test_other_branch_cabang_cannot_record_for_a_member_outside(client, db, other_cabang, other_duta, member):
     headers = api_headers(client, other_cabang)
-    assert client.post(f"/api/v1/members/{member.id}/payments", json={"months": 1, "channel": "bank", "reference": "R"},
-                       headers=headers).status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/members/{member.id}/payments",
+            json={"months": 1, "channel": "bank", "reference": "R"},
+            headers=headers,
+        ).status_code
+        == 404
+    )
     theirs = make_member(db, other_duta, village_code=VILLAGE_OTHER_BRANCH, status="approved")
-    assert client.post(f"/api/v1/members/{theirs.id}/payments", json={"months": 1, "channel": "bank", "reference": "R"},
-                       headers=headers).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/members/{theirs.id}/payments",
+            json={"months": 1, "channel": "bank", "reference": "R"},
+            headers=headers,
+        ).status_code
+        == 201
+    )
 
 
 def test_reminders_stay_in_the_duta_village(db, duta, duta_b, member):

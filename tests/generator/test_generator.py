@@ -70,21 +70,32 @@ def test_member_fields_follow_the_rules(generated):
     ):
         assert re.fullmatch(r"\+628\d{8,11}", phone)
         assert income >= 1_000_000
-        assert occupation in ("petani", "nelayan", "pedagang", "ojek", "buruh_harian", "pengrajin",
-                              "usaha_mikro", "lainnya")
+        assert occupation in (
+            "petani",
+            "nelayan",
+            "pedagang",
+            "ojek",
+            "buruh_harian",
+            "pengrajin",
+            "usaha_mikro",
+            "lainnya",
+        )
         assert (number is not None) == (status == "approved")
     # Each member registered by a duta account of its own village.
-    strangers = rows(connection, """
+    strangers = rows(
+        connection,
+        """
         SELECT count(*) FROM member m JOIN "user" u ON u.id = m.registered_by_id
         WHERE u.role <> 'duta' OR NOT EXISTS (
-            SELECT 1 FROM user_village uv WHERE uv.user_id = u.id AND uv.village_code = m.village_code)""")
+            SELECT 1 FROM user_village uv WHERE uv.user_id = u.id AND uv.village_code = m.village_code)""",
+    )
     assert strangers[0][0] == 0
 
 
 def test_cover_is_the_replay_of_valid_payments(generated):
     _engine, connection, _report = generated
     history = defaultdict(list)
-    for member_id, paid_on, months, cover_from, cover_to, pid in rows(
+    for member_id, paid_on, months, cover_from, cover_to, _pid in rows(
         connection,
         "SELECT member_id, paid_on, months, cover_from, cover_to, id FROM payment WHERE status = 'valid' "
         "ORDER BY member_id, paid_on, id",
@@ -101,7 +112,7 @@ def test_cover_is_the_replay_of_valid_payments(generated):
         assert (as_date(first_covered) if first_covered else None) == first
         assert [(p[2], p[3]) for p in payments] == spans
         # Spans follow one another without overlapping.
-        for (_, end), (start, _) in zip(spans, spans[1:]):
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
             assert start > end
         assert all(p[0] <= DAY for p in payments)
         paid_days = [p[0] for p in payments]
@@ -112,25 +123,35 @@ def test_amounts_receipts_and_deposits(generated):
     _engine, connection, _report = generated
     receipts = rows(connection, "SELECT receipt_number FROM payment")
     assert len({r[0] for r in receipts}) == len(receipts)
-    bad = rows(connection, "SELECT count(*) FROM payment WHERE amount <> months * monthly_amount "
-                           "OR monthly_amount < 16800 OR months < 1 OR months > 12")
+    bad = rows(
+        connection,
+        "SELECT count(*) FROM payment WHERE amount <> months * monthly_amount "
+        "OR monthly_amount < 16800 OR months < 1 OR months > 12",
+    )
     assert bad[0][0] == 0
     # The member's contribution: JKK 1 % + JKM Rp6.800 (+ JHT 2 %).
-    for income, jht, monthly in rows(connection, "SELECT m.monthly_income, m.jht, p.monthly_amount FROM payment p "
-                                                 "JOIN member m ON m.id = p.member_id"):
+    for income, jht, monthly in rows(
+        connection,
+        "SELECT m.monthly_income, m.jht, p.monthly_amount FROM payment p JOIN member m ON m.id = p.member_id",
+    ):
         assert monthly == (income * 100 + 5000) // 10000 + 6800 + ((income * 200 + 5000) // 10000 if jht else 0)
-    mismatched = rows(connection, """
+    mismatched = rows(
+        connection,
+        """
         SELECT count(*) FROM deposit d WHERE d.total <> (
-            SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.deposit_id = d.id)""")
+            SELECT coalesce(sum(p.amount), 0) FROM payment p WHERE p.deposit_id = d.id)""",
+    )
     assert mismatched[0][0] == 0
-    assert rows(connection, "SELECT count(*) FROM payment WHERE deposit_id IS NOT NULL AND channel <> 'tunai'")[0][0] == 0
+    assert (
+        rows(connection, "SELECT count(*) FROM payment WHERE deposit_id IS NOT NULL AND channel <> 'tunai'")[0][0] == 0
+    )
     counters = dict(rows(connection, "SELECT name, value FROM counter"))
     # Later receipts of the app (KW-<year>-<counter>) never collide with generated ones.
-    for number, in receipts:
+    for (number,) in receipts:
         _kw, year, serial = number.split("-")
         assert counters[receipt_counter(int(year))] >= int(serial)
     numbers = rows(connection, "SELECT member_number FROM member WHERE member_number IS NOT NULL")
-    assert all(len(n) == 11 and n.isdigit() and int(n[2:]) <= counters[MEMBER_COUNTER] for n, in numbers)
+    assert all(len(n) == 11 and n.isdigit() and int(n[2:]) <= counters[MEMBER_COUNTER] for (n,) in numbers)
     approved = rows(connection, "SELECT count(*) FROM member WHERE member_number IS NOT NULL")[0][0]
     assert counters[MEMBER_COUNTER] >= approved
 
@@ -139,8 +160,9 @@ def test_stages_events_and_targets(generated):
     _engine, connection, _report = generated
     order = ["calon", "sosialisasi", "duta", "perangkat_terlindungi", "diresmikan"]
     changes = defaultdict(list)
-    for code, stage, reached in rows(connection, "SELECT village_code, stage, reached_on FROM stage_change "
-                                                 "ORDER BY village_code, id"):
+    for code, stage, reached in rows(
+        connection, "SELECT village_code, stage, reached_on FROM stage_change ORDER BY village_code, id"
+    ):
         changes[code].append((stage, as_date(reached)))
     assert changes
     for code, history in changes.items():
@@ -159,16 +181,16 @@ def test_refuses_a_database_with_members(generated):
         generate(engine, 10, day=DAY)
 
 
-
 def test_the_apps_next_numbers_follow_the_loaded_ones(generated):
     """On PostgreSQL the app's first number makes its sequence, starting after the counter the load set."""
     engine, connection, _report = generated
     last = defaultdict(int)
-    for number, in rows(connection, "SELECT receipt_number FROM payment"):
+    for (number,) in rows(connection, "SELECT receipt_number FROM payment"):
         _kw, year, serial = number.split("-")
         last[int(year)] = max(last[int(year)], int(serial))
-    members = [int(n[2:]) for n, in rows(connection, "SELECT member_number FROM member "
-                                                     "WHERE member_number IS NOT NULL")]
+    members = [
+        int(n[2:]) for (n,) in rows(connection, "SELECT member_number FROM member WHERE member_number IS NOT NULL")
+    ]
     with Session(engine) as session:
         for year, serial in last.items():
             assert next_value(session, receipt_counter(year)) > serial

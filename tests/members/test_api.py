@@ -10,7 +10,12 @@ from app.core.audit import AuditEntry
 from app.core.clock import today
 from app.members.models import Member
 from tests.factories import (
-    VILLAGE_A, VILLAGE_OTHER_BRANCH, api_headers, make_member, make_user, valid_nik,
+    VILLAGE_A,
+    VILLAGE_OTHER_BRANCH,
+    api_headers,
+    make_member,
+    make_user,
+    valid_nik,
 )
 from tests.members.helpers import error_fields, payload
 
@@ -129,8 +134,15 @@ def test_jht_adds_to_the_contribution(client, headers):
 def test_second_registration_of_a_nik_names_the_first_village_only(client, db, headers):
     other_duta = make_user(db, "duta", villages=(VILLAGE_OTHER_BRANCH,))
     nik = valid_nik(dt.date(1985, 3, 2), "L")
-    first = make_member(db, other_duta, VILLAGE_OTHER_BRANCH, nik=nik, full_name="Rahasia Pribadi",
-                        birth_date=dt.date(1985, 3, 2), phone="+6281111111111")
+    first = make_member(
+        db,
+        other_duta,
+        VILLAGE_OTHER_BRANCH,
+        nik=nik,
+        full_name="Rahasia Pribadi",
+        birth_date=dt.date(1985, 3, 2),
+        phone="+6281111111111",
+    )
     response = post(client, headers, nik=nik, sex="L", birth_date="1985-03-02")
     assert response.status_code == 409
     detail = response.json()["detail"]
@@ -206,8 +218,9 @@ def test_list_masks_nik_filters_and_pages(client, db, headers, duta):
     for index in range(22):
         make_member(db, duta, VILLAGE_A, full_name=f"Warga {index:02d}")
     target = make_member(db, duta, VILLAGE_A, full_name="Rudi Hartono", status="draft")
-    approved = make_member(db, duta, VILLAGE_A, full_name="Ani Lestari", status="approved",
-                           covered_until=dt.date(2031, 1, 1))
+    approved = make_member(
+        db, duta, VILLAGE_A, full_name="Ani Lestari", status="approved", covered_until=dt.date(2031, 1, 1)
+    )
     page1 = client.get("/api/v1/members", headers=headers).json()
     assert page1["total"] == 24 and len(page1["items"]) == 20
     assert page1["items"][0]["id"] == approved.id  # newest first
@@ -228,8 +241,9 @@ def test_list_masks_nik_filters_and_pages(client, db, headers, duta):
 
 def test_patch_corrects_a_rejected_registration_and_audits_the_change(client, db, headers, duta):
     member = make_member(db, duta, VILLAGE_A, status="rejected", rejection_reason="Nama salah")
-    response = client.patch(f"/api/v1/members/{member.id}", json={"full_name": "Nama Benar", "phone": "62 812 9999 0000"},
-                            headers=headers)
+    response = client.patch(
+        f"/api/v1/members/{member.id}", json={"full_name": "Nama Benar", "phone": "62 812 9999 0000"}, headers=headers
+    )
     assert response.status_code == 200, response.text
     assert response.json()["full_name"] == "Nama Benar"
     assert response.json()["phone"] == "+6281299990000"

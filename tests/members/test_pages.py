@@ -8,7 +8,16 @@ from sqlmodel import func, select
 
 from app.members.models import Member
 from tests.factories import (
-    VILLAGE_A, VILLAGE_B, actor_of, csrf_from, make_branch, make_member, make_payment, make_user, valid_nik, web_login,
+    VILLAGE_A,
+    VILLAGE_B,
+    actor_of,
+    csrf_from,
+    make_branch,
+    make_member,
+    make_payment,
+    make_user,
+    valid_nik,
+    web_login,
 )
 from tests.members.helpers import form_data
 
@@ -42,8 +51,20 @@ def test_form_has_fresh_key_prefilled_income_and_contribution(client, csrf):
     assert "Rp16.800" in page.text
     assert 'hx-trigger="keyup changed delay:400ms"' in page.text
     assert '<select id="village_code"' not in page.text  # one village: no choice to make
-    for name in ("nik", "full_name", "sex", "birth_date", "phone", "address", "occupation", "monthly_income",
-                 "jht", "heir_name", "heir_relation", "consent"):
+    for name in (
+        "nik",
+        "full_name",
+        "sex",
+        "birth_date",
+        "phone",
+        "address",
+        "occupation",
+        "monthly_income",
+        "jht",
+        "heir_name",
+        "heir_relation",
+        "consent",
+    ):
         assert f'name="{name}"' in page.text
 
 
@@ -68,8 +89,15 @@ def test_valid_form_lands_on_the_member_page(client, db, csrf):
 
 
 def test_invalid_form_comes_back_with_messages_and_everything_typed(client, db, csrf):
-    data = form_data(csrf, key="k-2", nik="1207025705", phone="021 555 1234", monthly_income="900000",
-                     full_name="Siti Typed Aminah", heir_relation="")
+    data = form_data(
+        csrf,
+        key="k-2",
+        nik="1207025705",
+        phone="021 555 1234",
+        monthly_income="900000",
+        full_name="Siti Typed Aminah",
+        heir_relation="",
+    )
     data.pop("consent")
     response = client.post("/members/new", data=data)
     assert response.status_code == 422
@@ -106,8 +134,15 @@ def test_double_submit_records_once(client, db, csrf):
 
 def test_draft_with_little_data_then_finished_later(client, db, csrf):
     nik = valid_nik(dt.date(1988, 1, 9), "L")
-    data = {"csrf_token": csrf, "idempotency_key": "draft-1", "nik": nik, "full_name": "Rudi", "consent": "1",
-            "monthly_income": "1000000", "action": "draft"}
+    data = {
+        "csrf_token": csrf,
+        "idempotency_key": "draft-1",
+        "nik": nik,
+        "full_name": "Rudi",
+        "consent": "1",
+        "monthly_income": "1000000",
+        "action": "draft",
+    }
     response = client.post("/members/new", data=data, follow_redirects=False)
     assert response.status_code == 303
     member = db.exec(select(Member)).one()
@@ -157,11 +192,15 @@ def test_nik_check_partial_reports_length_date_and_sex(client, csrf):
     assert "yang diisi 8 digit" in short.text
     bad_date = client.post("/members/nik-check", data={"nik": "1207023213900003"}, headers={"X-CSRF-Token": csrf})
     assert "bukan tanggal lahir" in bad_date.text
-    wrong_sex = client.post("/members/nik-check", data={"nik": "1207025705900003", "sex": "L"},
-                            headers={"X-CSRF-Token": csrf})
+    wrong_sex = client.post(
+        "/members/nik-check", data={"nik": "1207025705900003", "sex": "L"}, headers={"X-CSRF-Token": csrf}
+    )
     assert "milik perempuan" in wrong_sex.text
-    fine = client.post("/members/nik-check", data={"nik": "1207025705900003", "sex": "P", "birth_date": "1990-05-17"},
-                       headers={"X-CSRF-Token": csrf})
+    fine = client.post(
+        "/members/nik-check",
+        data={"nik": "1207025705900003", "sex": "P", "birth_date": "1990-05-17"},
+        headers={"X-CSRF-Token": csrf},
+    )
     assert "17/05/1990" in fine.text and "Perempuan" in fine.text
 
 
@@ -195,7 +234,7 @@ def test_member_page_offers_a_payment_and_lists_the_latest_ones(client, db, csrf
     assert "Pembayaran terakhir" in page
     shown = re.findall(r'href="/receipts/([^"]+)"', page)
     assert shown == receipts[:0:-1]  # the latest twelve, latest first; the first one is left off
-    latest = page[page.index(f'href="/receipts/{receipts[-1]}"'):page.index(f'href="/receipts/{receipts[-2]}"')]
+    latest = page[page.index(f'href="/receipts/{receipts[-1]}"') : page.index(f'href="/receipts/{receipts[-2]}"')]
     assert "dibatalkan" in latest and "Rp16.800" in latest
 
 
@@ -235,8 +274,12 @@ def test_list_filters_by_cover(client, db, csrf, duta):
 
     this_month = month_start(today())
     make_member(db, duta, VILLAGE_A, full_name="Ani Due", status="approved", covered_until=this_month)
-    make_member(db, duta, VILLAGE_A, full_name="Budi Lapsed", status="approved", covered_until=add_months(this_month, -2))
-    make_member(db, duta, VILLAGE_A, full_name="Cici Active", status="approved", covered_until=add_months(this_month, 3))
+    make_member(
+        db, duta, VILLAGE_A, full_name="Budi Lapsed", status="approved", covered_until=add_months(this_month, -2)
+    )
+    make_member(
+        db, duta, VILLAGE_A, full_name="Cici Active", status="approved", covered_until=add_months(this_month, 3)
+    )
     make_member(db, duta, VILLAGE_A, full_name="Dodi Submitted", status="submitted", covered_until=this_month)
     due = client.get("/members", params={"cover_status": "jatuh_tempo"}).text
     assert "Ani Due" in due and "Budi Lapsed" not in due and "Cici Active" not in due and "Dodi Submitted" not in due

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from app.dues.models import Rate, RateDiscount
 from app.dues.rates import monthly_contribution, rate_for
-from tests.factories import api_headers, make_user, VILLAGE_A
+from tests.factories import VILLAGE_A, api_headers, make_user
 from tests.members.helpers import payload
 
 MONTH = dt.date(2026, 11, 1)
@@ -32,8 +32,15 @@ def test_a_new_rate_row_changes_the_contribution_from_its_month(db):
 
 
 def test_an_occupation_discount_cuts_jkk_and_jkm_in_its_months(db):
-    db.add(RateDiscount(occupation="nelayan", first_month=dt.date(2026, 10, 1), last_month=dt.date(2026, 12, 1),
-                        jkk_percent_off=50, jkm_percent_off=50))
+    db.add(
+        RateDiscount(
+            occupation="nelayan",
+            first_month=dt.date(2026, 10, 1),
+            last_month=dt.date(2026, 12, 1),
+            jkk_percent_off=50,
+            jkm_percent_off=50,
+        )
+    )
     db.commit()
     cut = monthly_contribution(db, 1_000_000, True, "nelayan", MONTH)
     assert (cut.jkk, cut.jkm, cut.jht) == (5_000, 3_400, 20_000)

@@ -3,7 +3,14 @@
 import pytest
 
 from tests.factories import (
-    VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, api_headers, make_branch, make_member, make_user, web_login,
+    VILLAGE_A,
+    VILLAGE_B,
+    VILLAGE_OTHER_BRANCH,
+    api_headers,
+    make_branch,
+    make_member,
+    make_user,
+    web_login,
 )
 from tests.members.helpers import form_data, payload
 
@@ -64,11 +71,15 @@ def test_cabang_sees_only_its_branch(client, world):
     assert client.get(f"/api/v1/members/{world['member_x'].id}", headers=headers).status_code == 404
     assert client.get(f"/api/v1/members/{world['member_b'].id}", headers=headers).status_code == 200
     # Visible, but a branch officer does not register or correct: 403; outside the branch: 404.
-    assert client.patch(f"/api/v1/members/{world['member_a'].id}", json={"full_name": "X"},
-                        headers=headers).status_code == 403
+    assert (
+        client.patch(f"/api/v1/members/{world['member_a'].id}", json={"full_name": "X"}, headers=headers).status_code
+        == 403
+    )
     assert client.post("/api/v1/members", json=payload(village_code=VILLAGE_A), headers=headers).status_code == 403
-    assert client.post("/api/v1/members", json=payload(village_code=VILLAGE_OTHER_BRANCH),
-                       headers=headers).status_code == 404
+    assert (
+        client.post("/api/v1/members", json=payload(village_code=VILLAGE_OTHER_BRANCH), headers=headers).status_code
+        == 404
+    )
 
 
 def test_wilayah_sees_all(client, world):

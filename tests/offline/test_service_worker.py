@@ -73,7 +73,7 @@ def test_offline_and_outbox_pages_work_without_login(client):
 def test_every_page_carries_the_outbox_bar_and_app_js(client):
     html = client.get("/login").text
     assert 'id="outbox"' in html
-    assert "data-queue-module=\"" + static_url("offline/queue.js") in html
+    assert 'data-queue-module="' + static_url("offline/queue.js") in html
     assert static_url("app.js") in html
     assert "Menunggu dikirim" in html
     assert "Kirim sekarang" in html

@@ -34,8 +34,15 @@ def cabang(db, branch):
 
 
 def body(**fields):
-    base = {"kind": "sosialisasi", "title": "Sosialisasi BPU", "date": today().isoformat(), "place": "Balai desa",
-            "village_code": VILLAGE_A, "attendance": 40, "partners": ["Bank Sumut", "Dinas Koperasi"]}
+    base = {
+        "kind": "sosialisasi",
+        "title": "Sosialisasi BPU",
+        "date": today().isoformat(),
+        "place": "Balai desa",
+        "village_code": VILLAGE_A,
+        "attendance": 40,
+        "partners": ["Bank Sumut", "Dinas Koperasi"],
+    }
     base.update(fields)
     return base
 
@@ -62,13 +69,18 @@ def test_duta_cannot_create_outside_its_village_or_for_a_branch(client, db, bran
 def test_cabang_creates_for_its_branch_or_its_villages_only(client, db, cabang, branch):
     headers = api_headers(client, cabang)
     assert client.post("/api/v1/events", json=body(village_code=VILLAGE_B), headers=headers).status_code == 201
-    own = client.post("/api/v1/events", json=body(village_code=None, branch_code=branch.code, kind="kemitraan"),
-                      headers=headers)
+    own = client.post(
+        "/api/v1/events", json=body(village_code=None, branch_code=branch.code, kind="kemitraan"), headers=headers
+    )
     assert own.status_code == 201
     other = make_branch(db, regencies=("11.71",))
-    assert client.post("/api/v1/events", json=body(village_code=VILLAGE_OTHER_BRANCH), headers=headers).status_code == 404
-    assert client.post("/api/v1/events", json=body(village_code=None, branch_code=other.code),
-                       headers=headers).status_code == 404
+    assert (
+        client.post("/api/v1/events", json=body(village_code=VILLAGE_OTHER_BRANCH), headers=headers).status_code == 404
+    )
+    assert (
+        client.post("/api/v1/events", json=body(village_code=None, branch_code=other.code), headers=headers).status_code
+        == 404
+    )
     mismatch = client.post("/api/v1/events", json=body(village_code=VILLAGE_A, branch_code=other.code), headers=headers)
     assert mismatch.status_code == 422
 
@@ -76,19 +88,28 @@ def test_cabang_creates_for_its_branch_or_its_villages_only(client, db, cabang, 
 def test_wilayah_creates_anywhere_and_admin_may_not(client, db, branch):
     wilayah = make_user(db, "wilayah")
     headers = api_headers(client, wilayah)
-    assert client.post("/api/v1/events", json=body(village_code=VILLAGE_OTHER_BRANCH), headers=headers).status_code == 201
-    assert client.post("/api/v1/events", json=body(village_code=None, branch_code=branch.code),
-                       headers=headers).status_code == 201
+    assert (
+        client.post("/api/v1/events", json=body(village_code=VILLAGE_OTHER_BRANCH), headers=headers).status_code == 201
+    )
+    assert (
+        client.post(
+            "/api/v1/events", json=body(village_code=None, branch_code=branch.code), headers=headers
+        ).status_code
+        == 201
+    )
     admin = make_user(db, "admin")
     assert client.post("/api/v1/events", json=body(), headers=api_headers(client, admin)).status_code == 403
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"attendance": -1}, "attendance"),
-    ({"kind": "konser"}, "kind"),
-    ({"title": ""}, "title"),
-    ({"date": "31-12-2026"}, "date"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"attendance": -1}, "attendance"),
+        ({"kind": "konser"}, "kind"),
+        ({"title": ""}, "title"),
+        ({"date": "31-12-2026"}, "date"),
+    ],
+)
 def test_invalid_events_are_refused_by_field(client, db, cabang, fields, field):
     response = client.post("/api/v1/events", json=body(**fields), headers=api_headers(client, cabang))
     assert response.status_code == 422
@@ -150,11 +171,29 @@ def test_event_yield_counts_per_kind(db, cabang, branch):
     make_member(db, duta, VILLAGE_OTHER_BRANCH, status="approved", event_id=aceh.id)
 
     by_kind = {row["kind"]: row for row in event_yield(db, actor_of(db, cabang))}
-    assert by_kind["sosialisasi"] == {"kind": "sosialisasi", "events": 2, "attendance": 42, "registered": 4, "approved": 2}
-    assert by_kind["senam_bersama"] == {"kind": "senam_bersama", "events": 1, "attendance": 100, "registered": 1, "approved": 1}
+    assert by_kind["sosialisasi"] == {
+        "kind": "sosialisasi",
+        "events": 2,
+        "attendance": 42,
+        "registered": 4,
+        "approved": 2,
+    }
+    assert by_kind["senam_bersama"] == {
+        "kind": "senam_bersama",
+        "events": 1,
+        "attendance": 100,
+        "registered": 1,
+        "approved": 1,
+    }
     assert by_kind["kemitraan"] == {"kind": "kemitraan", "events": 1, "attendance": 8, "registered": 1, "approved": 0}
     # Banda Aceh is another branch: outside the cabang's area.
-    assert by_kind["jemput_bola"] == {"kind": "jemput_bola", "events": 0, "attendance": 0, "registered": 0, "approved": 0}
+    assert by_kind["jemput_bola"] == {
+        "kind": "jemput_bola",
+        "events": 0,
+        "attendance": 0,
+        "registered": 0,
+        "approved": 0,
+    }
 
     duta_view = {row["kind"]: row for row in event_yield(db, actor_of(db, duta))}
     assert duta_view["sosialisasi"]["events"] == 2 and duta_view["senam_bersama"]["events"] == 0
@@ -163,5 +202,7 @@ def test_event_yield_counts_per_kind(db, cabang, branch):
     wilayah = make_user(db, "wilayah")
     region = {row["kind"]: row for row in event_yield(db, actor_of(db, wilayah))}
     assert region["jemput_bola"]["events"] == 1 and region["jemput_bola"]["approved"] == 1
-    window = {row["kind"]: row for row in event_yield(db, actor_of(db, wilayah), date_from=today() + dt.timedelta(days=1))}
+    window = {
+        row["kind"]: row for row in event_yield(db, actor_of(db, wilayah), date_from=today() + dt.timedelta(days=1))
+    }
     assert all(row["events"] == 0 for row in window.values())

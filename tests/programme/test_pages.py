@@ -62,13 +62,16 @@ def test_cabang_moves_a_village_through_the_form(client, db):
     page = client.get(f"/villages/{VILLAGE_A}")
     assert page.status_code == 200
     assert "Pilih untuk program" in page.text
-    response = client.post(f"/villages/{VILLAGE_A}/stage", data={"stage": "calon", "csrf_token": token}, follow_redirects=False)
+    response = client.post(
+        f"/villages/{VILLAGE_A}/stage", data={"stage": "calon", "csrf_token": token}, follow_redirects=False
+    )
     assert response.status_code == 303
     event = make_event(db, cabang, VILLAGE_A, title="Sosialisasi perangkat desa", date=today() - dt.timedelta(days=1))
     page = client.get(f"/villages/{VILLAGE_A}")
     assert "Sosialisasi perangkat desa" in page.text and 'name="event_id"' in page.text
     response = client.post(
-        f"/villages/{VILLAGE_A}/stage", data={"stage": "sosialisasi", "event_id": str(event.id), "csrf_token": token},
+        f"/villages/{VILLAGE_A}/stage",
+        data={"stage": "sosialisasi", "event_id": str(event.id), "csrf_token": token},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -105,7 +108,8 @@ def test_estimate_form(client, db):
     bad = client.post(f"/villages/{VILLAGE_A}/estimate", data={"estimated_informal_workers": "0", "csrf_token": token})
     assert bad.status_code == 422 and 'id="estimated_informal_workers-error"' in bad.text
     ok = client.post(
-        f"/villages/{VILLAGE_A}/estimate", data={"estimated_informal_workers": "400", "csrf_token": token},
+        f"/villages/{VILLAGE_A}/estimate",
+        data={"estimated_informal_workers": "400", "csrf_token": token},
         follow_redirects=False,
     )
     assert ok.status_code == 303
@@ -137,11 +141,20 @@ def test_event_form_creates_and_shows_signups(client, db):
     cabang = _cabang(db)
     token = web_login(client, cabang)
     assert client.get("/events/new").status_code == 200
-    response = client.post("/events", data={
-        "csrf_token": token, "kind": "kemitraan", "title": "Kemitraan BRI", "date": today().isoformat(),
-        "place": "Kantor BRI Tanjung Morawa", "village_code": VILLAGE_A, "attendance": "35",
-        "partners": "BRI\nDinas Koperasi",
-    }, follow_redirects=False)
+    response = client.post(
+        "/events",
+        data={
+            "csrf_token": token,
+            "kind": "kemitraan",
+            "title": "Kemitraan BRI",
+            "date": today().isoformat(),
+            "place": "Kantor BRI Tanjung Morawa",
+            "village_code": VILLAGE_A,
+            "attendance": "35",
+            "partners": "BRI\nDinas Koperasi",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303, response.text
     event = db.exec(select(Event).where(Event.title == "Kemitraan BRI")).one()
     duta = make_user(db, "duta", villages=(VILLAGE_A,))
@@ -158,17 +171,37 @@ def test_event_form_creates_and_shows_signups(client, db):
 def test_event_form_errors_are_shown_beside_fields(client, db):
     cabang = _cabang(db)
     token = web_login(client, cabang)
-    response = client.post("/events", data={"csrf_token": token, "kind": "sosialisasi", "title": "", "date": "",
-                                             "place": "", "attendance": "-1"})
+    response = client.post(
+        "/events",
+        data={"csrf_token": token, "kind": "sosialisasi", "title": "", "date": "", "place": "", "attendance": "-1"},
+    )
     assert response.status_code == 422
     for field in ("title", "date", "place", "attendance", "village_code"):
         assert f'id="{field}-error"' in response.text
-    outside = client.post("/events", data={"csrf_token": token, "kind": "sosialisasi", "title": "X",
-                                           "date": today().isoformat(), "place": "Y", "village_code": VILLAGE_OTHER_BRANCH})
+    outside = client.post(
+        "/events",
+        data={
+            "csrf_token": token,
+            "kind": "sosialisasi",
+            "title": "X",
+            "date": today().isoformat(),
+            "place": "Y",
+            "village_code": VILLAGE_OTHER_BRANCH,
+        },
+    )
     assert outside.status_code == 422 and "Desa tidak ditemukan" in outside.text
-    branch_wide = client.post("/events", data={"csrf_token": token, "kind": "jemput_bola", "title": "Jemput bola cabang",
-                                               "date": today().isoformat(), "place": "Pasar", "branch_wide": "1"},
-                              follow_redirects=False)
+    branch_wide = client.post(
+        "/events",
+        data={
+            "csrf_token": token,
+            "kind": "jemput_bola",
+            "title": "Jemput bola cabang",
+            "date": today().isoformat(),
+            "place": "Pasar",
+            "branch_wide": "1",
+        },
+        follow_redirects=False,
+    )
     assert branch_wide.status_code == 303
     assert db.exec(select(Event).where(Event.title == "Jemput bola cabang")).one().branch_code == cabang.branch_code
 
@@ -182,18 +215,42 @@ def test_targets_page_for_wilayah_only(client, db):
     token = web_login(client, wilayah)
     page = client.get("/targets", params={"year": 2026})
     assert page.status_code == 200 and "Aceh" in page.text
-    saved = client.post("/targets", data={"csrf_token": token, "year": "2026", "level": "region", "scope_code": "",
-                                          "metric": "new_members", "value": "150000"}, follow_redirects=False)
+    saved = client.post(
+        "/targets",
+        data={
+            "csrf_token": token,
+            "year": "2026",
+            "level": "region",
+            "scope_code": "",
+            "metric": "new_members",
+            "value": "150000",
+        },
+        follow_redirects=False,
+    )
     assert saved.status_code == 303
     assert "150.000" in client.get("/targets", params={"year": 2026}).text
-    bad = client.post("/targets", data={"csrf_token": token, "year": "2026", "level": "branch", "scope_code": "NOPE",
-                                        "metric": "new_members", "value": "5"})
+    bad = client.post(
+        "/targets",
+        data={
+            "csrf_token": token,
+            "year": "2026",
+            "level": "branch",
+            "scope_code": "NOPE",
+            "metric": "new_members",
+            "value": "5",
+        },
+    )
     assert bad.status_code == 422 and 'id="scope_code-error"' in bad.text
-    baseline = client.post("/targets/baselines", data={"csrf_token": token, "year": "2026", "province_code": "11",
-                                                       "workers": "1600000", "covered": "480000"}, follow_redirects=False)
+    baseline = client.post(
+        "/targets/baselines",
+        data={"csrf_token": token, "year": "2026", "province_code": "11", "workers": "1600000", "covered": "480000"},
+        follow_redirects=False,
+    )
     assert baseline.status_code == 303
     assert "30,0 %" in client.get("/targets", params={"year": 2026}).text  # Indonesian decimal comma
-    wrong = client.post("/targets/baselines", data={"csrf_token": token, "year": "2026", "province_code": "12",
-                                                    "workers": "100", "covered": "200"})
+    wrong = client.post(
+        "/targets/baselines",
+        data={"csrf_token": token, "year": "2026", "province_code": "12", "workers": "100", "covered": "200"},
+    )
     assert wrong.status_code == 422 and 'id="covered-error"' in wrong.text
     assert db.exec(select(Target).where(Target.year == 2026)).one().value == 150_000

@@ -31,7 +31,9 @@ def setup(db):
 
 def test_stage_of_another_branchs_village_is_404(client, db, setup):
     headers = api_headers(client, setup["other_cabang"])
-    assert client.post(f"/api/v1/villages/{VILLAGE_A}/stage", json={"stage": "calon"}, headers=headers).status_code == 404
+    assert (
+        client.post(f"/api/v1/villages/{VILLAGE_A}/stage", json={"stage": "calon"}, headers=headers).status_code == 404
+    )
     assert client.get(f"/api/v1/villages/{VILLAGE_A}", headers=headers).status_code == 404
     patch = client.patch(f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": 10}, headers=headers)
     assert patch.status_code == 404
@@ -43,11 +45,15 @@ def test_stage_of_another_branchs_village_is_404(client, db, setup):
 def test_duta_reads_its_village_but_may_not_move_it(client, db, setup):
     headers = api_headers(client, setup["duta"])
     assert client.get(f"/api/v1/villages/{VILLAGE_A}", headers=headers).status_code == 200
-    assert client.post(f"/api/v1/villages/{VILLAGE_A}/stage", json={"stage": "calon"}, headers=headers).status_code == 403
+    assert (
+        client.post(f"/api/v1/villages/{VILLAGE_A}/stage", json={"stage": "calon"}, headers=headers).status_code == 403
+    )
     patch = client.patch(f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": 10}, headers=headers)
     assert patch.status_code == 403
     # Another village of the same district is outside the duta's area.
-    assert client.post(f"/api/v1/villages/{VILLAGE_B}/stage", json={"stage": "calon"}, headers=headers).status_code == 404
+    assert (
+        client.post(f"/api/v1/villages/{VILLAGE_B}/stage", json={"stage": "calon"}, headers=headers).status_code == 404
+    )
 
 
 def test_wilayah_reads_every_village_but_may_not_move_it(client, db, setup):
@@ -55,7 +61,9 @@ def test_wilayah_reads_every_village_but_may_not_move_it(client, db, setup):
     set_village_stage(db, VILLAGE_OTHER_BRANCH, "calon", setup["other_cabang"])
     detail = client.get(f"/api/v1/villages/{VILLAGE_OTHER_BRANCH}", headers=headers)
     assert detail.status_code == 200 and detail.json()["stage"] == "calon"
-    assert client.post(f"/api/v1/villages/{VILLAGE_A}/stage", json={"stage": "calon"}, headers=headers).status_code == 403
+    assert (
+        client.post(f"/api/v1/villages/{VILLAGE_A}/stage", json={"stage": "calon"}, headers=headers).status_code == 403
+    )
     patch = client.patch(f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": 10}, headers=headers)
     assert patch.status_code == 403
 

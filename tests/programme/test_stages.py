@@ -150,7 +150,9 @@ def test_diresmikan_needs_decree_number_and_date(client, db, cabang):
     only_number = move(client, headers, "diresmikan", decree_number="SK-1")
     assert only_number.status_code == 409
     assert "(date)" in only_number.json()["detail"] and "decree_number" not in only_number.json()["detail"]
-    future = move(client, headers, "diresmikan", decree_number="SK-1", date=(today() + dt.timedelta(days=1)).isoformat())
+    future = move(
+        client, headers, "diresmikan", decree_number="SK-1", date=(today() + dt.timedelta(days=1)).isoformat()
+    )
     assert future.status_code == 422
     assert future.json()["detail"][0]["loc"][-1] == "date"
 
@@ -203,7 +205,9 @@ def test_refusals_write_nothing(client, db, cabang):
 def test_english_message_on_request(client, db, cabang):
     set_village_stage(db, VILLAGE_A, "calon", cabang)
     response = client.post(
-        f"/api/v1/villages/{VILLAGE_A}/stage?lang=en", json={"stage": "sosialisasi"}, headers=api_headers(client, cabang)
+        f"/api/v1/villages/{VILLAGE_A}/stage?lang=en",
+        json={"stage": "sosialisasi"},
+        headers=api_headers(client, cabang),
     )
     assert response.status_code == 409
     assert "socialisation event" in response.json()["detail"]
@@ -217,7 +221,9 @@ def test_estimate_is_kept_by_the_branch_and_audited(client, db, cabang):
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "estimate_set")).one()
     assert entry.object_id == VILLAGE_A and json.loads(entry.detail)["to"] == 850
     for bad in (0, -5, "banyak"):
-        refused = client.patch(f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": bad}, headers=headers)
+        refused = client.patch(
+            f"/api/v1/villages/{VILLAGE_A}", json={"estimated_informal_workers": bad}, headers=headers
+        )
         assert refused.status_code == 422
 
 

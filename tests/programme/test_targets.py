@@ -37,15 +37,18 @@ def test_targets_at_every_level(db):
     assert targets_for(db, 2027, "village", VILLAGE_A) == {}
 
 
-@pytest.mark.parametrize("args, field", [
-    ((2026, "kecamatan", "12.07.02", "new_members", 5), "level"),
-    ((2026, "province", "13", "new_members", 5), "scope_code"),
-    ((2026, "branch", "NOPE", "new_members", 5), "scope_code"),
-    ((2026, "village", "12.07.02.9999", "new_members", 5), "scope_code"),
-    ((2026, "region", "", "members", 5), "metric"),
-    ((2026, "region", "", "new_members", -1), "value"),
-    ((1999, "region", "", "new_members", 5), "year"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        ((2026, "kecamatan", "12.07.02", "new_members", 5), "level"),
+        ((2026, "province", "13", "new_members", 5), "scope_code"),
+        ((2026, "branch", "NOPE", "new_members", 5), "scope_code"),
+        ((2026, "village", "12.07.02.9999", "new_members", 5), "scope_code"),
+        ((2026, "region", "", "members", 5), "metric"),
+        ((2026, "region", "", "new_members", -1), "value"),
+        ((1999, "region", "", "new_members", 5), "year"),
+    ],
+)
 def test_invalid_targets(db, args, field):
     wilayah = actor_of(db, make_user(db, "wilayah"))
     with pytest.raises(Invalid) as refused:
@@ -92,18 +95,33 @@ def test_seed_region_targets_is_idempotent(db):
 def test_targets_api(client, db):
     wilayah = make_user(db, "wilayah")
     headers = api_headers(client, wilayah)
-    put = client.put("/api/v1/targets", json={"year": 2026, "level": "region", "metric": "villages_diresmikan", "value": 30},
-                     headers=headers)
+    put = client.put(
+        "/api/v1/targets",
+        json={"year": 2026, "level": "region", "metric": "villages_diresmikan", "value": 30},
+        headers=headers,
+    )
     assert put.status_code == 200, put.text
-    assert put.json() == {"year": 2026, "level": "region", "scope_code": "", "metric": "villages_diresmikan", "value": 30}
-    baseline = client.put("/api/v1/targets/baselines", json={"province_code": "12", "year": 2026, "workers": 4_300_000,
-                                                              "covered": 1_900_000}, headers=headers)
+    assert put.json() == {
+        "year": 2026,
+        "level": "region",
+        "scope_code": "",
+        "metric": "villages_diresmikan",
+        "value": 30,
+    }
+    baseline = client.put(
+        "/api/v1/targets/baselines",
+        json={"province_code": "12", "year": 2026, "workers": 4_300_000, "covered": 1_900_000},
+        headers=headers,
+    )
     assert baseline.status_code == 200
     answer = client.get("/api/v1/targets", params={"year": 2026}, headers=headers).json()
     assert answer["items"] == [put.json()]
     assert answer["baselines"] == [{"province_code": "12", "year": 2026, "workers": 4_300_000, "covered": 1_900_000}]
-    bad = client.put("/api/v1/targets", json={"year": 2026, "level": "branch", "scope_code": "X", "metric": "new_members",
-                                               "value": 3}, headers=headers)
+    bad = client.put(
+        "/api/v1/targets",
+        json={"year": 2026, "level": "branch", "scope_code": "X", "metric": "new_members", "value": 3},
+        headers=headers,
+    )
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"][-1] == "scope_code"
 
 
@@ -112,7 +130,8 @@ def test_targets_api_refuses_other_roles(client, db):
     cabang = make_user(db, "cabang", branch_code=branch.code)
     headers = api_headers(client, cabang)
     assert client.get("/api/v1/targets", headers=headers).status_code == 403
-    put = client.put("/api/v1/targets", json={"year": 2026, "level": "region", "metric": "new_members", "value": 1},
-                     headers=headers)
+    put = client.put(
+        "/api/v1/targets", json={"year": 2026, "level": "region", "metric": "new_members", "value": 1}, headers=headers
+    )
     assert put.status_code == 403
     assert client.get("/api/v1/targets").status_code == 401

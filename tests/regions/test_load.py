@@ -20,7 +20,10 @@ def test_real_geography_is_loaded(db):
     assert db.get(Village, "11.71.01.2001").name == "Kampung Baru"
     village = db.get(Village, "12.07.02.2001")
     assert (village.name, village.district_code, village.regency_code, village.province_code) == (
-        "Medan Senembah", "12.07.02", "12.07", "12",
+        "Medan Senembah",
+        "12.07.02",
+        "12.07",
+        "12",
     )
     assert db.get(Regency, "12.07").name.upper().endswith("DELI SERDANG")
     assert db.get(District, "12.07.02").regency_code == "12.07"
@@ -28,7 +31,8 @@ def test_real_geography_is_loaded(db):
 
 def test_every_village_hangs_under_its_own_codes(db):
     bad = _count(
-        db, Village,
+        db,
+        Village,
         func.substr(Village.code, 1, 8) != Village.district_code,
     )
     assert bad == 0

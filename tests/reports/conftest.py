@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import pytest
 
 from app.core.clock import add_months, month_start, today
-from app.dues.models import Deposit, Payment
 from app.dues import custody
+from app.dues.models import Deposit, Payment
 from app.dues.rollup import rebuild
 from app.programme.models import Event, ProvinceBaseline, Target
 from app.regions.models import Village
@@ -24,14 +24,33 @@ def month(k: int) -> dt.date:
     return add_months(month_start(today()), k)
 
 
-def make_payment(db, member, first: int, last: int, recorded_by, status="valid", holder=None, deposit=None,
-                 paid_days_ago: int = 0, channel="tunai"):
+def make_payment(
+    db,
+    member,
+    first: int,
+    last: int,
+    recorded_by,
+    status="valid",
+    holder=None,
+    deposit=None,
+    paid_days_ago: int = 0,
+    channel="tunai",
+):
     months = last - first + 1
     payment = Payment(
-        receipt_number=f"RT{next(_receipts):08d}", member_id=member.id, months=months, monthly_amount=16800,
-        amount=16800 * months, channel=channel, paid_on=today() - dt.timedelta(days=paid_days_ago),
-        cover_from=month(first), cover_to=month(last), status=status, recorded_by_id=recorded_by.id,
-        holder_id=holder.id if holder else None, deposit_id=deposit.id if deposit else None,
+        receipt_number=f"RT{next(_receipts):08d}",
+        member_id=member.id,
+        months=months,
+        monthly_amount=16800,
+        amount=16800 * months,
+        channel=channel,
+        paid_on=today() - dt.timedelta(days=paid_days_ago),
+        cover_from=month(first),
+        cover_to=month(last),
+        status=status,
+        recorded_by_id=recorded_by.id,
+        holder_id=holder.id if holder else None,
+        deposit_id=deposit.id if deposit else None,
     )
     db.add(payment)
     db.commit()
@@ -59,7 +78,8 @@ def world(db) -> World:
     branch = make_branch(db, regencies=("12.07",))
     other_branch = make_branch(db, regencies=("11.71",))
     w = World(
-        branch=branch, other_branch=other_branch,
+        branch=branch,
+        other_branch=other_branch,
         wilayah=make_user(db, "wilayah"),
         cabang=make_user(db, "cabang", branch_code=branch.code),
         other_cabang=make_user(db, "cabang", branch_code=other_branch.code),
@@ -67,19 +87,43 @@ def world(db) -> World:
         duta_b=make_user(db, "duta", villages=(VILLAGE_B,), branch_code=branch.code),
         duta_other=make_user(db, "duta", villages=(VILLAGE_OTHER_BRANCH,), branch_code=other_branch.code),
     )
-    for code, stage, estimate in ((VILLAGE_A, "diresmikan", 100), (VILLAGE_B, "sosialisasi", 50),
-                                  (VILLAGE_OTHER_BRANCH, "calon", 200)):
+    for code, stage, estimate in (
+        (VILLAGE_A, "diresmikan", 100),
+        (VILLAGE_B, "sosialisasi", 50),
+        (VILLAGE_OTHER_BRANCH, "calon", 200),
+    ):
         village = db.get(Village, code)
         village.stage, village.estimated_informal_workers = stage, estimate
     db.commit()
 
     events = w.events
-    events["sosialisasi"] = Event(kind="sosialisasi", title="Sosialisasi BPU", date=today(), place="Balai desa",
-                                  village_code=VILLAGE_A, attendance=40, created_by_id=w.cabang.id)
-    events["kemitraan"] = Event(kind="kemitraan", title="Bank mitra", date=today(), place="Kantor cabang",
-                                branch_code=branch.code, attendance=10, created_by_id=w.cabang.id)
-    events["jemput_bola"] = Event(kind="jemput_bola", title="Jemput bola", date=today(), place="Pasar",
-                                  village_code=VILLAGE_OTHER_BRANCH, attendance=5, created_by_id=w.other_cabang.id)
+    events["sosialisasi"] = Event(
+        kind="sosialisasi",
+        title="Sosialisasi BPU",
+        date=today(),
+        place="Balai desa",
+        village_code=VILLAGE_A,
+        attendance=40,
+        created_by_id=w.cabang.id,
+    )
+    events["kemitraan"] = Event(
+        kind="kemitraan",
+        title="Bank mitra",
+        date=today(),
+        place="Kantor cabang",
+        branch_code=branch.code,
+        attendance=10,
+        created_by_id=w.cabang.id,
+    )
+    events["jemput_bola"] = Event(
+        kind="jemput_bola",
+        title="Jemput bola",
+        date=today(),
+        place="Pasar",
+        village_code=VILLAGE_OTHER_BRANCH,
+        attendance=5,
+        created_by_id=w.other_cabang.id,
+    )
     db.add_all(events.values())
     db.commit()
 
@@ -101,9 +145,14 @@ def world(db) -> World:
     }
     for name, (village, status, until, first, event, by) in plan.items():
         w.members[name] = make_member(
-            db, by, village, status, covered_until=None if until is None else month(until),
+            db,
+            by,
+            village,
+            status,
+            covered_until=None if until is None else month(until),
             first_covered=None if first is None else month(first),
-            event_id=events[event].id if event else None, full_name=f"Warga {name.upper()}",
+            event_id=events[event].id if event else None,
+            full_name=f"Warga {name.upper()}",
             monthly_income=1_500_000,
         )
     m = w.members
@@ -120,15 +169,17 @@ def world(db) -> World:
     make_payment(db, m["o2"], -8, -6, w.other_cabang, channel="bank")
 
     year = today().year
-    db.add_all([
-        Target(year=year, level="region", scope_code="", metric="new_members", value=10),
-        Target(year=year, level="region", scope_code="", metric="active_members", value=8),
-        Target(year=year, level="region", scope_code="", metric="villages_diresmikan", value=30),
-        Target(year=year, level="province", scope_code="12", metric="active_members", value=4),
-        Target(year=year, level="branch", scope_code=branch.code, metric="new_members", value=4),
-        Target(year=year, level="village", scope_code=VILLAGE_A, metric="active_members", value=2),
-        Target(year=year - 1, level="region", scope_code="", metric="new_members", value=99),  # last year: ignored
-        ProvinceBaseline(province_code="12", year=year, workers=4_300_000, covered=1_900_000),
-    ])
+    db.add_all(
+        [
+            Target(year=year, level="region", scope_code="", metric="new_members", value=10),
+            Target(year=year, level="region", scope_code="", metric="active_members", value=8),
+            Target(year=year, level="region", scope_code="", metric="villages_diresmikan", value=30),
+            Target(year=year, level="province", scope_code="12", metric="active_members", value=4),
+            Target(year=year, level="branch", scope_code=branch.code, metric="new_members", value=4),
+            Target(year=year, level="village", scope_code=VILLAGE_A, metric="active_members", value=2),
+            Target(year=year - 1, level="region", scope_code="", metric="new_members", value=99),  # last year: ignored
+            ProvinceBaseline(province_code="12", year=year, workers=4_300_000, covered=1_900_000),
+        ]
+    )
     db.commit()
     return w

@@ -23,9 +23,14 @@ def test_region_counts_by_hand(db, world):
     data = dashboard(db, actor_of(db, world.wilayah), "region")
     counts = data["counts"]
     assert data["scope"] == "region"
-    assert {k: counts[k] for k in ("submitted", "approved", "rejected", "draft", "aktif", "jatuh_tempo",
-                                   "nonaktif", "new_this_month")} == {
-        "submitted": 2, "approved": 7, "rejected": 1, "draft": 1,
+    assert {
+        k: counts[k]
+        for k in ("submitted", "approved", "rejected", "draft", "aktif", "jatuh_tempo", "nonaktif", "new_this_month")
+    } == {
+        "submitted": 2,
+        "approved": 7,
+        "rejected": 1,
+        "draft": 1,
         "aktif": 3,  # a1, b1, o1
         "jatuh_tempo": 1,  # a2
         "nonaktif": 3,  # a3, a4 (never paid: its only payment is void), o2
@@ -34,7 +39,11 @@ def test_region_counts_by_hand(db, world):
     # first covered: a1 k-3, a2 k0, a3 k-4, b1 k0, o1 k-1, o2 k-8
     assert counts["new_this_year"] == in_year(-3, 0, -4, 0, -1, -8)
     assert data["villages_by_stage"] == {
-        "calon": 1, "sosialisasi": 1, "duta": 0, "perangkat_terlindungi": 0, "diresmikan": 1,
+        "calon": 1,
+        "sosialisasi": 1,
+        "duta": 0,
+        "perangkat_terlindungi": 0,
+        "diresmikan": 1,
     }
     assert data["coverage"] == {"aktif": 3, "estimate": 350, "villages_with_estimate": 3, "percent": 0.9}
 
@@ -54,7 +63,13 @@ def test_branch_and_village_counts(db, world):
     assert data["scope"] == f"branch:{world.branch.code}"
     c = data["counts"]
     assert (c["submitted"], c["approved"], c["aktif"], c["jatuh_tempo"], c["nonaktif"], c["new_this_month"]) == (
-        2, 5, 2, 1, 2, 2)
+        2,
+        5,
+        2,
+        1,
+        2,
+        2,
+    )
     assert data["coverage"]["percent"] == round(100 * 2 / 150, 1)
     villages = {row["code"]: row for row in data["tables"]["village"]}
     assert set(villages) == {VILLAGE_A, VILLAGE_B}
@@ -88,8 +103,14 @@ def test_region_tables_by_province_and_branch(db, world):
 def test_sorting_of_area_tables(db, world):
     rows = dashboard(db, actor_of(db, world.cabang), sort="-aktif")["tables"]["village"]
     assert [row["aktif"] for row in rows] == sorted((row["aktif"] for row in rows), reverse=True)
-    rows = sort_rows([{"code": "x", "name": "B", "coverage": None}, {"code": "y", "name": "A", "coverage": 5.0},
-                      {"code": "z", "name": "C", "coverage": 1.0}], "coverage")
+    rows = sort_rows(
+        [
+            {"code": "x", "name": "B", "coverage": None},
+            {"code": "y", "name": "A", "coverage": 5.0},
+            {"code": "z", "name": "C", "coverage": 1.0},
+        ],
+        "coverage",
+    )
     assert [row["code"] for row in rows] == ["z", "y", "x"]  # no estimate: last
     assert [r["name"] for r in sort_rows(rows, "nonsense")] == ["A", "B", "C"]
 
@@ -102,9 +123,9 @@ def test_trend_by_hand(db, world):
     # covered: a1 -3..2, a2 0, a3 -4..-1, b1 0..1, o1 -1..5, o2 -8..-6 (a4's payment is void)
     expected_active = {0: 4, -1: 3, -2: 2, -3: 2, -4: 1, -5: 0, -6: 1, -7: 1, -8: 1, -9: 0, -10: 0, -11: 0}
     assert {k: p["active"] for k, p in by_k.items()} == expected_active
-    expected_lapsed = {k: 0 for k in by_k} | {0: 1, -5: 1}  # a3 this month, o2 five months ago
+    expected_lapsed = dict.fromkeys(by_k, 0) | {0: 1, -5: 1}  # a3 this month, o2 five months ago
     assert {k: p["lapsed"] for k, p in by_k.items()} == expected_lapsed
-    expected_new = {k: 0 for k in by_k} | {0: 2, -1: 1, -3: 1, -4: 1, -8: 1}
+    expected_new = dict.fromkeys(by_k, 0) | {0: 2, -1: 1, -3: 1, -4: 1, -8: 1}
     assert {k: p["new"] for k, p in by_k.items()} == expected_new
     assert by_k[0]["churn"] == 33.3  # 1 lapsed of 3 active last month
     assert by_k[-5]["churn"] == 100.0
@@ -124,19 +145,32 @@ def test_targets_progress(db, world):
     data = dashboard(db, actor_of(db, world.wilayah), "region")
     found = {(t["level"], t["code"], t["metric"]): t for t in data["targets"]}
     assert set(found) == {
-        ("region", "", "new_members"), ("region", "", "active_members"), ("region", "", "villages_diresmikan"),
-        ("province", "12", "active_members"), ("branch", world.branch.code, "new_members"),
+        ("region", "", "new_members"),
+        ("region", "", "active_members"),
+        ("region", "", "villages_diresmikan"),
+        ("province", "12", "active_members"),
+        ("branch", world.branch.code, "new_members"),
     }
     new = in_year(-3, 0, -4, 0, -1, -8)
     assert found[("region", "", "new_members")] | {} == {
-        "metric": "new_members", "level": "region", "code": "", "name": found[("region", "", "new_members")]["name"],
-        "year": today().year, "target": 10, "actual": new, "percent": round(100 * new / 10, 1),
+        "metric": "new_members",
+        "level": "region",
+        "code": "",
+        "name": found[("region", "", "new_members")]["name"],
+        "year": today().year,
+        "target": 10,
+        "actual": new,
+        "percent": round(100 * new / 10, 1),
     }
     assert (found[("region", "", "active_members")]["actual"], found[("region", "", "active_members")]["percent"]) == (
-        3, 37.5)
+        3,
+        37.5,
+    )
     assert found[("region", "", "villages_diresmikan")]["actual"] == 1
-    assert (found[("province", "12", "active_members")]["actual"], found[("province", "12", "active_members")]["percent"]) == (
-        2, 50.0)
+    assert (
+        found[("province", "12", "active_members")]["actual"],
+        found[("province", "12", "active_members")]["percent"],
+    ) == (2, 50.0)
     assert found[("branch", world.branch.code, "new_members")]["actual"] == in_year(-3, 0, -4, 0)
     branch = dashboard(db, actor_of(db, world.cabang))
     village_target = [t for t in branch["targets"] if t["level"] == "village"]
@@ -162,31 +196,45 @@ def test_cash_held_agrees_with_the_duta_home_including_a_refund_due(db, world):
     the duta's home (dues domain) show the same total, whichever scope the dashboard is read at."""
     from app.dues.service import home_context
 
-    make_payment(db, world.members["a6"], 0, 0, world.duta_a, status="refund_due", holder=world.duta_a,
-                 paid_days_ago=20)
+    make_payment(
+        db, world.members["a6"], 0, 0, world.duta_a, status="refund_due", holder=world.duta_a, paid_days_ago=20
+    )
     home = home_context(db, actor_of(db, world.duta_a))["cash_held"]
     home_total = sum(row.total for row in home)
     assert home_total == 16800 * 6 + 16800
     assert [(row.count, row.age_days) for row in home] == [(2, 20)]
-    for user, scope in ((world.duta_a, None), (world.cabang, None), (world.wilayah, "region"),
-                        (world.wilayah, "province:12"), (world.wilayah, f"village:{VILLAGE_A}")):
+    for user, scope in (
+        (world.duta_a, None),
+        (world.cabang, None),
+        (world.wilayah, "region"),
+        (world.wilayah, "province:12"),
+        (world.wilayah, f"village:{VILLAGE_A}"),
+    ):
         cash = dashboard(db, actor_of(db, user), scope)["cash_held"]
         assert cash["total"] == home_total, (user.username, scope)
         assert [(d["username"], d["total"], d["payments"], d["oldest_days"]) for d in cash["by_duta"]] == [
-            (world.duta_a.username, home_total, 2, 20)]
+            (world.duta_a.username, home_total, 2, 20)
+        ]
 
 
 def test_event_yield(db, world):
     region = {e["kind"]: e for e in dashboard(db, actor_of(db, world.wilayah), "region")["event_yield"]}
-    assert (region["sosialisasi"]["events"], region["sosialisasi"]["attendance"], region["sosialisasi"]["signups"],
-            region["sosialisasi"]["aktif"]) == (1, 40, 2, 1)
+    assert (
+        region["sosialisasi"]["events"],
+        region["sosialisasi"]["attendance"],
+        region["sosialisasi"]["signups"],
+        region["sosialisasi"]["aktif"],
+    ) == (1, 40, 2, 1)
     assert (region["kemitraan"]["events"], region["kemitraan"]["signups"]) == (1, 1)
     assert (region["jemput_bola"]["events"], region["jemput_bola"]["signups"]) == (1, 1)
     assert (region["senam_bersama"]["events"], region["senam_bersama"]["per_event"]) == (0, None)
     assert region["sosialisasi"]["per_event"] == 2.0 and region["sosialisasi"]["per_100_attending"] == 5.0
     branch = {e["kind"]: e for e in dashboard(db, actor_of(db, world.cabang))["event_yield"]}
     assert (branch["kemitraan"]["events"], branch["jemput_bola"]["events"], branch["jemput_bola"]["signups"]) == (
-        1, 0, 0)
+        1,
+        0,
+        0,
+    )
 
 
 def test_api_dashboard_contract(client, db, world):

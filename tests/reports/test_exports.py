@@ -16,8 +16,11 @@ from tests.reports.conftest import month
 
 
 def audits(db, report):
-    return db.exec(select(AuditEntry).where(AuditEntry.action == "export", AuditEntry.object_type == "report",
-                                            AuditEntry.object_id == report).order_by(AuditEntry.id)).all()
+    return db.exec(
+        select(AuditEntry)
+        .where(AuditEntry.action == "export", AuditEntry.object_type == "report", AuditEntry.object_id == report)
+        .order_by(AuditEntry.id)
+    ).all()
 
 
 def test_members_csv(client, db, world):
@@ -27,7 +30,7 @@ def test_members_csv(client, db, world):
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0] == MEMBER_HEADERS
-    body = {row[1]: dict(zip(MEMBER_HEADERS, row)) for row in rows[1:]}
+    body = {row[1]: dict(zip(MEMBER_HEADERS, row, strict=False)) for row in rows[1:]}
     # Every member of the branch (all states), none of the other branch.
     assert set(body) == {f"Warga {n}" for n in ("A1", "A2", "A3", "A4", "A5", "A6", "A7", "B1", "B2")}
     a1 = body["Warga A1"]
@@ -59,15 +62,16 @@ def test_members_csv_in_many_chunks(client, db, world, monkeypatch):
 
 
 def test_members_xlsx_is_a_real_workbook(client, db, world):
-    response = client.get(f"/api/v1/reports/members.xlsx?scope=village:{VILLAGE_A}",
-                          headers=api_headers(client, world.wilayah))
+    response = client.get(
+        f"/api/v1/reports/members.xlsx?scope=village:{VILLAGE_A}", headers=api_headers(client, world.wilayah)
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == MEMBER_HEADERS
     assert len(rows) == 1 + 7
-    by_name = {row[1]: dict(zip(MEMBER_HEADERS, row)) for row in rows[1:]}
+    by_name = {row[1]: dict(zip(MEMBER_HEADERS, row, strict=False)) for row in rows[1:]}
     a1 = by_name["Warga A1"]
     assert a1["NIK"].count("*") == 8 and a1["NIK"] != world.members["a1"].nik
     assert a1["Penghasilan"] == 1_500_000 and isinstance(a1["Penghasilan"], int)
@@ -84,12 +88,18 @@ def test_villages_reports(client, db, world):
     assert response.status_code == 200
     rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert list(rows[0]) == VILLAGE_HEADERS
-    by_code = {row[0]: dict(zip(VILLAGE_HEADERS, row)) for row in rows[1:]}
+    by_code = {row[0]: dict(zip(VILLAGE_HEADERS, row, strict=False)) for row in rows[1:]}
     # Every village of Deli Serdang (the branch's regency), programme or not.
     assert len(by_code) > 300 and all(code.startswith("12.07.") for code in by_code)
     a = by_code[VILLAGE_A]
     assert (a["Tahap"], a["Perkiraan pekerja informal"], a["Peserta"], a["Aktif"], a["Jatuh tempo"], a["Nonaktif"]) == (
-        "Diresmikan", 100, 4, 1, 1, 2)
+        "Diresmikan",
+        100,
+        4,
+        1,
+        1,
+        2,
+    )
     assert a["Cakupan (%)"] == 1.0 and a["Target peserta aktif"] == 2 and a["Target peserta baru"] is None
     b = by_code[VILLAGE_B]
     assert (b["Tahap"], b["Aktif"], b["Cakupan (%)"]) == ("Sosialisasi", 1, 2.0)
@@ -99,7 +109,7 @@ def test_villages_reports(client, db, world):
     csv_response = client.get(f"/api/v1/reports/villages.csv?scope=village:{VILLAGE_B}", headers=headers)
     csv_rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert csv_rows[0] == VILLAGE_HEADERS and len(csv_rows) == 2
-    assert dict(zip(VILLAGE_HEADERS, csv_rows[1]))["Aktif"] == "1"
+    assert dict(zip(VILLAGE_HEADERS, csv_rows[1], strict=False))["Aktif"] == "1"
     entries = audits(db, "villages")
     assert [json.loads(e.detail)["format"] for e in entries] == ["xlsx", "csv"]
     assert json.loads(entries[0].detail)["rows"] == len(by_code)

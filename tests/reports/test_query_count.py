@@ -44,8 +44,9 @@ def populate(db, world, villages):
 
 
 def test_same_number_of_queries_for_3_and_30_villages(client, db, world):
-    villages = db.exec(select(Village).where(Village.regency_code == "12.07").order_by(Village.code).offset(10)
-                       .limit(30)).all()
+    villages = db.exec(
+        select(Village).where(Village.regency_code == "12.07").order_by(Village.code).offset(10).limit(30)
+    ).all()
     web_login(client, world.cabang)
     url = f"/dashboard?scope=branch:{world.branch.code}"
     populate(db, world, villages[:3])
@@ -79,10 +80,15 @@ def grow(db, world, rows: int) -> None:
     from app.core.clock import today
     from app.dues import service as dues
     from app.programme.models import Event
-    from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_payment as pay
+    from tests.factories import VILLAGE_A, VILLAGE_B, actor_of
+    from tests.factories import make_payment as pay
 
-    villages = db.exec(select(Village).where(Village.regency_code == "12.07", Village.stage.is_(None))
-                       .order_by(Village.code).limit(rows)).all()
+    villages = db.exec(
+        select(Village)
+        .where(Village.regency_code == "12.07", Village.stage.is_(None))
+        .order_by(Village.code)
+        .limit(rows)
+    ).all()
     for i, village in enumerate(villages):
         for duta, code in ((world.duta_a, VILLAGE_A), (world.duta_b, VILLAGE_B)):
             make_member(db, duta, code, "submitted")
@@ -91,18 +97,40 @@ def grow(db, world, rows: int) -> None:
             handed_in = pay(db, duta, member)
             dues.create_deposit(db, actor_of(db, duta), [handed_in.receipt_number])
             assert held.holder_id == duta.id
-        db.add(Event(kind="sosialisasi", title=f"Sosialisasi {i}", date=today(), place="Balai desa",
-                     village_code=VILLAGE_A, attendance=20, created_by_id=world.cabang.id))
+        db.add(
+            Event(
+                kind="sosialisasi",
+                title=f"Sosialisasi {i}",
+                date=today(),
+                place="Balai desa",
+                village_code=VILLAGE_A,
+                attendance=20,
+                created_by_id=world.cabang.id,
+            )
+        )
         village.stage, village.estimated_informal_workers = "calon", 100 + i
     db.commit()
 
 
 PAGES = [
-    ("duta_a", "/"), ("duta_a", "/members"), ("duta_a", "/deposits"), ("duta_a", "/events"),
-    ("cabang", "/"), ("cabang", "/approvals"), ("cabang", "/members"), ("cabang", "/deposits"),
-    ("cabang", "/villages"), ("cabang", "/events"), ("cabang", "/dashboard"), ("cabang", "/users"),
-    ("wilayah", "/"), ("wilayah", "/dashboard"), ("wilayah", "/villages"), ("wilayah", "/events"),
-    ("wilayah", "/audit"), ("wilayah", "/members"),
+    ("duta_a", "/"),
+    ("duta_a", "/members"),
+    ("duta_a", "/deposits"),
+    ("duta_a", "/events"),
+    ("cabang", "/"),
+    ("cabang", "/approvals"),
+    ("cabang", "/members"),
+    ("cabang", "/deposits"),
+    ("cabang", "/villages"),
+    ("cabang", "/events"),
+    ("cabang", "/dashboard"),
+    ("cabang", "/users"),
+    ("wilayah", "/"),
+    ("wilayah", "/dashboard"),
+    ("wilayah", "/villages"),
+    ("wilayah", "/events"),
+    ("wilayah", "/audit"),
+    ("wilayah", "/members"),
 ]
 
 

@@ -12,8 +12,14 @@ def get(client, user, path):
 def test_duta_sees_only_its_village(client, world):
     assert get(client, world.duta_a, "/api/v1/dashboard").json()["scope"] == f"village:{VILLAGE_A}"
     assert get(client, world.duta_a, f"/api/v1/dashboard?scope=village:{VILLAGE_A}").status_code == 200
-    for scope in (f"branch:{world.branch.code}", "region", "province:12", f"village:{VILLAGE_B}",
-                  f"village:{VILLAGE_A},{VILLAGE_B}", f"village:{VILLAGE_OTHER_BRANCH}"):
+    for scope in (
+        f"branch:{world.branch.code}",
+        "region",
+        "province:12",
+        f"village:{VILLAGE_B}",
+        f"village:{VILLAGE_A},{VILLAGE_B}",
+        f"village:{VILLAGE_OTHER_BRANCH}",
+    ):
         response = get(client, world.duta_a, f"/api/v1/dashboard?scope={scope}")
         assert response.status_code == 404, scope
 
@@ -21,8 +27,13 @@ def test_duta_sees_only_its_village(client, world):
 def test_cabang_sees_its_branch_and_its_villages_only(client, world):
     assert get(client, world.cabang, f"/api/v1/dashboard?scope=branch:{world.branch.code}").status_code == 200
     assert get(client, world.cabang, f"/api/v1/dashboard?scope=village:{VILLAGE_B}").status_code == 200
-    for scope in (f"branch:{world.other_branch.code}", f"village:{VILLAGE_OTHER_BRANCH}", "region", "province:12",
-                  "branch:NOSUCH"):
+    for scope in (
+        f"branch:{world.other_branch.code}",
+        f"village:{VILLAGE_OTHER_BRANCH}",
+        "region",
+        "province:12",
+        "branch:NOSUCH",
+    ):
         assert get(client, world.cabang, f"/api/v1/dashboard?scope={scope}").status_code == 404, scope
     # The other branch's officer cannot see this branch either.
     assert get(client, world.other_cabang, f"/api/v1/dashboard?scope=branch:{world.branch.code}").status_code == 404
@@ -45,10 +56,14 @@ def test_malformed_scope_is_422(client, world, scope):
 
 
 def test_exports_follow_scope_then_role(client, db, world):
-    assert get(client, world.other_cabang, f"/api/v1/reports/members.csv?scope=branch:{world.branch.code}"
-               ).status_code == 404
-    assert get(client, world.cabang, f"/api/v1/reports/villages.xlsx?scope=village:{VILLAGE_OTHER_BRANCH}"
-               ).status_code == 404
+    assert (
+        get(client, world.other_cabang, f"/api/v1/reports/members.csv?scope=branch:{world.branch.code}").status_code
+        == 404
+    )
+    assert (
+        get(client, world.cabang, f"/api/v1/reports/villages.xlsx?scope=village:{VILLAGE_OTHER_BRANCH}").status_code
+        == 404
+    )
     # A duta asking its own village: visible, but exports are for branch and regional officers.
     assert get(client, world.duta_a, f"/api/v1/reports/members.csv?scope=village:{VILLAGE_A}").status_code == 403
     assert get(client, world.duta_a, "/api/v1/reports/members.xlsx?scope=region").status_code == 404

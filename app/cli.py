@@ -11,6 +11,11 @@ from app.auth.models import Role
 from app.core import migrate
 from app.core.db import get_engine
 from app.core.errors import Invalid
+from app.demo import DEMO_PASSWORD, database_is_empty, load_demo
+from app.dues import custody
+from app.dues.rollup import rebuild
+from app.dues.service import add_discount, rates_and_discounts
+from app.generator import generate as generate_region
 from app.regions import service as regions_service
 
 app = typer.Typer(
@@ -118,8 +123,6 @@ rates_app.add_typer(discount_app, name="discount")
 @rates_app.command("list")
 def rates_list():
     """Show the rate rows (with their effective month) and every occupation discount."""
-    from app.dues.service import rates_and_discounts
-
     with _session() as session:
         rates, discounts = rates_and_discounts(session)
     for rate in rates:
@@ -146,8 +149,6 @@ def rates_discount_add(
     note: str = typer.Option("", "--note"),
 ):
     """Add a discount on JKK/JKM for an occupation group in a range of months (by a payment's month)."""
-    from app.dues.service import add_discount
-
     with _session() as session:
         try:
             discount = add_discount(session, None, occupation, first, last, jkk_off, jkm_off, note)
@@ -163,8 +164,6 @@ def demo(
     seed: int = typer.Option(2026, "--seed", help="Seed of the generated data (with --members)"),
 ):
     """Load demo branches, accounts of every role and the region's targets."""
-    from app.demo import DEMO_PASSWORD, database_is_empty, load_demo
-
     with _session() as session:
         if not database_is_empty(session):
             if if_empty:
@@ -187,8 +186,6 @@ def generate(
 ):
     """Fill a database without members with a realistic region: members, payments, deposits, events,
     stages and targets (COPY on PostgreSQL, batched inserts on SQLite)."""
-    from app.generator import generate as generate_region
-
     try:
         report = generate_region(get_engine(), members, seed=seed, progress=typer.echo)
     except ValueError as error:
@@ -206,9 +203,6 @@ app.add_typer(rollup_app, name="rollup")
 def rollup_rebuild():
     """Recompute the monthly roll-up (village_month, regency_month) and the cash held per duta (cash_held)
     from the members and payments."""
-    from app.dues import custody
-    from app.dues.rollup import rebuild
-
     with _session() as session:
         rows = rebuild(session)
         held = custody.rebuild(session)

@@ -12,10 +12,10 @@ from app.auth import service as auth_service
 from app.auth.models import User
 from app.core.clock import add_months, month_start, today
 from app.dues import service as dues_service
-from app.members import approvals
 from app.members import service as members_service
 from app.programme import service as programme_service
 from app.regions.service import add_branch, load_regions, regions_loaded
+from app.workflows import approvals
 
 DEMO_PASSWORD = "duta-demo-2026"
 

@@ -31,12 +31,15 @@ from sqlmodel import Session
 from app.core.clock import today as wib_today
 from app.core.money import percent_of
 from app.core.security import hash_password
+from app.dues.custody import rebuild as rebuild_cash_held
+from app.dues.rollup import rebuild
+from app.regions.service import load_regions, regions_loaded
 
 GENERATED_PASSWORD = "duta-bench-2026"
 WILAYAH_USERNAME = "gen.wilayah"
 MONTHS = 24
 # Counters of app/core/sequences.py advanced past the generated numbers (names and formats as
-# app/members/approvals.py and app/dues/service.py use them).
+# app/workflows/approvals.py and app/dues/service.py use them).
 MEMBER_COUNTER = "member_number"
 
 
@@ -1144,8 +1147,6 @@ def generate(
 ) -> GenerateReport:
     """Fill the (migrated) database behind `engine` with `members` members and their history.
     The region's geography is loaded first if it is missing."""
-    from app.regions.service import load_regions, regions_loaded
-
     with Session(engine) as session:
         if not regions_loaded(session):
             progress("loading the region's geography")
@@ -1161,13 +1162,9 @@ def generate(
         try:
             report = _Generator(writer, members, seed, day or wib_today(), progress).run()
             progress("building the dashboards' monthly roll-up")
-            from app.dues.rollup import rebuild
-
             with Session(engine) as session:
                 rebuild(session)
                 progress("building the cash held per duta")
-                from app.dues.custody import rebuild as rebuild_cash_held
-
                 rebuild_cash_held(session)
             return report
         except BaseException:

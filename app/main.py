@@ -13,23 +13,26 @@ from starlette.middleware.sessions import SessionMiddleware
 from app.auth import api as auth_api
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired
-from app.core import i18n, offline
+from app.core import i18n
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import DomainError, Invalid
+from app.core.forms import FormPage, refused_form_page
 from app.core.middleware import SECURITY_HEADERS, LocaleAndHeadersMiddleware, scope_locale
 from app.core.templating import STATIC_DIR, render
 from app.dues import api as dues_api
 from app.dues import routes as dues_routes
 from app.members import api as members_api
-from app.members import approval_api, approval_routes
 from app.members import routes as members_routes
+from app.offline import routes as offline
 from app.programme import api as programme_api
 from app.programme import routes as programme_routes
-from app.regions import api as regions_api
 from app.reports import api as reports_api
 from app.reports import audit as audit_reports
 from app.reports import routes as reports_routes
+from app.workflows import api as approval_api
+from app.workflows import member_page
+from app.workflows import routes as approval_routes
 
 API_PREFIX = "/api/v1"
 
@@ -42,6 +45,17 @@ class CachedStatic(StaticFiles):
         if response.status_code == 200:
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
+
+
+def _refused_form(request: Request, form_page: FormPage, exc: DomainError):
+    """The form's page again, with the messages beside their fields. The request's session has ended
+    with the route (rolled back): the page reads in a transaction of its own, ended here so that its
+    connection (on SQLite, a write transaction) is given back at once."""
+    session = request.state.session
+    try:
+        return render(request, form_page.template, form_page.context(exc.errors), status_code=exc.status_code)
+    finally:
+        session.close()
 
 
 def _wants_json(request: Request) -> bool:
@@ -78,13 +92,14 @@ def create_app() -> FastAPI:
 
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
 
-    for module in (auth_api, regions_api, members_api, dues_api, programme_api, reports_api):
+    for module in (auth_api, members_api, dues_api, programme_api, reports_api):
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (auth_routes, members_routes, dues_routes, programme_routes, reports_routes):
         app.include_router(module.router)
     app.include_router(approval_api.router, prefix=API_PREFIX)
     app.include_router(audit_reports.api_router, prefix=API_PREFIX)
     app.include_router(approval_routes.router)
+    app.include_router(member_page.router)  # after members' own pages: /members/new is not a member
     app.include_router(audit_reports.router)
 
     app.include_router(offline.router)  # /sw.js, /offline, /outbox
@@ -108,6 +123,9 @@ def create_app() -> FastAPI:
             detail = exc.as_detail() if isinstance(exc, Invalid) else exc.message
             headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+        form_page = refused_form_page(request)
+        if form_page is not None and exc.errors:
+            return _refused_form(request, form_page, exc)
         return _error_page(request, exc.status_code, exc.message)
 
     @app.exception_handler(StarletteHTTPException)

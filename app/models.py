@@ -4,7 +4,9 @@ from app.auth.models import LoginAttempt, User, UserVillage  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.sequences import Counter  # noqa: F401
-from app.dues.models import Deposit, Payment, Rate, RateDiscount, RegencyMonth, VillageMonth  # noqa: F401
+from app.dues.models import Deposit, Payment, RegencyMonth, VillageMonth  # noqa: F401
+from app.events.models import Event  # noqa: F401
 from app.members.models import Member  # noqa: F401
-from app.programme.models import Event, ProvinceBaseline, StageChange, Target  # noqa: F401
+from app.programme.models import ProvinceBaseline, StageChange, Target  # noqa: F401
+from app.rates.models import Rate, RateDiscount  # noqa: F401
 from app.regions.models import Branch, District, Province, Regency, Village  # noqa: F401

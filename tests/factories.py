@@ -150,7 +150,7 @@ def make_event(session: Session, created_by: User, village_code: str | None = VI
     """An outreach event written directly (programme domain); a past socialisation event by default."""
     import json
 
-    from app.programme.models import Event
+    from app.events.models import Event
 
     event = Event(
         kind=fields.pop("kind", "sosialisasi"),

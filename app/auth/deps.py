@@ -1,12 +1,13 @@
 """Who is asking: the session cookie for pages, a bearer token for the JSON API."""
 
+from typing import Annotated
+
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlmodel import Session
 
 from app.auth.scope import Actor
 from app.auth.service import load_actor
-from app.core.db import SAFE_METHODS, get_session
+from app.core.db import SAFE_METHODS, SessionDep
 from app.core.errors import Forbidden, NotAuthenticated
 from app.core.i18n import _
 from app.core.security import read_token, same_token
@@ -25,7 +26,7 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def optional_web_actor(request: Request, session: Session = Depends(get_session)) -> Actor | None:
+def optional_web_actor(request: Request, session: SessionDep) -> Actor | None:
     data = request.session
     if "uid" not in data:
         return None
@@ -50,18 +51,12 @@ async def api_token(token: str | None = Depends(oauth2_scheme)) -> dict:
     return data
 
 
-def api_actor_of(session: Session, claims: dict) -> Actor:
-    """The token's user, if still active with the same credentials. The busiest endpoints (a
-    registration, a payment) call it first thing in their own thread: one thread hop fewer than
-    `Depends(api_actor)`, measured at about 9 % more payments per second on PostgreSQL."""
+def api_actor(claims: Annotated[dict, Depends(api_token)], session: SessionDep) -> Actor:
+    """The token's user, if still active with the same credentials."""
     actor = load_actor(session, claims["uid"], claims["cv"])
     if actor is None:
         raise NotAuthenticated(_("Not logged in or the token has expired."))
     return actor
-
-
-def api_actor(claims: dict = Depends(api_token), session: Session = Depends(get_session)) -> Actor:
-    return api_actor_of(session, claims)
 
 
 async def csrf_protect(request: Request) -> None:
@@ -75,3 +70,10 @@ async def csrf_protect(request: Request) -> None:
         given = form.get(CSRF_FIELD)
     if not same_token(request.session.get("csrf"), given):
         raise Forbidden(_("The form has expired. Reload the page and try again."))
+
+
+# For route signatures: `actor: WebActor` (pages; a redirect to /login without a session),
+# `actor: ApiActor` (the JSON API's bearer token), `actor: OptionalWebActor` (pages open to anyone).
+WebActor = Annotated[Actor, Depends(web_actor)]
+OptionalWebActor = Annotated[Actor | None, Depends(optional_web_actor)]
+ApiActor = Annotated[Actor, Depends(api_actor)]

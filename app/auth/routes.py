@@ -9,10 +9,10 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.auth import service
-from app.auth.deps import client_ip, csrf_protect, optional_web_actor, web_actor
+from app.auth.deps import OptionalWebActor, WebActor, client_ip, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
-from app.core.db import get_session
+from app.core.db import SessionDep
 from app.core.errors import Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.i18n import _
 from app.core.templating import render
@@ -32,7 +32,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str | None = None, actor: Actor | None = Depends(optional_web_actor)):
+def login_form(request: Request, actor: OptionalWebActor, next: str | None = None):
     if actor is not None:
         return RedirectResponse(_safe_next(next), status_code=303)
     return render(request, "auth/login.html", {"next": _safe_next(next), "username": ""})
@@ -41,10 +41,10 @@ def login_form(request: Request, next: str | None = None, actor: Actor | None = 
 @router.post("/login")
 def login(
     request: Request,
+    session: SessionDep,
     username: str = Form(""),
     password: str = Form(""),
     next: str = Form("/"),
-    session: Session = Depends(get_session),
 ):
     try:
         user = service.authenticate(session, username, password, client_ip(request))
@@ -102,9 +102,9 @@ def _users_page(
 @router.get("/users")
 def users(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     page: int = Query(1, ge=1),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     require_role(actor, Role.admin.value, Role.cabang.value)
     return _users_page(request, session, actor, page)
@@ -118,14 +118,14 @@ def _codes(text: str | list[str]) -> list[str]:
 @router.post("/users")
 def create_user(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     username: str = Form(""),
     full_name: str = Form(""),
     password: str = Form(""),
     role: str = Form(Role.duta.value),
     branch_code: str = Form(""),
     villages: list[str] = Form([]),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     require_role(actor, Role.admin.value, Role.cabang.value)
     if actor.role == Role.cabang.value:
@@ -174,25 +174,19 @@ def _user_page(
 
 
 @router.get("/users/{user_id}")
-def user_detail(
-    request: Request, user_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def user_detail(request: Request, user_id: int, actor: WebActor, session: SessionDep):
     return _user_page(request, session, actor, user_id)
 
 
 @router.post("/users/{user_id}/deactivate")
-def deactivate_user(
-    request: Request, user_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def deactivate_user(request: Request, user_id: int, actor: WebActor, session: SessionDep):
     user = service.set_active(session, actor, user_id, False)
     request.session["flash"] = _("Account %(username)s deactivated.", username=user.username)
     return RedirectResponse(f"/users/{user_id}", status_code=303)
 
 
 @router.post("/users/{user_id}/activate")
-def activate_user(
-    request: Request, user_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def activate_user(request: Request, user_id: int, actor: WebActor, session: SessionDep):
     user = service.set_active(session, actor, user_id, True)
     request.session["flash"] = _("Account %(username)s activated.", username=user.username)
     return RedirectResponse(f"/users/{user_id}", status_code=303)
@@ -202,9 +196,9 @@ def activate_user(
 def reset_password(
     request: Request,
     user_id: int,
+    actor: WebActor,
+    session: SessionDep,
     password: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     try:
         user = service.reset_password(session, actor, user_id, password)
@@ -238,7 +232,7 @@ def _branches_page(
 
 
 @router.get("/branches")
-def branches(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def branches(request: Request, actor: WebActor, session: SessionDep):
     require_role(actor, Role.admin.value)
     return _branches_page(request, session)
 
@@ -246,11 +240,11 @@ def branches(request: Request, actor: Actor = Depends(web_actor), session: Sessi
 @router.post("/branches")
 def create_branch(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     code: str = Form(""),
     name: str = Form(""),
     regencies: list[str] = Form([]),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     try:
         branch = service.create_branch(session, actor, code, name, regencies)
@@ -290,9 +284,7 @@ def _branch_page(
 
 
 @router.get("/branches/{code}")
-def branch_detail(
-    request: Request, code: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def branch_detail(request: Request, code: str, actor: WebActor, session: SessionDep):
     require_role(actor, Role.admin.value)
     return _branch_page(request, session, code)
 
@@ -301,10 +293,10 @@ def branch_detail(
 def edit_branch(
     request: Request,
     code: str,
+    actor: WebActor,
+    session: SessionDep,
     name: str = Form(""),
     regencies: list[str] = Form([]),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     try:
         branch = service.edit_branch(session, actor, code, name, regencies)

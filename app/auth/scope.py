@@ -11,7 +11,6 @@ from sqlalchemy import ColumnElement, inspect, true
 from sqlmodel import Session, select
 
 from app.auth.models import Role
-from app.core.db import get_locked
 from app.core.errors import Forbidden, NotFound
 from app.core.i18n import _
 from app.regions.models import Regency, Village
@@ -64,20 +63,13 @@ def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_upd
     """The row of `model` (Village, or a model with a `village_code`) with primary key `key`, or None
     when there is none or it lies outside the actor's area: what every loader answers 404 on.
 
-    By primary key (identity map first; to lock, `core.db.get_locked`) where the area is a list at
-    hand, as `village_clause` reads it: building a scoped SELECT per request costs more than running
-    it, and these loaders run on every registration and payment. A branch's area is a query, so for
-    `cabang` the clause goes into the one statement."""
+    With `for_update` the row is locked until the transaction ends (PostgreSQL; on SQLite a writing
+    transaction holds the database's write lock from its BEGIN IMMEDIATE) and read afresh."""
     column = model.code if model is Village else model.village_code
-    if actor.role == Role.cabang.value:
-        query = select(model).where(inspect(model).primary_key[0] == key, village_clause(actor, column))
-        if for_update:
-            query = query.with_for_update().execution_options(populate_existing=True)
-        return session.exec(query).first()
-    row = get_locked(session, model, key) if for_update else session.get(model, key)
-    if row is None or actor.sees_region:
-        return row
-    return row if actor.role == Role.duta.value and getattr(row, column.key) in actor.village_codes else None
+    query = select(model).where(inspect(model).primary_key[0] == key, village_clause(actor, column))
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return session.exec(query).first()
 
 
 def get_village(session: Session, actor: Actor, code: str, *, for_update: bool = False) -> Village:

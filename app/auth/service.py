@@ -4,7 +4,7 @@ import datetime as dt
 import math
 import re
 
-from sqlalchemy import bindparam, false, func, or_, true
+from sqlalchemy import false, func, or_, true
 from sqlmodel import Session, select
 
 from app.auth.models import LoginAttempt, Role, User, UserVillage
@@ -12,7 +12,6 @@ from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
 from app.core.clock import utcnow
 from app.core.config import get_settings
-from app.core.db import Prepared, read_ahead
 from app.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.i18n import _
 from app.core.security import hash_password, verify_password
@@ -34,39 +33,13 @@ def actor_for(session: Session, user: User) -> Actor:
     )
 
 
-# Every request runs it: built once, one query for the user and its villages, of plain columns (no
-# entities to build).
-_USER, _USER_VILLAGE = User.__table__.c, UserVillage.__table__.c
-_ACTOR = Prepared(
-    select(
-        _USER.username,
-        _USER.role,
-        _USER.branch_code,
-        _USER.is_active,
-        _USER.credentials_version,
-        _USER_VILLAGE.village_code,
-    )
-    .outerjoin(UserVillage.__table__, _USER_VILLAGE.user_id == _USER.id)
-    .where(_USER.id == bindparam("user_id"))
-)
-
-
 def load_actor(session: Session, user_id: int, credentials_version: int) -> Actor | None:
-    """The acting user of a request (cookie or bearer token): one query, the user with its villages."""
-    with read_ahead(session):
-        rows = _ACTOR.execute(session, {"user_id": user_id})
-    if not rows:
+    """The acting user of a request (cookie or bearer token), or None when the account was deactivated
+    or its password changed since the cookie or token was issued."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active or user.credentials_version != credentials_version:
         return None
-    username, role, branch_code, is_active, version, _code = rows[0]
-    if not is_active or version != credentials_version:
-        return None
-    return Actor(
-        id=user_id,
-        username=username,
-        role=role,
-        branch_code=branch_code,
-        village_codes=tuple(sorted(row[5] for row in rows if row[5] is not None)),
-    )
+    return actor_for(session, user)
 
 
 def _recent_failures(session: Session, column, value: str) -> tuple[int, dt.datetime | None]:

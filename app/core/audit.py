@@ -8,7 +8,6 @@ from sqlalchemy import Column, Text, insert
 from sqlmodel import Field, Index, Session, SQLModel
 
 from app.core.clock import utcnow
-from app.core.db import Prepared
 from app.core.i18n import lazy_gettext
 
 # Every action written to the log (snake_case, object first), with what the audit page calls it.
@@ -77,20 +76,15 @@ def record(
     """Add an entry to the caller's transaction (the caller commits it with the action itself)."""
     if action not in ACTION_LABELS:  # a programming error: the audit page must be able to name it
         raise ValueError(f"unknown audit action {action!r}: add it to ACTION_LABELS")
-    _INSERT.execute(
-        session,
-        {
-            "at": utcnow(),
-            "actor_id": getattr(actor, "id", None),
-            "actor_name": actor_name or getattr(actor, "username", "-"),
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "detail": json.dumps(detail, default=str, ensure_ascii=False),
-        },
+    # A Core INSERT rather than an ORM object: an entry is never read back or changed.
+    session.execute(
+        insert(AuditEntry).values(
+            at=utcnow(),
+            actor_id=getattr(actor, "id", None),
+            actor_name=actor_name or getattr(actor, "username", "-"),
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            detail=json.dumps(detail, default=str, ensure_ascii=False),
+        )
     )
-
-
-# A plain INSERT: an entry is never read back or changed, so it needs no ORM object, and nothing
-# waits for its answer (a payment sends it with its shared rows, `sent_together`).
-_INSERT = Prepared(insert(AuditEntry.__table__))

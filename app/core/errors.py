@@ -3,10 +3,18 @@
 
 class DomainError(Exception):
     status_code = 400
+    # The form field the message belongs beside, if any (a NIK already registered, say).
+    field: str | None = None
 
-    def __init__(self, message: str = ""):
+    def __init__(self, message: str = "", field: str | None = None):
         super().__init__(message)
         self.message = message
+        if field is not None:
+            self.field = field
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return {self.field: self.message} if self.field else {}
 
 
 class NotAuthenticated(DomainError):
@@ -36,7 +44,11 @@ class Invalid(DomainError):
 
     def __init__(self, errors: dict[str, str]):
         super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
-        self.errors = errors
+        self.field_errors = errors
+
+    @property
+    def errors(self) -> dict[str, str]:
+        return self.field_errors
 
     def as_detail(self) -> list[dict]:
         return [{"loc": ["body", field], "msg": msg, "type": "value_error"} for field, msg in self.errors.items()]

@@ -4,10 +4,10 @@ SQLite: a row of `counter` per name, advanced by an UPDATE ... RETURNING inside 
 transaction (the write lock, held from BEGIN IMMEDIATE, already orders every writer).
 
 PostgreSQL: a sequence per name (`sequence_name`). A counter row would stay locked from the number's
-UPDATE to the commit, and every payment of the region takes a receipt number: with four clients,
-payments queued on that one row (measured: 1,6 backends waiting on it on average). `nextval` holds no
-lock; a rolled-back transaction leaves a gap instead (numbers are unique and increasing, not
-gapless; a payment claims its idempotency key before its number, so a repeated request takes none).
+UPDATE to the commit, and every payment of the region takes a receipt number, so concurrent payments
+would queue on that one row. `nextval` holds no lock; a rolled-back transaction leaves a gap instead
+(numbers are unique and increasing, not gapless; a payment claims its idempotency key before its
+number, so a repeated request takes none).
 The sequence is made on a counter's first use on the database, starting after the `counter` row's
 value: the numbers given before this version, or written by `duta generate` (which fills only a
 database without members, so before any sequence was made). From then on the row no longer changes.
@@ -15,15 +15,11 @@ database without members, so before any sequence was made). From then on the row
 
 import re
 
-from sqlalchemy import BigInteger, ColumnElement, String, bindparam, func, select, text
+from sqlalchemy import BigInteger, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.schema import CreateSequence, Sequence
 from sqlmodel import Field, Session, SQLModel
 
-from app.core.db import Prepared
-
-_NEXT = Prepared(text("UPDATE counter SET value = value + 1 WHERE name = :name RETURNING value"))
-_CREATE = text("INSERT INTO counter (name, value) VALUES (:name, 1)")
-_SEED = text("SELECT value FROM counter WHERE name = :name")
 _UNIQUE_VIOLATION, _DUPLICATE_TABLE = "23505", "42P07"
 
 
@@ -37,37 +33,29 @@ def sequence_name(name: str) -> str:
     return "counter_" + re.sub(r"[^a-z0-9]", "_", name.lower())
 
 
-def next_value_of(parameter: str) -> ColumnElement:
-    """SQL for the next value of the PostgreSQL sequence whose name (`sequence_name`) is bound to
-    `parameter`, NULL before the counter's first use on the database: for a statement that takes the
-    number together with other work. When it gives NULL, `next_value` makes the sequence and takes one."""
-    return func.nextval(func.to_regclass(bindparam(parameter, type_=String)), type_=BigInteger)
-
-
-# NULL when the sequence does not exist yet: no error, which would abort the caller's transaction.
-_NEXTVAL = Prepared(select(next_value_of("sequence")))
-
-
 def next_value(session: Session, name: str) -> int:
-    """The next value of the counter, inside the caller's transaction (one statement once it exists)."""
+    """The next value of the counter, inside the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
         return _next_from_sequence(session, name)
-    rows = _NEXT.execute(session, {"name": name})
-    if rows:
-        return rows[0][0]
+    advance = update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    value = session.execute(advance).scalar()
+    if value is not None:
+        return value
     # First use of this counter: create it, in a savepoint. A concurrent creator makes one of us fail
     # the primary key (after waiting for the other's commit); that one takes the UPDATE path.
     try:
         with session.begin_nested():
-            session.execute(_CREATE, {"name": name})
+            session.execute(insert(Counter).values(name=name, value=1))
         return 1
     except IntegrityError:
-        return _NEXT.execute(session, {"name": name})[0][0]
+        return session.execute(advance).scalar_one()
 
 
 def _next_from_sequence(session: Session, name: str) -> int:
     sequence = sequence_name(name)
-    value = _NEXTVAL.execute(session, {"sequence": sequence})[0][0]
+    # NULL while the sequence does not exist yet: no error, which would abort the caller's transaction.
+    take = select(func.nextval(func.to_regclass(sequence), type_=BigInteger))
+    value = session.execute(take).scalar()
     if value is not None:
         return value
     # First use on this database: create the sequence in a savepoint. A concurrent creator makes one
@@ -75,9 +63,9 @@ def _next_from_sequence(session: Session, name: str) -> int:
     # relation there); that one then finds the sequence the other made.
     try:
         with session.begin_nested():
-            seed = session.execute(_SEED, {"name": name}).scalar() or 0
-            session.execute(text(f"CREATE SEQUENCE {sequence} START WITH {int(seed) + 1}"))
+            seed = session.execute(select(Counter.value).where(Counter.name == name)).scalar() or 0
+            session.execute(CreateSequence(Sequence(sequence, start=seed + 1)))
     except (IntegrityError, ProgrammingError) as error:
         if getattr(error.orig, "sqlstate", None) not in (_UNIQUE_VIOLATION, _DUPLICATE_TABLE):
             raise  # not a concurrent creation (no right to create it, say)
-    return _NEXTVAL.execute(session, {"sequence": sequence})[0][0]
+    return session.execute(take).scalar_one()

@@ -1,13 +1,11 @@
 """Dues API: payments, voids, refunds and deposits (DESIGN.md, API v1 contract)."""
 
-from fastapi import APIRouter, Depends, Header
+from fastapi import APIRouter, Header
 from sqlmodel import Session
 
-from app.auth.deps import api_actor, api_actor_of, api_token
+from app.auth.deps import ApiActor
 from app.auth.models import User
-from app.auth.scope import Actor
-from app.core.db import get_session
-from app.core.responses import created
+from app.core.db import SessionDep
 from app.dues import service
 from app.dues.models import Deposit, Payment
 from app.dues.schemas import (
@@ -56,11 +54,10 @@ def deposit_out(session: Session, deposit: Deposit, duta: User | None = None) ->
 def record_payment(
     member_id: int,
     body: PaymentIn,
+    actor: ApiActor,
+    session: SessionDep,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    claims: dict = Depends(api_token),
-    session: Session = Depends(get_session),
 ):
-    actor = api_actor_of(session, claims)
     payment = service.record_payment(
         session,
         actor,
@@ -71,37 +68,35 @@ def record_payment(
         body.paid_on,
         idempotency_key=idempotency_key,
     )
-    return created(payment_out(payment))
+    return payment_out(payment)
 
 
 @router.get("/members/{member_id}/payments", response_model=list[PaymentOut])
-def member_payments(member_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def member_payments(member_id: int, actor: ApiActor, session: SessionDep):
     return [payment_out(p) for p in service.payments_of(session, actor, member_id)]
 
 
 @router.get("/payments/{receipt_number}", response_model=PaymentOut)
-def get_payment(receipt_number: str, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def get_payment(receipt_number: str, actor: ApiActor, session: SessionDep):
     return payment_out(service.get_payment(session, actor, receipt_number)[0])
 
 
 @router.post("/payments/{receipt_number}/void", response_model=PaymentOut)
-def void_payment(
-    receipt_number: str, body: ReasonIn, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
-):
+def void_payment(receipt_number: str, body: ReasonIn, actor: ApiActor, session: SessionDep):
     return payment_out(service.void_payment(session, actor, receipt_number, body.reason))
 
 
 @router.post("/payments/{receipt_number}/refund", response_model=PaymentOut)
-def refund_payment(receipt_number: str, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def refund_payment(receipt_number: str, actor: ApiActor, session: SessionDep):
     return payment_out(service.mark_refunded(session, actor, receipt_number))
 
 
 @router.post("/deposits", status_code=201, response_model=DepositCreated)
 def create_deposit(
     body: DepositIn,
+    actor: ApiActor,
+    session: SessionDep,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(get_session),
 ):
     deposit = service.create_deposit(session, actor, body.receipt_numbers, idempotency_key=idempotency_key)
     return DepositCreated(id=deposit.id, total=deposit.total)
@@ -109,26 +104,24 @@ def create_deposit(
 
 @router.get("/deposits", response_model=DepositList)
 def list_deposits(
-    status: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+    actor: ApiActor,
+    session: SessionDep,
+    status: str | None = None,
 ):
     rows = service.list_deposits(session, actor, status)
     return DepositList(items=[deposit_out(session, d, u) for d, u in rows], total=len(rows))
 
 
 @router.get("/deposits/{deposit_id}", response_model=DepositOut)
-def get_deposit(deposit_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def get_deposit(deposit_id: int, actor: ApiActor, session: SessionDep):
     return deposit_out(session, service.get_deposit(session, actor, deposit_id))
 
 
 @router.post("/deposits/{deposit_id}/confirm", response_model=DepositOut)
-def confirm_deposit(
-    deposit_id: int, body: ConfirmIn, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
-):
+def confirm_deposit(deposit_id: int, body: ConfirmIn, actor: ApiActor, session: SessionDep):
     return deposit_out(session, service.confirm_deposit(session, actor, deposit_id, body.bank_reference))
 
 
 @router.post("/deposits/{deposit_id}/return", response_model=DepositOut)
-def return_deposit(
-    deposit_id: int, body: ReasonIn, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
-):
+def return_deposit(deposit_id: int, body: ReasonIn, actor: ApiActor, session: SessionDep):
     return deposit_out(session, service.return_deposit(session, actor, deposit_id, body.reason))

@@ -26,9 +26,9 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
-from app.core.db import Prepared
 from app.dues.models import DepositStatus, HeldCash, Payment, PaymentStatus
 from app.members.models import Member
 
@@ -57,12 +57,8 @@ def is_held(payment: Payment) -> bool:
 
 
 def _upsert(dialect: str):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     table = HeldCash.__table__
-    base = dialect_insert(table)
+    base = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return base.on_conflict_do_update(
         index_elements=[table.c.holder_id, table.c.village_code],
         set_={
@@ -79,9 +75,6 @@ def _upsert(dialect: str):
     )
 
 
-_PREBUILT: dict = {}
-
-
 def added(session: Session, payments: Iterable[tuple[Payment, str]]) -> None:
     """Payments that just became held ((payment, member's village_code) pairs), in the caller's transaction."""
     rows: dict[tuple[int, str], list] = {}
@@ -94,13 +87,9 @@ def added(session: Session, payments: Iterable[tuple[Payment, str]]) -> None:
         row[2] = min(row[2], payment.paid_on)
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    statement = _PREBUILT.get(dialect)
-    if statement is None:
-        statement = _PREBUILT[dialect] = Prepared(_upsert(dialect))
     session.flush()
-    statement.execute(
-        session,
+    session.execute(
+        _upsert(session.get_bind().dialect.name),
         [
             {"holder_id": h, "village_code": v, "total": total, "payments": count, "oldest_paid_on": oldest}
             for (h, v), (total, count, oldest) in sorted(rows.items())

@@ -22,10 +22,10 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from app.core.clock import add_months
-from app.core.db import Prepared
 from app.dues.models import Payment, PaymentStatus, RegencyMonth, VillageMonth
 from app.members.models import Member, MemberStatus
 
@@ -104,54 +104,23 @@ def apply(session: Session, before: MemberState, after: MemberState) -> None:
         for column, value in counts.items():
             target[column] += value
     session.flush()
-    dialect = session.get_bind().dialect.name
-    _prebuilt(dialect, VillageMonth.__table__, "village_code").execute(session, values)
-    _prebuilt(dialect, RegencyMonth.__table__, "regency_code").execute(
-        session, [{"regency_code": r, "month": m, **counts} for (r, m), counts in sorted(regencies.items())]
-    )
-
-
-_PREBUILT: dict = {}
-
-
-def _prebuilt(dialect: str, table, key: str) -> Prepared:
-    statement = _PREBUILT.get((dialect, table.name))
-    if statement is None:
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        base = dialect_insert(table)
-        statement = _PREBUILT[(dialect, table.name)] = Prepared(
-            base.on_conflict_do_update(
-                index_elements=[table.c[key], table.c.month],
-                set_={name: table.c[name] + base.excluded[name] for name in COLUMNS},
-            )
-        )
-    return statement
-
-
-def appended(
-    session: Session,
-    member: Member,
-    covered_until: dt.date | None,
-    first_covered: dt.date | None,
-    span: tuple[dt.date, dt.date],
-) -> None:
-    """A payment that replays last (paid on or after every other valid one) adds `span` after the
-    member's last covered month `covered_until` (its values before the payment, as `first_covered`).
-
-    Only the months around the new span change their contribution (the old last month's `lapsed`
-    successor, the span, the month after it, `new`), so the states compared hold just those months:
-    the same difference as the whole before and after, without reading every payment of the member."""
-    if member.status != MemberStatus.approved.value:
-        return
-    kept = frozenset({covered_until}) if covered_until is not None else frozenset()
-    apply(
+    _upsert(session, VillageMonth.__table__, "village_code", values)
+    _upsert(
         session,
-        MemberState(member.village_code, kept, first_covered),
-        MemberState(member.village_code, kept | months_of([span]), first_covered or span[0]),
+        RegencyMonth.__table__,
+        "regency_code",
+        [{"regency_code": r, "month": m, **counts} for (r, m), counts in sorted(regencies.items())],
     )
+
+
+def _upsert(session: Session, table, key: str, rows: list[dict]) -> None:
+    """Add each row's counts to the stored row of its key and month (made when missing)."""
+    base = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
+    statement = base.on_conflict_do_update(
+        index_elements=[table.c[key], table.c.month],
+        set_={name: table.c[name] + base.excluded[name] for name in COLUMNS},
+    )
+    session.execute(statement, rows)
 
 
 def member_approved(session: Session, member: Member) -> None:

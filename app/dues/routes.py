@@ -6,12 +6,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from app.auth.deps import csrf_protect, web_actor
+from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import Role, User
 from app.auth.scope import Actor
 from app.core.clock import month_start, today
-from app.core.db import get_session
-from app.core.errors import Invalid
+from app.core.db import SessionDep
+from app.core.forms import show_again_if_refused
 from app.core.i18n import get_locale
 from app.core.templating import render
 from app.dues import service
@@ -46,9 +46,7 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
 
 
 @router.get("/members/{member_id}/pay")
-def pay_form(
-    request: Request, member_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def pay_form(request: Request, member_id: int, actor: WebActor, session: SessionDep):
     return render(request, "dues/pay.html", _pay_context(session, actor, member_id))
 
 
@@ -56,30 +54,27 @@ def pay_form(
 def pay(
     request: Request,
     member_id: int,
+    actor: WebActor,
+    session: SessionDep,
     months: str = Form(""),
     channel: str = Form(""),
     reference: str = Form(""),
     paid_on: str = Form(""),
     idempotency_key: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
-    try:
-        payment = service.record_payment(
-            session, actor, member_id, months, channel, reference, paid_on, idempotency_key=idempotency_key or None
-        )
-    except Invalid as error:
-        session.rollback()
-        form = {
-            "months": months,
-            "channel": channel,
-            "reference": reference,
-            "paid_on": paid_on,
-            "idempotency_key": idempotency_key,
-        }
-        return render(
-            request, "dues/pay.html", _pay_context(session, actor, member_id, form, error.errors), status_code=422
-        )
+    form = {
+        "months": months,
+        "channel": channel,
+        "reference": reference,
+        "paid_on": paid_on,
+        "idempotency_key": idempotency_key,
+    }
+    show_again_if_refused(
+        request, "dues/pay.html", lambda errors: _pay_context(session, actor, member_id, form, errors)
+    )
+    payment = service.record_payment(
+        session, actor, member_id, months, channel, reference, paid_on, idempotency_key=idempotency_key or None
+    )
     return RedirectResponse(f"/receipts/{payment.receipt_number}", status_code=303)
 
 
@@ -100,9 +95,7 @@ def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors
 
 
 @router.get("/receipts/{receipt_number}")
-def receipt(
-    request: Request, receipt_number: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def receipt(request: Request, receipt_number: str, actor: WebActor, session: SessionDep):
     return render(request, "dues/receipt.html", _receipt_context(session, actor, receipt_number))
 
 
@@ -110,25 +103,19 @@ def receipt(
 def void(
     request: Request,
     receipt_number: str,
+    actor: WebActor,
+    session: SessionDep,
     reason: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
-    try:
-        service.void_payment(session, actor, receipt_number, reason)
-    except Invalid as error:
-        session.rollback()
-        return render(
-            request,
-            "dues/receipt.html",
-            _receipt_context(session, actor, receipt_number, error.errors),
-            status_code=422,
-        )
+    show_again_if_refused(
+        request, "dues/receipt.html", lambda errors: _receipt_context(session, actor, receipt_number, errors)
+    )
+    service.void_payment(session, actor, receipt_number, reason)
     return RedirectResponse(f"/receipts/{receipt_number}", status_code=303)
 
 
 @router.post("/payments/{receipt_number}/refund")
-def refund(receipt_number: str, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def refund(receipt_number: str, actor: WebActor, session: SessionDep):
     service.mark_refunded(session, actor, receipt_number)
     return RedirectResponse("/deposits", status_code=303)
 
@@ -156,19 +143,16 @@ def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit
 
 
 @router.get("/deposits")
-def deposits(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def deposits(request: Request, actor: WebActor, session: SessionDep):
     return render(request, "dues/deposits.html", _deposits_context(session, actor))
 
 
 @router.post("/deposits")
-async def create_deposit(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+async def create_deposit(request: Request, actor: WebActor, session: SessionDep):
     form = await request.form()
     receipts = [str(value) for value in form.getlist("receipt_numbers")]
-    try:
-        service.create_deposit(session, actor, receipts, idempotency_key=str(form.get("idempotency_key") or "") or None)
-    except Invalid as error:
-        session.rollback()
-        return render(request, "dues/deposits.html", _deposits_context(session, actor, error.errors), status_code=422)
+    show_again_if_refused(request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors))
+    service.create_deposit(session, actor, receipts, idempotency_key=str(form.get("idempotency_key") or "") or None)
     return RedirectResponse("/deposits", status_code=303)
 
 
@@ -176,17 +160,14 @@ async def create_deposit(request: Request, actor: Actor = Depends(web_actor), se
 def confirm_deposit(
     request: Request,
     deposit_id: int,
+    actor: WebActor,
+    session: SessionDep,
     bank_reference: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
-    try:
-        service.confirm_deposit(session, actor, deposit_id, bank_reference)
-    except Invalid as error:
-        session.rollback()
-        return render(
-            request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id), status_code=422
-        )
+    show_again_if_refused(
+        request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
+    )
+    service.confirm_deposit(session, actor, deposit_id, bank_reference)
     return RedirectResponse("/deposits", status_code=303)
 
 
@@ -194,15 +175,12 @@ def confirm_deposit(
 def return_deposit(
     request: Request,
     deposit_id: int,
+    actor: WebActor,
+    session: SessionDep,
     reason: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
-    try:
-        service.return_deposit(session, actor, deposit_id, reason)
-    except Invalid as error:
-        session.rollback()
-        return render(
-            request, "dues/deposits.html", _deposits_context(session, actor, error.errors, deposit_id), status_code=422
-        )
+    show_again_if_refused(
+        request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
+    )
+    service.return_deposit(session, actor, deposit_id, reason)
     return RedirectResponse("/deposits", status_code=303)

@@ -7,32 +7,30 @@ Decisions:
   branch may record `bank` and `lainnya` payments (a bank slip brought to the branch), never cash: cash
   is in a `duta`'s custody from the moment it is taken. `wilayah` and `admin` record nothing (403).
 - Cover is replayed from the member's valid payments (app/dues/cover.py) with the member row locked,
-  in the same transaction as the change, so two payments at once never lose a month. A payment that
-  replays last (paid on or after every other valid one, the usual case) gives the same answer by
-  running the member's cover on, without reloading the payments.
+  in the same transaction as the change, so two payments at once never lose a month.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, update
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import add_months, month_start, today, utcnow
-from app.core.db import Prepared, get_locked, insert_row, next_row_id, sent_together
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
-from app.core.sequences import next_value, next_value_of, sequence_name
+from app.core.sequences import next_value
 from app.dues import custody, rollup
 from app.dues.cover import cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
 from app.dues.models import Deposit, DepositStatus, HeldCash, Payment, PaymentStatus
-from app.dues.rates import Contribution, monthly_contribution
-from app.members.models import Member, MemberStatus
+from app.dues.receipts import reminder_link
+from app.members.models import OCCUPATIONS, Member, MemberStatus
+from app.rates.models import Rate, RateDiscount
+from app.rates.service import Contribution, monthly_contribution
 
 CHANNELS = ("tunai", "bank", "lainnya")
 MAX_MONTHS = 12
@@ -88,7 +86,9 @@ def contribution(session: Session, member: Member, month: dt.date) -> Contributi
 
 def lock_member(session: Session, member_id: int) -> Member:
     """The member row, locked until commit (PostgreSQL), with fresh values."""
-    member = get_locked(session, Member, member_id)
+    member = session.exec(
+        select(Member).where(Member.id == member_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
     if member is None:  # pragma: no cover (members are never deleted)
         raise NotFound(_("Member not found."))
     return member
@@ -159,52 +159,9 @@ def _parse_day(value) -> dt.date | None:
         return None
 
 
-# PostgreSQL: the new payment's row id and receipt number, taken in one statement, with the key's claim
-# when there is one (only when the key is claimed: a repeated request takes no number).
-_NEW_PAYMENT = (next_row_id(Payment.__table__), next_value_of("receipt_sequence"))
-_CLAIM_NUMBERED = idempotency.claiming(*_NEW_PAYMENT)
-_NUMBERED = Prepared(select(*_NEW_PAYMENT))
-
-
-def _claim_and_number(session: Session, actor: Actor, key: str | None) -> tuple[int | None, str] | None:
-    """Claim the idempotency key (when there is one), then take the new payment's receipt number and, on
-    PostgreSQL, its row id (else None: the INSERT returns it); None when a request with the same key
-    came first. PostgreSQL does all three in one statement, and with the row id known the payment's
-    INSERT goes with the other writes (`sent_together`): a payment writes in two statements, not four."""
+def _next_receipt_number(session: Session) -> str:
     year = today().year
-    counter = f"receipt-{year}"
-    if session.get_bind().dialect.name != "postgresql":
-        if key and not idempotency.claim(session, actor.id, key, "payment", idempotency.PENDING):
-            return None
-        payment_id, number = None, next_value(session, counter)
-    else:
-        parameters = {"receipt_sequence": sequence_name(counter)}
-        if key:
-            row = idempotency.claim_taking(
-                session, _CLAIM_NUMBERED, actor.id, key, "payment", idempotency.PENDING, **parameters
-            )
-            if row is None:
-                return None
-        else:
-            row = _NUMBERED.execute(session, parameters)[0]
-        payment_id, number = row
-        if number is None:  # the year's first receipt on this database: its sequence is made now
-            number = next_value(session, counter)
-    return payment_id, f"KW-{year}-{number:06d}"
-
-
-# The latest payment date among a member's valid payments (ix_payment_member_paid), of plain columns.
-_PAYMENT = Payment.__table__.c
-_LAST_PAID_ON = select(func.max(_PAYMENT.paid_on)).where(
-    _PAYMENT.member_id == bindparam("member_id"), _PAYMENT.status == PaymentStatus.valid.value
-)
-
-
-_RUN_ON = Prepared(
-    update(Member.__table__)
-    .where(Member.__table__.c.id == bindparam("member_id"))
-    .values(covered_until=bindparam("covered_until"), first_covered=bindparam("first_covered"))
-)
+    return f"KW-{year}-{next_value(session, f'receipt-{year}'):06d}"
 
 
 def record_payment(
@@ -218,27 +175,10 @@ def record_payment(
     idempotency_key: str | None = None,
 ) -> Payment:
     key = (idempotency_key or "").strip()[:80] or None
-    # No lookup of the key first: a repeated request is found when its key cannot be claimed, or
-    # when it is refused on its way there (the member changed since, say), sparing new ones a query.
-    try:
-        return _record_payment(session, actor, member_id, months, channel, reference, paid_on, key)
-    except (Invalid, Conflict):
-        earlier = _replayed(session, actor, key) if key else None
-        if earlier is None:
-            raise
-        return earlier
-
-
-def _record_payment(
-    session: Session,
-    actor: Actor,
-    member_id: int,
-    months,
-    channel: str | None,
-    reference: str | None,
-    paid_on,
-    key: str | None,
-) -> Payment:
+    if key:
+        earlier = _replayed(session, actor, key)
+        if earlier is not None:
+            return earlier
     # Locked from the start (PostgreSQL; SQLite holds the write lock from BEGIN IMMEDIATE).
     member = get_member(session, actor, member_id, for_update=True)
     require_role(actor, *PAYING_ROLES)
@@ -260,83 +200,59 @@ def _record_payment(
     elif reference and len(reference) > 80:
         errors["reference"] = _("Use at most %(n)s characters.", n=80)
     day = _parse_day(paid_on)
-    this_day = today()
     if day is None:
         errors["paid_on"] = _("Enter a date.")
-    elif day > this_day:
+    elif day > today():
         errors["paid_on"] = _("The payment date cannot be in the future.")
     if errors:
         raise Invalid(errors)
+    assert month_count is not None and day is not None
 
-    # The usual case: paid on or after every other valid payment, so it replays last and changes no
-    # earlier cover; the member's cover simply runs on. A back-dated one is replayed with the rest.
-    # A payment dated today needs no look-up: no payment is dated later (future dates are refused).
-    appends = day == this_day
-    if not appends:
-        last_paid_on = session.execute(_LAST_PAID_ON, {"member_id": member.id}).scalar()
-        appends = last_paid_on is None or last_paid_on <= day
     # The key before the receipt number: a repeated request (the outbox sending again after a lost
     # answer) stops here, before taking a number it would leave unused (a sequence gives no number back).
-    numbered = _claim_and_number(session, actor, key)
-    if numbered is None:
-        # A request with the same key came first: drop ours; `record_payment` answers with its receipt.
-        session.rollback()
-        raise Conflict(_("Please try again."))
-    payment_id, receipt_number = numbered
-    before = None if appends else rollup.member_state(session, member)
+    if key and not idempotency.claim(session, actor.id, key, "payment", idempotency.PENDING):
+        session.rollback()  # a request with the same key came first: answer with its receipt
+        earlier = _replayed(session, actor, key)
+        if earlier is None:
+            raise Conflict(_("Please try again."))
+        return earlier
+    before = rollup.member_state(session, member)
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
-    row = {
-        "id": payment_id,
-        "receipt_number": receipt_number,
-        "member_id": member.id,
-        "months": month_count,
-        "monthly_amount": monthly,
-        "amount": monthly * month_count,
-        "channel": channel,
-        "reference": reference,
-        "paid_on": day,
-        "cover_from": cover_from,
-        "cover_to": cover_to,
-        "recorded_by_id": actor.id,
-        "holder_id": actor.id if channel == "tunai" else None,
-    }
-    if not appends:  # replayed with the member's other payments, read back from the database: written first
-        payment = insert_row(session, Payment, row)
-        recompute_cover(session, member, before)
-    # Last, and sent together (nothing waits for their answers; on PostgreSQL, with its id known, the
-    # payment's row too): the roll-up rows of the village and regency and the duta's cash row are shared
-    # by every payment there, and each stays locked from its write to the commit.
-    with sent_together(session):
-        if appends:
-            payment = insert_row(session, Payment, row)
-        if key:
-            idempotency.settle(session, actor.id, key, receipt_number)
-        audit.record(
-            session,
-            actor,
-            "payment_recorded",
-            "payment",
-            receipt_number,
-            member_id=member.id,
-            months=month_count,
-            amount=payment.amount,
-            channel=channel,
-            paid_on=day.isoformat(),
-            cover_from=f"{cover_from:%Y-%m}",
-            cover_to=f"{cover_to:%Y-%m}",
-        )
-        if appends:
-            covered_until, first_covered = member.covered_until, member.first_covered
-            first_covered_now = first_covered or cover_from
-            # One UPDATE of the two columns; the loaded member shows them without being flushed again.
-            _RUN_ON.execute(
-                session, {"member_id": member.id, "covered_until": cover_to, "first_covered": first_covered_now}
-            )
-            set_committed_value(member, "covered_until", cover_to)
-            set_committed_value(member, "first_covered", first_covered_now)
-            rollup.appended(session, member, covered_until, first_covered, (cover_from, cover_to))
-        custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
+    payment = Payment(
+        receipt_number=_next_receipt_number(session),
+        member_id=member.id,
+        months=month_count,
+        monthly_amount=monthly,
+        amount=monthly * month_count,
+        channel=channel,
+        reference=reference,
+        paid_on=day,
+        cover_from=cover_from,
+        cover_to=cover_to,
+        recorded_by_id=actor.id,
+        holder_id=actor.id if channel == "tunai" else None,
+    )
+    session.add(payment)
+    # Replayed with the member's other payments: a back-dated payment can move later ones' cover.
+    recompute_cover(session, member, before)
+    if key:
+        idempotency.settle(session, actor.id, key, payment.receipt_number)
+    audit.record(
+        session,
+        actor,
+        "payment_recorded",
+        "payment",
+        payment.receipt_number,
+        member_id=member.id,
+        months=month_count,
+        amount=payment.amount,
+        channel=channel,
+        paid_on=day.isoformat(),
+        cover_from=f"{payment.cover_from:%Y-%m}",
+        cover_to=f"{payment.cover_to:%Y-%m}",
+    )
+    custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
     session.commit()
     return payment
 
@@ -666,8 +582,6 @@ def _to_remind(actor: Actor, this_month: dt.date):
 
 def reminders(session: Session, actor: Actor, day: dt.date | None = None, limit: int | None = None) -> list[Reminder]:
     """Members whose cover ends this month, then those lapsed in the last three months (latest first)."""
-    from app.dues.receipts import reminder_link
-
     day = day or today()
     this_month = month_start(day)
     members = session.exec(
@@ -762,9 +676,6 @@ def add_discount(
     note: str = "",
 ):
     """A time-limited cut of JKK and JKM for an occupation group, applied by a payment's month."""
-    from app.dues.models import RateDiscount
-    from app.members.models import OCCUPATIONS
-
     errors: dict[str, str] = {}
     if occupation not in OCCUPATIONS:
         errors["occupation"] = _("Unknown occupation; use one of: %(choices)s.", choices=", ".join(OCCUPATIONS))
@@ -811,8 +722,6 @@ def add_discount(
 
 
 def rates_and_discounts(session: Session):
-    from app.dues.models import Rate, RateDiscount
-
     rates = session.exec(select(Rate).order_by(Rate.effective_from)).all()
     discounts = session.exec(select(RateDiscount).order_by(RateDiscount.first_month, RateDiscount.id)).all()
     return rates, discounts

@@ -1,26 +1,16 @@
 """Members API: registration, correction, submission and queries, over the same service as the pages."""
 
-from fastapi import APIRouter, Depends, Header, Query
+from fastapi import APIRouter, Header, Query
 from sqlmodel import Session
 
-from app.auth.deps import api_actor, api_actor_of, api_token
-from app.auth.scope import Actor
+from app.auth.deps import ApiActor
 from app.core.clock import today
-from app.core.db import get_session
-from app.core.responses import created
+from app.core.db import SessionDep
 from app.core.templating import mask_nik
 from app.members import service
 from app.members.cover import cover_status
 from app.members.models import Member
-from app.members.schemas import (
-    ContributionOut,
-    MemberIn,
-    MemberList,
-    MemberListItem,
-    MemberOut,
-    MemberPatch,
-    StatusOut,
-)
+from app.members.schemas import ContributionOut, MemberIn, MemberList, MemberListItem, MemberOut, MemberPatch, StatusOut
 from app.regions import service as regions_service
 
 router = APIRouter(tags=["members"])
@@ -78,25 +68,24 @@ def member_out(
 @router.post("/members", response_model=MemberOut, status_code=201)
 def create_member(
     body: MemberIn,
+    actor: ApiActor,
+    session: SessionDep,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-    claims: dict = Depends(api_token),
-    session: Session = Depends(get_session),
 ):
     """Register a member (status `submitted`). The same `Idempotency-Key` again returns the first answer."""
-    actor = api_actor_of(session, claims)
     result = service.create(session, actor, body.model_dump(), submit=True, idempotency_key=idempotency_key)
-    return created(member_out(session, result.member, result.warnings, result.village_name))
+    return member_out(session, result.member, result.warnings, result.village_name)
 
 
 @router.get("/members", response_model=MemberList)
 def list_members(
+    actor: ApiActor,
+    session: SessionDep,
     village_code: str | None = None,
     status: str | None = None,
     cover_status_: str | None = Query(None, alias="cover_status"),
     q: str | None = None,
     page: int = Query(1, ge=1),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(get_session),
 ):
     """Members in the caller's area, newest first, 20 a page; NIK masked."""
     day = today()
@@ -123,20 +112,18 @@ def list_members(
 
 
 @router.get("/members/{member_id}", response_model=MemberOut)
-def get_member(member_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def get_member(member_id: int, actor: ApiActor, session: SessionDep):
     return member_out(session, service.get_member(session, actor, member_id))
 
 
 @router.patch("/members/{member_id}", response_model=MemberOut)
-def patch_member(
-    member_id: int, body: MemberPatch, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
-):
+def patch_member(member_id: int, body: MemberPatch, actor: ApiActor, session: SessionDep):
     """Correct a `draft` or `rejected` registration; only the fields sent change."""
     result = service.update(session, actor, member_id, body.model_dump(exclude_unset=True))
     return member_out(session, result.member, result.warnings)
 
 
 @router.post("/members/{member_id}/submit", response_model=StatusOut)
-def submit_member(member_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def submit_member(member_id: int, actor: ApiActor, session: SessionDep):
     member = service.submit(session, actor, member_id)
     return StatusOut(status=member.status, member_number=member.member_number)

@@ -7,18 +7,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, or_, select
 
-from app.auth.deps import csrf_protect, web_actor
+from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, require_role, village_clause
 from app.core.clock import add_months, month_start, today
-from app.core.db import get_session
-from app.core.errors import Invalid
+from app.core.db import SessionDep
+from app.core.forms import show_again_if_refused
 from app.core.templating import is_htmx, render
-from app.dues import rates
-from app.dues import service as dues_service
+from app.events.models import Event
 from app.members import service, validation
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import OCCUPATIONS, MemberStatus
-from app.programme.models import Event
+from app.rates import service as rates
 from app.regions.models import Regency, Village
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -111,12 +110,8 @@ async def _read_form(request: Request) -> dict:
     return form
 
 
-def _error_status(error: Exception) -> int:
-    return getattr(error, "status_code", 422)
-
-
 @router.get("/members/new")
-def new_member(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def new_member(request: Request, actor: WebActor, session: SessionDep):
     villages = service.registrable_villages(session, actor)
     form = dict.fromkeys(FORM_FIELDS, "")
     form.update(
@@ -132,24 +127,17 @@ def new_member(request: Request, actor: Actor = Depends(web_actor), session: Ses
 
 
 @router.post("/members/new")
-async def create_member(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+async def create_member(request: Request, actor: WebActor, session: SessionDep):
     form = await _read_form(request)
-    try:
-        result = service.create(
-            session, actor, form, submit=form["action"] != "draft", idempotency_key=form["idempotency_key"]
-        )
-    except (Invalid, service.NikTaken) as error:
-        errors = error.errors if isinstance(error, Invalid) else {"nik": error.message}
-        return render(
-            request, "members/new.html", _form_context(session, actor, form, errors), status_code=_error_status(error)
-        )
+    show_again_if_refused(request, "members/new.html", lambda errors: _form_context(session, actor, form, errors))
+    result = service.create(
+        session, actor, form, submit=form["action"] != "draft", idempotency_key=form["idempotency_key"]
+    )
     return RedirectResponse(f"/members/{result.member.id}", status_code=303)
 
 
 @router.post("/members/contribution")
-async def contribution_partial(
-    request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+async def contribution_partial(request: Request, actor: WebActor, session: SessionDep):
     """The contribution for the income, JHT and occupation typed so far (HTMX, as the fields change)."""
     form = await _read_form(request)
     contribution, minimum = _contribution(session, form)
@@ -157,7 +145,7 @@ async def contribution_partial(
 
 
 @router.post("/members/nik-check")
-async def nik_check(request: Request, actor: Actor = Depends(web_actor)):
+async def nik_check(request: Request, actor: WebActor):
     """What the NIK typed so far says, or what is wrong with it (HTMX, as it is typed)."""
     form = await _read_form(request)
     problems, nik = validation.nik_hints(form["nik"], form["sex"], form["birth_date"], today())
@@ -167,13 +155,14 @@ async def nik_check(request: Request, actor: Actor = Depends(web_actor)):
 @router.get("/members")
 def list_members(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     q: str = "",
     status: str = "",
-    cover_filter: str = Query("", alias="cover_status"),  # not `cover_status`: that is the rule below
+    cover_filter: str = Query("", alias="cover_status"),
+    # not `cover_status`: that is the rule below
     village_code: str = "",
     page: int = 1,
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     status = status if status in {s.value for s in MemberStatus} else ""
     cover = cover_filter if cover_filter in {s.value for s in CoverStatus} else ""
@@ -215,46 +204,6 @@ def list_members(
     return render(request, template, context)
 
 
-def _member_context(session: Session, actor: Actor, member) -> dict:
-    day = today()
-    village = session.get(Village, member.village_code)
-    event = session.get(Event, member.event_id) if member.event_id else None
-    return {
-        "member": member,
-        "village": village,
-        "event": event,
-        "contribution": service.contribution_for(session, member, day),
-        "cover_status": cover_status(member.covered_until, day).value,
-        "warnings": service.duplicate_warnings(session, member),
-        "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
-        "can_pay": dues_service.may_record_payment(actor, member),
-        "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
-        **LABELS,
-    }
-
-
-@router.get("/members/{member_id}")
-def show_member(
-    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
-    member = service.get_member(session, actor, member_id)
-    return render(request, "members/show.html", _member_context(session, actor, member))
-
-
-@router.post("/members/{member_id}/submit")
-def submit_member(
-    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
-    try:
-        service.submit(session, actor, member_id)
-    except Invalid as error:
-        member = service.get_member(session, actor, member_id)
-        context = _member_context(session, actor, member)
-        context["errors"] = error.errors
-        return render(request, "members/show.html", context, status_code=422)
-    return RedirectResponse(f"/members/{member_id}", status_code=303)
-
-
 def _member_form(member) -> dict:
     form = {name: getattr(member, name, "") for name in FORM_FIELDS if name != "consent"}
     form.update(
@@ -268,9 +217,7 @@ def _member_form(member) -> dict:
 
 
 @router.get("/members/{member_id}/edit")
-def edit_member(
-    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def edit_member(member_id: int, request: Request, actor: WebActor, session: SessionDep):
     member = service.get_member(session, actor, member_id)
     require_role(actor, "duta")
     if member.status not in service.EDITABLE_STATES:
@@ -279,20 +226,15 @@ def edit_member(
 
 
 @router.post("/members/{member_id}/edit")
-async def update_member(
-    member_id: int, request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+async def update_member(member_id: int, request: Request, actor: WebActor, session: SessionDep):
     member = service.get_member(session, actor, member_id)
     form = await _read_form(request)
-    try:
-        service.update(session, actor, member_id, form, submit=form["action"] == "submit")
-    except (Invalid, service.NikTaken) as error:
-        errors = error.errors if isinstance(error, Invalid) else {"nik": error.message}
-        member = service.get_member(session, actor, member_id)
-        return render(
-            request,
-            "members/edit.html",
-            _form_context(session, actor, form, errors, member=member),
-            status_code=_error_status(error),
-        )
+    show_again_if_refused(
+        request,
+        "members/edit.html",
+        lambda errors: _form_context(
+            session, actor, form, errors, member=service.get_member(session, actor, member_id)
+        ),
+    )
+    service.update(session, actor, member_id, form, submit=form["action"] == "submit")
     return RedirectResponse(f"/members/{member.id}", status_code=303)

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -12,17 +12,16 @@ from app.auth.models import Role
 from app.auth.scope import Actor, get_in_scope, get_village, require_role, village_clause
 from app.core import audit, idempotency
 from app.core.clock import today, utcnow
-from app.core.db import insert_row
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.templating import mask_nik
-from app.dues import rates
-from app.dues.rates import Contribution
+from app.events.models import Event
 from app.members import validation
-from app.members.approvals import ensure_editable, possible_duplicate_niks
 from app.members.cover import CoverStatus, cover_clause
 from app.members.models import Member, MemberStatus
-from app.programme.models import Event
+from app.members.rules import ensure_editable, possible_duplicate_niks
+from app.rates import service as rates
+from app.rates.service import Contribution
 from app.regions import service as regions_service
 from app.regions.models import Regency, Village
 
@@ -102,16 +101,8 @@ def contribution_for(session: Session, member: Member, day: dt.date | None = Non
     )
 
 
-# Built once: the queries every registration runs (building a statement costs more than running it).
-_NIK_OWNER_ANY = (
-    select(Village.name).join(Member, Member.village_code == Village.code).where(Member.nik == bindparam("nik"))
-)
-_NIK_OWNER = _NIK_OWNER_ANY.limit(1)
-_NIK_OWNER_OTHER = _NIK_OWNER_ANY.where(Member.id != bindparam("exclude_id")).limit(1)
-
-
 def duplicate_warnings(session: Session, member: Member) -> list[str]:
-    """Possible duplicates (`approvals.possible_duplicate_niks`), as warnings that name nothing but the NIK."""
+    """Possible duplicates (`rules.possible_duplicate_niks`), as warnings that name nothing but the NIK."""
     return [
         _(
             "Possible duplicate: %(name)s, born %(date)s, is already registered in this village with NIK %(nik)s.",
@@ -199,9 +190,10 @@ def _resolve_village(session: Session, actor: Actor, code: Any) -> str:
 
 def _nik_owner(session: Session, nik: str, exclude_id: int | None = None) -> str | None:
     """The village name of an earlier registration of this NIK, anywhere in the system."""
-    if exclude_id is None:
-        return session.exec(_NIK_OWNER, params={"nik": nik}).first()
-    return session.exec(_NIK_OWNER_OTHER, params={"nik": nik, "exclude_id": exclude_id}).first()
+    query = select(Village.name).join(Member, Member.village_code == Village.code).where(Member.nik == nik)
+    if exclude_id is not None:
+        query = query.where(Member.id != exclude_id)
+    return session.exec(query.limit(1)).first()
 
 
 def _nik_taken(village_name: str) -> NikTaken:
@@ -230,7 +222,7 @@ def _check_event(session: Session, event_id: int | None, village_code: str) -> s
 
 def _validate(session: Session, raw: dict, village_code: str, complete: bool) -> dict:
     """The cleaned values, or Invalid with a message for each wrong field. The NIK's uniqueness is
-    checked by the caller: a new registration leaves it to the unique index (see `create`)."""
+    checked by the caller."""
     day = today()
     values, errors = validation.clean_registration(
         raw, today=day, minimum_income=rates.minimum_income(session, day), complete=complete
@@ -276,37 +268,31 @@ def create(
 ) -> Registration:
     """Register a member as a draft or submitted; a repeated idempotency key returns the first result."""
     key = (idempotency_key or "").strip()[:80] or None
-    # Neither the key nor the NIK is looked up first: a NIK already registered is refused by the
-    # unique index, and a repeated request is found when its NIK or its key is refused (or when
-    # anything else is, on its way there). That spares every new registration two queries.
-    try:
-        village_code = _resolve_village(session, actor, data.get("village_code"))
-        values = _validate(session, data, village_code, complete=submit)
-    except (Invalid, Conflict):
-        prior = _prior(session, actor, key)
-        if prior is not None:
-            return prior
-        raise
+    prior = _prior(session, actor, key)
+    if prior is not None:
+        return prior
+    village_code = _resolve_village(session, actor, data.get("village_code"))
+    values = _validate(session, data, village_code, complete=submit)
+    owner = _nik_owner(session, values["nik"])
+    if owner is not None:
+        raise _nik_taken(owner)
     now = utcnow()
+    member = Member(
+        **{k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
+        village_code=village_code,
+        registered_by_id=actor.id,
+        consent_at=now,
+        created_at=now,
+        updated_at=now,
+        status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
+        submitted_at=now if submit else None,
+    )
+    session.add(member)
     try:
-        member = insert_row(
-            session,
-            Member,
-            dict(
-                {k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
-                village_code=village_code,
-                registered_by_id=actor.id,
-                consent_at=now,
-                created_at=now,
-                updated_at=now,
-                status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
-                submitted_at=now if submit else None,
-            ),
-        )
+        session.flush()
     except IntegrityError:
-        # The NIK is registered (by an earlier request, or by a concurrent one that committed first):
-        # the same request repeated finds its first result, another one gets the 409. No savepoint:
-        # the whole transaction is rolled back (it holds nothing else yet).
+        # A concurrent registration of the same NIK committed first (PostgreSQL; SQLite's writers
+        # take turns): the same request repeated finds its first result, another one gets the 409.
         session.rollback()
         prior = _prior(session, actor, key)
         if prior is not None:
@@ -414,3 +400,17 @@ def submit(session: Session, actor: Actor, member_id: int) -> Member:
     session.add(member)
     session.commit()
     return member
+
+
+def rejected_registrations(session: Session, actor: Actor, limit: int = 20) -> list[Member]:
+    """For the `duta` home page: rejected registrations of its villages to correct, newest first."""
+    if actor.role != Role.duta.value:
+        return []
+    return list(
+        session.exec(
+            select(Member)
+            .where(Member.status == MemberStatus.rejected.value, village_clause(actor, Member.village_code))
+            .order_by(Member.decided_at.desc(), Member.id.desc())
+            .limit(limit)
+        ).all()
+    )

@@ -1,15 +1,18 @@
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Query
-from sqlmodel import Session
+from fastapi import APIRouter, Query
+from sqlalchemy import func
+from sqlmodel import Session, select
 
-from app.auth.deps import api_actor
+from app.auth.deps import ApiActor
 from app.auth.models import Role
-from app.auth.scope import Actor, get_village, require_role
+from app.auth.scope import Actor, get_village, require_role, village_clause
 from app.core.clock import today
-from app.core.db import get_session
+from app.core.db import SessionDep
+from app.core.errors import Invalid
+from app.core.i18n import _
+from app.events.models import EventKind
 from app.programme import service
-from app.programme.models import EventKind
 from app.programme.schemas import (
     BaselineItem,
     EventCreate,
@@ -27,9 +30,41 @@ from app.programme.schemas import (
     VillageDetail,
     VillagePatch,
 )
-from app.regions.service import branch_of_village, village_names
+from app.regions.models import Village
+from app.regions.schemas import VillageItem, VillagePage
+from app.regions.service import branch_of_village, parent_column, village_names
 
 router = APIRouter(tags=["villages"])
+
+PAGE_SIZE = 100
+
+
+@router.get("/villages", response_model=VillagePage)
+def list_villages(
+    actor: ApiActor,
+    session: SessionDep,
+    parent: str | None = None,
+    stage: str | None = None,
+    page: int = Query(1, ge=1),
+):
+    conditions = [village_clause(actor, Village.code)]
+    if parent:
+        column = parent_column(parent)
+        if column is None or column is Village.code:
+            raise Invalid({"parent": _("Give a province, regency or district code.")})
+        conditions.append(column == parent)
+    if stage:
+        conditions.append(Village.stage == stage)
+    total = session.exec(select(func.count()).select_from(Village).where(*conditions)).one()
+    rows = session.exec(
+        select(Village).where(*conditions).order_by(Village.code).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+    ).all()
+    return VillagePage(
+        items=[VillageItem.model_validate(row, from_attributes=True) for row in rows],
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+    )
 
 
 def _village_detail(session: Session, actor: Actor, code: str) -> VillageDetail:
@@ -50,23 +85,19 @@ def _village_detail(session: Session, actor: Actor, code: str) -> VillageDetail:
 
 
 @router.get("/villages/{code}", response_model=VillageDetail)
-def village_detail(code: str, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def village_detail(code: str, actor: ApiActor, session: SessionDep):
     return _village_detail(session, actor, code)
 
 
 @router.patch("/villages/{code}", response_model=VillageDetail)
-def village_patch(
-    code: str, body: VillagePatch, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
-):
+def village_patch(code: str, body: VillagePatch, actor: ApiActor, session: SessionDep):
     """The village's estimated number of informal workers (`cabang` of its branch)."""
     service.set_estimate(session, actor, code, body.estimated_informal_workers)
     return _village_detail(session, actor, code)
 
 
 @router.post("/villages/{code}/stage", response_model=StageAnswer)
-def village_stage(
-    code: str, body: StageRequest, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
-):
+def village_stage(code: str, body: StageRequest, actor: ApiActor, session: SessionDep):
     """Move the village to its next Desa Sadar stage; 409 names the evidence or stage that is missing."""
     evidence = body.model_dump(exclude={"stage"}, exclude_none=True)
     village = service.change_stage(session, actor, code, body.stage.value, evidence)
@@ -88,21 +119,21 @@ def _event_item(event) -> EventItem:
 
 
 @router.post("/events", response_model=EventCreated, status_code=201, tags=["events"])
-def create_event(body: EventCreate, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def create_event(body: EventCreate, actor: ApiActor, session: SessionDep):
     event = service.create_event(session, actor, **{**body.model_dump(), "kind": body.kind.value})
     return EventCreated(id=event.id)
 
 
 @router.get("/events", response_model=EventPage, tags=["events"])
 def list_events(
+    actor: ApiActor,
+    session: SessionDep,
     kind: EventKind | None = None,
     village_code: str | None = None,
     branch_code: str | None = None,
     date_from: dt.date | None = Query(None, alias="from"),
     date_to: dt.date | None = Query(None, alias="to"),
     page: int = Query(1, ge=1),
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(get_session),
 ):
     rows, total = service.list_events(
         session,
@@ -119,7 +150,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
-def event_detail(event_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def event_detail(event_id: int, actor: ApiActor, session: SessionDep):
     event = service.get_event(session, actor, event_id)
     signups = service.event_signups(session, actor, event)
     return EventDetail(
@@ -131,11 +162,11 @@ def event_detail(event_id: int, actor: Actor = Depends(api_actor), session: Sess
 
 @router.get("/targets", response_model=TargetsAnswer, tags=["targets"])
 def get_targets(
+    actor: ApiActor,
+    session: SessionDep,
     year: int | None = Query(None, ge=2000, le=2100),
     level: str | None = None,
     scope_code: str | None = None,
-    actor: Actor = Depends(api_actor),
-    session: Session = Depends(get_session),
 ):
     require_role(actor, Role.wilayah.value)
     year = year or today().year
@@ -150,12 +181,12 @@ def get_targets(
 
 
 @router.put("/targets", response_model=TargetItem, tags=["targets"])
-def put_target(body: TargetPut, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def put_target(body: TargetPut, actor: ApiActor, session: SessionDep):
     target = service.set_target(session, actor, body.year, body.level, body.scope_code, body.metric.value, body.value)
     return TargetItem.model_validate(target, from_attributes=True)
 
 
 @router.put("/targets/baselines", response_model=BaselineItem, tags=["targets"])
-def put_baseline(body: BaselineItem, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def put_baseline(body: BaselineItem, actor: ApiActor, session: SessionDep):
     baseline = service.set_baseline(session, actor, body.province_code, body.year, body.workers, body.covered)
     return BaselineItem.model_validate(baseline, from_attributes=True)

@@ -1,4 +1,4 @@
-"""Desa Sadar stages, outreach events, targets and province baselines."""
+"""Desa Sadar stages, targets and province baselines."""
 
 import datetime as dt
 import enum
@@ -18,27 +18,6 @@ class Stage(str, enum.Enum):
 
 
 STAGE_ORDER = [stage.value for stage in Stage]
-
-
-class EventKind(str, enum.Enum):
-    sosialisasi = "sosialisasi"
-    senam_bersama = "senam_bersama"
-    jemput_bola = "jemput_bola"
-    kemitraan = "kemitraan"
-
-
-class Event(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=20, index=True)
-    title: str = Field(max_length=160)
-    date: dt.date = Field(index=True)
-    place: str = Field(max_length=160)
-    village_code: str | None = Field(default=None, foreign_key="village.code", index=True, max_length=13)
-    branch_code: str | None = Field(default=None, foreign_key="branch.code", index=True, max_length=20)
-    attendance: int = 0
-    partners: str = Field(default="", max_length=500)
-    created_by_id: int = Field(foreign_key="user.id")
-    created_at: dt.datetime = Field(default_factory=utcnow)
 
 
 class StageChange(SQLModel, table=True):

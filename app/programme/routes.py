@@ -8,11 +8,11 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from app.auth.deps import csrf_protect, web_actor
+from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, get_village, require_role
 from app.core.clock import today
-from app.core.db import get_session
+from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.templating import format_day, render
@@ -78,13 +78,13 @@ def _int_or_one(value: str | None) -> int:
 @router.get("/villages")
 def villages_page(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     stage: str = "",
     regency: str = "",
     district: str = "",
     q: str = "",
     page: str = "1",
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     page_number = _int_or_one(page)
     regencies = service.regencies_in_scope(session, actor)
@@ -146,9 +146,9 @@ def _village_context(session: Session, actor: Actor, village: Village, **extra) 
 def village_page(
     request: Request,
     code: str,
+    actor: WebActor,
+    session: SessionDep,
     saved: str = "",
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     village = get_village(session, actor, code)
     return render(request, "programme/village.html", _village_context(session, actor, village, saved=saved))
@@ -158,14 +158,14 @@ def village_page(
 def village_stage(
     request: Request,
     code: str,
+    actor: WebActor,
+    session: SessionDep,
     stage: str = Form(""),
     event_id: str = Form(""),
     enrolled: str = Form(""),
     total: str = Form(""),
     decree_number: str = Form(""),
     date: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     data = {
         "event_id": event_id.strip(),
@@ -201,9 +201,9 @@ def village_stage(
 def village_estimate(
     request: Request,
     code: str,
+    actor: WebActor,
+    session: SessionDep,
     estimated_informal_workers: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     value = estimated_informal_workers.strip().replace(".", "")
     try:
@@ -242,13 +242,13 @@ def _village_choices(session: Session, actor: Actor) -> list[Village]:
 @router.get("/events")
 def events_page(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     kind: str = "",
     village_code: str = "",
     date_from: str = "",
     date_to: str = "",
     page: str = "1",
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     page_number = _int_or_one(page)
     kind = kind if kind in service.EVENT_KIND_LABELS else ""
@@ -301,7 +301,7 @@ def _event_form(
 
 
 @router.get("/events/new")
-def event_new(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def event_new(request: Request, actor: WebActor, session: SessionDep):
     require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
     form = {"kind": "sosialisasi", "date": today().isoformat(), "attendance": "0"}
     if actor.role == Role.duta.value and len(actor.village_codes) == 1:
@@ -314,6 +314,8 @@ def event_new(request: Request, actor: Actor = Depends(web_actor), session: Sess
 @router.post("/events")
 def event_create(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     kind: str = Form(""),
     title: str = Form(""),
     date: str = Form(""),
@@ -323,8 +325,6 @@ def event_create(
     branch_wide: str = Form(""),
     attendance: str = Form(""),
     partners: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
     form = {
@@ -365,9 +365,7 @@ def event_create(
 
 
 @router.get("/events/{event_id}")
-def event_page(
-    request: Request, event_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def event_page(request: Request, event_id: int, actor: WebActor, session: SessionDep):
     event = service.get_event(session, actor, event_id)
     signups = service.event_signups(session, actor, event)
     approved = sum(1 for member in signups if member.status == "approved")
@@ -422,10 +420,10 @@ def _year(value) -> int:
 @router.get("/targets")
 def targets_page(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     year: str = "",
     saved: str = "",
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     require_role(actor, Role.wilayah.value)
     return render(request, "programme/targets.html", _targets_context(session, _year(year), saved=saved))
@@ -434,13 +432,13 @@ def targets_page(
 @router.post("/targets")
 def target_set(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     year: str = Form(""),
     level: str = Form(""),
     scope_code: str = Form(""),
     metric: str = Form(""),
     value: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     require_role(actor, Role.wilayah.value)
     form = {
@@ -475,12 +473,12 @@ def target_set(
 @router.post("/targets/baselines")
 def baseline_set(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     year: str = Form(""),
     province_code: str = Form(""),
     workers: str = Form(""),
     covered: str = Form(""),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     require_role(actor, Role.wilayah.value)
     form = {

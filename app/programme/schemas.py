@@ -3,7 +3,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.programme.models import EventKind, Stage, TargetMetric
+from app.events.models import EventKind
+from app.programme.models import Stage, TargetMetric
 
 
 class VillageCounts(BaseModel):

@@ -25,20 +25,13 @@ from app.core import audit
 from app.core.clock import today
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import _, lazy_gettext
+from app.events.models import Event, EventKind
 from app.members.cover import cover_clause
 from app.members.models import Member, MemberStatus
 from app.members.service import status_counts
-from app.programme.models import (
-    STAGE_ORDER,
-    Event,
-    EventKind,
-    ProvinceBaseline,
-    Stage,
-    StageChange,
-    Target,
-    TargetMetric,
-)
+from app.programme.models import STAGE_ORDER, ProvinceBaseline, Stage, StageChange, Target, TargetMetric
 from app.regions.models import Branch, District, Province, Regency, Village
+from app.regions.service import branch_of_village
 
 STAGE_LABELS = {
     Stage.calon.value: lazy_gettext("Candidate"),
@@ -496,11 +489,8 @@ def create_event(
     # Where the event is: outside the actor's area answers 404, as everywhere.
     if village_code:
         village = get_village(session, actor, village_code)
-        if branch_code:
-            from app.regions.service import branch_of_village
-
-            if branch_of_village(session, village) != branch_code:
-                raise Invalid({"branch_code": _("The village does not belong to this branch.")})
+        if branch_code and branch_of_village(session, village) != branch_code:
+            raise Invalid({"branch_code": _("The village does not belong to this branch.")})
     else:
         if actor.role == Role.duta.value:
             raise Forbidden(_("A duta records events of its own village."))

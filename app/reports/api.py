@@ -1,12 +1,12 @@
 """JSON dashboard and CSV/XLSX reports for partners and the regional office."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
-from app.auth.deps import api_actor
+from app.auth.deps import ApiActor
 from app.auth.scope import Actor
-from app.core.db import get_session
+from app.core.db import SessionDep
 from app.reports import exports
 from app.reports.service import dashboard
 
@@ -21,7 +21,7 @@ def _attachment(name: str) -> dict[str, str]:
 
 
 @router.get("/dashboard")
-def get_dashboard(scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def get_dashboard(actor: ApiActor, session: SessionDep, scope: str | None = None):
     """Numbers of one area (`region`, `province:12`, `branch:CODE`, `village:CODE`; default: the caller's own).
     `counts.aktif` etc. follow the member list's cover filter; `trend` is per month (`YYYY-MM`)."""
     data = dashboard(session, actor, scope)
@@ -63,7 +63,9 @@ def villages_xlsx_response(session: Session, actor: Actor, scope: str | None) ->
 
 @router.get("/reports/members.csv", response_class=StreamingResponse)
 def report_members_csv(
-    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+    actor: ApiActor,
+    session: SessionDep,
+    scope: str | None = None,
 ):
     """Members of the area, NIK masked, Indonesian column names, streamed."""
     return members_csv_response(session, actor, scope)
@@ -71,14 +73,18 @@ def report_members_csv(
 
 @router.get("/reports/members.xlsx", response_class=Response)
 def report_members_xlsx(
-    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+    actor: ApiActor,
+    session: SessionDep,
+    scope: str | None = None,
 ):
     return members_xlsx_response(session, actor, scope)
 
 
 @router.get("/reports/villages.csv", response_class=StreamingResponse)
 def report_villages_csv(
-    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+    actor: ApiActor,
+    session: SessionDep,
+    scope: str | None = None,
 ):
     """Villages of the area: stage, estimated informal workers, members, coverage, this year's targets."""
     return villages_csv_response(session, actor, scope)
@@ -86,6 +92,8 @@ def report_villages_csv(
 
 @router.get("/reports/villages.xlsx", response_class=Response)
 def report_villages_xlsx(
-    scope: str | None = None, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
+    actor: ApiActor,
+    session: SessionDep,
+    scope: str | None = None,
 ):
     return villages_xlsx_response(session, actor, scope)

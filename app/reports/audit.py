@@ -17,11 +17,11 @@ from pydantic import BaseModel
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.auth.deps import api_actor, csrf_protect, web_actor
+from app.auth.deps import ApiActor, WebActor, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
 from app.core.audit import ACTION_LABELS, AuditEntry
-from app.core.db import get_session
+from app.core.db import SessionDep
 from app.core.errors import Invalid
 from app.core.i18n import _
 from app.core.templating import render
@@ -129,12 +129,12 @@ api_router = APIRouter(tags=["audit"])
 
 @api_router.get("/audit", response_model=AuditPage)
 def audit_api(
+    who: ApiActor,
+    session: SessionDep,
     object: str | None = Query(None, description="`member:ID`, `village:CODE`, `payment:RECEIPT`, …"),
     actor: str | None = Query(None, description="username of who acted"),
     action: str | None = Query(None, description="e.g. member_approved, member_rejected, login_failed"),
     page: int = Query(1, ge=1),
-    who: Actor = Depends(api_actor),
-    session: Session = Depends(get_session),
 ):
     rows, total = entries(session, who, object, actor, action, page)
     return AuditPage(items=[item(row) for row in rows], total=total, page=page, page_size=PAGE_SIZE)
@@ -148,12 +148,12 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 @router.get("/audit")
 def audit_page(
     request: Request,
+    who: WebActor,
+    session: SessionDep,
     object: str | None = None,
     actor: str | None = None,
     action: str | None = None,
     page: int = Query(1, ge=1),
-    who: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     filters = {"object": (object or "").strip(), "actor": (actor or "").strip(), "action": (action or "").strip()}
     errors = {}

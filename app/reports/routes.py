@@ -4,12 +4,10 @@ import datetime as dt
 
 from babel.dates import format_date
 from fastapi import APIRouter, Depends, Request
-from sqlmodel import Session
 
-from app.auth.deps import csrf_protect, web_actor
-from app.auth.scope import Actor
+from app.auth.deps import WebActor, csrf_protect
 from app.core import i18n
-from app.core.db import get_session
+from app.core.db import SessionDep
 from app.core.i18n import _
 from app.core.templating import render
 from app.reports import api as report_api
@@ -21,7 +19,7 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 
 
 @router.get("/")
-def home(request: Request, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def home(request: Request, actor: WebActor, session: SessionDep):
     return render(request, f"home/{actor.role}.html", home_context(session, actor))
 
 
@@ -87,10 +85,10 @@ def charts(data: dict) -> dict:
 @router.get("/dashboard")
 def dashboard_page(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     scope: str | None = None,
     sort: str | None = None,
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     data = dashboard(session, actor, scope, sort=sort)
     return render(
@@ -108,20 +106,20 @@ def dashboard_page(
 
 
 @router.get("/reports/members.csv")
-def members_csv(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def members_csv(actor: WebActor, session: SessionDep, scope: str | None = None):
     return report_api.members_csv_response(session, actor, scope)
 
 
 @router.get("/reports/members.xlsx")
-def members_xlsx(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def members_xlsx(actor: WebActor, session: SessionDep, scope: str | None = None):
     return report_api.members_xlsx_response(session, actor, scope)
 
 
 @router.get("/reports/villages.csv")
-def villages_csv(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def villages_csv(actor: WebActor, session: SessionDep, scope: str | None = None):
     return report_api.villages_csv_response(session, actor, scope)
 
 
 @router.get("/reports/villages.xlsx")
-def villages_xlsx(scope: str | None = None, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)):
+def villages_xlsx(actor: WebActor, session: SessionDep, scope: str | None = None):
     return report_api.villages_xlsx_response(session, actor, scope)

@@ -30,11 +30,12 @@ from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.dues import custody
 from app.dues.models import HeldCash, RegencyMonth, VillageMonth
-from app.members.approvals import rejected_registrations
+from app.dues.service import home_context as dues_home_context
+from app.events.models import Event, EventKind
 from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import MEMBER_REGENCY, Member, MemberStatus
-from app.members.service import status_counts
-from app.programme.models import STAGE_ORDER, Event, EventKind, ProvinceBaseline, Stage, Target, TargetMetric
+from app.members.service import rejected_registrations, status_counts
+from app.programme.models import STAGE_ORDER, ProvinceBaseline, Stage, Target, TargetMetric
 from app.regions.models import Branch, District, Province, Regency, Village
 
 SCOPE_PATTERN = re.compile(
@@ -764,8 +765,7 @@ def home_context(session: Session, actor: Actor) -> dict:
     else:
         # The same counts come with the key numbers: one pass over the members, not two.
         context = home_numbers(session, actor)
-    from app.dues.service import home_context as dues_home_context  # cash held, reminders (dues domain)
-
+    # Cash held and reminders come from the dues domain.
     context.update(dues_home_context(session, actor))
     return context
 

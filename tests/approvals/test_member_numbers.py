@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 from app.auth.models import User, UserVillage
 from app.core.audit import AuditEntry
 from app.core.clock import today
-from app.members import approvals
 from app.members.models import Member
 from app.regions.models import Branch, Regency
+from app.workflows import approvals
 from tests.factories import VILLAGE_A, actor_of, make_member, make_user
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 from sqlmodel import select
 
 from app.core.clock import today, utcnow
-from app.members import approvals
 from app.members.models import Member
+from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, make_member, make_payment, web_login
 
 HTMX = {"HX-Request": "true"}

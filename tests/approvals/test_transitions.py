@@ -9,8 +9,9 @@ from app.core.audit import AuditEntry
 from app.core.clock import today
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.dues.models import Payment
-from app.members import approvals
+from app.members import rules
 from app.members.models import Member
+from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, api_headers, make_member, make_payment
 
 
@@ -227,15 +228,15 @@ def test_ensure_editable_locks_identity_of_approved_members(db, area):
     member = make_member(db, area.duta, status="approved", member_number="99000000003")
     duta = area.actor(area.duta)
     with pytest.raises(Conflict) as refused:
-        approvals.ensure_editable(member, {"full_name": "Nama Lain"}, duta)
+        rules.ensure_editable(member, {"full_name": "Nama Lain"}, duta)
     assert "tidak dapat diubah" in refused.value.message
     with pytest.raises(Conflict):
-        approvals.ensure_editable(member, ["nik", "phone"], duta)
+        rules.ensure_editable(member, ["nik", "phone"], duta)
     # Unchanged identity values and other fields pass; so does a registration still being corrected.
-    approvals.ensure_editable(member, {"full_name": member.full_name, "phone": "+6281311112222"}, duta)
-    approvals.ensure_editable(member, ["phone", "address"], duta)
+    rules.ensure_editable(member, {"full_name": member.full_name, "phone": "+6281311112222"}, duta)
+    rules.ensure_editable(member, ["phone", "address"], duta)
     rejected = make_member(db, area.duta, status="rejected")
-    approvals.ensure_editable(rejected, {"nik": "1207021705900001", "full_name": "Baru"}, duta)
+    rules.ensure_editable(rejected, {"nik": "1207021705900001", "full_name": "Baru"}, duta)
 
 
 def test_rejected_registrations_for_the_duta_newest_first(db, area):

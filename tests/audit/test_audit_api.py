@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from app.core import audit
-from app.members import approvals
 from app.reports.audit import mask
+from app.workflows import approvals
 from tests.factories import api_headers, make_member
 
 

@@ -5,8 +5,9 @@ from sqlmodel import select
 
 from app.demo import DEMO_ACCOUNTS, DEMO_MEMBERS, DEMO_VILLAGE, load_demo
 from app.dues.models import Deposit, Payment
+from app.events.models import Event
 from app.members.models import Member
-from app.programme.models import Event, StageChange, Target
+from app.programme.models import StageChange, Target
 from app.regions.models import Village
 
 

@@ -1,11 +1,6 @@
-"""`core.idempotency`: a claim that takes other values in its own statement takes them only when the
-key is claimed (a payment's receipt number and row id: a repeated request takes no number)."""
+"""`core.idempotency`: a key is claimed once; its result is found again."""
 
-import pytest
-from sqlalchemy import BigInteger, literal, text
-
-from app.core.idempotency import PENDING, claim, claim_taking, claiming
-from app.core.sequences import next_value_of
+from app.core.idempotency import PENDING, claim, find, settle
 from tests.factories import make_user
 
 
@@ -17,29 +12,9 @@ def test_a_key_is_claimed_once(db):
     savepoint.rollback()
 
 
-def test_a_claim_gives_its_values(db):
+def test_a_settled_key_gives_its_result(db):
     duta = make_user(db, "duta")
-    statement = claiming(literal(7, BigInteger), literal(8, BigInteger))
-    assert claim_taking(db, statement, duta.id, "uji-2", "payment", PENDING) == (7, 8)
-    savepoint = db.begin_nested()
-    assert claim_taking(db, statement, duta.id, "uji-2", "payment", PENDING) is None
-    savepoint.rollback()
-
-
-# Sequences are PostgreSQL's (SQLite takes the number after the claim, a statement later).
-@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
-def test_a_refused_claim_takes_no_number(db):
-    duta = make_user(db, "duta")
-    db.execute(text("CREATE SEQUENCE uji_claim_numbers"))  # gone with the test's transaction
-    statement = claiming(next_value_of("sequence"))
-    numbers = {"sequence": "uji_claim_numbers"}
-    assert claim_taking(db, statement, duta.id, "uji-3", "payment", PENDING, **numbers) == (1,)
-    for _ in range(2):
-        savepoint = db.begin_nested()
-        assert claim_taking(db, statement, duta.id, "uji-3", "payment", PENDING, **numbers) is None
-        savepoint.rollback()
-    assert claim_taking(db, statement, duta.id, "uji-4", "payment", PENDING, **numbers) == (2,)
-    # Before the counter's first use its sequence does not exist: NULL, not an error.
-    assert claim_taking(
-        db, claiming(next_value_of("sequence")), duta.id, "uji-5", "payment", PENDING, sequence="counter_uji_belum_ada"
-    ) == (None,)
+    assert find(db, duta.id, "uji-2", "payment") is None
+    claim(db, duta.id, "uji-2", "payment", PENDING)
+    settle(db, duta.id, "uji-2", "KW-2026-000001")
+    assert find(db, duta.id, "uji-2", "payment") == "KW-2026-000001"

@@ -2,9 +2,8 @@
 
 A request's transaction reads first (scope, the member) and writes later. On SQLite a deferred
 transaction cannot then wait for the write lock ("database is locked", HTTP 500); `get_session` begins
-state-changing requests with BEGIN IMMEDIATE instead, which waits on busy_timeout (who is acting is read
-before, in a read transaction of its own: `core.db.read_ahead`). On PostgreSQL row locks serialise the
-payments of one member. Each backend gets a fresh copy of the migrated test database, so the rows
+state-changing requests with BEGIN IMMEDIATE instead, which waits on busy_timeout. On PostgreSQL row
+locks serialise the payments of one member. Each backend gets a fresh copy of the migrated test database, so the rows
 committed here never reach other tests.
 """
 
@@ -22,7 +21,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 
-from app.auth.service import load_actor
 from app.core import db as core_db
 from app.core.clock import add_months, month_start, today
 from app.core.security import issue_token
@@ -188,34 +186,3 @@ def test_begin_write_turns_a_read_into_a_write_transaction(engine):
         core_db.begin_write(session)  # already writing: nothing changes
         assert session.in_transaction()
         session.rollback()
-
-
-def test_the_actor_is_read_before_the_write_lock_is_taken(fresh_url):
-    """A state-changing request reads who is acting in a read transaction of its own: the write lock
-    is taken by the work's first statement, not held from the dependency on (SQLite)."""
-    app_engine = core_db.make_engine(fresh_url)
-    try:
-        with Session(app_engine, expire_on_commit=False) as session:
-            duta = make_user(session, "duta", villages=(VILLAGE_A,))
-        with Session(core_db.writer_engine(app_engine)) as session:
-            actor = load_actor(session, duta.id, duta.credentials_version)
-            assert actor.village_codes == (VILLAGE_A,)
-            if app_engine.dialect.name != "sqlite":
-                assert session.in_transaction()  # PostgreSQL: one transaction, row locks decide
-                return
-            assert not session.in_transaction()
-            probe = sqlite3.connect(app_engine.url.database, timeout=0, isolation_level=None)
-            try:
-                probe.execute("BEGIN IMMEDIATE")  # free: the actor's read took no write lock
-                probe.execute("ROLLBACK")
-                session.execute(text("SELECT 1"))  # the work's first statement takes it
-                with pytest.raises(sqlite3.OperationalError):
-                    probe.execute("BEGIN IMMEDIATE")
-            finally:
-                probe.close()
-            # Inside an open transaction the read joins it.
-            assert load_actor(session, duta.id, duta.credentials_version) == actor
-            assert session.in_transaction()
-            session.rollback()
-    finally:
-        app_engine.dispose()

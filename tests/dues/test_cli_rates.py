@@ -9,7 +9,7 @@ from app.cli import app as cli
 from app.core import migrate
 from app.core.audit import AuditEntry
 from app.core.config import get_settings
-from app.dues.models import RateDiscount
+from app.rates.models import RateDiscount
 
 runner = CliRunner()
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from app.core.errors import Conflict
 from app.dues import custody, service
-from app.members import approvals
 from app.reports.service import dashboard
+from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment
 
 operations = st.lists(

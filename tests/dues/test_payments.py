@@ -9,9 +9,10 @@ from sqlmodel import select
 from app.core.audit import AuditEntry
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.dues import rollup, service
-from app.dues.models import Payment, RateDiscount, RegencyMonth, VillageMonth
+from app.dues.models import Payment, RegencyMonth, VillageMonth
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import Member
+from app.rates.models import RateDiscount
 from tests.factories import actor_of, make_member, make_payment, make_user, rollup_from_scratch
 
 D = dt.date
@@ -251,7 +252,7 @@ def test_a_repeated_request_leaves_no_gap_in_the_receipt_numbers(db, duta, membe
 def test_a_repeated_key_answers_the_first_even_when_a_new_payment_would_be_refused(db, duta, cabang, fixed_today):
     """The retry of a payment arrives after the registration was rejected: it gets its first receipt
     (the key is not looked up before the work, so the refusal must not hide it)."""
-    from app.members import approvals
+    from app.workflows import approvals
 
     submitted = make_member(db, duta, status="submitted")
     first = make_payment(db, duta, submitted, months=1, idempotency_key="retry-after-reject")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from app.dues import rollup, service
 from app.dues.models import RegencyMonth, VillageMonth
-from app.members import approvals
+from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment, rollup_from_scratch
 
 operations = st.lists(

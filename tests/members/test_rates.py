@@ -4,8 +4,8 @@ import datetime as dt
 
 from sqlmodel import select
 
-from app.dues.models import Rate, RateDiscount
-from app.dues.rates import monthly_contribution, rate_for
+from app.rates.models import Rate, RateDiscount
+from app.rates.service import monthly_contribution, rate_for
 from tests.factories import VILLAGE_A, api_headers, make_user
 from tests.members.helpers import payload
 

@@ -4,8 +4,8 @@
 import json
 import re
 
-from app.core import offline
 from app.core.templating import static_url
+from app.offline import routes as offline
 
 
 def _build(source: str) -> dict:

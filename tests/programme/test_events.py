@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from app.core.audit import AuditEntry
 from app.core.clock import today
-from app.programme.models import Event
+from app.events.models import Event
 from app.programme.service import event_yield
 from tests.factories import (
     VILLAGE_A,

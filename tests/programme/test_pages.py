@@ -5,7 +5,8 @@ import datetime as dt
 from sqlmodel import select
 
 from app.core.clock import today
-from app.programme.models import Event, StageChange, Target
+from app.events.models import Event
+from app.programme.models import StageChange, Target
 from app.regions.models import Village
 from tests.factories import (
     VILLAGE_A,

@@ -13,7 +13,8 @@ from app.core.clock import add_months, month_start, today
 from app.dues import custody
 from app.dues.models import Deposit, Payment
 from app.dues.rollup import rebuild
-from app.programme.models import Event, ProvinceBaseline, Target
+from app.events.models import Event
+from app.programme.models import ProvinceBaseline, Target
 from app.regions.models import Village
 from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, make_branch, make_member, make_user
 

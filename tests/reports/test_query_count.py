@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
-from app.dues import rates
+from app.rates import service as rates
 from app.regions.models import Village
 from tests.factories import make_member, web_login
 from tests.reports.conftest import make_payment, month
@@ -79,7 +79,7 @@ def grow(db, world, rows: int) -> None:
     waiting and approved (with cash payments held and handed in), events, villages in the programme."""
     from app.core.clock import today
     from app.dues import service as dues
-    from app.programme.models import Event
+    from app.events.models import Event
     from tests.factories import VILLAGE_A, VILLAGE_B, actor_of
     from tests.factories import make_payment as pay
 

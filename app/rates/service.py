@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from app.core.clock import month_start
 from app.core.money import percent_of
-from app.dues.models import Rate, RateDiscount
+from app.rates.models import Rate, RateDiscount
 
 
 @dataclass(frozen=True)

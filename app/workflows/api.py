@@ -1,13 +1,11 @@
 """JSON API for the branch's decision: `POST /members/{id}/approve` and `/reject` (prefix /api/v1)."""
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
-from sqlmodel import Session
 
-from app.auth.deps import api_actor
-from app.auth.scope import Actor
-from app.core.db import get_session
-from app.members import approvals
+from app.auth.deps import ApiActor
+from app.core.db import SessionDep
+from app.workflows import approvals
 
 router = APIRouter(tags=["members"])
 
@@ -26,14 +24,12 @@ class RejectBody(BaseModel):
 
 
 @router.post("/members/{member_id}/approve", response_model=Decided, response_model_exclude_none=True)
-def approve(member_id: int, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)):
+def approve(member_id: int, actor: ApiActor, session: SessionDep):
     member = approvals.approve(session, actor, member_id)
     return Decided(status=member.status, member_number=member.member_number)
 
 
 @router.post("/members/{member_id}/reject", response_model=Decided, response_model_exclude_none=True)
-def reject(
-    member_id: int, body: RejectBody, actor: Actor = Depends(api_actor), session: Session = Depends(get_session)
-):
+def reject(member_id: int, body: RejectBody, actor: ApiActor, session: SessionDep):
     member = approvals.reject(session, actor, member_id, body.code, body.reason)
     return Decided(status=member.status)

@@ -9,10 +9,10 @@ deciding the same registration at once cannot both win: the second one gets 409.
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, exists, func, update
+from sqlalchemy import exists, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -20,7 +20,6 @@ from app.auth.models import Role, User
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, i18n
 from app.core.clock import today, utcnow
-from app.core.db import Prepared
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _, lazy_gettext
 from app.core.sequences import next_value
@@ -28,15 +27,13 @@ from app.dues.models import Payment, PaymentStatus
 from app.dues.rollup import member_approved
 from app.dues.service import mark_refund_due
 from app.members.models import Member, MemberStatus
+from app.members.rules import possible_duplicates
 from app.regions.models import District, Regency, Village
 
 MEMBER_NUMBER_COUNTER = "member_number"
 PAGE_SIZE = 25
 MAX_BATCH = 100
 REASON_MAX = 500
-
-# Fields that make up the person's identity: fixed once the branch approved the registration.
-IDENTITY_FIELDS = ("nik", "full_name", "sex", "birth_date")
 
 # The usual reasons for refusing a registration; "other" needs the free text.
 REJECTION_REASONS: dict[str, object] = {
@@ -246,56 +243,6 @@ def reject(session: Session, actor: Actor, member_id: int, code: str | None, not
     return member
 
 
-# --- after the decision --------------------------------------------------------------------------
-
-
-def ensure_editable(member: Member, fields: Mapping[str, object] | Iterable[str], actor: Actor) -> None:
-    """Refuse (409) a `duta`'s change of an approved member's identity (NIK, name, sex, birth date).
-
-    `fields` is either the new values (only fields whose value really changes count) or the names
-    of the fields about to change. Call it in the correction service before applying the change."""
-    if member.status != MemberStatus.approved.value or actor.role != Role.duta.value:
-        return
-    if isinstance(fields, Mapping):
-        changed = {
-            name
-            for name, value in fields.items()
-            if name in IDENTITY_FIELDS and not _same(name, getattr(member, name), value)
-        }
-    else:
-        changed = {name for name in fields if name in IDENTITY_FIELDS}
-    if changed:
-        raise Conflict(_("The member is approved: NIK, name, sex and birth date can no longer be changed."))
-
-
-def _same(name: str, current: object, given: object) -> bool:
-    """Whether a submitted value (maybe raw form text: "1990-05-17", "1207 0217 ...") is the stored one."""
-    if current == given:
-        return True
-    text = str(given if given is not None else "").strip()
-    if name == "nik":
-        text = "".join(ch for ch in text if ch.isdigit())
-    elif name == "full_name":
-        text = " ".join(text.split())
-    elif name == "sex":
-        text = text.upper()
-    return str(current if current is not None else "") == text
-
-
-def rejected_registrations(session: Session, actor: Actor, limit: int = 20) -> list[Member]:
-    """For the `duta` home page: rejected registrations of its villages to correct, newest first."""
-    if actor.role != Role.duta.value:
-        return []
-    return list(
-        session.exec(
-            select(Member)
-            .where(Member.status == MemberStatus.rejected.value, village_clause(actor, Member.village_code))
-            .order_by(Member.decided_at.desc(), Member.id.desc())
-            .limit(limit)
-        ).all()
-    )
-
-
 # --- the queue -----------------------------------------------------------------------------------
 
 
@@ -391,48 +338,6 @@ class Decision:
     payments_count: int
     payments_total: int
     may_decide: bool
-
-
-def _duplicates_of(*columns):
-    """The one definition of a possible duplicate: same name (any case; names are stored with single
-    spaces) and birth date in the same village, another NIK (served by ix_member_village_birth)."""
-    member = Member.__table__.c
-    return (
-        select(*columns)
-        .where(
-            member.village_code == bindparam("village"),
-            member.birth_date == bindparam("birth"),
-            func.lower(member.full_name) == bindparam("name"),
-            member.nik != bindparam("nik"),
-        )
-        .order_by(member.id)
-        .limit(20)
-    )
-
-
-# Built once: every decision screen runs the first, every registration the second (a plain column
-# statement: no entities to build for a warning that names only the NIK).
-_DUPLICATES = _duplicates_of(Member)
-_DUPLICATE_NIKS = Prepared(_duplicates_of(Member.__table__.c.nik))
-
-
-def _duplicate_params(member: Member) -> dict | None:
-    if not member.full_name or member.birth_date is None:
-        return None
-    name = " ".join(member.full_name.split()).lower()
-    return {"village": member.village_code, "birth": member.birth_date, "name": name, "nik": member.nik}
-
-
-def possible_duplicates(session: Session, member: Member) -> list[Member]:
-    """Possible duplicates of the member (`_duplicates_of`): warned at registration, shown when deciding."""
-    params = _duplicate_params(member)
-    return list(session.exec(_DUPLICATES, params=params).all()) if params else []
-
-
-def possible_duplicate_niks(session: Session, member: Member) -> list[str]:
-    """The same, only their NIKs (the registration's warnings name nothing else)."""
-    params = _duplicate_params(member)
-    return [nik for (nik,) in _DUPLICATE_NIKS.execute(session, params)] if params else []
 
 
 def decision(session: Session, actor: Actor, member_id: int) -> Decision:

@@ -13,8 +13,7 @@ from functools import lru_cache
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from app.auth.deps import csrf_protect, optional_web_actor
-from app.auth.scope import Actor
+from app.auth.deps import OptionalWebActor, csrf_protect
 from app.core.templating import STATIC_DIR, render, static_url
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -63,6 +62,6 @@ def offline_page(request: Request):
 
 
 @router.get("/outbox")
-def outbox_page(request: Request, actor: Actor | None = Depends(optional_web_actor)):
+def outbox_page(request: Request, actor: OptionalWebActor):
     """The list lives on the phone: the page is a shell that static/app.js fills from IndexedDB."""
     return render(request, "offline/outbox.html", {"actor": actor})

@@ -9,15 +9,15 @@ import datetime as dt
 from babel.dates import format_timedelta
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
 
-from app.auth.deps import csrf_protect, web_actor
-from app.auth.scope import Actor, get_village
-from app.core.db import get_session
+from app.auth.deps import WebActor, csrf_protect
+from app.auth.scope import get_village
+from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid
+from app.core.forms import show_again_if_refused
 from app.core.i18n import _, get_locale, lazy_gettext
 from app.core.templating import is_htmx, render
-from app.members import approvals
+from app.workflows import approvals
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -56,10 +56,10 @@ def _done(request: Request, message: str, back: str | None, kind: str = "ok"):
 @router.get("/approvals")
 def queue_page(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     village: str | None = None,
     page: int = Query(1, ge=1),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     village = village or None
     villages = approvals.queue_villages(session, actor)  # 403 for roles that do not see the queue
@@ -83,10 +83,10 @@ def queue_page(
 @router.post("/approvals/batch")
 def approve_batch(
     request: Request,
+    actor: WebActor,
+    session: SessionDep,
     member_id: list[int] = Form([]),
     back: str | None = Form(None),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     try:
         result = approvals.approve_many(session, actor, member_id)
@@ -99,34 +99,33 @@ def approve_batch(
 
 
 @router.get("/approvals/{member_id}")
-def decision_page(
-    request: Request, member_id: int, actor: Actor = Depends(web_actor), session: Session = Depends(get_session)
-):
+def decision_page(request: Request, member_id: int, actor: WebActor, session: SessionDep):
     return _decision_page(request, session, actor, member_id)
 
 
-def _decision_page(request, session, actor, member_id, errors=None, code="", note="", status_code=200):
-    return _page(
-        request,
-        "approvals/detail.html",
-        {
-            "d": approvals.decision(session, actor, member_id),
-            "reasons": approvals.REJECTION_REASONS,
-            "errors": errors or {},
-            "code": code,
-            "note": note,
-        },
-        status_code=status_code,
-    )
+def _decision_context(session, actor, member_id, errors=None, code="", note="") -> dict:
+    return {
+        "d": approvals.decision(session, actor, member_id),
+        "reasons": approvals.REJECTION_REASONS,
+        "errors": errors or {},
+        "code": code,
+        "note": note,
+        "waited": waited,
+        "status_labels": STATUS_LABELS,
+    }
+
+
+def _decision_page(request, session, actor, member_id):
+    return render(request, "approvals/detail.html", _decision_context(session, actor, member_id))
 
 
 @router.post("/approvals/{member_id}/approve")
 def approve(
     request: Request,
     member_id: int,
+    actor: WebActor,
+    session: SessionDep,
     back: str | None = Form(None),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
     try:
         member = approvals.approve(session, actor, member_id)
@@ -146,17 +145,19 @@ def approve(
 def reject(
     request: Request,
     member_id: int,
+    actor: WebActor,
+    session: SessionDep,
     code: str = Form(""),
     note: str = Form(""),
     back: str | None = Form(None),
-    actor: Actor = Depends(web_actor),
-    session: Session = Depends(get_session),
 ):
+    show_again_if_refused(
+        request,
+        "approvals/detail.html",
+        lambda errors: _decision_context(session, actor, member_id, errors, code, note),
+    )
     try:
         member = approvals.reject(session, actor, member_id, code, note)
-    except Invalid as error:
-        session.rollback()
-        return _decision_page(request, session, actor, member_id, error.errors, code, note, status_code=422)
     except Conflict as error:
         if not is_htmx(request):
             raise

@@ -1,0 +1,1 @@
+"""Outreach events (sosialisasi, senam bersama, jemput bola, kemitraan)."""

@@ -1,0 +1,80 @@
+"""Rules of a registration that hold whoever acts on it: what an approval fixes, who may be the same
+person."""
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app.auth.models import Role
+from app.auth.scope import Actor
+from app.core.errors import Conflict
+from app.core.i18n import _
+from app.members.models import Member, MemberStatus
+
+# Fields that make up the person's identity: fixed once the branch approved the registration.
+IDENTITY_FIELDS = ("nik", "full_name", "sex", "birth_date")
+
+
+def ensure_editable(member: Member, fields: Mapping[str, object] | Iterable[str], actor: Actor) -> None:
+    """Refuse (409) a `duta`'s change of an approved member's identity (NIK, name, sex, birth date).
+
+    `fields` is either the new values (only fields whose value really changes count) or the names
+    of the fields about to change. Call it in the correction service before applying the change."""
+    if member.status != MemberStatus.approved.value or actor.role != Role.duta.value:
+        return
+    if isinstance(fields, Mapping):
+        changed = {
+            name
+            for name, value in fields.items()
+            if name in IDENTITY_FIELDS and not _same(name, getattr(member, name), value)
+        }
+    else:
+        changed = {name for name in fields if name in IDENTITY_FIELDS}
+    if changed:
+        raise Conflict(_("The member is approved: NIK, name, sex and birth date can no longer be changed."))
+
+
+def _same(name: str, current: object, given: object) -> bool:
+    """Whether a submitted value (maybe raw form text: "1990-05-17", "1207 0217 ...") is the stored one."""
+    if current == given:
+        return True
+    text = str(given if given is not None else "").strip()
+    if name == "nik":
+        text = "".join(ch for ch in text if ch.isdigit())
+    elif name == "full_name":
+        text = " ".join(text.split())
+    elif name == "sex":
+        text = text.upper()
+    return str(current if current is not None else "") == text
+
+
+def _duplicates_of(member: Member, column):
+    """The one definition of a possible duplicate: same name (any case; names are stored with single
+    spaces) and birth date in the same village, another NIK (served by ix_member_village_birth). None
+    while the name or birth date is missing."""
+    if not member.full_name or member.birth_date is None:
+        return None
+    return (
+        select(column)
+        .where(
+            Member.village_code == member.village_code,
+            Member.birth_date == member.birth_date,
+            func.lower(Member.full_name) == " ".join(member.full_name.split()).lower(),
+            Member.nik != member.nik,
+        )
+        .order_by(Member.id)
+        .limit(20)
+    )
+
+
+def possible_duplicates(session: Session, member: Member) -> list[Member]:
+    """Possible duplicates of the member (`_duplicates_of`): warned at registration, shown when deciding."""
+    query = _duplicates_of(member, Member)
+    return list(session.exec(query).all()) if query is not None else []
+
+
+def possible_duplicate_niks(session: Session, member: Member) -> list[str]:
+    """The same, only their NIKs (the registration's warnings name nothing else)."""
+    query = _duplicates_of(member, Member.nik)
+    return list(session.exec(query).all()) if query is not None else []

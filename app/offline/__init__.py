@@ -1,0 +1,1 @@
+"""Working without a signal: the service worker, the offline page and the outbox page."""

@@ -1,0 +1,1 @@
+"""Contribution rates and the time-limited discounts of occupation groups."""

@@ -13,8 +13,8 @@ from app.core.db import get_engine
 from app.core.errors import Invalid
 from app.demo import DEMO_PASSWORD, database_is_empty, load_demo
 from app.dues import custody
+from app.dues.discounts import add_discount, rates_and_discounts
 from app.dues.rollup import rebuild
-from app.dues.service import add_discount, rates_and_discounts
 from app.generator import generate as generate_region
 from app.regions import service as regions_service
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.auth import service as auth_service
 from app.auth.models import User
 from app.core.clock import add_months, month_start, today
+from app.dues import deposits as dues_deposits
 from app.dues import service as dues_service
 from app.members import service as members_service
 from app.programme import service as programme_service
@@ -169,10 +170,10 @@ def _load_programme_village(session: Session, actors: dict) -> None:
             )
 
     # Part of the cash goes to the bank and is confirmed; the rest stays with the duta, to be handed in.
-    held = [payment.receipt_number for payment, _member in dues_service.held_cash(session, duta)]
+    held = [payment.receipt_number for payment, _member in dues_deposits.held_cash(session, duta)]
     if len(held) >= 2:
-        deposit = dues_service.create_deposit(session, duta, held[:2])
-        dues_service.confirm_deposit(session, cabang, deposit.id, "SLIP-BSMT-0001")
+        deposit = dues_deposits.create_deposit(session, duta, held[:2])
+        dues_deposits.confirm_deposit(session, cabang, deposit.id, "SLIP-BSMT-0001")
 
 
 def load_demo(session: Session) -> list[DemoAccount]:

@@ -6,6 +6,7 @@ from sqlmodel import Session
 from app.auth.deps import ApiActor
 from app.auth.models import User
 from app.core.db import SessionDep
+from app.dues import deposits as dues_deposits
 from app.dues import service
 from app.dues.models import Deposit, Payment
 from app.dues.schemas import (
@@ -46,7 +47,7 @@ def deposit_out(session: Session, deposit: Deposit, duta: User | None = None) ->
         duta=duta.username,
         bank_reference=deposit.bank_reference,
         return_reason=deposit.return_reason,
-        receipt_numbers=[p.receipt_number for p in service.deposit_payments(session, deposit)],
+        receipt_numbers=[p.receipt_number for p in dues_deposits.deposit_payments(session, deposit)],
     )
 
 
@@ -98,7 +99,7 @@ def create_deposit(
     session: SessionDep,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    deposit = service.create_deposit(session, actor, body.receipt_numbers, idempotency_key=idempotency_key)
+    deposit = dues_deposits.create_deposit(session, actor, body.receipt_numbers, idempotency_key=idempotency_key)
     return DepositCreated(id=deposit.id, total=deposit.total)
 
 
@@ -108,7 +109,7 @@ def list_deposits(
     session: SessionDep,
     status: str | None = None,
 ):
-    rows = service.list_deposits(session, actor, status)
+    rows = dues_deposits.list_deposits(session, actor, status)
     return DepositList(items=[deposit_out(session, d, u) for d, u in rows], total=len(rows))
 
 
@@ -119,9 +120,9 @@ def get_deposit(deposit_id: int, actor: ApiActor, session: SessionDep):
 
 @router.post("/deposits/{deposit_id}/confirm", response_model=DepositOut)
 def confirm_deposit(deposit_id: int, body: ConfirmIn, actor: ApiActor, session: SessionDep):
-    return deposit_out(session, service.confirm_deposit(session, actor, deposit_id, body.bank_reference))
+    return deposit_out(session, dues_deposits.confirm_deposit(session, actor, deposit_id, body.bank_reference))
 
 
 @router.post("/deposits/{deposit_id}/return", response_model=DepositOut)
 def return_deposit(deposit_id: int, body: ReasonIn, actor: ApiActor, session: SessionDep):
-    return deposit_out(session, service.return_deposit(session, actor, deposit_id, body.reason))
+    return deposit_out(session, dues_deposits.return_deposit(session, actor, deposit_id, body.reason))

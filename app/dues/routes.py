@@ -14,6 +14,8 @@ from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
 from app.core.i18n import get_locale
 from app.core.templating import render
+from app.dues import deposits as dues_deposits
+from app.dues import reminders as dues_reminders
 from app.dues import service
 from app.dues.models import DepositStatus
 from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
@@ -124,18 +126,18 @@ DEPOSIT_HISTORY_LIMIT = 100  # the latest deposits of any status, below the ones
 
 
 def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit: int | None = None) -> dict:
-    deposits = service.list_deposits(session, actor, limit=DEPOSIT_HISTORY_LIMIT)
+    deposits = dues_deposits.list_deposits(session, actor, limit=DEPOSIT_HISTORY_LIMIT)
     return {
-        **service.cash_context(session, actor),  # not the reminders: this page does not show them
-        "held": service.held_cash(session, actor) if actor.role == Role.duta.value else [],
+        **dues_reminders.cash_context(session, actor),  # not the reminders: this page does not show them
+        "held": dues_deposits.held_cash(session, actor) if actor.role == Role.duta.value else [],
         # Its own query: a branch's waiting deposits may be older than the latest hundred shown below.
-        "to_confirm": service.list_deposits(
+        "to_confirm": dues_deposits.list_deposits(
             session, actor, status=DepositStatus.submitted.value, limit=50, oldest_first=True
         )
         if actor.role == Role.cabang.value
         else [],
         "deposits": deposits,
-        "refunds_due": service.refunds_due(session, actor) if actor.role != Role.duta.value else [],
+        "refunds_due": dues_deposits.refunds_due(session, actor) if actor.role != Role.duta.value else [],
         "idempotency_key": uuid.uuid4().hex,
         "errors": errors or {},
         "error_deposit": error_deposit,
@@ -152,7 +154,9 @@ async def create_deposit(request: Request, actor: WebActor, session: SessionDep)
     form = await request.form()
     receipts = [str(value) for value in form.getlist("receipt_numbers")]
     show_again_if_refused(request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors))
-    service.create_deposit(session, actor, receipts, idempotency_key=str(form.get("idempotency_key") or "") or None)
+    dues_deposits.create_deposit(
+        session, actor, receipts, idempotency_key=str(form.get("idempotency_key") or "") or None
+    )
     return RedirectResponse("/deposits", status_code=303)
 
 
@@ -167,7 +171,7 @@ def confirm_deposit(
     show_again_if_refused(
         request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
     )
-    service.confirm_deposit(session, actor, deposit_id, bank_reference)
+    dues_deposits.confirm_deposit(session, actor, deposit_id, bank_reference)
     return RedirectResponse("/deposits", status_code=303)
 
 
@@ -182,5 +186,5 @@ def return_deposit(
     show_again_if_refused(
         request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
     )
-    service.return_deposit(session, actor, deposit_id, reason)
+    dues_deposits.return_deposit(session, actor, deposit_id, reason)
     return RedirectResponse("/deposits", status_code=303)

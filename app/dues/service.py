@@ -11,25 +11,21 @@ Decisions:
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app.auth.models import Role, User, UserVillage
+from app.auth.models import Role, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
-from app.core.clock import add_months, month_start, today, utcnow
+from app.core.clock import month_start, today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
 from app.dues import custody, rollup
 from app.dues.cover import cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
-from app.dues.models import Deposit, DepositStatus, HeldCash, Payment, PaymentStatus
-from app.dues.receipts import reminder_link
-from app.members.models import OCCUPATIONS, Member, MemberStatus
-from app.rates.models import Rate, RateDiscount
+from app.dues.models import Deposit, Payment, PaymentStatus
+from app.members.models import Member, MemberStatus
 from app.rates.service import Contribution, monthly_contribution
 
 CHANNELS = ("tunai", "bank", "lainnya")
@@ -61,7 +57,7 @@ def get_payment(session: Session, actor: Actor, receipt_number: str) -> tuple[Pa
     return row[0], row[1]
 
 
-def _deposit_scope(actor: Actor):
+def deposit_scope(actor: Actor):
     """A `duta` sees its own deposits; others those of the `duta`s serving villages in their area."""
     if actor.role == Role.duta.value:
         return Deposit.duta_id == actor.id
@@ -71,7 +67,7 @@ def _deposit_scope(actor: Actor):
 
 
 def get_deposit(session: Session, actor: Actor, deposit_id: int) -> Deposit:
-    deposit = session.exec(select(Deposit).where(Deposit.id == deposit_id, _deposit_scope(actor))).first()
+    deposit = session.exec(select(Deposit).where(Deposit.id == deposit_id, deposit_scope(actor))).first()
     if deposit is None:
         raise NotFound(_("Deposit not found."))
     return deposit
@@ -338,307 +334,6 @@ def mark_refunded(session: Session, actor: Actor, receipt_number: str) -> Paymen
     return payment
 
 
-# ---------------------------------------------------------------- cash custody and deposits
-
-
-def _held_clause():
-    return custody.held_clause()
-
-
-def held_cash(session: Session, actor: Actor) -> list[tuple[Payment, Member]]:
-    """The cash this `duta` holds, oldest first (refunds due included: that cash goes back to the member)."""
-    return list(
-        session.exec(
-            select(Payment, Member)
-            .join(Member, Member.id == Payment.member_id)
-            .where(*_held_clause(), Payment.holder_id == actor.id)
-            .order_by(Payment.paid_on, Payment.id)
-        ).all()
-    )
-
-
-@dataclass
-class CashHeld:
-    holder_id: int
-    username: str
-    full_name: str
-    total: int
-    count: int
-    oldest: dt.date
-    age_days: int
-
-
-# A branch may have hundreds of duta holding cash: its pages list the longest held, with the totals.
-CASH_HELD_LIMIT = 20
-
-
-def _held_where(actor: Actor) -> list:
-    where = [village_clause(actor, HeldCash.village_code)]
-    if actor.role == Role.duta.value:
-        where.append(HeldCash.holder_id == actor.id)
-    return where
-
-
-def cash_held(session: Session, actor: Actor, day: dt.date | None = None, limit: int | None = None) -> list[CashHeld]:
-    """Cash held per `duta` within the actor's area (a `duta`: its own), largest age first, at most `limit`
-    duta: the running table `cash_held` (app/dues/custody.py, the one definition the dashboards use too)."""
-    day = day or today()
-    totals = {
-        holder_id: (total, count, oldest)
-        for holder_id, total, count, oldest in custody.per_holder(session, *_held_where(actor), limit=limit)
-    }
-    if not totals:
-        return []
-    rows = [
-        CashHeld(
-            uid, username, full_name or "", totals[uid][0], totals[uid][1], totals[uid][2], (day - totals[uid][2]).days
-        )
-        for uid, username, full_name in session.exec(
-            select(User.id, User.username, User.full_name).where(User.id.in_(list(totals)))
-        ).all()
-    ]
-    rows.sort(key=lambda row: (row.oldest, row.username))
-    return rows
-
-
-def create_deposit(
-    session: Session, actor: Actor, receipt_numbers: list[str], idempotency_key: str | None = None
-) -> Deposit:
-    require_role(actor, Role.duta.value)
-    key = (idempotency_key or "").strip()[:80] or None
-    if key:
-        try:
-            earlier = idempotency.find(session, actor.id, key, "deposit")
-        except ValueError:
-            raise Conflict(_("This form was already used for something else. Reload the page.")) from None
-        if earlier is not None:
-            return session.get(Deposit, int(earlier))
-    wanted = sorted({(number or "").strip() for number in receipt_numbers or [] if (number or "").strip()})
-    if not wanted:
-        raise Invalid({"receipt_numbers": _("Choose at least one receipt.")})
-    payments = session.exec(
-        select(Payment)
-        .where(Payment.receipt_number.in_(wanted))
-        .order_by(Payment.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
-    found = {payment.receipt_number: payment for payment in payments}
-    not_held = [
-        number
-        for number in wanted
-        if number not in found or found[number].holder_id != actor.id or found[number].channel != "tunai"
-    ]
-    if not_held:
-        raise Invalid({"receipt_numbers": _("Not cash you hold: %(receipts)s.", receipts=", ".join(not_held))})
-    in_deposit = [p.receipt_number for p in payments if p.deposit_id is not None]
-    if in_deposit:
-        raise Conflict(_("Already in a deposit: %(receipts)s.", receipts=", ".join(in_deposit)))
-    not_valid = [p.receipt_number for p in payments if p.status != PaymentStatus.valid.value]
-    if not_valid:
-        raise Conflict(
-            _("Voided or refund-due receipts cannot be deposited: %(receipts)s.", receipts=", ".join(not_valid))
-        )
-    deposit = Deposit(duta_id=actor.id, total=sum(p.amount for p in payments), status=DepositStatus.submitted.value)
-    session.add(deposit)
-    session.flush()
-    for payment in payments:
-        payment.deposit_id = deposit.id
-        session.add(payment)
-    custody.removed(session, [(actor.id, village) for village in _villages_of(session, payments).values()])
-    if key and not idempotency.claim(session, actor.id, key, "deposit", deposit.id):
-        session.rollback()
-        return session.get(Deposit, int(idempotency.find(session, actor.id, key, "deposit")))
-    audit.record(session, actor, "deposit_created", "deposit", deposit.id, total=deposit.total, receipts=wanted)
-    session.commit()
-    return deposit
-
-
-def _villages_of(session: Session, payments: list[Payment]) -> dict[int, str]:
-    """{member_id: village_code} of these payments' members (one query)."""
-    ids = sorted({payment.member_id for payment in payments})
-    if not ids:
-        return {}
-    return dict(session.exec(select(Member.id, Member.village_code).where(Member.id.in_(ids))).all())
-
-
-def deposit_payments(session: Session, deposit: Deposit) -> list[Payment]:
-    return list(session.exec(select(Payment).where(Payment.deposit_id == deposit.id).order_by(Payment.id)).all())
-
-
-def _deposit_for_cabang(session: Session, actor: Actor, deposit_id: int) -> Deposit:
-    deposit = get_deposit(session, actor, deposit_id)
-    require_role(actor, Role.cabang.value)
-    session.refresh(deposit, with_for_update=True)
-    return deposit
-
-
-def confirm_deposit(session: Session, actor: Actor, deposit_id: int, bank_reference: str | None) -> Deposit:
-    deposit = _deposit_for_cabang(session, actor, deposit_id)
-    bank_reference = (bank_reference or "").strip()
-    if not bank_reference:
-        raise Invalid({"bank_reference": _("Enter the bank slip reference.")})
-    if len(bank_reference) > 80:
-        raise Invalid({"bank_reference": _("Use at most %(n)s characters.", n=80)})
-    if deposit.status != DepositStatus.submitted.value:
-        raise Conflict(_("Only a submitted deposit can be confirmed."))
-    deposit.status = DepositStatus.confirmed.value
-    deposit.bank_reference = bank_reference
-    deposit.confirmed_by_id = actor.id
-    deposit.confirmed_at = utcnow()
-    session.add(deposit)
-    audit.record(
-        session, actor, "deposit_confirmed", "deposit", deposit.id, total=deposit.total, bank_reference=bank_reference
-    )
-    session.commit()
-    return deposit
-
-
-def return_deposit(session: Session, actor: Actor, deposit_id: int, reason: str | None) -> Deposit:
-    """Send a deposit back (submitted, or confirmed and reopened): its receipts are held cash again."""
-    deposit = _deposit_for_cabang(session, actor, deposit_id)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid({"reason": _("Give the reason for returning the deposit.")})
-    if len(reason) > 500:
-        raise Invalid({"reason": _("Use at most %(n)s characters.", n=500)})
-    if deposit.status not in LIVE_DEPOSIT:
-        raise Conflict(_("This deposit has already been returned."))
-    payments = deposit_payments(session, deposit)
-    for payment in payments:
-        payment.deposit_id = None
-        session.add(payment)
-    villages = _villages_of(session, payments)
-    custody.added(session, [(payment, villages[payment.member_id]) for payment in payments])  # held again
-    previous = deposit.status
-    deposit.status = DepositStatus.returned.value
-    deposit.return_reason = reason
-    session.add(deposit)
-    audit.record(
-        session,
-        actor,
-        "deposit_returned",
-        "deposit",
-        deposit.id,
-        reason=reason,
-        was=previous,
-        receipts=[p.receipt_number for p in payments],
-    )
-    session.commit()
-    return deposit
-
-
-def list_deposits(
-    session: Session, actor: Actor, status: str | None = None, limit: int = 100, oldest_first: bool = False
-) -> list[tuple[Deposit, User]]:
-    order = (Deposit.created_at, Deposit.id) if oldest_first else (Deposit.created_at.desc(), Deposit.id.desc())
-    query = (
-        select(Deposit, User)
-        .join(User, User.id == Deposit.duta_id)
-        .where(_deposit_scope(actor))
-        .order_by(*order)
-        .limit(limit)
-    )
-    if status:
-        query = query.where(Deposit.status == status)
-    return list(session.exec(query).all())
-
-
-def refunds_due(session: Session, actor: Actor, limit: int = 200) -> list[tuple[Payment, Member]]:
-    return list(
-        session.exec(
-            select(Payment, Member)
-            .join(Member, Member.id == Payment.member_id)
-            .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
-            .order_by(Payment.paid_on, Payment.id)
-            .limit(limit)
-        ).all()
-    )
-
-
-# ---------------------------------------------------------------- reminders and home
-
-
-@dataclass
-class Reminder:
-    member: Member
-    kind: str  # "due" (cover ends this month) or "lapsed" (ended in the last three months)
-    monthly_amount: int
-    whatsapp_url: str
-
-
-# Reminders on the duta's home: the most urgent ones; the rest through the member list's cover filters.
-REMINDER_LIMIT = 30
-
-
-def _to_remind(actor: Actor, this_month: dt.date):
-    return (
-        Member.status == MemberStatus.approved.value,
-        village_clause(actor, Member.village_code),
-        Member.covered_until >= add_months(this_month, -3),
-        Member.covered_until <= this_month,
-    )
-
-
-def reminders(session: Session, actor: Actor, day: dt.date | None = None, limit: int | None = None) -> list[Reminder]:
-    """Members whose cover ends this month, then those lapsed in the last three months (latest first)."""
-    day = day or today()
-    this_month = month_start(day)
-    members = session.exec(
-        select(Member)
-        .where(*_to_remind(actor, this_month))
-        .order_by(Member.covered_until.desc(), Member.full_name)
-        .limit(limit or REMINDER_LIMIT)
-    ).all()
-    result = []
-    for member in members:
-        amount = contribution(session, member, this_month).total
-        kind = "due" if member.covered_until == this_month else "lapsed"
-        result.append(Reminder(member, kind, amount, reminder_link(member, amount, this_month)))
-    return result
-
-
-def reminder_count(session: Session, actor: Actor, day: dt.date | None = None) -> int:
-    return session.exec(
-        select(func.count()).select_from(Member).where(*_to_remind(actor, month_start(day or today())))
-    ).one()
-
-
-def cash_context(session: Session, actor: Actor) -> dict:
-    """Cash held, deposits waiting and refunds due (the keys of home/_cash.html): on homes and /deposits."""
-    if actor.sees_region:
-        return {}  # the region's homes link to the dashboard, which has its own cash figures
-    context: dict = {"cash_held": cash_held(session, actor, limit=CASH_HELD_LIMIT)}
-    if len(context["cash_held"]) == CASH_HELD_LIMIT:
-        total, holders, _oldest = custody.summary(session, *_held_where(actor))
-        context.update(cash_held_total=total, cash_held_dutas=holders)
-    context["dues_waiting"] = session.exec(
-        select(func.count())
-        .select_from(Deposit)
-        .where(Deposit.status == DepositStatus.submitted.value, _deposit_scope(actor))
-    ).one()
-    if actor.role != Role.duta.value:
-        context["dues_refunds"] = session.exec(
-            select(func.count())
-            .select_from(Payment)
-            .join(Member, Member.id == Payment.member_id)
-            .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
-        ).one()
-    return context
-
-
-def home_context(session: Session, actor: Actor) -> dict:
-    """The dues part of each role's home page: the cash context, and a duta's reminders
-    (home/_reminders.html)."""
-    context = cash_context(session, actor)
-    if actor.role == Role.duta.value:
-        context["reminders"] = reminders(session, actor)
-        context["reminders_total"] = (
-            reminder_count(session, actor) if len(context["reminders"]) == REMINDER_LIMIT else len(context["reminders"])
-        )
-    return context
-
-
 def payments_of(session: Session, actor: Actor, member_id: int) -> list[Payment]:
     return member_payments(session, get_member(session, actor, member_id))
 
@@ -652,76 +347,3 @@ def member_payments(session: Session, member: Member, limit: int | None = None) 
 def may_record_payment(actor: Actor, member: Member) -> bool:
     """Whether to offer `actor` a payment for `member`; `record_payment` enforces the same rule."""
     return actor.role in PAYING_ROLES and member.status in PAYABLE_STATUSES
-
-
-# ---------------------------------------------------------------- rates and discounts (operator CLI)
-
-
-def _parse_month(value: str | None) -> dt.date | None:
-    try:
-        year, month = str(value or "").strip().split("-")
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        return None
-
-
-def add_discount(
-    session: Session,
-    actor: Actor | None,
-    occupation: str,
-    first: str,
-    last: str,
-    jkk_percent_off: int,
-    jkm_percent_off: int,
-    note: str = "",
-):
-    """A time-limited cut of JKK and JKM for an occupation group, applied by a payment's month."""
-    errors: dict[str, str] = {}
-    if occupation not in OCCUPATIONS:
-        errors["occupation"] = _("Unknown occupation; use one of: %(choices)s.", choices=", ".join(OCCUPATIONS))
-    first_month, last_month = _parse_month(first), _parse_month(last)
-    if first_month is None:
-        errors["from"] = _("Use a month as YYYY-MM.")
-    if last_month is None:
-        errors["to"] = _("Use a month as YYYY-MM.")
-    elif first_month is not None and last_month < first_month:
-        errors["to"] = _("The last month cannot be before the first.")
-    for field, value in (("jkk_off", jkk_percent_off), ("jkm_off", jkm_percent_off)):
-        if not 0 <= int(value) <= 100:
-            errors[field] = _("Use a percentage from 0 to 100.")
-    if int(jkk_percent_off) == 0 and int(jkm_percent_off) == 0 and "jkk_off" not in errors:
-        errors["jkk_off"] = _("A discount must cut JKK or JKM.")
-    if errors:
-        raise Invalid(errors)
-    discount = RateDiscount(
-        occupation=occupation,
-        first_month=first_month,
-        last_month=last_month,
-        jkk_percent_off=int(jkk_percent_off),
-        jkm_percent_off=int(jkm_percent_off),
-        note=(note or "")[:255],
-        created_by_id=getattr(actor, "id", None),
-    )
-    session.add(discount)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        "discount_added",
-        "rate_discount",
-        discount.id,
-        actor_name=None if actor else "cli",
-        occupation=occupation,
-        first=f"{first_month:%Y-%m}",
-        last=f"{last_month:%Y-%m}",
-        jkk_off=int(jkk_percent_off),
-        jkm_off=int(jkm_percent_off),
-    )
-    session.commit()
-    return discount
-
-
-def rates_and_discounts(session: Session):
-    rates = session.exec(select(Rate).order_by(Rate.effective_from)).all()
-    discounts = session.exec(select(RateDiscount).order_by(RateDiscount.first_month, RateDiscount.id)).all()
-    return rates, discounts

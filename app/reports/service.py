@@ -30,7 +30,7 @@ from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.dues import custody
 from app.dues.models import HeldCash, RegencyMonth, VillageMonth
-from app.dues.service import home_context as dues_home_context
+from app.dues.reminders import home_context as dues_home_context
 from app.events.models import Event, EventKind
 from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import MEMBER_REGENCY, Member, MemberStatus

@@ -3,7 +3,7 @@
 from urllib.parse import unquote
 
 from app.core.clock import add_months
-from app.dues import service
+from app.dues import reminders as dues_reminders
 from tests.factories import VILLAGE_B, actor_of, make_member
 
 
@@ -15,7 +15,7 @@ def test_reminder_list_and_polite_whatsapp_text(db, duta, fixed_today):
     make_member(db, duta, status="approved", covered_until=add_months(this_month, 1))  # still active
     make_member(db, duta, status="submitted", covered_until=this_month)  # not a member yet
     make_member(db, duta, status="approved", covered_until=this_month, village_code=VILLAGE_B)  # not its village
-    items = service.reminders(db, actor_of(db, duta), fixed_today)
+    items = dues_reminders.reminders(db, actor_of(db, duta), fixed_today)
     assert [r.member.id for r in items] == [due.id] + [m.id for m in lapsed]
     assert [r.kind for r in items] == ["due", "lapsed", "lapsed", "lapsed"]
     first = items[0]

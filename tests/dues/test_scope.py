@@ -1,6 +1,7 @@
 """Dues rows outside one's area stay hidden (404), for pages and the API."""
 
-from app.dues import service
+from app.dues import deposits as dues_deposits
+from app.dues import reminders as dues_reminders
 from tests.factories import VILLAGE_OTHER_BRANCH, actor_of, api_headers, make_member, make_payment, web_login
 
 
@@ -21,7 +22,7 @@ def test_duta_of_another_village_gets_404_for_member_payment_and_receipt(client,
 
 def test_other_branch_cabang_cannot_confirm_void_or_refund(client, db, duta, other_cabang, member):
     payment = make_payment(db, duta, member)
-    deposit = service.create_deposit(db, actor_of(db, duta), [payment.receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [payment.receipt_number])
     headers = api_headers(client, other_cabang)
     assert (
         client.post(f"/api/v1/deposits/{deposit.id}/confirm", json={"bank_reference": "S"}, headers=headers).status_code
@@ -38,7 +39,7 @@ def test_other_branch_cabang_cannot_confirm_void_or_refund(client, db, duta, oth
     )
     assert client.post(f"/api/v1/payments/{payment.receipt_number}/refund", headers=headers).status_code == 404
     assert client.get("/api/v1/deposits", headers=headers).json()["total"] == 0
-    assert service.cash_held(db, actor_of(db, other_cabang)) == []
+    assert dues_deposits.cash_held(db, actor_of(db, other_cabang)) == []
 
 
 def test_duta_sees_only_its_own_deposits_and_cash(client, db, duta, branch, member):
@@ -46,10 +47,10 @@ def test_duta_sees_only_its_own_deposits_and_cash(client, db, duta, branch, memb
 
     colleague = make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
     payment = make_payment(db, duta, member)
-    deposit = service.create_deposit(db, actor_of(db, duta), [payment.receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [payment.receipt_number])
     headers = api_headers(client, colleague)
     assert client.get(f"/api/v1/deposits/{deposit.id}", headers=headers).status_code == 404
-    assert service.cash_held(db, actor_of(db, colleague)) == []
+    assert dues_deposits.cash_held(db, actor_of(db, colleague)) == []
 
 
 def test_other_branch_cabang_cannot_record_for_a_member_outside(client, db, other_cabang, other_duta, member):
@@ -77,4 +78,4 @@ def test_reminders_stay_in_the_duta_village(db, duta, duta_b, member):
     from app.core.clock import month_start, today
 
     make_member(db, duta_b, village_code="12.07.02.2003", status="approved", covered_until=month_start(today()))
-    assert service.reminders(db, actor_of(db, duta)) == []
+    assert dues_reminders.reminders(db, actor_of(db, duta)) == []

@@ -147,6 +147,7 @@ def _load_programme_village(session: Session, actors: dict) -> None:
             },
         )
         member = registration.member
+        assert member.id is not None  # inserted
         if person.months_ago is not None:
             paid_on = max(add_months(this_month, -person.months_ago), member.created_at.date() - dt.timedelta(days=400))
             dues_service.record_payment(
@@ -173,6 +174,7 @@ def _load_programme_village(session: Session, actors: dict) -> None:
     held = [payment.receipt_number for payment, _member in dues_deposits.held_cash(session, duta)]
     if len(held) >= 2:
         deposit = dues_deposits.create_deposit(session, duta, held[:2])
+        assert deposit.id is not None  # inserted
         dues_deposits.confirm_deposit(session, cabang, deposit.id, "SLIP-BSMT-0001")
 
 

@@ -67,7 +67,8 @@ async def csrf_protect(request: Request) -> None:
     given = request.headers.get(CSRF_HEADER)
     if given is None:
         form = await request.form()
-        given = form.get(CSRF_FIELD)
+        field = form.get(CSRF_FIELD)
+        given = field if isinstance(field, str) else None  # a file under the field's name is no token
     if not same_token(request.session.get("csrf"), given):
         raise Forbidden(_("The form has expired. Reload the page and try again."))
 

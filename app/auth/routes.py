@@ -83,7 +83,7 @@ def _users_page(
     users, total = service.list_users(session, actor, page)
     context = {
         "users": users,
-        "user_villages": service.villages_of(session, [user.id for user in users]),
+        "user_villages": service.villages_of(session, [user.id for user in users if user.id is not None]),
         "total": total,
         "page": page,
         "pages": max(1, -(-total // service.PAGE_SIZE)),
@@ -165,7 +165,7 @@ def _user_page(
         "auth/user.html",
         {
             "user": user,
-            "villages": service.villages_of(session, [user.id]).get(user.id, []),
+            "villages": service.villages_of(session, [user_id]).get(user_id, []),
             "errors": errors or {},
             "flash": request.session.pop("flash", None),
         },

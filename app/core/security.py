@@ -51,7 +51,9 @@ def new_csrf_token() -> str:
 
 
 def same_token(expected: str | None, given: str | None) -> bool:
-    return bool(expected and given) and hmac.compare_digest(expected, given)
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(expected, given)
 
 
 def session_csrf_token(cookie_session: dict) -> str:

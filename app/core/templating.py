@@ -27,7 +27,8 @@ env = jinja2.Environment(
     lstrip_blocks=True,
 )
 templates = Jinja2Templates(env=env)
-env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+# Added to the environment by the jinja2.ext.i18n extension at run time, so unknown to the type stubs.
+env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=256)

@@ -40,6 +40,7 @@ def payment_out(payment: Payment) -> PaymentOut:
 
 def deposit_out(session: Session, deposit: Deposit, duta: User | None = None) -> DepositOut:
     duta = duta or session.get(User, deposit.duta_id)
+    assert deposit.id is not None and duta is not None  # a stored row and its foreign key
     return DepositOut(
         id=deposit.id,
         total=deposit.total,
@@ -100,6 +101,7 @@ def create_deposit(
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
     deposit = dues_deposits.create_deposit(session, actor, body.receipt_numbers, idempotency_key=idempotency_key)
+    assert deposit.id is not None  # inserted
     return DepositCreated(id=deposit.id, total=deposit.total)
 
 

@@ -83,6 +83,7 @@ def pay(
 def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors=None) -> dict:
     payment, member = service.get_payment(session, actor, receipt_number)
     recorder = session.get(User, payment.recorded_by_id)
+    assert recorder is not None  # a foreign key
     recorder_name = recorder.full_name or recorder.username
     return {
         "payment": payment,

@@ -1,5 +1,7 @@
 """Members API: registration, correction, submission and queries, over the same service as the pages."""
 
+import datetime as dt
+
 from fastapi import APIRouter, Header, Query
 from sqlmodel import Session
 
@@ -77,6 +79,21 @@ def create_member(
     return member_out(session, result.member, result.warnings, result.village_name)
 
 
+def _list_item(m: Member, day: dt.date) -> MemberListItem:
+    assert m.id is not None  # a stored row
+    return MemberListItem(
+        id=m.id,
+        nik=mask_nik(m.nik),
+        full_name=m.full_name,
+        village_code=m.village_code,
+        status=m.status,
+        member_number=m.member_number,
+        cover_status=cover_status(m.covered_until, day).value,
+        covered_until=_month(m.covered_until),
+        created_at=m.created_at,
+    )
+
+
 @router.get("/members", response_model=MemberList)
 def list_members(
     actor: ApiActor,
@@ -92,23 +109,7 @@ def list_members(
     items, total = service.list_members(
         session, actor, village_code=village_code, status=status, cover_status=cover_status_, q=q, page=page, day=day
     )
-    return MemberList(
-        items=[
-            MemberListItem(
-                id=m.id,
-                nik=mask_nik(m.nik),
-                full_name=m.full_name,
-                village_code=m.village_code,
-                status=m.status,
-                member_number=m.member_number,
-                cover_status=cover_status(m.covered_until, day).value,
-                covered_until=_month(m.covered_until),
-                created_at=m.created_at,
-            )
-            for m in items
-        ],
-        total=total,
-    )
+    return MemberList(items=[_list_item(m, day) for m in items], total=total)
 
 
 @router.get("/members/{member_id}", response_model=MemberOut)

@@ -4,7 +4,7 @@ import datetime as dt
 import enum
 
 from sqlalchemy import BigInteger, Column, func, literal_column
-from sqlmodel import Field, Index, SQLModel
+from sqlmodel import Field, Index, SQLModel, col
 
 from app.core.clock import utcnow
 
@@ -70,7 +70,7 @@ MEMBER_REGENCY = func.substr(Member.village_code, literal_column("1"), literal_c
 Index(
     "ix_member_regency_status_covered",
     MEMBER_REGENCY,
-    Member.status,
-    Member.covered_until,
+    col(Member.status),
+    col(Member.covered_until),
     postgresql_include=["village_code"],
 )

@@ -1,11 +1,13 @@
 """Member pages for the phone: register, list, show, correct. Plain forms; HTMX only speeds them up."""
 
 import uuid
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, or_, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, or_, select
 
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, require_role, village_clause
@@ -57,17 +59,19 @@ def _partial(request: Request, target: str) -> bool:
 def _events(session: Session, actor: Actor) -> list[Event]:
     """Recent outreach events the member may have come from: in the actor's villages or its branch."""
     since = add_months(month_start(today()), -6)
-    conditions = [Event.village_code.is_not(None) & village_clause(actor, Event.village_code)]
+    conditions: list[ColumnElement[bool]] = [
+        col(Event.village_code).is_not(None) & village_clause(actor, Event.village_code)
+    ]
     if actor.branch_code:
-        conditions.append(Event.branch_code == actor.branch_code)
+        conditions.append(col(Event.branch_code) == actor.branch_code)
     if actor.village_codes:
         branch = select(Regency.branch_code).where(
-            Regency.code.in_(select(Village.regency_code).where(Village.code.in_(actor.village_codes)))
+            col(Regency.code).in_(select(Village.regency_code).where(col(Village.code).in_(actor.village_codes)))
         )
-        conditions.append(Event.village_code.is_(None) & Event.branch_code.in_(branch))
+        conditions.append(col(Event.village_code).is_(None) & col(Event.branch_code).in_(branch))
     return list(
         session.exec(
-            select(Event).where(Event.date >= since, or_(*conditions)).order_by(Event.date.desc()).limit(30)
+            select(Event).where(Event.date >= since, or_(*conditions)).order_by(col(Event.date).desc()).limit(30)
         ).all()
     )
 
@@ -100,12 +104,17 @@ def _form_context(session: Session, actor: Actor, form: dict, errors: dict | Non
     }
 
 
+def _text(value: object) -> str:
+    """A form field's text, stripped; "" when it is missing or a file."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 async def _read_form(request: Request) -> dict:
     data = await request.form()
-    form = {name: (data.get(name) or "").strip() if isinstance(data.get(name), str) else "" for name in FORM_FIELDS}
+    form: dict[str, Any] = {name: _text(data.get(name)) for name in FORM_FIELDS}
     form["jht"] = validation.as_bool(data.get("jht"))
     form["consent"] = validation.as_bool(data.get("consent"))
-    form["idempotency_key"] = (data.get("idempotency_key") or "").strip()
+    form["idempotency_key"] = _text(data.get("idempotency_key"))
     form["action"] = data.get("action") or "submit"
     return form
 
@@ -113,7 +122,7 @@ async def _read_form(request: Request) -> dict:
 @router.get("/members/new")
 def new_member(request: Request, actor: WebActor, session: SessionDep):
     villages = service.registrable_villages(session, actor)
-    form = dict.fromkeys(FORM_FIELDS, "")
+    form: dict[str, Any] = dict.fromkeys(FORM_FIELDS, "")
     form.update(
         monthly_income=str(rates.minimum_income(session, today())),
         jht=False,

@@ -2,11 +2,11 @@
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role
 from app.auth.scope import Actor, get_in_scope, get_village, require_role, village_clause
@@ -29,9 +29,9 @@ from app.regions.models import Regency, Village
 def status_counts(session: Session, actor: Actor, day: dt.date | None = None, village_code: str | None = None) -> dict:
     """Registrations by status and approved members by cover status, in one query within scope."""
     day = day or today()
-    approved = Member.status == MemberStatus.approved.value
+    approved = col(Member.status) == MemberStatus.approved.value
     query = select(
-        *(func.count().filter(Member.status == status.value) for status in MemberStatus),
+        *(func.count().filter(col(Member.status) == status.value) for status in MemberStatus),
         *(
             func.count().filter(approved, cover_clause(Member.covered_until, status.value, day))
             for status in CoverStatus
@@ -39,7 +39,8 @@ def status_counts(session: Session, actor: Actor, day: dt.date | None = None, vi
     ).where(village_clause(actor, Member.village_code))
     if village_code:
         query = query.where(Member.village_code == village_code)
-    row = session.exec(query).one()
+    # select() of columns given with * is typed as if it selected one; the row has one count per key.
+    row = cast(tuple[int, ...], session.exec(query).one())
     keys = [status.value for status in MemberStatus] + [status.value for status in CoverStatus]
     return dict(zip(keys, row, strict=False))
 
@@ -92,7 +93,9 @@ def registrable_villages(session: Session, actor: Actor) -> list[Village]:
     """The villages this actor may register members into (a `duta`'s own)."""
     if actor.role != Role.duta.value or not actor.village_codes:
         return []
-    return list(session.exec(select(Village).where(Village.code.in_(actor.village_codes)).order_by(Village.name)).all())
+    return list(
+        session.exec(select(Village).where(col(Village.code).in_(actor.village_codes)).order_by(Village.name)).all()
+    )
 
 
 def contribution_for(session: Session, member: Member, day: dt.date | None = None) -> Contribution:
@@ -147,17 +150,17 @@ def list_members(
     conditions = [village_clause(actor, Member.village_code)]
     if village_code:
         get_village(session, actor, village_code)
-        conditions.append(Member.village_code == village_code)
+        conditions.append(col(Member.village_code) == village_code)
     if status:
-        conditions.append(Member.status == status)
+        conditions.append(col(Member.status) == status)
     if cover_status:
-        conditions.append(Member.status == MemberStatus.approved.value)
+        conditions.append(col(Member.status) == MemberStatus.approved.value)
         conditions.append(cover_clause(Member.covered_until, cover_status, day or today()))
     text = (q or "").strip()
     if text:
         digits = validation.clean_nik(text)
         if digits.isdigit():
-            conditions.append(Member.nik.startswith(digits, autoescape=True))
+            conditions.append(col(Member.nik).startswith(digits, autoescape=True))
         else:
             conditions.append(func.lower(Member.full_name).contains(" ".join(text.lower().split()), autoescape=True))
     total = session.exec(select(func.count()).select_from(Member).where(*conditions)).one()
@@ -165,7 +168,7 @@ def list_members(
     items = session.exec(
         select(Member)
         .where(*conditions)
-        .order_by(Member.created_at.desc(), Member.id.desc())
+        .order_by(col(Member.created_at).desc(), col(Member.id).desc())
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
@@ -212,7 +215,7 @@ def _check_event(session: Session, event_id: int | None, village_code: str) -> s
     if event.branch_code is not None:
         branch = session.exec(
             select(Regency.branch_code)
-            .join(Village, Village.regency_code == Regency.code)
+            .join(Village, col(Village.regency_code) == Regency.code)
             .where(Village.code == village_code)
         ).first()
         if branch != event.branch_code:
@@ -349,7 +352,7 @@ def update(session: Session, actor: Actor, member_id: int, changes: dict, *, sub
         village_code = _resolve_village(session, actor, raw.get("village_code"))
     complete = submit or member.status != MemberStatus.draft.value
     values = _validate(session, raw, village_code, complete=complete)
-    _refuse_taken_nik(session, values["nik"], member.id)
+    _refuse_taken_nik(session, values["nik"], member_id)
     values["village_code"] = village_code
     changed = {
         name: [_audit_value(name, getattr(member, name)), _audit_value(name, values[name])]
@@ -395,7 +398,7 @@ def submit(session: Session, actor: Actor, member_id: int) -> Member:
     if member.status not in SUBMITTABLE_STATES:
         raise Conflict(_("Only drafts and rejected registrations can be submitted."))
     values = _validate(session, _as_raw(member), member.village_code, complete=True)
-    _refuse_taken_nik(session, values["nik"], member.id)
+    _refuse_taken_nik(session, values["nik"], member_id)
     _mark_submitted(session, actor, member, utcnow())
     session.add(member)
     session.commit()

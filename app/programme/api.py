@@ -101,6 +101,7 @@ def village_stage(code: str, body: StageRequest, actor: ApiActor, session: Sessi
     """Move the village to its next Desa Sadar stage; 409 names the evidence or stage that is missing."""
     evidence = body.model_dump(exclude={"stage"}, exclude_none=True)
     village = service.change_stage(session, actor, code, body.stage.value, evidence)
+    assert village.stage is not None  # just moved
     return StageAnswer(stage=village.stage, stage_since=village.stage_since)
 
 
@@ -121,6 +122,7 @@ def _event_item(event) -> EventItem:
 @router.post("/events", response_model=EventCreated, status_code=201, tags=["events"])
 def create_event(body: EventCreate, actor: ApiActor, session: SessionDep):
     event = service.create_event(session, actor, **{**body.model_dump(), "kind": body.kind.value})
+    assert event.id is not None  # inserted
     return EventCreated(id=event.id)
 
 

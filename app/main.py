@@ -48,14 +48,15 @@ class CachedStatic(StaticFiles):
 
 
 def _refused_form(request: Request, form_page: FormPage, exc: DomainError):
-    """The form's page again, with the messages beside their fields. The request's session has ended
-    with the route (rolled back): the page reads in a transaction of its own, ended here so that its
-    connection (on SQLite, a write transaction) is given back at once."""
-    session = request.state.session
+    """The form's page again, with the messages beside their fields. Nothing of the refused action is
+    kept; the page reads in a transaction of its own, ended here so that its connection (on SQLite, a
+    write transaction) is given back at once."""
+    session = form_page.session
+    session.rollback()
     try:
         return render(request, form_page.template, form_page.context(exc.errors), status_code=exc.status_code)
     finally:
-        session.close()
+        session.rollback()
 
 
 def _wants_json(request: Request) -> bool:

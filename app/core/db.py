@@ -99,8 +99,6 @@ def get_session(request: Request) -> Iterator[Session]:
     if request.method not in SAFE_METHODS:
         engine = writer_engine(engine)
     with Session(engine, expire_on_commit=False) as session:
-        # For the handler that shows a refused form again after the route has ended (`core.forms`).
-        request.state.session = session
         yield session
 
 

@@ -72,7 +72,7 @@ def pay(
         "idempotency_key": idempotency_key,
     }
     show_again_if_refused(
-        request, "dues/pay.html", lambda errors: _pay_context(session, actor, member_id, form, errors)
+        request, session, "dues/pay.html", lambda errors: _pay_context(session, actor, member_id, form, errors)
     )
     payment = service.record_payment(
         session, actor, member_id, months, channel, reference, paid_on, idempotency_key=idempotency_key or None
@@ -111,7 +111,7 @@ def void(
     reason: str = Form(""),
 ):
     show_again_if_refused(
-        request, "dues/receipt.html", lambda errors: _receipt_context(session, actor, receipt_number, errors)
+        request, session, "dues/receipt.html", lambda errors: _receipt_context(session, actor, receipt_number, errors)
     )
     service.void_payment(session, actor, receipt_number, reason)
     return RedirectResponse(f"/receipts/{receipt_number}", status_code=303)
@@ -154,7 +154,9 @@ def deposits(request: Request, actor: WebActor, session: SessionDep):
 async def create_deposit(request: Request, actor: WebActor, session: SessionDep):
     form = await request.form()
     receipts = [str(value) for value in form.getlist("receipt_numbers")]
-    show_again_if_refused(request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors))
+    show_again_if_refused(
+        request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors)
+    )
     dues_deposits.create_deposit(
         session, actor, receipts, idempotency_key=str(form.get("idempotency_key") or "") or None
     )
@@ -170,7 +172,7 @@ def confirm_deposit(
     bank_reference: str = Form(""),
 ):
     show_again_if_refused(
-        request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
+        request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
     )
     dues_deposits.confirm_deposit(session, actor, deposit_id, bank_reference)
     return RedirectResponse("/deposits", status_code=303)
@@ -185,7 +187,7 @@ def return_deposit(
     reason: str = Form(""),
 ):
     show_again_if_refused(
-        request, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
+        request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
     )
     dues_deposits.return_deposit(session, actor, deposit_id, reason)
     return RedirectResponse("/deposits", status_code=303)

@@ -138,7 +138,9 @@ def new_member(request: Request, actor: WebActor, session: SessionDep):
 @router.post("/members/new")
 async def create_member(request: Request, actor: WebActor, session: SessionDep):
     form = await _read_form(request)
-    show_again_if_refused(request, "members/new.html", lambda errors: _form_context(session, actor, form, errors))
+    show_again_if_refused(
+        request, session, "members/new.html", lambda errors: _form_context(session, actor, form, errors)
+    )
     result = service.create(
         session, actor, form, submit=form["action"] != "draft", idempotency_key=form["idempotency_key"]
     )
@@ -240,6 +242,7 @@ async def update_member(member_id: int, request: Request, actor: WebActor, sessi
     form = await _read_form(request)
     show_again_if_refused(
         request,
+        session,
         "members/edit.html",
         lambda errors: _form_context(
             session, actor, form, errors, member=service.get_member(session, actor, member_id)

@@ -48,6 +48,7 @@ def show_member(member_id: int, request: Request, actor: WebActor, session: Sess
 def submit_member(member_id: int, request: Request, actor: WebActor, session: SessionDep):
     show_again_if_refused(
         request,
+        session,
         "members/show.html",
         lambda errors: (
             _member_context(session, actor, service.get_member(session, actor, member_id)) | {"errors": errors}

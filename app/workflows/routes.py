@@ -153,6 +153,7 @@ def reject(
 ):
     show_again_if_refused(
         request,
+        session,
         "approvals/detail.html",
         lambda errors: _decision_context(session, actor, member_id, errors, code, note),
     )

@@ -10,6 +10,7 @@ from app.core.clock import today
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.dues.models import Payment
 from app.members import rules
+from app.members import service as members_service
 from app.members.models import Member
 from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, api_headers, make_member, make_payment
@@ -246,10 +247,10 @@ def test_rejected_registrations_for_the_duta_newest_first(db, area):
     elsewhere = make_member(db, area.duta_b, village_code=VILLAGE_B)
     for member in (first, second, elsewhere):
         approvals.reject(db, cabang, member.id, "incomplete", "")
-    rows = approvals.rejected_registrations(db, area.actor(area.duta))
+    rows = members_service.rejected_registrations(db, area.actor(area.duta))
     assert [m.id for m in rows][:2] == [second.id, first.id]
     assert elsewhere.id not in [m.id for m in rows]
-    assert approvals.rejected_registrations(db, cabang) == []
+    assert members_service.rejected_registrations(db, cabang) == []
 
 
 def test_member_of_village_a_is_approvable_by_its_branch(db, area):

@@ -10,6 +10,7 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
+from app.core.clock import add_months, month_start, today
 from app.dues import service
 from app.dues.cover import replay, sort_key
 from app.dues.models import Payment
@@ -70,9 +71,9 @@ def test_concurrent_payments_for_one_member_lose_no_month(pg_engine, setup):
     with Session(pg_engine) as session:
         member = session.get(Member, member_id)
         payments = sorted(session.exec(select(Payment).where(Payment.member_id == member_id)).all(), key=sort_key)
-        this_month = service.month_start(service.today())
+        this_month = month_start(today())
         # Every month paid for is covered, one after the other, starting this month.
-        assert member.covered_until == service.add_months(this_month, sum(months) - 1)
+        assert member.covered_until == add_months(this_month, sum(months) - 1)
         assert [(p.cover_from, p.cover_to) for p in payments] == replay(payments)[1]
         covered = [
             m
@@ -98,7 +99,7 @@ def test_concurrent_double_submit_records_once(pg_engine, setup):
     with Session(pg_engine) as session:
         assert len(session.exec(select(Payment).where(Payment.member_id == member_id)).all()) == 1
         member = session.get(Member, member_id)
-        assert member.covered_until == service.add_months(service.month_start(service.today()), 1)
+        assert member.covered_until == add_months(month_start(today()), 1)
 
 
 def test_concurrent_void_and_payment_keep_cover_right(pg_engine):

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from app.core.errors import Conflict
 from app.dues import custody, service
+from app.dues import deposits as dues_deposits
+from app.dues import reminders as dues_reminders
 from app.reports.service import dashboard
 from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment
@@ -37,7 +39,7 @@ def _check(db, dutas, cabang, wilayah):
     branch = dashboard(db, actor_of(db, cabang))["cash_held"]
     assert region["total"] == branch["total"] == sum(total for total, _n, _o in custody.compute(db).values())
     for duta in dutas:
-        home = sum(row.total for row in service.home_context(db, actor_of(db, duta))["cash_held"])
+        home = sum(row.total for row in dues_reminders.home_context(db, actor_of(db, duta))["cash_held"])
         own = dashboard(db, actor_of(db, duta))["cash_held"]
         assert own["total"] == home
         assert {d["duta_id"]: d["total"] for d in region["by_duta"]}.get(duta.id, 0) == home
@@ -87,18 +89,18 @@ def test_cash_held_equals_a_computation_after_any_sequence(db, duta, duta_b, cab
                 approvals.reject(db, boss, member.id, None, "Data belum lengkap")
         elif kind == "deposit":
             holder = (duta, duta_b)[op[1]]
-            held = [p.receipt_number for p, _m in service.held_cash(db, actor_of(db, holder)) if p.status == "valid"][
-                : op[2]
-            ]
+            held = [
+                p.receipt_number for p, _m in dues_deposits.held_cash(db, actor_of(db, holder)) if p.status == "valid"
+            ][: op[2]]
             if held:
-                deposits.append(service.create_deposit(db, actor_of(db, holder), held).id)
+                deposits.append(dues_deposits.create_deposit(db, actor_of(db, holder), held).id)
         elif kind in ("confirm", "return") and deposits:
             deposit_id = deposits[op[1] % len(deposits)]
             try:
                 if kind == "confirm":
-                    service.confirm_deposit(db, boss, deposit_id, "SLIP-1")
+                    dues_deposits.confirm_deposit(db, boss, deposit_id, "SLIP-1")
                 else:
-                    service.return_deposit(db, boss, deposit_id, "Salah hitung")
+                    dues_deposits.return_deposit(db, boss, deposit_id, "Salah hitung")
             except Conflict:
                 db.rollback()
         _check(db, (duta, duta_b), cabang, wilayah)
@@ -108,10 +110,10 @@ def test_refund_due_cash_stays_held_until_refunded(db, duta, cabang):
     member = make_member(db, duta, VILLAGE_A, "submitted")
     payment = make_payment(db, duta, member, months=2, paid_on=service.today() - dt.timedelta(days=5))
     approvals.reject(db, actor_of(db, cabang), member.id, None, "Data belum lengkap")
-    held = service.cash_held(db, actor_of(db, duta))
+    held = dues_deposits.cash_held(db, actor_of(db, duta))
     assert [(row.total, row.count, row.age_days) for row in held] == [(payment.amount, 1, 5)]
     service.mark_refunded(db, actor_of(db, cabang), payment.receipt_number)
-    assert service.cash_held(db, actor_of(db, duta)) == []
+    assert dues_deposits.cash_held(db, actor_of(db, duta)) == []
     assert custody.snapshot(db) == custody.compute(db) == {}
 
 
@@ -119,9 +121,9 @@ def test_oldest_is_recomputed_when_the_oldest_payment_leaves(db, duta, cabang, m
     today = service.today()
     old = make_payment(db, duta, member, months=1, paid_on=today - dt.timedelta(days=9))
     make_payment(db, duta, member, months=1, paid_on=today - dt.timedelta(days=2))
-    assert service.cash_held(db, actor_of(db, duta))[0].age_days == 9
+    assert dues_deposits.cash_held(db, actor_of(db, duta))[0].age_days == 9
     service.void_payment(db, actor_of(db, cabang), old.receipt_number, "Salah input")
-    row = service.cash_held(db, actor_of(db, duta))[0]
+    row = dues_deposits.cash_held(db, actor_of(db, duta))[0]
     assert (row.count, row.age_days) == (1, 2)
 
 

@@ -8,6 +8,8 @@ from urllib.parse import unquote
 from sqlmodel import select
 
 from app.core.clock import add_months, month_start, today
+from app.dues import deposits as dues_deposits
+from app.dues import service
 from app.dues.models import Deposit, Payment
 from tests.factories import make_member, make_payment, web_login
 
@@ -121,11 +123,10 @@ def test_duta_deposits_held_cash_from_the_page(client, db, duta, member):
 
 
 def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, cabang, member):
-    from app.dues import service
     from tests.factories import actor_of
 
     a = make_payment(db, duta, member)
-    deposit = service.create_deposit(db, actor_of(db, duta), [a.receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [a.receipt_number])
     token = web_login(client, cabang)
     page = client.get("/deposits")
     assert f'action="/deposits/{deposit.id}/confirm"' in page.text
@@ -150,7 +151,6 @@ def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, ca
 
 
 def test_branch_pages_list_the_longest_held_cash_with_totals(client, db, duta, duta_b, cabang, member, monkeypatch):
-    from app.dues import service
     from tests.factories import VILLAGE_B
 
     monkeypatch.setattr(service, "CASH_HELD_LIMIT", 1)
@@ -169,22 +169,21 @@ def test_branch_pages_list_the_longest_held_cash_with_totals(client, db, duta, d
 
 def test_deposits_to_confirm_are_all_reachable_oldest_first(client, db, duta, cabang, member, monkeypatch):
     """The queue is its own query: a waiting deposit older than the history shown still shows, oldest first."""
-    from app.dues import routes, service
+    from app.dues import routes
     from tests.factories import actor_of
 
     monkeypatch.setattr(routes, "DEPOSIT_HISTORY_LIMIT", 2)
-    waiting = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    waiting = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
     for _ in range(3):
-        done = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
-        service.confirm_deposit(db, actor_of(db, cabang), done.id, "SLIP")
-    later = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+        done = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+        dues_deposits.confirm_deposit(db, actor_of(db, cabang), done.id, "SLIP")
+    later = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
     web_login(client, cabang)
     page = client.get("/deposits").text
     assert page.index(f'action="/deposits/{waiting.id}/confirm"') < page.index(f'action="/deposits/{later.id}/confirm"')
 
 
 def test_refund_button_on_the_branch_page(client, db, duta, cabang, member):
-    from app.dues import service
 
     payment = make_payment(db, duta, member)
     service.mark_refund_due(db, None, member)
@@ -222,7 +221,6 @@ def test_duta_home_shows_cash_and_reminders(client, db, duta, member):
 
 
 def test_duta_home_shows_the_first_reminders_and_links_to_the_rest(client, db, duta, monkeypatch):
-    from app.dues import service
 
     monkeypatch.setattr(service, "REMINDER_LIMIT", 2)
     this_month = month_start(today())

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import event
 from sqlmodel import select
 
+from app.dues import deposits as dues_deposits
 from app.rates import service as rates
 from app.regions.models import Village
 from tests.factories import make_member, web_login
@@ -78,7 +79,6 @@ def grow(db, world, rows: int) -> None:
     """`rows` more of everything the list pages show, through the services where they have one: members
     waiting and approved (with cash payments held and handed in), events, villages in the programme."""
     from app.core.clock import today
-    from app.dues import service as dues
     from app.events.models import Event
     from tests.factories import VILLAGE_A, VILLAGE_B, actor_of
     from tests.factories import make_payment as pay
@@ -95,7 +95,7 @@ def grow(db, world, rows: int) -> None:
             member = make_member(db, duta, code, "approved", covered_until=month(0))
             held = pay(db, duta, member)
             handed_in = pay(db, duta, member)
-            dues.create_deposit(db, actor_of(db, duta), [handed_in.receipt_number])
+            dues_deposits.create_deposit(db, actor_of(db, duta), [handed_in.receipt_number])
             assert held.holder_id == duta.id
         db.add(
             Event(

@@ -16,7 +16,7 @@ from app.auth.deps import LoginRequired
 from app.core import i18n
 from app.core.config import get_settings
 from app.core.db import get_engine
-from app.core.errors import DomainError, Invalid
+from app.core.errors import DomainError, Invalid, TooManyAttempts
 from app.core.forms import FormPage, refused_form_page
 from app.core.middleware import SECURITY_HEADERS, LocaleAndHeadersMiddleware, scope_locale
 from app.core.templating import STATIC_DIR, render
@@ -120,14 +120,17 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError):
+        retry = exc.headers() if isinstance(exc, TooManyAttempts) else {}
         if _wants_json(request):
             detail = exc.as_detail() if isinstance(exc, Invalid) else exc.message
-            headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
+            headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else retry
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
         form_page = refused_form_page(request)
         if form_page is not None and exc.errors:
             return _refused_form(request, form_page, exc)
-        return _error_page(request, exc.status_code, exc.message)
+        response = _error_page(request, exc.status_code, exc.message)
+        response.headers.update(retry)
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     def http_error(request: Request, exc: StarletteHTTPException):

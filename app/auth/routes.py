@@ -54,6 +54,7 @@ def login(
             "auth/login.html",
             {"next": _safe_next(next), "username": username, "login_error": error.message},
             status_code=error.status_code,
+            **(error.headers() if isinstance(error, TooManyAttempts) else {}),
         )
     csrf = request.session.get("csrf")
     # A new session on login, so a session id planted before login is worthless.

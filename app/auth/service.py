@@ -53,10 +53,10 @@ def _recent_failures(session: Session, column, value: str) -> tuple[int, dt.date
     return count, latest
 
 
-def _refused(session: Session, action: str, username: str, ip: str, message: str) -> TooManyAttempts:
+def _refused(session: Session, action: str, username: str, ip: str, message: str, wait: float) -> TooManyAttempts:
     audit.record(session, None, action, "user", username, actor_name=username, ip=ip)
     session.commit()
-    return TooManyAttempts(message)
+    return TooManyAttempts(message, retry_after=wait)
 
 
 def authenticate(session: Session, username: str, password: str, ip: str) -> User:
@@ -77,6 +77,7 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
             username,
             ip,
             _("Too many failed logins. Try again in %(minutes)s minutes.", minutes=settings.login_window_minutes),
+            settings.login_window_minutes * 60,
         )
     if failures and latest is not None:
         wait = settings.login_backoff_seconds * 2 ** (failures - 1) - (utcnow() - latest).total_seconds()
@@ -87,6 +88,7 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
                 username,
                 ip,
                 _("Wait %(seconds)s seconds before trying again.", seconds=math.ceil(wait)),
+                wait,
             )
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active

@@ -1,5 +1,7 @@
 """Domain errors raised by services; HTML and JSON routes turn them into pages or FastAPI-shaped JSON."""
 
+import math
+
 
 class DomainError(Exception):
     status_code = 400
@@ -34,7 +36,16 @@ class Conflict(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """Refused for now; `retry_after` is how many whole seconds to wait (the `Retry-After` header)."""
+
     status_code = 429
+
+    def __init__(self, message: str = "", retry_after: float = 1):
+        super().__init__(message)
+        self.retry_after = max(1, math.ceil(retry_after))
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class Invalid(DomainError):

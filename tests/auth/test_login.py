@@ -37,9 +37,11 @@ def test_account_locks_after_five_failures(client, db, no_backoff):
         client.post("/login", data={"username": user.username, "password": "bad", "csrf_token": token})
     response = client.post("/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token})
     assert response.status_code == 429
+    assert response.headers["retry-after"] == str(15 * 60)  # the window, in whole seconds
     # The API shares the same lock.
     api = client.post("/api/v1/auth/token", data={"username": user.username, "password": PASSWORD})
     assert api.status_code == 429
+    assert api.headers["retry-after"] == str(15 * 60)
 
 
 def test_address_lock_needs_many_more_failures(client, db, monkeypatch, no_backoff):
@@ -91,6 +93,9 @@ def test_failures_slow_the_account_down_before_the_lock(client, db):
     assert attempt("bad").status_code == 401  # failure 1
     hurried = attempt(PASSWORD)
     assert hurried.status_code == 429 and "Tunggu 1 detik" in hurried.text  # even the right password waits
+    assert hurried.headers["retry-after"] == "1"
+    api = client.post("/api/v1/auth/token", data={"username": user.username, "password": PASSWORD})
+    assert api.status_code == 429 and api.headers["retry-after"] == "1"
     move_failures_back(1.5)
     assert attempt("bad").status_code == 401  # failure 2: the next one waits 2 s
     move_failures_back(1.5)
@@ -101,7 +106,7 @@ def test_failures_slow_the_account_down_before_the_lock(client, db):
         select(LoginAttempt).where(LoginAttempt.username == user.username, LoginAttempt.succeeded.is_(False))
     ).all()
     assert len(failed) == 2  # the refused attempts were not counted as failures
-    assert len(db.exec(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()) == 2
+    assert len(db.exec(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()) == 3
 
 
 def test_login_without_csrf_token_is_refused(client, db):
@@ -155,3 +160,26 @@ def test_api_token_wrong_password(client, db):
     response = client.post("/api/v1/auth/token", data={"username": user.username, "password": "x"})
     assert response.status_code == 401
     assert "detail" in response.json()
+
+
+def test_retry_after_on_other_pages_and_api_answers():
+    """Any 429 the app answers (not only the login form's) says how long to wait, in whole seconds."""
+    from fastapi import APIRouter
+    from fastapi.testclient import TestClient
+
+    from app.core.errors import TooManyAttempts
+    from app.main import create_app
+
+    app = create_app()  # a fresh app: the shared one keeps its routes
+    router = APIRouter()
+
+    @router.get("/slow-page")
+    @router.get("/api/v1/slow-api")
+    def slow():
+        raise TooManyAttempts("wait", retry_after=2.2)
+
+    app.include_router(router)
+    with TestClient(app) as client:
+        for path in ("/slow-page", "/api/v1/slow-api"):
+            response = client.get(path)
+            assert response.status_code == 429 and response.headers["retry-after"] == "3", path

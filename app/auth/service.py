@@ -20,6 +20,7 @@ from app.regions.models import Branch, District, Village
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 8
+MAX_USERNAME_LENGTH = 64  # the column's length (User.username, LoginAttempt.username)
 
 
 def actor_for(session: Session, user: User) -> Actor:
@@ -67,6 +68,9 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     failures themselves, so a hurried user is not pushed into the lock."""
     settings = get_settings()
     username = username.strip().lower()
+    if len(username) > MAX_USERNAME_LENGTH:
+        # No account has such a name: refused as any wrong login, before any row (or audit) is written.
+        raise NotAuthenticated(_("Wrong username or password."))
     failures, latest = _recent_failures(session, LoginAttempt.username, username)
     if failures >= settings.login_max_failures_user or (
         _recent_failures(session, LoginAttempt.ip, ip)[0] >= settings.login_max_failures_ip

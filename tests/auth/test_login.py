@@ -183,3 +183,23 @@ def test_retry_after_on_other_pages_and_api_answers():
         for path in ("/slow-page", "/api/v1/slow-api"):
             response = client.get(path)
             assert response.status_code == 429 and response.headers["retry-after"] == "3", path
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/v1/auth/token"])
+def test_overlong_username_is_refused_before_any_write(client, db, path):
+    """A username longer than any account's is a wrong login; nothing is stored, so the huge text is not."""
+    from app.auth.models import LoginAttempt
+
+    before = len(db.exec(select(AuditEntry)).all()), len(db.exec(select(LoginAttempt)).all())
+    huge = "a" * 65 + "x" * 10_000
+    data = {"username": huge, "password": "whatever"}
+    if path == "/login":
+        data["csrf_token"] = csrf_from(client.get("/login").text)
+    response = client.post(path, data=data, headers={"Accept-Language": "id"})
+    assert response.status_code == 401
+    if path == "/login":
+        assert "Nama pengguna atau kata sandi salah" in response.text
+    else:
+        assert response.json() == {"detail": "Nama pengguna atau kata sandi salah."}
+    assert (len(db.exec(select(AuditEntry)).all()), len(db.exec(select(LoginAttempt)).all())) == before
+    assert db.exec(select(AuditEntry).where(AuditEntry.object_id.contains("aaaa"))).first() is None

@@ -3,11 +3,17 @@
 Column names are Indonesian whatever the interface language (the files go to the regional office's
 spreadsheets); rupiah and counts are numbers, dates real dates in XLSX. Every export is audit-logged
 with its scope and row count, committed before the file is sent.
+
+Text is never a formula: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return gets
+a leading `'` in both formats (a name typed as `=HYPERLINK(…)` stays text), and XLSX text cells are
+written as string cells. Characters XML cannot hold (control characters stored before they were
+refused) become U+FFFD in XLSX rather than failing the file.
 """
 
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterator
 
 from openpyxl import Workbook
@@ -71,6 +77,10 @@ STAGE = {
     "perangkat_terlindungi": "Perangkat terlindungi",
     "diresmikan": "Diresmikan",
 }
+# What a spreadsheet reads as the start of a formula (or of something it may turn into one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Outside XML 1.0's characters: openpyxl refuses some (IllegalCharacterError), the XML parser the rest.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Cell kinds, so CSV and XLSX write the same row differently: dates as dd/mm/yyyy text or date cells.
 DATE, MONTH = "date", "month"
 MEMBER_KINDS = {3: DATE, 12: MONTH}
@@ -252,6 +262,11 @@ def prepare_villages(session: Session, actor: Actor, scope_text: str | None, fmt
 # ------------------------------------------------------------------------------------------- writers
 
 
+def safe_text(text: str) -> str:
+    """Text a spreadsheet shows as it is: a leading `'` before what would start a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv_value(value, kind: str | None):
     if value is None:
         return ""
@@ -259,7 +274,16 @@ def _csv_value(value, kind: str | None):
         return value.strftime("%d/%m/%Y")
     if kind == MONTH:
         return value.strftime("%m/%Y")
+    if isinstance(value, str):
+        return safe_text(value)
     return value
+
+
+def _xlsx_text(sheet, text: str) -> WriteOnlyCell:
+    """Always a string cell (never a formula), with what XML cannot hold replaced."""
+    cell = WriteOnlyCell(sheet, value=safe_text(_NOT_XML.sub("\ufffd", text)))
+    cell.data_type = "s"
+    return cell
 
 
 def csv_lines(headers: list[str], rows, kinds: dict[int, str] | None = None) -> Iterator[bytes]:
@@ -274,7 +298,7 @@ def csv_lines(headers: list[str], rows, kinds: dict[int, str] | None = None) -> 
         buffer.truncate()
         return text
 
-    writer.writerow(headers)
+    writer.writerow([safe_text(name) for name in headers])
     yield ("\ufeff" + take()).encode("utf-8")
     for row in rows:
         writer.writerow([_csv_value(value, kinds.get(i)) for i, value in enumerate(row)])
@@ -288,7 +312,7 @@ def xlsx_bytes(title: str, headers: list[str], rows, kinds: dict[int, str] | Non
     bold = Font(bold=True)
     header_cells = []
     for name in headers:
-        cell = WriteOnlyCell(sheet, value=name)
+        cell = _xlsx_text(sheet, name)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -300,6 +324,8 @@ def xlsx_bytes(title: str, headers: list[str], rows, kinds: dict[int, str] | Non
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = "DD/MM/YYYY" if kind == DATE else "MM/YYYY"
                 cells.append(cell)
+            elif isinstance(value, str):
+                cells.append(_xlsx_text(sheet, value))
             else:
                 cells.append(value)
         sheet.append(cells)

@@ -125,3 +125,61 @@ def test_page_downloads_use_the_session_and_log_too(client, db, world):
     assert client.get("/reports/villages.csv?scope=region").status_code == 200
     assert [e.actor_id for e in audits(db, "members")] == [world.wilayah.id]
     assert today().isoformat() in response.headers["content-disposition"]
+
+
+HOSTILE = ['=HYPERLINK("http://x","y")', "+62 812", "-1+1", "@SUM(A1)", "\tTab", "\rReturn"]
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, db, world):
+    """Names (and any other text) starting as a formula would are shown with a leading `'` in CSV and
+    XLSX; XLSX text cells are string cells; numbers stay numbers."""
+    from app.regions.models import Village
+    from tests.factories import make_member
+
+    for name in HOSTILE:
+        make_member(db, world.duta_a, full_name=name, heir_name="=1+1", address="@home")
+    village = db.get(Village, VILLAGE_A)
+    village.name = "=Medan Senembah"
+    db.add(village)
+    db.commit()
+    headers = api_headers(client, world.wilayah)
+    wanted = {"'" + name for name in HOSTILE}
+
+    response = client.get(f"/api/v1/reports/members.csv?scope=village:{VILLAGE_A}", headers=headers)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    names = {row[1] for row in rows[1:]}
+    assert wanted <= names and not names & set(HOSTILE)
+    assert {row[4] for row in rows[1:]} == {"'=Medan Senembah"}
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for row in rows for cell in row)
+
+    response = client.get(f"/api/v1/reports/members.xlsx?scope=village:{VILLAGE_A}", headers=headers)
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows())
+    assert {name.replace("\r", "\n") for name in wanted} <= {row[1].value for row in rows[1:]}  # XML reads CR as LF
+    for row in rows:
+        for cell in row:
+            assert cell.data_type != "f", cell.value
+            if isinstance(cell.value, str):
+                assert cell.data_type == "s" and not cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert {row[8].value for row in rows[1:]} >= {1_000_000} and all(isinstance(r[8].value, int) for r in rows[1:])
+
+    for path in ("villages.csv", "villages.xlsx"):
+        response = client.get(f"/api/v1/reports/{path}?scope=village:{VILLAGE_A}", headers=headers)
+        if path.endswith(".csv"):
+            [_, row] = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        else:
+            [_, row] = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+        assert row[1] == "'=Medan Senembah" and row[0] == VILLAGE_A
+
+
+def test_xlsx_holds_what_was_stored_before_control_characters_were_refused(client, db, world):
+    from tests.factories import make_member
+
+    # (PostgreSQL refuses NUL in text, so it cannot be stored at all.)
+    make_member(db, world.duta_a, full_name="Nama\x01dengan\x1bkontrol\x7f\x07", address="Jl.\x0bBaru")
+    response = client.get(
+        f"/api/v1/reports/members.xlsx?scope=village:{VILLAGE_A}", headers=api_headers(client, world.wilayah)
+    )
+    assert response.status_code == 200
+    names = {row[1] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)}
+    assert "Nama\ufffddengan\ufffdkontrol\x7f\ufffd" in names

@@ -15,6 +15,7 @@ from app.core.config import get_settings
 from app.core.errors import Conflict, Forbidden, Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.i18n import _
 from app.core.security import hash_password, verify_password
+from app.core.text import text_errors
 from app.regions import service as regions_service
 from app.regions.models import Branch, District, Village
 
@@ -146,6 +147,7 @@ def create_user(
         errors["username"] = _("Use 3 to 64 lower-case letters, digits, dots, dashes or underscores.")
     elif session.exec(select(User.id).where(User.username == username)).first() is not None:
         errors["username"] = _("This username is taken.")
+    errors.update(text_errors({"full_name": full_name}))
     if len(password) < MIN_PASSWORD_LENGTH:
         errors["password"] = _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
     if role not in {r.value for r in Role}:

@@ -12,6 +12,7 @@ from app.core import audit, idempotency
 from app.core.clock import today, utcnow
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import _
+from app.core.text import require_plain_text
 from app.dues import custody
 from app.dues.custody import LIVE_DEPOSIT
 from app.dues.models import Deposit, DepositStatus, HeldCash, Payment, PaymentStatus
@@ -153,6 +154,7 @@ def _deposit_for_cabang(session: Session, actor: Actor, deposit_id: int) -> Depo
 
 def confirm_deposit(session: Session, actor: Actor, deposit_id: int, bank_reference: str | None) -> Deposit:
     deposit = _deposit_for_cabang(session, actor, deposit_id)
+    require_plain_text({"bank_reference": bank_reference})
     bank_reference = (bank_reference or "").strip()
     if not bank_reference:
         raise Invalid({"bank_reference": _("Enter the bank slip reference.")})
@@ -175,6 +177,7 @@ def confirm_deposit(session: Session, actor: Actor, deposit_id: int, bank_refere
 def return_deposit(session: Session, actor: Actor, deposit_id: int, reason: str | None) -> Deposit:
     """Send a deposit back (submitted, or confirmed and reopened): its receipts are held cash again."""
     deposit = _deposit_for_cabang(session, actor, deposit_id)
+    require_plain_text({"reason": reason})
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": _("Give the reason for returning the deposit.")})

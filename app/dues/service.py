@@ -21,6 +21,7 @@ from app.core.clock import month_start, today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
+from app.core.text import require_plain_text, text_errors
 from app.dues import custody, rollup
 from app.dues.cover import cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
@@ -190,6 +191,7 @@ def record_payment(
         errors["channel"] = _("Choose how it was paid.")
     elif channel == "tunai" and actor.role != Role.duta.value:
         errors["channel"] = _("Cash is recorded by the village's duta, who holds it.")
+    errors.update(text_errors({"reference": reference}))
     reference = (reference or "").strip() or None
     if channel == "bank" and not reference:
         errors["reference"] = _("Enter the bank or agent reference.")
@@ -269,6 +271,7 @@ def _replayed(session: Session, actor: Actor, key: str) -> Payment | None:
 def void_payment(session: Session, actor: Actor, receipt_number: str, reason: str | None) -> Payment:
     payment, member = get_payment(session, actor, receipt_number)
     require_role(actor, Role.cabang.value)
+    require_plain_text({"reason": reason})
     reason = (reason or "").strip()
     if not reason:
         raise Invalid({"reason": _("Give the reason for voiding.")})

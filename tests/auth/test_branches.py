@@ -106,3 +106,15 @@ def test_branch_pages_are_for_admins_only(client, db, role):
         ).status_code
         == 403
     )
+
+
+def test_branch_name_with_control_or_bidi_characters_is_refused(db):
+    admin = make_user(db, "admin")
+    with pytest.raises(Invalid) as raised:
+        service.create_branch(db, _actor(db, admin), "KC-X", "Kantor\u2067Cabang", ["12.18"])
+    assert set(raised.value.errors) == {"name"}
+    make_branch(db, code="OLD", regencies=("12.07",))
+    with pytest.raises(Invalid) as raised:
+        service.edit_branch(db, _actor(db, admin), "OLD", "Kantor\x07Lama", ["12.07"])
+    assert set(raised.value.errors) == {"name"}
+    assert db.get(Branch, "OLD").name != "Kantor\x07Lama"

@@ -341,3 +341,33 @@ def test_password_factory_still_works(client, db):
     user = make_user(db, "admin")
     assert client.get("/api/v1/me", headers=api_headers(client, user)).json()["role"] == "admin"
     assert PASSWORD
+
+
+def test_full_name_with_control_or_bidi_characters_is_refused_beside_the_field(client, db):
+    cabang = _cabang(db)
+    with pytest.raises(Invalid) as raised:
+        service.create_user(
+            db,
+            _actor(db, cabang),
+            "duta.baru",
+            "a-good-password",
+            "duta",
+            "Bu\u202e Geuchik",
+            village_codes=[VILLAGE_A],
+        )
+    assert set(raised.value.errors) == {"full_name"}
+    token = web_login(client, cabang)
+    response = client.post(
+        "/users",
+        data={
+            "csrf_token": token,
+            "username": "duta.baru",
+            "full_name": "Bu\x1b[2J Geuchik",
+            "password": "a-good-password",
+            "villages": VILLAGE_A,
+        },
+        headers={"Accept-Language": "id"},
+    )
+    assert response.status_code == 422
+    assert 'id="full_name-error"' in response.text and "karakter kontrol" in response.text
+    assert _user(db, "duta.baru") is None

@@ -94,3 +94,30 @@ def test_deposit_contract(client, db, duta, cabang, member):
     )
     listing = client.get("/api/v1/deposits", headers=duta_headers).json()
     assert listing["total"] == 1 and listing["items"][0]["status"] == "returned"
+
+
+def test_control_and_bidi_characters_are_refused_beside_the_field(client, db, duta, cabang, member):
+    from app.dues import service
+    from tests.factories import actor_of
+
+    message = "Hapus karakter kontrol atau pengatur arah teks; ketik ulang teksnya jika tadi ditempel."
+    payment = make_payment(db, duta, member)
+    deposit = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    cabang_headers = api_headers(client, cabang)
+    for path, body, headers in (
+        (
+            f"/api/v1/members/{member.id}/payments",
+            {"months": 1, "channel": "bank", "reference": "TRF\x1b1"},
+            cabang_headers,
+        ),
+        (f"/api/v1/payments/{payment.receipt_number}/void", {"reason": "dobel\u202e"}, cabang_headers),
+        (f"/api/v1/deposits/{deposit.id}/confirm", {"bank_reference": "S\x001"}, cabang_headers),
+        (f"/api/v1/deposits/{deposit.id}/return", {"reason": "slip\nsalah"}, cabang_headers),
+    ):
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code == 422, (path, response.text)
+        [field] = body.keys() - {"months", "channel"}
+        assert response.json()["detail"] == [{"loc": ["body", field], "msg": message, "type": "value_error"}]
+    db.refresh(payment)
+    db.refresh(deposit)
+    assert payment.status == "valid" and deposit.status == "submitted" and deposit.bank_reference is None

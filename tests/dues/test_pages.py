@@ -95,6 +95,10 @@ def test_cabang_voids_from_the_receipt_page(client, db, duta, cabang, member):
     assert f'action="/payments/{payment.receipt_number}/void"' in page.text
     bad = client.post(f"/payments/{payment.receipt_number}/void", data={"csrf_token": token, "reason": ""})
     assert bad.status_code == 422
+    hidden = client.post(
+        f"/payments/{payment.receipt_number}/void", data={"csrf_token": token, "reason": "dobel\u2067"}
+    )
+    assert hidden.status_code == 422 and 'id="reason-error"' in hidden.text and "karakter kontrol" in hidden.text
     ok = client.post(
         f"/payments/{payment.receipt_number}/void",
         data={"csrf_token": token, "reason": "dobel"},
@@ -134,6 +138,8 @@ def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, ca
         client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": ""}).status_code
         == 422
     )
+    hidden = client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": "SLIP\x07"})
+    assert hidden.status_code == 422 and "karakter kontrol" in hidden.text
     ok = client.post(
         f"/deposits/{deposit.id}/confirm",
         data={"csrf_token": token, "bank_reference": "SLIP-7"},

@@ -317,3 +317,39 @@ def test_idempotency_claim_inside_the_transaction_wins_once(client, db, headers)
     assert again.status_code == 201
     assert again.json()["id"] == first.json()["id"]
     assert member_count(db) == 1
+
+
+CONTROL_MESSAGE = "Hapus karakter kontrol atau pengatur arah teks; ketik ulang teksnya jika tadi ditempel."
+
+
+BAD_CHARACTERS = [
+    "\x00",
+    "\x07",
+    "\x1b[31m",
+    "\x1c",
+    "\n",
+    "\t",
+    "\x7f",
+    "\x85",
+    "\x9b",
+    "\u202e",
+    "\u202a",
+    "\u2066",
+    "\u2069",
+]
+TEXT_FIELDS = ["full_name", "address", "heir_name", "heir_relation"]
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"), [(TEXT_FIELDS[i % len(TEXT_FIELDS)], bad) for i, bad in enumerate(BAD_CHARACTERS)]
+)
+def test_control_and_bidi_characters_are_refused_beside_the_field(client, db, headers, field, bad):
+    response = post(client, headers, **{field: f"Siti{bad}Aminah"})
+    assert response.status_code == 422, response.text
+    assert error_fields(response) == {field: CONTROL_MESSAGE}
+    assert member_count(db) == 0
+
+
+def test_plain_unicode_text_is_still_accepted(client, headers):
+    response = post(client, headers, full_name="Ni Luh Putu Ayu Dewi-Sari O'Neil", address="Jl. Ahmad Yani 10 — Blok Ç")
+    assert response.status_code == 201, response.text

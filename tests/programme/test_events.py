@@ -116,6 +116,24 @@ def test_invalid_events_are_refused_by_field(client, db, cabang, fields, field):
     assert response.json()["detail"][0]["loc"][-1] == field
 
 
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"title": "Sosialisasi\u202eUPB"}, "title"),
+        ({"place": "Balai\x1bdesa"}, "place"),
+        ({"partners": ["Bank\x00Sumut"]}, "partners"),
+        ({"partners": ["Bank Sumut", "Dinas\u2066Koperasi"]}, "partners"),
+        ({"title": "Sosialisasi\nBPU"}, "title"),
+    ],
+)
+def test_control_and_bidi_characters_are_refused_by_field(client, db, cabang, fields, field):
+    response = client.post("/api/v1/events", json=body(**fields), headers=api_headers(client, cabang))
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == field and "karakter kontrol" in error["msg"]
+    assert db.exec(select(Event)).first() is None
+
+
 def test_an_event_needs_a_village_or_a_branch(client, db, cabang):
     response = client.post("/api/v1/events", json=body(village_code=None), headers=api_headers(client, cabang))
     assert response.status_code == 422

@@ -155,6 +155,9 @@ def test_diresmikan_needs_decree_number_and_date(client, db, cabang):
     )
     assert future.status_code == 422
     assert future.json()["detail"][0]["loc"][-1] == "date"
+    hidden = move(client, headers, "diresmikan", decree_number="SK\u202e-1", date=today().isoformat())
+    assert hidden.status_code == 422
+    assert hidden.json()["detail"][0]["loc"][-1] == "decree_number"
 
 
 def test_diresmikan_needs_every_earlier_stage_in_the_history(client, db, cabang):

@@ -13,6 +13,7 @@ router = APIRouter(tags=["auth"])
 @router.post("/auth/token", response_model=Token)
 def token(request: Request, session: SessionDep, form: OAuth2PasswordRequestForm = Depends()):
     user = service.authenticate(session, form.username, form.password, client_ip(request))
+    assert user.id is not None  # a stored account
     return Token(access_token=issue_token(user.id, user.credentials_version))
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import ColumnElement, inspect, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role
 from app.core.errors import Forbidden, NotFound
@@ -41,7 +41,7 @@ def village_clause(actor: Actor, village_code_column) -> ColumnElement[bool]:
         return village_code_column.in_(actor.village_codes)
     if actor.role == Role.cabang.value and actor.branch_code:
         return village_code_column.in_(
-            select(Village.code).where(Village.regency_code.in_(branch_regencies(actor.branch_code)))
+            select(Village.code).where(col(Village.regency_code).in_(branch_regencies(actor.branch_code)))
         )
     return village_code_column.in_(())
 
@@ -65,7 +65,7 @@ def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_upd
 
     With `for_update` the row is locked until the transaction ends (PostgreSQL; on SQLite a writing
     transaction holds the database's write lock from its BEGIN IMMEDIATE) and read afresh."""
-    column = model.code if model is Village else model.village_code
+    column = getattr(model, "code" if model is Village else "village_code")
     query = select(model).where(inspect(model).primary_key[0] == key, village_clause(actor, column))
     if for_update:
         query = query.with_for_update().execution_options(populate_existing=True)

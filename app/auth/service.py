@@ -5,7 +5,7 @@ import math
 import re
 
 from sqlalchemy import false, func, or_, true
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import LoginAttempt, Role, User, UserVillage
 from app.auth.scope import Actor, require_role, village_clause
@@ -25,6 +25,7 @@ MAX_USERNAME_LENGTH = 64  # the column's length (User.username, LoginAttempt.use
 
 
 def actor_for(session: Session, user: User) -> Actor:
+    assert user.id is not None  # a stored account
     codes = session.exec(select(UserVillage.village_code).where(UserVillage.user_id == user.id)).all()
     return Actor(
         id=user.id,
@@ -49,7 +50,7 @@ def _recent_failures(session: Session, column, value: str) -> tuple[int, dt.date
     since = utcnow() - dt.timedelta(minutes=get_settings().login_window_minutes)
     count, latest = session.exec(
         select(func.count(), func.max(LoginAttempt.at)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.at >= since
+            column == value, col(LoginAttempt.succeeded).is_(False), LoginAttempt.at >= since
         )
     ).one()
     return count, latest
@@ -102,6 +103,7 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
         audit.record(session, None, "login_failed", "user", username, actor_name=username, ip=ip)
         session.commit()
         raise NotAuthenticated(_("Wrong username or password."))
+    assert user is not None  # ok implies an account
     audit.record(session, user, "login", "user", user.id, ip=ip)
     session.commit()
     return user
@@ -134,7 +136,9 @@ def create_user(
             in_scope = (
                 set(
                     session.exec(
-                        select(Village.code).where(Village.code.in_(village_codes), village_clause(actor, Village.code))
+                        select(Village.code).where(
+                            col(Village.code).in_(village_codes), village_clause(actor, Village.code)
+                        )
                     ).all()
                 )
                 if village_codes
@@ -162,7 +166,7 @@ def create_user(
         if not village_codes:
             errors["village_codes"] = _("A village ambassador needs at least one village.")
         else:
-            known = set(session.exec(select(Village.code).where(Village.code.in_(village_codes))).all())
+            known = set(session.exec(select(Village.code).where(col(Village.code).in_(village_codes))).all())
             missing = [code for code in village_codes if code not in known]
             if missing:
                 errors["village_codes"] = _("Unknown village code: %(codes)s", codes=", ".join(missing))
@@ -179,6 +183,7 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    assert user.id is not None  # flushed
     for code in dict.fromkeys(village_codes):
         session.add(UserVillage(user_id=user.id, village_code=code))
     if actor is not None:
@@ -209,8 +214,8 @@ def visible_users_clause(actor: Actor):
         return true()
     if actor.role == Role.cabang.value and actor.branch_code:
         return or_(
-            User.branch_code == actor.branch_code,
-            User.id.in_(select(UserVillage.user_id).where(village_clause(actor, UserVillage.village_code))),
+            col(User.branch_code) == actor.branch_code,
+            col(User.id).in_(select(UserVillage.user_id).where(village_clause(actor, UserVillage.village_code))),
         )
     return false()
 
@@ -229,8 +234,8 @@ def villages_of(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
     rows = (
         session.exec(
             select(UserVillage.user_id, Village.code, Village.name)
-            .join(Village, Village.code == UserVillage.village_code)
-            .where(UserVillage.user_id.in_(user_ids))
+            .join(Village, col(Village.code) == UserVillage.village_code)
+            .where(col(UserVillage.user_id).in_(user_ids))
             .order_by(Village.code)
         ).all()
         if user_ids
@@ -255,7 +260,7 @@ def village_choices(session: Session, actor: Actor) -> list[tuple[str, list[Vill
     """The villages a cabang may give a new ambassador, grouped by district name."""
     rows = session.exec(
         select(Village, District.name)
-        .join(District, District.code == Village.district_code)
+        .join(District, col(District.code) == Village.district_code)
         .where(village_clause(actor, Village.code))
         .order_by(District.name, Village.name)
     ).all()

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, event, inspect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -21,6 +21,14 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model (`inspect(model).local_table`), for Core statements that skip
+    the ORM's session bookkeeping: bulk inserts, upserts, updates of running totals."""
+    table = inspect(model).local_table
+    assert isinstance(table, Table)  # a table model maps exactly one table
+    return table
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

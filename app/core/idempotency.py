@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy import insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.core.clock import utcnow
 
@@ -35,9 +35,10 @@ def find(session: Session, user_id: int, key: str, action: str) -> str | None:
     ).first()
     if row is None:
         return None
-    if row.action != action:
+    stored_action, result_id = row
+    if stored_action != action:
         raise ValueError("idempotency key reused for another action")
-    return row.result_id
+    return result_id
 
 
 def claim(session: Session, user_id: int, key: str, action: str, result_id: object) -> bool:
@@ -62,6 +63,6 @@ def settle(session: Session, user_id: int, key: str, result_id: object) -> None:
     """The result of a key claimed with `PENDING`, in the same transaction."""
     session.execute(
         update(IdempotencyKey)
-        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        .where(col(IdempotencyKey.user_id) == user_id, col(IdempotencyKey.key) == key)
         .values(result_id=str(result_id))
     )

@@ -18,7 +18,7 @@ import re
 from sqlalchemy import BigInteger, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.schema import CreateSequence, Sequence
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session, SQLModel, col
 
 _UNIQUE_VIOLATION, _DUPLICATE_TABLE = "23505", "42P07"
 
@@ -37,7 +37,9 @@ def next_value(session: Session, name: str) -> int:
     """The next value of the counter, inside the caller's transaction."""
     if session.get_bind().dialect.name == "postgresql":
         return _next_from_sequence(session, name)
-    advance = update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    advance = (
+        update(Counter).where(col(Counter.name) == name).values(value=Counter.value + 1).returning(col(Counter.value))
+    )
     value = session.execute(advance).scalar()
     if value is not None:
         return value
@@ -63,7 +65,7 @@ def _next_from_sequence(session: Session, name: str) -> int:
     # relation there); that one then finds the sequence the other made.
     try:
         with session.begin_nested():
-            seed = session.execute(select(Counter.value).where(Counter.name == name)).scalar() or 0
+            seed = session.execute(select(col(Counter.value)).where(col(Counter.name) == name)).scalar() or 0
             session.execute(CreateSequence(Sequence(sequence, start=seed + 1)))
     except (IntegrityError, ProgrammingError) as error:
         if getattr(error.orig, "sqlstate", None) not in (_UNIQUE_VIOLATION, _DUPLICATE_TABLE):

@@ -27,8 +27,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import delete, func, insert, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from app.core.db import table_of
 from app.dues.models import DepositStatus, HeldCash, Payment, PaymentStatus
 from app.members.models import Member
 
@@ -40,9 +41,9 @@ def held_clause():
     """WHERE over `Payment`: the payment is cash held by its holder (the one definition)."""
     return (
         Payment.channel == "tunai",
-        Payment.holder_id.is_not(None),
-        Payment.deposit_id.is_(None),
-        Payment.status.in_(HELD_STATUSES),
+        col(Payment.holder_id).is_not(None),
+        col(Payment.deposit_id).is_(None),
+        col(Payment.status).in_(HELD_STATUSES),
     )
 
 
@@ -57,7 +58,7 @@ def is_held(payment: Payment) -> bool:
 
 
 def _upsert(dialect: str):
-    table = HeldCash.__table__
+    table = table_of(HeldCash)
     base = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
     return base.on_conflict_do_update(
         index_elements=[table.c.holder_id, table.c.village_code],
@@ -81,6 +82,7 @@ def added(session: Session, payments: Iterable[tuple[Payment, str]]) -> None:
     for payment, village_code in payments:
         if not is_held(payment):
             continue
+        assert payment.holder_id is not None  # held cash has a holder
         row = rows.setdefault((payment.holder_id, village_code), [0, 0, payment.paid_on])
         row[0] += payment.amount
         row[1] += 1
@@ -104,42 +106,43 @@ def removed(session: Session, keys: Iterable[tuple[int | None, str]]) -> None:
     if not wanted:
         return
     session.flush()
+    table = table_of(HeldCash)
     for holder_id, village_code in wanted:  # key order: concurrent transactions lock in the same order
         where = (HeldCash.holder_id == holder_id, HeldCash.village_code == village_code)
         session.exec(select(HeldCash.holder_id).where(*where).with_for_update()).all()
         total, count, oldest = session.exec(
             select(func.coalesce(func.sum(Payment.amount), 0), func.count(), func.min(Payment.paid_on))
             .select_from(Payment)
-            .join(Member, Member.id == Payment.member_id)
+            .join(Member, col(Member.id) == Payment.member_id)
             .where(*held_clause(), Payment.holder_id == holder_id, Member.village_code == village_code)
         ).one()
         session.execute(
-            update(HeldCash.__table__)
-            .where(HeldCash.__table__.c.holder_id == holder_id, HeldCash.__table__.c.village_code == village_code)
+            update(table)
+            .where(table.c.holder_id == holder_id, table.c.village_code == village_code)
             .values(total=int(total or 0), payments=int(count), oldest_paid_on=_date(oldest))
         )
 
 
-def compute(session: Session) -> dict[tuple[int, str], tuple[int, int, dt.date]]:
+def compute(session: Session) -> dict[tuple[int, str], tuple[int, int, dt.date | None]]:
     """Cash held from the payments: {(holder_id, village_code): (total, payments, oldest paid_on)}."""
     rows = session.exec(
-        select(
+        select(  # type: ignore[call-overload]
             Payment.holder_id, Member.village_code, func.sum(Payment.amount), func.count(), func.min(Payment.paid_on)
         )
         .select_from(Payment)
-        .join(Member, Member.id == Payment.member_id)
+        .join(Member, col(Member.id) == Payment.member_id)
         .where(*held_clause())
         .group_by(Payment.holder_id, Member.village_code)
     ).all()
     return {(h, v): (int(total), int(count), _date(oldest)) for h, v, total, count, oldest in rows}
 
 
-def snapshot(session: Session) -> dict[tuple[int, str], tuple[int, int, dt.date]]:
+def snapshot(session: Session) -> dict[tuple[int, str], tuple[int, int, dt.date | None]]:
     """The stored table without emptied rows, comparable with `compute`."""
     return {
         (h, v): (int(total), int(count), _date(oldest))
         for h, v, total, count, oldest in session.exec(
-            select(
+            select(  # type: ignore[call-overload]
                 HeldCash.holder_id, HeldCash.village_code, HeldCash.total, HeldCash.payments, HeldCash.oldest_paid_on
             )
         ).all()
@@ -156,7 +159,7 @@ def rebuild(session: Session, commit: bool = True) -> int:
         for (h, v), (total, count, oldest) in sorted(table.items())
     ]
     for start in range(0, len(rows), 5000):
-        session.execute(insert(HeldCash.__table__), rows[start : start + 5000])
+        session.execute(insert(table_of(HeldCash)), rows[start : start + 5000])
     if commit:
         session.commit()
     return len(rows)
@@ -164,6 +167,13 @@ def rebuild(session: Session, commit: bool = True) -> int:
 
 def _date(value) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _oldest(value) -> dt.date:
+    """The oldest paid_on of `cash_held` rows with payments: such a row always has one."""
+    oldest = _date(value)
+    assert oldest is not None  # only an emptied row (no payments) has no date
+    return oldest
 
 
 def per_holder(session: Session, *where, limit: int | None = None) -> list[tuple[int, int, int, dt.date]]:
@@ -174,12 +184,12 @@ def per_holder(session: Session, *where, limit: int | None = None) -> list[tuple
     query = (
         select(HeldCash.holder_id, total, func.sum(HeldCash.payments), oldest)
         .where(HeldCash.payments > 0, *where)
-        .group_by(HeldCash.holder_id)
-        .order_by(oldest, total.desc(), HeldCash.holder_id)
+        .group_by(col(HeldCash.holder_id))
+        .order_by(oldest, total.desc(), col(HeldCash.holder_id))
     )
     if limit is not None:
         query = query.limit(limit)
-    return [(h, int(t or 0), int(n or 0), _date(o)) for h, t, n, o in session.exec(query).all()]
+    return [(h, int(t or 0), int(n or 0), _oldest(o)) for h, t, n, o in session.exec(query).all()]
 
 
 def summary(session: Session, *where) -> tuple[int, int, dt.date | None]:

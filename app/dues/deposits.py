@@ -2,9 +2,11 @@
 returning it, and payments to refund."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
 from app.auth.scope import Actor, require_role, village_clause
@@ -29,9 +31,9 @@ def held_cash(session: Session, actor: Actor) -> list[tuple[Payment, Member]]:
     return list(
         session.exec(
             select(Payment, Member)
-            .join(Member, Member.id == Payment.member_id)
+            .join(Member, col(Member.id) == Payment.member_id)
             .where(*_held_clause(), Payment.holder_id == actor.id)
-            .order_by(Payment.paid_on, Payment.id)
+            .order_by(col(Payment.paid_on), col(Payment.id))
         ).all()
     )
 
@@ -51,10 +53,10 @@ class CashHeld:
 CASH_HELD_LIMIT = 20
 
 
-def held_where(actor: Actor) -> list:
+def held_where(actor: Actor) -> list[ColumnElement[bool]]:
     where = [village_clause(actor, HeldCash.village_code)]
     if actor.role == Role.duta.value:
-        where.append(HeldCash.holder_id == actor.id)
+        where.append(col(HeldCash.holder_id) == actor.id)
     return where
 
 
@@ -68,14 +70,13 @@ def cash_held(session: Session, actor: Actor, day: dt.date | None = None, limit:
     }
     if not totals:
         return []
-    rows = [
-        CashHeld(
-            uid, username, full_name or "", totals[uid][0], totals[uid][1], totals[uid][2], (day - totals[uid][2]).days
-        )
-        for uid, username, full_name in session.exec(
-            select(User.id, User.username, User.full_name).where(User.id.in_(list(totals)))
-        ).all()
-    ]
+    rows = []
+    for uid, username, full_name in session.exec(
+        select(User.id, User.username, User.full_name).where(col(User.id).in_(list(totals)))
+    ).all():
+        assert uid is not None  # a primary key
+        total, count, oldest = totals[uid]
+        rows.append(CashHeld(uid, username, full_name or "", total, count, oldest, (day - oldest).days))
     rows.sort(key=lambda row: (row.oldest, row.username))
     return rows
 
@@ -91,14 +92,14 @@ def create_deposit(
         except ValueError:
             raise Conflict(_("This form was already used for something else. Reload the page.")) from None
         if earlier is not None:
-            return session.get(Deposit, int(earlier))
+            return _deposit_of_key(session, earlier)
     wanted = sorted({(number or "").strip() for number in receipt_numbers or [] if (number or "").strip()})
     if not wanted:
         raise Invalid({"receipt_numbers": _("Choose at least one receipt.")})
     payments = session.exec(
         select(Payment)
-        .where(Payment.receipt_number.in_(wanted))
-        .order_by(Payment.id)
+        .where(col(Payment.receipt_number).in_(wanted))
+        .order_by(col(Payment.id))
         .with_for_update()
         .execution_options(populate_existing=True)
     ).all()
@@ -127,22 +128,31 @@ def create_deposit(
     custody.removed(session, [(actor.id, village) for village in _villages_of(session, payments).values()])
     if key and not idempotency.claim(session, actor.id, key, "deposit", deposit.id):
         session.rollback()
-        return session.get(Deposit, int(idempotency.find(session, actor.id, key, "deposit")))
+        return _deposit_of_key(session, idempotency.find(session, actor.id, key, "deposit"))
     audit.record(session, actor, "deposit_created", "deposit", deposit.id, total=deposit.total, receipts=wanted)
     session.commit()
     return deposit
 
 
-def _villages_of(session: Session, payments: list[Payment]) -> dict[int, str]:
+def _deposit_of_key(session: Session, result_id: str | None) -> Deposit:
+    """The deposit of an idempotency key already used: it was committed with the key."""
+    assert result_id is not None  # the key's row was found
+    deposit = session.get(Deposit, int(result_id))
+    assert deposit is not None  # committed with its key
+    return deposit
+
+
+def _villages_of(session: Session, payments: Sequence[Payment]) -> dict[int, str]:
     """{member_id: village_code} of these payments' members (one query)."""
     ids = sorted({payment.member_id for payment in payments})
     if not ids:
         return {}
-    return dict(session.exec(select(Member.id, Member.village_code).where(Member.id.in_(ids))).all())
+    rows = session.exec(select(Member.id, Member.village_code).where(col(Member.id).in_(ids))).all()
+    return {member_id: village_code for member_id, village_code in rows if member_id is not None}
 
 
 def deposit_payments(session: Session, deposit: Deposit) -> list[Payment]:
-    return list(session.exec(select(Payment).where(Payment.deposit_id == deposit.id).order_by(Payment.id)).all())
+    return list(session.exec(select(Payment).where(Payment.deposit_id == deposit.id).order_by(col(Payment.id))).all())
 
 
 def _deposit_for_cabang(session: Session, actor: Actor, deposit_id: int) -> Deposit:
@@ -212,10 +222,11 @@ def return_deposit(session: Session, actor: Actor, deposit_id: int, reason: str 
 def list_deposits(
     session: Session, actor: Actor, status: str | None = None, limit: int = 100, oldest_first: bool = False
 ) -> list[tuple[Deposit, User]]:
-    order = (Deposit.created_at, Deposit.id) if oldest_first else (Deposit.created_at.desc(), Deposit.id.desc())
+    created_at, deposit_id = col(Deposit.created_at), col(Deposit.id)
+    order = (created_at, deposit_id) if oldest_first else (created_at.desc(), deposit_id.desc())
     query = (
         select(Deposit, User)
-        .join(User, User.id == Deposit.duta_id)
+        .join(User, col(User.id) == Deposit.duta_id)
         .where(deposit_scope(actor))
         .order_by(*order)
         .limit(limit)
@@ -229,9 +240,9 @@ def refunds_due(session: Session, actor: Actor, limit: int = 200) -> list[tuple[
     return list(
         session.exec(
             select(Payment, Member)
-            .join(Member, Member.id == Payment.member_id)
+            .join(Member, col(Member.id) == Payment.member_id)
             .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
-            .order_by(Payment.paid_on, Payment.id)
+            .order_by(col(Payment.paid_on), col(Payment.id))
             .limit(limit)
         ).all()
     )

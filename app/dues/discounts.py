@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.scope import Actor
 from app.core import audit
@@ -48,6 +48,7 @@ def add_discount(
         errors["jkk_off"] = _("A discount must cut JKK or JKM.")
     if errors:
         raise Invalid(errors)
+    assert first_month is not None and last_month is not None  # else an error above
     discount = RateDiscount(
         occupation=occupation,
         first_month=first_month,
@@ -77,6 +78,6 @@ def add_discount(
 
 
 def rates_and_discounts(session: Session):
-    rates = session.exec(select(Rate).order_by(Rate.effective_from)).all()
-    discounts = session.exec(select(RateDiscount).order_by(RateDiscount.first_month, RateDiscount.id)).all()
+    rates = session.exec(select(Rate).order_by(col(Rate.effective_from))).all()
+    discounts = session.exec(select(RateDiscount).order_by(col(RateDiscount.first_month), col(RateDiscount.id))).all()
     return rates, discounts

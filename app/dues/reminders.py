@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role
 from app.auth.scope import Actor, village_clause
@@ -34,8 +34,8 @@ def _to_remind(actor: Actor, this_month: dt.date):
     return (
         Member.status == MemberStatus.approved.value,
         village_clause(actor, Member.village_code),
-        Member.covered_until >= add_months(this_month, -3),
-        Member.covered_until <= this_month,
+        col(Member.covered_until) >= add_months(this_month, -3),
+        col(Member.covered_until) <= this_month,
     )
 
 
@@ -46,7 +46,7 @@ def reminders(session: Session, actor: Actor, day: dt.date | None = None, limit:
     members = session.exec(
         select(Member)
         .where(*_to_remind(actor, this_month))
-        .order_by(Member.covered_until.desc(), Member.full_name)
+        .order_by(col(Member.covered_until).desc(), Member.full_name)
         .limit(limit or REMINDER_LIMIT)
     ).all()
     result = []
@@ -80,7 +80,7 @@ def cash_context(session: Session, actor: Actor) -> dict:
         context["dues_refunds"] = session.exec(
             select(func.count())
             .select_from(Payment)
-            .join(Member, Member.id == Payment.member_id)
+            .join(Member, col(Member.id) == Payment.member_id)
             .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
         ).one()
     return context

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.core.clock import add_months
+from app.core.db import table_of
 from app.dues.models import Payment, PaymentStatus, RegencyMonth, VillageMonth
 from app.members.models import Member, MemberStatus
 
@@ -57,7 +58,7 @@ def member_state(session: Session, member: Member) -> MemberState:
     if member.status != MemberStatus.approved.value:
         return EMPTY
     spans = session.exec(
-        select(Payment.cover_from, Payment.cover_to).where(
+        select(col(Payment.cover_from), col(Payment.cover_to)).where(
             Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value
         )
     ).all()
@@ -104,10 +105,10 @@ def apply(session: Session, before: MemberState, after: MemberState) -> None:
         for column, value in counts.items():
             target[column] += value
     session.flush()
-    _upsert(session, VillageMonth.__table__, "village_code", values)
+    _upsert(session, table_of(VillageMonth), "village_code", values)
     _upsert(
         session,
-        RegencyMonth.__table__,
+        table_of(RegencyMonth),
         "regency_code",
         [{"regency_code": r, "month": m, **counts} for (r, m), counts in sorted(regencies.items())],
     )
@@ -141,11 +142,12 @@ def compute(session: Session) -> dict[tuple[str, dt.date], list[int]]:
             row = table[(village_code, month)] = [0, 0, 0]
         row[index] += count
 
-    approved = Member.status == MemberStatus.approved.value
+    approved = col(Member.status) == MemberStatus.approved.value
+    first_covered = col(Member.first_covered)
     for village_code, month, count in session.exec(
-        select(Member.village_code, Member.first_covered, func.count())
-        .where(approved, Member.first_covered.is_not(None))
-        .group_by(Member.village_code, Member.first_covered)
+        select(Member.village_code, first_covered, func.count())
+        .where(approved, first_covered.is_not(None))
+        .group_by(col(Member.village_code), first_covered)
     ).all():
         bump(village_code, _date(month), 1, int(count))
 
@@ -157,13 +159,15 @@ def compute(session: Session) -> dict[tuple[str, dt.date], list[int]]:
                 bump(village_code, following, 2)
 
     rows = session.execute(
-        select(Payment.member_id, Member.village_code, Payment.cover_from, Payment.cover_to)
-        .join(Member, Member.id == Payment.member_id)
+        select(Payment.member_id, Member.village_code, col(Payment.cover_from), col(Payment.cover_to))
+        .join(Member, col(Member.id) == Payment.member_id)
         .where(Payment.status == PaymentStatus.valid.value, approved)
-        .order_by(Payment.member_id)
+        .order_by(col(Payment.member_id))
         .execution_options(yield_per=50_000)
     )
-    current, village, months = None, "", set()
+    current: int | None = None
+    village = ""
+    months: set[dt.date] = set()
     for member_id, village_code, cover_from, cover_to in rows:
         if member_id != current:
             if current is not None:
@@ -194,14 +198,14 @@ def rebuild(session: Session, commit: bool = True) -> int:
         if c or n or lapsed
     ]
     for start in range(0, len(regency_rows), 5000):
-        session.execute(insert(RegencyMonth.__table__), regency_rows[start : start + 5000])
+        session.execute(insert(table_of(RegencyMonth)), regency_rows[start : start + 5000])
     rows = [
         {"village_code": v, "month": m, "covered": c, "new": n, "lapsed": lapsed}
         for (v, m), (c, n, lapsed) in sorted(table.items())
         if c or n or lapsed
     ]
     for start in range(0, len(rows), 5000):
-        session.execute(insert(VillageMonth.__table__), rows[start : start + 5000])
+        session.execute(insert(table_of(VillageMonth)), rows[start : start + 5000])
     if commit:
         session.commit()
     return len(rows)
@@ -212,7 +216,9 @@ def snapshot(session: Session, model=VillageMonth) -> dict[tuple[str, dt.date], 
     key = model.village_code if model is VillageMonth else model.regency_code
     return {
         (v, _date(m)): (c, n, lapsed)
-        for v, m, c, n, lapsed in session.exec(select(key, model.month, model.covered, model.new, model.lapsed)).all()
+        for v, m, c, n, lapsed in session.exec(
+            select(key, model.month, model.covered, model.new, model.lapsed)  # type: ignore[call-overload]
+        ).all()
         if c or n or lapsed
     }
 

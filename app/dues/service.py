@@ -12,7 +12,7 @@ Decisions:
 
 import datetime as dt
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
@@ -50,7 +50,7 @@ def get_member(session: Session, actor: Actor, member_id: int, for_update: bool 
 def get_payment(session: Session, actor: Actor, receipt_number: str) -> tuple[Payment, Member]:
     row = session.exec(
         select(Payment, Member)
-        .join(Member, Member.id == Payment.member_id)
+        .join(Member, col(Member.id) == Payment.member_id)
         .where(Payment.receipt_number == receipt_number, village_clause(actor, Member.village_code))
     ).first()
     if row is None:
@@ -64,7 +64,7 @@ def deposit_scope(actor: Actor):
         return Deposit.duta_id == actor.id
     # Uncorrelated IN, computed once: a correlated EXISTS re-ran the area's village list per deposit
     # (250 ms on SQLite for a branch with 5.000 waiting deposits, 3 ms this way).
-    return Deposit.duta_id.in_(select(UserVillage.user_id).where(village_clause(actor, UserVillage.village_code)))
+    return col(Deposit.duta_id).in_(select(UserVillage.user_id).where(village_clause(actor, UserVillage.village_code)))
 
 
 def get_deposit(session: Session, actor: Actor, deposit_id: int) -> Deposit:
@@ -121,6 +121,7 @@ def mark_refund_due(session: Session, actor: Actor | None, member: Member) -> in
 
     No commit: the rejection's transaction carries it. Returns the number of payments marked.
     """
+    assert member.id is not None  # a stored registration
     locked = lock_member(session, member.id)
     before = rollup.member_state(session, locked)
     payments = session.exec(
@@ -219,7 +220,7 @@ def record_payment(
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
     payment = Payment(
         receipt_number=_next_receipt_number(session),
-        member_id=member.id,
+        member_id=member_id,
         months=month_count,
         monthly_amount=monthly,
         amount=monthly * month_count,
@@ -277,7 +278,7 @@ def void_payment(session: Session, actor: Actor, receipt_number: str, reason: st
         raise Invalid({"reason": _("Give the reason for voiding.")})
     if len(reason) > 500:
         raise Invalid({"reason": _("Use at most %(n)s characters.", n=500)})
-    member = lock_member(session, member.id)
+    member = lock_member(session, payment.member_id)
     before = rollup.member_state(session, member)
     session.refresh(payment, with_for_update=True)
     if payment.status != PaymentStatus.valid.value:
@@ -343,7 +344,11 @@ def payments_of(session: Session, actor: Actor, member_id: int) -> list[Payment]
 
 def member_payments(session: Session, member: Member, limit: int | None = None) -> list[Payment]:
     """The payments of a member already loaded within scope, latest first (`limit`: only that many)."""
-    query = select(Payment).where(Payment.member_id == member.id).order_by(Payment.paid_on.desc(), Payment.id.desc())
+    query = (
+        select(Payment)
+        .where(Payment.member_id == member.id)
+        .order_by(col(Payment.paid_on).desc(), col(Payment.id).desc())
+    )
     return list(session.exec(query.limit(limit)).all())
 
 

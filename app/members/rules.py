@@ -4,7 +4,7 @@ person."""
 from collections.abc import Iterable, Mapping
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role
 from app.auth.scope import Actor
@@ -63,7 +63,7 @@ def _duplicates_of(member: Member, column):
             func.lower(Member.full_name) == " ".join(member.full_name.split()).lower(),
             Member.nik != member.nik,
         )
-        .order_by(Member.id)
+        .order_by(col(Member.id))
         .limit(20)
     )
 

@@ -193,7 +193,7 @@ def _resolve_village(session: Session, actor: Actor, code: Any) -> str:
 
 def _nik_owner(session: Session, nik: str, exclude_id: int | None = None) -> str | None:
     """The village name of an earlier registration of this NIK, anywhere in the system."""
-    query = select(Village.name).join(Member, Member.village_code == Village.code).where(Member.nik == nik)
+    query = select(Village.name).join(Member, col(Member.village_code) == Village.code).where(Member.nik == nik)
     if exclude_id is not None:
         query = query.where(Member.id != exclude_id)
     return session.exec(query.limit(1)).first()
@@ -413,7 +413,7 @@ def rejected_registrations(session: Session, actor: Actor, limit: int = 20) -> l
         session.exec(
             select(Member)
             .where(Member.status == MemberStatus.rejected.value, village_clause(actor, Member.village_code))
-            .order_by(Member.decided_at.desc(), Member.id.desc())
+            .order_by(col(Member.decided_at).desc(), col(Member.id).desc())
             .limit(limit)
         ).all()
     )

@@ -2,7 +2,7 @@ import datetime as dt
 
 from fastapi import APIRouter, Query
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.deps import ApiActor
 from app.auth.models import Role
@@ -54,7 +54,7 @@ def list_villages(
             raise Invalid({"parent": _("Give a province, regency or district code.")})
         conditions.append(column == parent)
     if stage:
-        conditions.append(Village.stage == stage)
+        conditions.append(col(Village.stage) == stage)
     total = session.exec(select(func.count()).select_from(Village).where(*conditions)).one()
     rows = session.exec(
         select(Village).where(*conditions).order_by(Village.code).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)

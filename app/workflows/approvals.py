@@ -11,10 +11,11 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import exists, func, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
@@ -67,7 +68,7 @@ def _next_member_number(session: Session) -> str:
         number = format_member_number(year, serial)
         # The counter alone guarantees distinct serials; this skips numbers that already exist
         # for another reason (members imported with their number from BPJS's core system).
-        taken = session.exec(select(exists().where(Member.member_number == number))).one()
+        taken = session.exec(select(exists().where(col(Member.member_number) == number))).one()
         if not taken:
             return number
 
@@ -113,11 +114,11 @@ def _claim(session: Session, actor: Actor, member_id: int, new_status: str, **va
         load_visible(session, actor, member_id)
         require_role(actor, Role.cabang.value)
     now = utcnow()
-    result = session.execute(
+    result = session.exec(
         update(Member)
         .where(
-            Member.id == member_id,
-            Member.status == MemberStatus.submitted.value,
+            col(Member.id) == member_id,
+            col(Member.status) == MemberStatus.submitted.value,
             village_clause(actor, Member.village_code),
         )
         .values(status=new_status, decided_at=now, decided_by_id=actor.id, updated_at=now, **values)
@@ -136,7 +137,7 @@ def _approve_one(session: Session, actor: Actor, member_id: int, batch: bool = F
     member_approved(session, member)  # months it already paid now count in the monthly roll-up
     member.member_number = _next_member_number(session)
     session.add(member)
-    detail = {"member_number": member.member_number, "village_code": member.village_code}
+    detail: dict[str, Any] = {"member_number": member.member_number, "village_code": member.village_code}
     if batch:
         detail["batch"] = True
     audit.record(session, actor, "member_approved", "member", member.id, **detail)
@@ -274,18 +275,18 @@ def queue(
     """Submitted registrations in the actor's area, oldest first (`wilayah` reads it, only
     `cabang` decides)."""
     require_role(actor, *QUEUE_ROLES)
-    conditions = [Member.status == MemberStatus.submitted.value, village_clause(actor, Member.village_code)]
+    conditions = [col(Member.status) == MemberStatus.submitted.value, village_clause(actor, Member.village_code)]
     if village_code:
-        conditions.append(Member.village_code == village_code)
+        conditions.append(col(Member.village_code) == village_code)
     total = session.exec(select(func.count()).select_from(Member).where(*conditions)).one()
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
     rows = session.exec(
         select(Member, Village.name, User.username)
-        .join(Village, Village.code == Member.village_code)
-        .join(User, User.id == Member.registered_by_id)
+        .join(Village, col(Village.code) == Member.village_code)
+        .join(User, col(User.id) == Member.registered_by_id)
         .where(*conditions)
-        .order_by(Member.submitted_at, Member.id)
+        .order_by(col(Member.submitted_at), col(Member.id))
         .offset((page - 1) * page_size)
         .limit(page_size)
     ).all()
@@ -306,10 +307,10 @@ def queue_villages(session: Session, actor: Actor) -> list[tuple[str, str, int]]
     """Villages with registrations waiting, for the queue's filter: (code, name, count)."""
     require_role(actor, *QUEUE_ROLES)
     return [
-        tuple(row)
-        for row in session.exec(
-            select(Village.code, Village.name, func.count(Member.id))
-            .join(Member, Member.village_code == Village.code)
+        (code, name, count)
+        for code, name, count in session.exec(
+            select(Village.code, Village.name, func.count(col(Member.id)))
+            .join(Member, col(Member.village_code) == Village.code)
             .where(Member.status == MemberStatus.submitted.value, village_clause(actor, Member.village_code))
             .group_by(Village.code, Village.name)
             .order_by(Village.name)
@@ -346,17 +347,22 @@ def decision(session: Session, actor: Actor, member_id: int) -> Decision:
     member = load_visible(session, actor, member_id)
     require_role(actor, *QUEUE_ROLES)
     village = session.get(Village, member.village_code)
+    assert village is not None  # foreign key
+    district = session.get(District, village.district_code)
+    regency = session.get(Regency, village.regency_code)
+    registered_by = session.get(User, member.registered_by_id)
+    assert district is not None and regency is not None and registered_by is not None  # foreign keys
     count, total = session.exec(
-        select(func.count(Payment.id), func.coalesce(func.sum(Payment.amount), 0)).where(
+        select(func.count(col(Payment.id)), func.coalesce(func.sum(Payment.amount), 0)).where(
             Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value
         )
     ).one()
     return Decision(
         member=member,
         village=village,
-        district=session.get(District, village.district_code),
-        regency=session.get(Regency, village.regency_code),
-        registered_by=session.get(User, member.registered_by_id),
+        district=district,
+        regency=regency,
+        registered_by=registered_by,
         age=age_on(member.birth_date, today()),
         waited=utcnow() - _aware(member.submitted_at or member.created_at),
         duplicates=[(other, other.status) for other in possible_duplicates(session, member)],

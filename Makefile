@@ -45,6 +45,7 @@ run: install assets
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: lint assets
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

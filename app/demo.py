@@ -14,7 +14,9 @@ from app.core.clock import add_months, month_start, today
 from app.dues import deposits as dues_deposits
 from app.dues import service as dues_service
 from app.members import service as members_service
-from app.programme import service as programme_service
+from app.programme import events as programme_events
+from app.programme import stages as programme_stages
+from app.programme import targets as programme_targets
 from app.regions.service import add_branch, load_regions, regions_loaded
 from app.workflows import approvals
 
@@ -89,7 +91,7 @@ def _demo_nik(member: DemoMember, serial: int) -> str:
 def _load_programme_village(session: Session, actors: dict) -> None:
     duta, cabang = actors["duta.senembah"], actors["cabang.lubukpakam"]
     day = today()
-    event = programme_service.create_event(
+    event = programme_events.create_event(
         session,
         cabang,
         kind="sosialisasi",
@@ -100,7 +102,7 @@ def _load_programme_village(session: Session, actors: dict) -> None:
         attendance=24,
         partners="Bank Sumut, Dinas Koperasi Deli Serdang",
     )
-    programme_service.create_event(
+    programme_events.create_event(
         session,
         cabang,
         kind="senam_bersama",
@@ -118,9 +120,9 @@ def _load_programme_village(session: Session, actors: dict) -> None:
         ("perangkat_terlindungi", {"enrolled": 11, "total": 11}),
         ("diresmikan", {"decree_number": "SK/045/KEC-TM/2026", "date": day.isoformat()}),
     ):
-        programme_service.change_stage(session, cabang, DEMO_VILLAGE, stage, evidence)
-    programme_service.set_estimate(session, cabang, DEMO_VILLAGE, 420)
-    programme_service.change_stage(session, cabang, "12.07.02.2003", "calon", {})
+        programme_stages.change_stage(session, cabang, DEMO_VILLAGE, stage, evidence)
+    programme_stages.set_estimate(session, cabang, DEMO_VILLAGE, 420)
+    programme_stages.change_stage(session, cabang, "12.07.02.2003", "calon", {})
 
     this_month = month_start(day)
     for serial, person in enumerate(DEMO_MEMBERS, start=1):
@@ -196,6 +198,6 @@ def load_demo(session: Session) -> list[DemoAccount]:
             village_codes=account.villages,
         )
         actors[account.username] = auth_service.actor_for(session, user)
-    programme_service.seed_region_targets(session, today().year)
+    programme_targets.seed_region_targets(session, today().year)
     _load_programme_village(session, actors)
     return DEMO_ACCOUNTS

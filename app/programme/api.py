@@ -12,7 +12,7 @@ from app.core.db import SessionDep
 from app.core.errors import Invalid
 from app.core.i18n import _
 from app.events.models import EventKind
-from app.programme import service
+from app.programme import events, service, stages, targets
 from app.programme.schemas import (
     BaselineItem,
     EventCreate,
@@ -80,7 +80,7 @@ def _village_detail(session: Session, actor: Actor, code: str) -> VillageDetail:
         estimated_informal_workers=village.estimated_informal_workers,
         counts=VillageCounts(**counts),
         coverage_percent=service.coverage(counts["aktif"], village.estimated_informal_workers),
-        stage_history=[StageHistoryItem(**vars(row)) for row in service.stage_history(session, village.code)],
+        stage_history=[StageHistoryItem(**vars(row)) for row in stages.stage_history(session, village.code)],
     )
 
 
@@ -92,7 +92,7 @@ def village_detail(code: str, actor: ApiActor, session: SessionDep):
 @router.patch("/villages/{code}", response_model=VillageDetail)
 def village_patch(code: str, body: VillagePatch, actor: ApiActor, session: SessionDep):
     """The village's estimated number of informal workers (`cabang` of its branch)."""
-    service.set_estimate(session, actor, code, body.estimated_informal_workers)
+    stages.set_estimate(session, actor, code, body.estimated_informal_workers)
     return _village_detail(session, actor, code)
 
 
@@ -100,7 +100,7 @@ def village_patch(code: str, body: VillagePatch, actor: ApiActor, session: Sessi
 def village_stage(code: str, body: StageRequest, actor: ApiActor, session: SessionDep):
     """Move the village to its next Desa Sadar stage; 409 names the evidence or stage that is missing."""
     evidence = body.model_dump(exclude={"stage"}, exclude_none=True)
-    village = service.change_stage(session, actor, code, body.stage.value, evidence)
+    village = stages.change_stage(session, actor, code, body.stage.value, evidence)
     assert village.stage is not None  # just moved
     return StageAnswer(stage=village.stage, stage_since=village.stage_since)
 
@@ -115,13 +115,13 @@ def _event_item(event) -> EventItem:
         village_code=event.village_code,
         branch_code=event.branch_code,
         attendance=event.attendance,
-        partners=service.partners_of(event),
+        partners=events.partners_of(event),
     )
 
 
 @router.post("/events", response_model=EventCreated, status_code=201, tags=["events"])
 def create_event(body: EventCreate, actor: ApiActor, session: SessionDep):
-    event = service.create_event(session, actor, **{**body.model_dump(), "kind": body.kind.value})
+    event = events.create_event(session, actor, **{**body.model_dump(), "kind": body.kind.value})
     assert event.id is not None  # inserted
     return EventCreated(id=event.id)
 
@@ -137,7 +137,7 @@ def list_events(
     date_to: dt.date | None = Query(None, alias="to"),
     page: int = Query(1, ge=1),
 ):
-    rows, total = service.list_events(
+    rows, total = events.list_events(
         session,
         actor,
         kind=kind.value if kind else None,
@@ -153,8 +153,8 @@ def list_events(
 
 @router.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
 def event_detail(event_id: int, actor: ApiActor, session: SessionDep):
-    event = service.get_event(session, actor, event_id)
-    signups = service.event_signups(session, actor, event)
+    event = events.get_event(session, actor, event_id)
+    signups = events.event_signups(session, actor, event)
     return EventDetail(
         **_event_item(event).model_dump(),
         signups=len(signups),
@@ -176,19 +176,19 @@ def get_targets(
         year=year,
         items=[
             TargetItem.model_validate(t, from_attributes=True)
-            for t in service.list_targets(session, year, level, scope_code)
+            for t in targets.list_targets(session, year, level, scope_code)
         ],
-        baselines=[BaselineItem.model_validate(b, from_attributes=True) for b in service.baselines_for(session, year)],
+        baselines=[BaselineItem.model_validate(b, from_attributes=True) for b in targets.baselines_for(session, year)],
     )
 
 
 @router.put("/targets", response_model=TargetItem, tags=["targets"])
 def put_target(body: TargetPut, actor: ApiActor, session: SessionDep):
-    target = service.set_target(session, actor, body.year, body.level, body.scope_code, body.metric.value, body.value)
+    target = targets.set_target(session, actor, body.year, body.level, body.scope_code, body.metric.value, body.value)
     return TargetItem.model_validate(target, from_attributes=True)
 
 
 @router.put("/targets/baselines", response_model=BaselineItem, tags=["targets"])
 def put_baseline(body: BaselineItem, actor: ApiActor, session: SessionDep):
-    baseline = service.set_baseline(session, actor, body.province_code, body.year, body.workers, body.covered)
+    baseline = targets.set_baseline(session, actor, body.province_code, body.year, body.workers, body.covered)
     return BaselineItem.model_validate(baseline, from_attributes=True)

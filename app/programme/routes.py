@@ -16,7 +16,7 @@ from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.templating import format_day, render
-from app.programme import service
+from app.programme import events, service, stages, targets
 from app.programme.models import STAGE_ORDER, TargetMetric
 from app.regions.models import Branch, Province, Village
 from app.regions.service import branch_of_village, village_names
@@ -127,11 +127,11 @@ def _village_context(session: Session, actor: Actor, village: Village, **extra) 
         "branch_code": branch_of_village(session, village),
         "counts": counts,
         "coverage": service.coverage(counts["aktif"], village.estimated_informal_workers),
-        "history": service.stage_history(session, village.code),
+        "history": stages.stage_history(session, village.code),
         "next_stage": stage_next,
         "can_move": actor.role == Role.cabang.value,
-        "events": service.past_socialisation_events(session, village.code) if stage_next == "sosialisasi" else [],
-        "duta_accounts": service.active_duta_accounts(session, village.code) if stage_next == "duta" else [],
+        "events": stages.past_socialisation_events(session, village.code) if stage_next == "sosialisasi" else [],
+        "duta_accounts": stages.active_duta_accounts(session, village.code) if stage_next == "duta" else [],
         "form": {},
         "estimate_value": village.estimated_informal_workers or "",
         "stage_error": None,
@@ -175,7 +175,7 @@ def village_stage(
         "date": date.strip(),
     }
     try:
-        service.change_stage(session, actor, code, stage, data)
+        stages.change_stage(session, actor, code, stage, data)
     except Invalid as error:
         session.rollback()
         village = get_village(session, actor, code)
@@ -207,7 +207,7 @@ def village_estimate(
 ):
     value = estimated_informal_workers.strip().replace(".", "")
     try:
-        service.set_estimate(session, actor, code, value)
+        stages.set_estimate(session, actor, code, value)
     except Invalid as error:
         session.rollback()
         village = get_village(session, actor, code)
@@ -252,7 +252,7 @@ def events_page(
 ):
     page_number = _int_or_one(page)
     kind = kind if kind in service.EVENT_KIND_LABELS else ""
-    rows, total = service.list_events(
+    rows, total = events.list_events(
         session,
         actor,
         kind=kind or None,
@@ -271,7 +271,7 @@ def events_page(
             "rows": rows,
             "village_names": names,
             "filters": {"kind": kind, "village_code": village_code, "date_from": date_from, "date_to": date_to},
-            "yield_rows": service.event_yield(session, actor),
+            "yield_rows": events.event_yield(session, actor),
             "can_create": actor.role in (Role.duta.value, Role.cabang.value, Role.wilayah.value),
             **_page_links(request, page_number, total),
         },
@@ -342,7 +342,7 @@ def event_create(
         # A branch-wide event of the officer's own branch; a village typed as well must lie in it.
         form["branch_code"] = actor.branch_code or ""
     try:
-        event = service.create_event(
+        event = events.create_event(
             session,
             actor,
             kind=form["kind"],
@@ -366,8 +366,8 @@ def event_create(
 
 @router.get("/events/{event_id}")
 def event_page(request: Request, event_id: int, actor: WebActor, session: SessionDep):
-    event = service.get_event(session, actor, event_id)
-    signups = service.event_signups(session, actor, event)
+    event = events.get_event(session, actor, event_id)
+    signups = events.event_signups(session, actor, event)
     approved = sum(1 for member in signups if member.status == "approved")
     village = session.get(Village, event.village_code) if event.village_code else None
     branch = session.get(Branch, event.branch_code) if event.branch_code else None
@@ -377,7 +377,7 @@ def event_page(request: Request, event_id: int, actor: WebActor, session: Sessio
         {
             **_labels(),
             "event": event,
-            "partners": service.partners_of(event),
+            "partners": events.partners_of(event),
             "signups": signups,
             "approved": approved,
             "village": village,
@@ -395,8 +395,8 @@ def _targets_context(session: Session, year: int, **extra) -> dict:
     context = {
         **_labels(),
         "year": year,
-        "targets": service.list_targets(session, year),
-        "baselines": {b.province_code: b for b in service.baselines_for(session, year)},
+        "targets": targets.list_targets(session, year),
+        "baselines": {b.province_code: b for b in targets.baselines_for(session, year)},
         "provinces": list(session.exec(select(Province).order_by(Province.code)).all()),
         "levels": service.TARGET_LEVELS,
         "metrics": [metric.value for metric in TargetMetric],
@@ -450,7 +450,7 @@ def target_set(
     }
     year_number = _year(form["year"])
     try:
-        service.set_target(
+        targets.set_target(
             session,
             actor,
             form["year"],
@@ -489,7 +489,7 @@ def baseline_set(
     }
     year_number = _year(form["year"])
     try:
-        service.set_baseline(
+        targets.set_baseline(
             session,
             actor,
             form["province_code"],

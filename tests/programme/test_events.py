@@ -9,7 +9,7 @@ from sqlmodel import select
 from app.core.audit import AuditEntry
 from app.core.clock import today
 from app.events.models import Event
-from app.programme.service import event_yield
+from app.programme.events import event_yield
 from tests.factories import (
     VILLAGE_A,
     VILLAGE_B,

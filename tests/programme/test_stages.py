@@ -249,18 +249,18 @@ def test_a_concurrent_move_of_the_same_village_is_refused(client, db, cabang, mo
     """If another request moved the village between reading and writing, this one changes nothing."""
     from sqlalchemy import update
 
-    from app.programme import service
+    from app.programme import stages as programme_stages
 
     set_village_stage(db, VILLAGE_A, "sosialisasi", cabang)
     make_user(db, "duta", villages=(VILLAGE_A,))
-    real = service.active_duta_accounts
+    real = programme_stages.active_duta_accounts
 
     def moved_meanwhile(session, code):
         accounts = real(session, code)
         session.execute(update(Village).where(Village.code == code).values(stage="duta"))
         return accounts
 
-    monkeypatch.setattr(service, "active_duta_accounts", moved_meanwhile)
+    monkeypatch.setattr(programme_stages, "active_duta_accounts", moved_meanwhile)
     response = move(client, api_headers(client, cabang), "duta")
     assert response.status_code == 409
     assert "pada saat yang sama" in response.json()["detail"]

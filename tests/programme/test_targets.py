@@ -8,7 +8,7 @@ from sqlmodel import select
 from app.core.audit import AuditEntry
 from app.core.errors import Forbidden, Invalid
 from app.programme.models import ProvinceBaseline, Target
-from app.programme.service import seed_region_targets, set_baseline, set_target, targets_for
+from app.programme.targets import seed_region_targets, set_baseline, set_target, targets_for
 from tests.factories import VILLAGE_A, actor_of, api_headers, make_branch, make_user
 
 

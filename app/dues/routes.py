@@ -151,15 +151,17 @@ def deposits(request: Request, actor: WebActor, session: SessionDep):
 
 
 @router.post("/deposits")
-async def create_deposit(request: Request, actor: WebActor, session: SessionDep):
-    form = await request.form()
-    receipts = [str(value) for value in form.getlist("receipt_numbers")]
+def create_deposit(
+    request: Request,
+    actor: WebActor,
+    session: SessionDep,
+    receipt_numbers: list[str] = Form([]),
+    idempotency_key: str = Form(""),
+):
     show_again_if_refused(
         request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors)
     )
-    dues_deposits.create_deposit(
-        session, actor, receipts, idempotency_key=str(form.get("idempotency_key") or "") or None
-    )
+    dues_deposits.create_deposit(session, actor, receipt_numbers, idempotency_key=idempotency_key or None)
     return RedirectResponse("/deposits", status_code=303)
 
 

@@ -1,7 +1,7 @@
 """Member pages for the phone: register, list, show, correct. Plain forms; HTMX only speeds them up."""
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -110,6 +110,7 @@ def _text(value: object) -> str:
 
 
 async def _read_form(request: Request) -> dict:
+    """The registration form as typed (a dependency: the routes themselves stay plain `def`)."""
     data = await request.form()
     form: dict[str, Any] = {name: _text(data.get(name)) for name in FORM_FIELDS}
     form["jht"] = validation.as_bool(data.get("jht"))
@@ -117,6 +118,10 @@ async def _read_form(request: Request) -> dict:
     form["idempotency_key"] = _text(data.get("idempotency_key"))
     form["action"] = data.get("action") or "submit"
     return form
+
+
+# The form as typed, for the plain `def` routes below.
+MemberForm = Annotated[dict, Depends(_read_form)]
 
 
 @router.get("/members/new")
@@ -136,8 +141,7 @@ def new_member(request: Request, actor: WebActor, session: SessionDep):
 
 
 @router.post("/members/new")
-async def create_member(request: Request, actor: WebActor, session: SessionDep):
-    form = await _read_form(request)
+def create_member(request: Request, actor: WebActor, session: SessionDep, form: MemberForm):
     show_again_if_refused(
         request, session, "members/new.html", lambda errors: _form_context(session, actor, form, errors)
     )
@@ -148,17 +152,15 @@ async def create_member(request: Request, actor: WebActor, session: SessionDep):
 
 
 @router.post("/members/contribution")
-async def contribution_partial(request: Request, actor: WebActor, session: SessionDep):
+def contribution_partial(request: Request, actor: WebActor, session: SessionDep, form: MemberForm):
     """The contribution for the income, JHT and occupation typed so far (HTMX, as the fields change)."""
-    form = await _read_form(request)
     contribution, minimum = _contribution(session, form)
     return render(request, "members/_contribution.html", {"contribution": contribution, "minimum_income": minimum})
 
 
 @router.post("/members/nik-check")
-async def nik_check(request: Request, actor: WebActor):
+def nik_check(request: Request, actor: WebActor, form: MemberForm):
     """What the NIK typed so far says, or what is wrong with it (HTMX, as it is typed)."""
-    form = await _read_form(request)
     problems, nik = validation.nik_hints(form["nik"], form["sex"], form["birth_date"], today())
     return render(request, "members/_nik_check.html", {"problems": problems, "nik": nik, **LABELS})
 
@@ -237,9 +239,8 @@ def edit_member(member_id: int, request: Request, actor: WebActor, session: Sess
 
 
 @router.post("/members/{member_id}/edit")
-async def update_member(member_id: int, request: Request, actor: WebActor, session: SessionDep):
+def update_member(member_id: int, request: Request, actor: WebActor, session: SessionDep, form: MemberForm):
     member = service.get_member(session, actor, member_id)
-    form = await _read_form(request)
     show_again_if_refused(
         request,
         session,

@@ -14,8 +14,8 @@ from app.auth.scope import Actor, get_village, require_role
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.i18n import _
 from app.core.templating import format_day, render
+from app.members.validation import STATUS_LABELS
 from app.programme import events, service, stages, targets
 from app.programme.models import STAGE_ORDER, TargetMetric
 from app.regions.models import Branch, Province, Village
@@ -33,12 +33,7 @@ def _labels() -> dict:
         "metric_labels": {key: str(value) for key, value in service.METRIC_LABELS.items()},
         "stage_order": STAGE_ORDER,
         "iso_day": _iso_day,
-        "status_labels": {
-            "draft": _("Draft"),
-            "submitted": _("Waiting for approval"),
-            "approved": _("Approved"),
-            "rejected": _("Rejected"),
-        },
+        "status_labels": STATUS_LABELS,
     }
 
 

@@ -10,6 +10,7 @@ from app.core import i18n
 from app.core.db import SessionDep
 from app.core.i18n import _
 from app.core.templating import render
+from app.programme.service import EVENT_KIND_LABELS, METRIC_LABELS, STAGE_LABELS
 from app.reports import api as report_api
 from app.reports.charts import COLOURS, Series, bar_chart, hbar_chart, line_chart
 from app.reports.exports import EXPORT_ROLES
@@ -23,31 +24,8 @@ def home(request: Request, actor: WebActor, session: SessionDep):
     return render(request, f"home/{actor.role}.html", home_context(session, actor))
 
 
-def stage_labels() -> dict[str, str]:
-    return {
-        "calon": _("Candidate"),
-        "sosialisasi": _("Socialised"),
-        "duta": _("Has a duta"),
-        "perangkat_terlindungi": _("Officials protected"),
-        "diresmikan": _("Inaugurated"),
-    }
-
-
-def metric_labels() -> dict[str, str]:
-    return {
-        "new_members": _("New members"),
-        "active_members": _("Active members"),
-        "villages_diresmikan": _("Villages inaugurated"),
-    }
-
-
-def event_kind_labels() -> dict[str, str]:
-    return {
-        "sosialisasi": _("Socialisation"),
-        "senam_bersama": _("Group exercise"),
-        "jemput_bola": _("Door to door"),
-        "kemitraan": _("Partnership"),
-    }
+def _labels(labels: dict) -> dict[str, str]:
+    return {key: str(value) for key, value in labels.items()}
 
 
 def charts(data: dict) -> dict:
@@ -55,7 +33,7 @@ def charts(data: dict) -> dict:
     labels = [
         format_date(dt.date.fromisoformat(p["month"] + "-01"), "MMM yy", locale=i18n.get_locale()) for p in points
     ]
-    stages = stage_labels()
+    stages = _labels(STAGE_LABELS)
     return {
         "active": line_chart(
             _("Active members per month"), labels, [Series(_("Active"), [p["active"] for p in points], COLOURS[0])]
@@ -97,9 +75,9 @@ def dashboard_page(
         {
             "data": data,
             "charts": charts(data),
-            "stage_labels": stage_labels(),
-            "metric_labels": metric_labels(),
-            "event_kind_labels": event_kind_labels(),
+            "stage_labels": _labels(STAGE_LABELS),
+            "metric_labels": _labels(METRIC_LABELS),
+            "event_kind_labels": _labels(EVENT_KIND_LABELS),
             "can_export": actor.role in EXPORT_ROLES,
         },
     )

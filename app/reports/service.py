@@ -31,6 +31,7 @@ from app.core.clock import add_months, month_start, today
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.dues import custody
+from app.dues.deposits import CASH_HELD_LIMIT
 from app.dues.models import HeldCash, RegencyMonth, VillageMonth
 from app.dues.reminders import home_context as dues_home_context
 from app.events.models import Event, EventKind
@@ -303,9 +304,6 @@ def villages_by_stage(session: Session, actor: Actor, scope: Scope) -> tuple[dic
         estimate += int(workers or 0)
         with_estimate += int(estimated or 0)
     return stages, {"estimate": estimate, "villages_with_estimate": with_estimate}
-
-
-CASH_HELD_LIMIT = 20
 
 
 def cash_held(session: Session, actor: Actor, scope: Scope, day: dt.date) -> tuple[dict, int]:

@@ -15,19 +15,14 @@ from app.auth.scope import get_village
 from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid
 from app.core.forms import show_again_if_refused
-from app.core.i18n import _, get_locale, lazy_gettext
+from app.core.i18n import _, get_locale
 from app.core.templating import is_htmx, render
+from app.members.validation import STATUS_LABELS
 from app.workflows import approvals
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 FLASH = "approvals_flash"
-STATUS_LABELS = {
-    "draft": lazy_gettext("draft"),
-    "submitted": lazy_gettext("waiting"),
-    "approved": lazy_gettext("approved"),
-    "rejected": lazy_gettext("rejected"),
-}
 
 
 def waited(delta: dt.timedelta) -> str:

@@ -9,8 +9,10 @@ from sqlmodel import select
 
 from app.core.clock import add_months, month_start, today
 from app.dues import deposits as dues_deposits
+from app.dues import reminders as dues_reminders
 from app.dues import service
 from app.dues.models import Deposit, Payment
+from app.reports import service as reports_service
 from tests.factories import make_member, make_payment, web_login
 
 
@@ -159,7 +161,8 @@ def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, ca
 def test_branch_pages_list_the_longest_held_cash_with_totals(client, db, duta, duta_b, cabang, member, monkeypatch):
     from tests.factories import VILLAGE_B
 
-    monkeypatch.setattr(service, "CASH_HELD_LIMIT", 1)
+    monkeypatch.setattr(dues_reminders, "CASH_HELD_LIMIT", 1)
+    monkeypatch.setattr(reports_service, "CASH_HELD_LIMIT", 1)
     duta.full_name, duta_b.full_name = "Duta Lama", "Duta Baru"
     db.add_all([duta, duta_b])
     db.flush()
@@ -228,7 +231,7 @@ def test_duta_home_shows_cash_and_reminders(client, db, duta, member):
 
 def test_duta_home_shows_the_first_reminders_and_links_to_the_rest(client, db, duta, monkeypatch):
 
-    monkeypatch.setattr(service, "REMINDER_LIMIT", 2)
+    monkeypatch.setattr(dues_reminders, "REMINDER_LIMIT", 2)
     this_month = month_start(today())
     for index in range(3):
         make_member(db, duta, status="approved", full_name=f"Warga Due {index}", covered_until=this_month)

@@ -194,7 +194,7 @@ def test_cash_held(db, world):
 def test_cash_held_agrees_with_the_duta_home_including_a_refund_due(db, world):
     """A rejected registration's cash (refund due) stays with the duta until refunded: the dashboard and
     the duta's home (dues domain) show the same total, whichever scope the dashboard is read at."""
-    from app.dues.service import home_context
+    from app.dues.reminders import home_context
 
     make_payment(
         db, world.members["a6"], 0, 0, world.duta_a, status="refund_due", holder=world.duta_a, paid_days_ago=20

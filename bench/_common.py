@@ -200,10 +200,11 @@ def table(headers: list[str], rows: list[list]) -> str:
     return "\n".join([line, rule, *body])
 
 
-def write_result(name: str, title: str, info: dict[str, str], body: str, notes: list[str] = ()) -> Path:
+def write_result(name: str, title: str, info: dict[str, str], body: str, notes: list[str] = (), tag: str = "") -> Path:
+    """Writes `bench/results/<name>-<backend>-<date>[-<tag>].md`."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     backend = "postgresql" if info.get("database", "").startswith("PostgreSQL") else "sqlite"
-    path = RESULTS / f"{name}-{backend}-{dt.date.today().isoformat()}.md"
+    path = RESULTS / f"{name}-{backend}-{dt.date.today().isoformat()}{f'-{tag}' if tag else ''}.md"
     machine_lines = "\n".join(f"- {key}: {value}" for key, value in info.items())
     extra = "\n".join(f"- {note}" for note in notes)
     path.write_text(f"# {title}\n\n{machine_lines}\n\n{body}\n" + (f"\n{extra}\n" if extra else ""))

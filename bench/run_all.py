@@ -43,7 +43,7 @@ def main() -> None:
     for script, extra in (
         ("dashboards.py", ["--requests", str(args.requests)]),
         ("page_weight.py", []),
-        ("throughput.py", ["--seconds", str(args.seconds)]),
+        ("throughput.py", ["--seconds", str(args.seconds), "--open-seconds", str(args.seconds)]),
     ):
         print(f"\n== {script}")
         status |= subprocess.call([sys.executable, str(HERE / script), "--database-url", url, *extra], cwd=ROOT)

@@ -44,6 +44,7 @@ def machine(database_url: str) -> dict[str, str]:
     engine.dispose()
     return {
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "code": _commit(),
         "cpus (nproc)": str(os.cpu_count()),
         "memory": memory,
         "cpu": _cpu_model(),
@@ -52,6 +53,20 @@ def machine(database_url: str) -> dict[str, str]:
         "members": f"{members:,}".replace(",", "."),
         "payments": f"{payments:,}".replace(",", "."),
     }
+
+
+def _commit() -> str:
+    """The commit of the code measured, `+changes` when the work tree differs from it."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return commit + (" +changes" if changed.strip() else "")
 
 
 def _cpu_model() -> str:

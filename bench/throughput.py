@@ -146,14 +146,16 @@ def main() -> None:
     village = area["village"]
     members = payable_members(args.database_url, village)
     info = machine(args.database_url)
-    # Birth dates start on a random day per run (1950-1971), so NIKs stay new over repeated runs, and
-    # spread over 12.000 days as a village's are (not thousands of neighbours born on one day, which
-    # would make every duplicate check read them all).
+    # NIKs new over repeated runs on one database: a serial number per run (5000-9899; NIKs differ from
+    # another run's unless both draw the same), birth dates from a random day (1950-1971) spread over
+    # 12.000 days as a village's are (not thousands of neighbours born on one day, which would make every
+    # duplicate check read them all).
     first_birth = dt.date(1950, 1, 1) + dt.timedelta(days=uuid.uuid4().int % 8000)
+    first_serial = 5000 + uuid.uuid4().int % 4900
 
     def registration_body(n: int) -> dict:
         birth = first_birth + dt.timedelta(days=n % 12000)
-        serial = 5000 + n // 12000
+        serial = first_serial + n // 12000
         sex = "L" if n % 2 else "P"
         day = birth.day + (40 if sex == "P" else 0)
         return {

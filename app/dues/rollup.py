@@ -62,10 +62,11 @@ def member_state(session: Session, member: Member) -> MemberState:
             Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value
         )
     ).all()
-    return MemberState(member.village_code, months_of(spans), member.first_covered)
+    return state_of(member, spans)
 
 
-def state_after(member: Member, spans) -> MemberState:
+def state_of(member: Member, spans) -> MemberState:
+    """What the member adds to the roll-up with these cover spans of its valid payments."""
     if member.status != MemberStatus.approved.value:
         return EMPTY
     return MemberState(member.village_code, months_of(spans), member.first_covered)

@@ -91,20 +91,29 @@ def lock_member(session: Session, member_id: int) -> Member:
     return member
 
 
-def recompute_cover(session: Session, member: Member, before: rollup.MemberState) -> None:
+def valid_payments(session: Session, member_id: int) -> list[Payment]:
+    return list(
+        session.exec(
+            select(Payment).where(Payment.member_id == member_id, Payment.status == PaymentStatus.valid.value)
+        ).all()
+    )
+
+
+def recompute_cover(
+    session: Session, member: Member, before: rollup.MemberState, payments: list[Payment] | None = None
+) -> None:
     """Replay the member's valid payments; store each one's cover and the member's cover.
 
     Call with the member row locked (`lock_member`), inside the action's transaction, with `before` =
-    `rollup.member_state(...)` taken right after locking, before the change: the monthly roll-up
-    (app/dues/rollup.py) gets the difference in the same transaction.
+    the member's roll-up state taken right after locking, before the change: the monthly roll-up
+    (app/dues/rollup.py) gets the difference in the same transaction. `payments`: the valid payments
+    after the change (stored, with ids) when the caller has them at hand; read otherwise.
     """
     session.flush()
-    payments = sorted(
-        session.exec(
-            select(Payment).where(Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value)
-        ).all(),
-        key=sort_key,
-    )
+    if payments is None:
+        assert member.id is not None  # a stored member
+        payments = valid_payments(session, member.id)
+    payments = sorted(payments, key=sort_key)
     covered_until, spans = replay(payments)
     for payment, (cover_from, cover_to) in zip(payments, spans, strict=False):
         if (payment.cover_from, payment.cover_to) != (cover_from, cover_to):
@@ -113,7 +122,7 @@ def recompute_cover(session: Session, member: Member, before: rollup.MemberState
     member.covered_until = covered_until
     member.first_covered = spans[0][0] if spans else None
     session.add(member)
-    rollup.apply(session, before, rollup.state_after(member, spans))
+    rollup.apply(session, before, rollup.state_of(member, spans))
 
 
 def mark_refund_due(session: Session, actor: Actor | None, member: Member) -> int:
@@ -215,7 +224,8 @@ def record_payment(
         if earlier is None:
             raise Conflict(_("Please try again."))
         return earlier
-    before = rollup.member_state(session, member)
+    stored = valid_payments(session, member_id)
+    before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored])
     monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
     payment = Payment(
@@ -234,7 +244,7 @@ def record_payment(
     )
     session.add(payment)
     # Replayed with the member's other payments: a back-dated payment can move later ones' cover.
-    recompute_cover(session, member, before)
+    recompute_cover(session, member, before, [*stored, payment])
     if key:
         idempotency.settle(session, actor.id, key, payment.receipt_number)
     audit.record(

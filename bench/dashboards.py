@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/dashboards.py --database-url sqlite:///var/bench.sqlite3 --requests 50
 
-Needs a database filled by `duta generate --members N` (its accounts log in). Budget (DESIGN.md):
+Needs a database filled by `duta generate --members N` (its accounts log in). Budget (docs/budgets.md):
 p95 under 200 ms up to 200.000 members, under 500 ms at 2 million (PostgreSQL).
 """
 

@@ -1,4 +1,4 @@
-"""Dues API: payments, voids, refunds and deposits (DESIGN.md, API v1 contract)."""
+"""Dues API: payments, voids, refunds and deposits (docs/api.md § 5.4-5.5)."""
 
 from fastapi import APIRouter, Header
 from sqlmodel import Session

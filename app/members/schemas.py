@@ -1,4 +1,4 @@
-"""JSON shapes of the members API (contract in DESIGN.md; it changes only by adding).
+"""JSON shapes of the members API (contract in docs/api.md § 5.3; it changes only by adding).
 
 Input fields are typed loosely on purpose: the service checks every field and answers each problem
 in the user's language, in FastAPI's shape (`loc` ending with the field name).

@@ -36,7 +36,7 @@ class VillageDetail(BaseModel):
     stage_since: str | None
     estimated_informal_workers: int | None
     counts: VillageCounts
-    # Additions to the contract: coverage in percent (aktif / estimate) and the stage history.
+    # Additions to the contract (docs/api.md § 5.2): coverage in percent (aktif / estimate) and the stage history.
     coverage_percent: float | None = None
     stage_history: list[StageHistoryItem] = []
 

@@ -177,7 +177,7 @@ def baselines_for(session: Session, year: int) -> list[ProvinceBaseline]:
     )
 
 
-# The regional office's figures (interview with the regional head; DESIGN.md).
+# The regional office's figures (interview with the regional head; docs/product.md).
 REGION_TARGETS = {TargetMetric.new_members.value: 150_000, TargetMetric.villages_diresmikan.value: 30}
 PROVINCE_BASELINES = {"11": (1_600_000, 480_000), "12": (4_300_000, 1_900_000)}
 

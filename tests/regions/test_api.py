@@ -1,4 +1,4 @@
-"""GET /api/v1/villages and /api/v1/villages/{code} as the design's contract says."""
+"""GET /api/v1/villages and /api/v1/villages/{code} as docs/api.md § 5.2 says."""
 
 from app.regions.models import Village
 from tests.factories import VILLAGE_A, api_headers, make_branch, make_member, make_user

@@ -184,8 +184,8 @@ def generate(
     members: int = typer.Option(..., "--members", help="How many members (spread over every village)"),
     seed: int = typer.Option(2026, "--seed"),
 ):
-    """Fill a database without members with a realistic region: members, payments, deposits, events,
-    stages and targets (COPY on PostgreSQL, batched inserts on SQLite)."""
+    """Fill a database with a realistic region: members, payments, deposits, events, stages and targets
+    (around data already there, such as the demo's; once per database)."""
     try:
         report = generate_region(get_engine(), members, seed=seed, progress=typer.echo)
     except ValueError as error:

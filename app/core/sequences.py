@@ -9,8 +9,9 @@ would queue on that one row. `nextval` holds no lock; a rolled-back transaction 
 (numbers are unique and increasing, not gapless; a payment claims its idempotency key before its
 number, so a repeated request takes none).
 The sequence is made on a counter's first use on the database, starting after the `counter` row's
-value: the numbers given before this version, or written by `duta generate` (which fills only a
-database without members, so before any sequence was made). From then on the row no longer changes.
+value: the numbers given before this version, or written by a bulk load (`duta generate`). A bulk
+load that gives numbers itself reads `last_value` first and calls `advance_to` after, which moves the
+row and, where it exists already, the sequence.
 """
 
 import re
@@ -71,3 +72,26 @@ def _next_from_sequence(session: Session, name: str) -> int:
         if getattr(error.orig, "sqlstate", None) not in (_UNIQUE_VIOLATION, _DUPLICATE_TABLE):
             raise  # not a concurrent creation (no right to create it, say)
     return session.execute(take).scalar_one()
+
+
+def last_value(session: Session, name: str) -> int:
+    """The last number the counter gave (0 before its first use)."""
+    value = session.execute(select(Counter.value).where(Counter.name == name)).scalar() or 0
+    if session.get_bind().dialect.name == "postgresql":
+        # NULL when the sequence does not exist or has given nothing yet (it then starts after the row).
+        given = session.execute(
+            select(func.pg_sequence_last_value(func.to_regclass(sequence_name(name)), type_=BigInteger))
+        ).scalar()
+        value = max(value, given or 0)
+    return value
+
+
+def advance_to(session: Session, name: str, value: int) -> None:
+    """Numbers up to `value` were given outside `next_value` (a bulk load): the counter continues after them."""
+    if value <= last_value(session, name):
+        return
+    if session.execute(update(Counter).where(Counter.name == name).values(value=value)).rowcount == 0:
+        session.execute(insert(Counter).values(name=name, value=value))
+    if session.get_bind().dialect.name == "postgresql":
+        # A NULL regclass (no sequence yet: it will start after the row) makes setval a no-op.
+        session.execute(select(func.setval(func.to_regclass(sequence_name(name)), value, type_=BigInteger)))

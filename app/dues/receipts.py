@@ -15,6 +15,16 @@ from app.core.money import format_rupiah, rupiah_in_words
 CHANNEL_NAMES_ID = {"tunai": "tunai", "bank": "bank/agen", "lainnya": "lainnya"}
 
 
+def receipt_counter(year: int) -> str:
+    """The counter (app/core/sequences.py) of the receipts recorded in that year."""
+    return f"receipt-{year}"
+
+
+def format_receipt_number(year: int, serial: int) -> str:
+    """`KW-2026-000123`: the year of recording and that year's serial."""
+    return f"KW-{year}-{serial:06d}"
+
+
 def short_month(month: dt.date, locale: str = "id") -> str:
     return format_date(month, "MMM yyyy", locale=locale)
 

@@ -26,6 +26,7 @@ from app.dues import custody, rollup
 from app.dues.cover import cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
 from app.dues.models import Deposit, Payment, PaymentStatus
+from app.dues.receipts import format_receipt_number, receipt_counter
 from app.members.models import Member, MemberStatus
 from app.rates.service import Contribution, monthly_contribution
 
@@ -168,7 +169,7 @@ def _parse_day(value) -> dt.date | None:
 
 def _next_receipt_number(session: Session) -> str:
     year = today().year
-    return f"KW-{year}-{next_value(session, f'receipt-{year}'):06d}"
+    return format_receipt_number(year, next_value(session, receipt_counter(year)))
 
 
 def record_payment(

@@ -168,8 +168,12 @@ def monthly_contribution(
     session: Session, monthly_income: int, jht: bool, occupation: str | None, month: dt.date
 ) -> Contribution:
     """The contribution for one month of cover, in whole rupiah."""
-    rate = rate_for(session, month)
     jkk_off, jkm_off = discount_for(session, occupation, month)
+    return contribution_of(rate_for(session, month), jkk_off, jkm_off, monthly_income, jht)
+
+
+def contribution_of(rate: RateRow, jkk_off: int, jkm_off: int, monthly_income: int, jht: bool) -> Contribution:
+    """The formula alone: the rate row in force and the occupation's discount (percent off) given."""
     jkk = percent_of(monthly_income, rate.jkk_basis_points)
     jkk -= percent_of(jkk, jkk_off * 100)
     jkm = rate.jkm_amount - percent_of(rate.jkm_amount, jkm_off * 100)

@@ -181,3 +181,29 @@ def test_demo_loads_into_an_empty_database(tmp_path, monkeypatch, cli_db):
         core_db._engine = None
         monkeypatch.setenv("DATABASE_URL", cli_db)
         get_settings.cache_clear()
+
+
+def test_demo_with_generated_members(tmp_path, monkeypatch, cli_db):
+    """`duta demo --members N` on a fresh database: the demo, then N generated members around it."""
+    from app.auth.service import authenticate
+    from app.demo import DEMO_ACCOUNTS, DEMO_MEMBERS, DEMO_PASSWORD
+    from app.generator import GENERATED_PASSWORD, WILAYAH_USERNAME
+    from app.members.models import Member
+
+    _use_database(monkeypatch, f"sqlite:///{tmp_path / 'demo-members.sqlite3'}")
+    try:
+        assert run("db", "upgrade").exit_code == 0
+        result = run("demo", "--members", "200")
+        assert result.exit_code == 0, result.output
+        assert "200 members" in result.output
+        with Session(core_db.get_engine()) as session:
+            assert session.exec(select(func.count()).select_from(Member)).one() == 200 + len(DEMO_MEMBERS)
+            for account in DEMO_ACCOUNTS:
+                assert authenticate(session, account.username, DEMO_PASSWORD, "127.0.0.1").username == account.username
+            assert authenticate(session, WILAYAH_USERNAME, GENERATED_PASSWORD, "127.0.0.1").role == "wilayah"
+            session.commit()
+    finally:
+        core_db._engine.dispose()
+        core_db._engine = None
+        monkeypatch.setenv("DATABASE_URL", cli_db)
+        get_settings.cache_clear()

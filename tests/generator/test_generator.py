@@ -4,13 +4,23 @@ it writes obeys the same rules as data entered through the app."""
 import datetime as dt
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+import app.generator as generator_package
+from app.core.clock import month_start, to_wib
+from app.core.clock import today as wib_today
 from app.core.sequences import next_value
-from app.generator import MEMBER_COUNTER, generate, receipt_counter, replay_cover
+from app.demo import DEMO_MEMBERS, DEMO_VILLAGE, load_demo
+from app.dues.cover import CoverInput, replay
+from app.dues.receipts import format_receipt_number, receipt_counter
+from app.generator import generate
+from app.members.validation import check_nik, nik_agreement
+from app.rates.service import monthly_contribution
+from app.workflows.approvals import MEMBER_NUMBER_COUNTER, format_member_number
 from tests.conftest import migrated_database
 
 MEMBERS = 300
@@ -46,21 +56,17 @@ def test_counts_as_requested(generated):
 
 
 def test_niks_unique_and_valid(generated):
+    """Each NIK passes the registration form's checks (app.members.validation) against the member's
+    sex and birth date, at the age the member registered."""
     _engine, connection, _report = generated
     members = rows(connection, "SELECT nik, sex, birth_date, village_code, created_at FROM member")
     niks = [m[0] for m in members]
     assert len(set(niks)) == len(niks)
     for nik, sex, birth, village, created in members:
-        birth = as_date(birth)
-        assert re.fullmatch(r"\d{16}", nik)
+        checked = check_nik(nik, DAY)
         assert nik[:6] == village.replace(".", "")[:6]
-        assert nik[:2] in ("11", "12")
-        day = int(nik[6:8]) - (40 if sex == "P" else 0)
-        assert (day, int(nik[8:10]), int(nik[10:12])) == (birth.day, birth.month, birth.year % 100)
-        assert nik[12:] != "0000"
-        registered = as_date(created)
-        age = registered.year - birth.year - ((registered.month, registered.day) < (birth.month, birth.day))
-        assert age >= 15
+        assert checked.province_code in ("11", "12")
+        assert nik_agreement(checked, sex, as_date(birth), as_date(created)) == {}
 
 
 def test_member_fields_follow_the_rules(generated):
@@ -93,48 +99,67 @@ def test_member_fields_follow_the_rules(generated):
 
 
 def test_cover_is_the_replay_of_valid_payments(generated):
+    """Every member's cover and each payment's span are what app.dues.cover.replay makes of the member's
+    valid payments (in the app's order: payment date, then id)."""
     _engine, connection, _report = generated
     history = defaultdict(list)
-    for member_id, paid_on, months, cover_from, cover_to, _pid in rows(
+    for member_id, paid_on, months, cover_from, cover_to, payment_id in rows(
         connection,
         "SELECT member_id, paid_on, months, cover_from, cover_to, id FROM payment WHERE status = 'valid' "
         "ORDER BY member_id, paid_on, id",
     ):
-        history[member_id].append((as_date(paid_on), months, as_date(cover_from), as_date(cover_to)))
+        history[member_id].append(
+            (CoverInput(as_date(paid_on), months, payment_id), (as_date(cover_from), as_date(cover_to)))
+        )
     members = rows(connection, "SELECT id, status, covered_until, first_covered FROM member")
     assert history, "no payments"
     for member_id, status, covered_until, first_covered in members:
         payments = history.get(member_id, [])
         if status != "approved":
             assert payments == []
-        first, until, spans = replay_cover((p[0], p[1]) for p in payments)
+        until, spans = replay(p[0] for p in payments)
         assert (as_date(covered_until) if covered_until else None) == until
-        assert (as_date(first_covered) if first_covered else None) == first
-        assert [(p[2], p[3]) for p in payments] == spans
-        # Spans follow one another without overlapping.
-        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
-            assert start > end
-        assert all(p[0] <= DAY for p in payments)
-        paid_days = [p[0] for p in payments]
+        assert (as_date(first_covered) if first_covered else None) == (spans[0][0] if spans else None)
+        assert [p[1] for p in payments] == spans
+        assert all(p[0].paid_on <= DAY for p in payments)
+        paid_days = [p[0].paid_on for p in payments]
         assert len(set(paid_days)) == len(paid_days)
 
 
-def test_amounts_receipts_and_deposits(generated):
+def test_amounts_are_the_apps_contribution(generated):
+    """Each payment's monthly amount is app.rates' contribution for the member in the payment's month."""
+    engine, connection, _report = generated
+    with Session(engine) as session:
+        for income, jht, occupation, paid_on, monthly, months, amount in rows(
+            connection,
+            "SELECT m.monthly_income, m.jht, m.occupation, p.paid_on, p.monthly_amount, p.months, p.amount "
+            "FROM payment p JOIN member m ON m.id = p.member_id",
+        ):
+            expected = monthly_contribution(session, income, bool(jht), occupation, month_start(as_date(paid_on)))
+            assert monthly == expected.total
+            assert amount == months * monthly
+            assert 1 <= months <= 12
+
+
+def test_receipts_member_numbers_and_deposits(generated):
+    """Receipt numbers are the app's (year of recording, that year's counter), member numbers are the
+    approvals' (year of decision, region-wide counter), and the counters stand at the last ones."""
     _engine, connection, _report = generated
-    receipts = rows(connection, "SELECT receipt_number FROM payment")
+    receipts = rows(connection, "SELECT receipt_number, recorded_at FROM payment")
     assert len({r[0] for r in receipts}) == len(receipts)
-    bad = rows(
-        connection,
-        "SELECT count(*) FROM payment WHERE amount <> months * monthly_amount "
-        "OR monthly_amount < 16800 OR months < 1 OR months > 12",
-    )
-    assert bad[0][0] == 0
-    # The member's contribution: JKK 1 % + JKM Rp6.800 (+ JHT 2 %).
-    for income, jht, monthly in rows(
-        connection,
-        "SELECT m.monthly_income, m.jht, p.monthly_amount FROM payment p JOIN member m ON m.id = p.member_id",
-    ):
-        assert monthly == (income * 100 + 5000) // 10000 + 6800 + ((income * 200 + 5000) // 10000 if jht else 0)
+    counters = dict(rows(connection, "SELECT name, value FROM counter"))
+    last = defaultdict(int)
+    for number, recorded_at in receipts:
+        year = to_wib(recorded_at if isinstance(recorded_at, dt.datetime) else dt.datetime.fromisoformat(recorded_at))
+        serial = int(number.rsplit("-", 1)[1])
+        assert number == format_receipt_number(year.year, serial)
+        last[year.year] = max(last[year.year], serial)
+    assert {receipt_counter(year): serial for year, serial in last.items()}.items() <= counters.items()
+    numbers = rows(connection, "SELECT member_number, decided_at FROM member WHERE member_number IS NOT NULL")
+    for number, decided_at in numbers:
+        decided = to_wib(decided_at if isinstance(decided_at, dt.datetime) else dt.datetime.fromisoformat(decided_at))
+        assert number == format_member_number(decided.year, int(number[2:]))
+    assert counters[MEMBER_NUMBER_COUNTER] == max(int(n[2:]) for n, _ in numbers) == len(numbers)
     mismatched = rows(
         connection,
         """
@@ -145,15 +170,6 @@ def test_amounts_receipts_and_deposits(generated):
     assert (
         rows(connection, "SELECT count(*) FROM payment WHERE deposit_id IS NOT NULL AND channel <> 'tunai'")[0][0] == 0
     )
-    counters = dict(rows(connection, "SELECT name, value FROM counter"))
-    # Later receipts of the app (KW-<year>-<counter>) never collide with generated ones.
-    for (number,) in receipts:
-        _kw, year, serial = number.split("-")
-        assert counters[receipt_counter(int(year))] >= int(serial)
-    numbers = rows(connection, "SELECT member_number FROM member WHERE member_number IS NOT NULL")
-    assert all(len(n) == 11 and n.isdigit() and int(n[2:]) <= counters[MEMBER_COUNTER] for (n,) in numbers)
-    approved = rows(connection, "SELECT count(*) FROM member WHERE member_number IS NOT NULL")[0][0]
-    assert counters[MEMBER_COUNTER] >= approved
 
 
 def test_stages_events_and_targets(generated):
@@ -175,7 +191,7 @@ def test_stages_events_and_targets(generated):
     assert rows(connection, "SELECT count(*) FROM village WHERE estimated_informal_workers IS NULL")[0][0] == 0
 
 
-def test_refuses_a_database_with_members(generated):
+def test_refuses_a_database_generated_into(generated):
     engine, _connection, _report = generated
     with pytest.raises(ValueError):
         generate(engine, 10, day=DAY)
@@ -194,5 +210,53 @@ def test_the_apps_next_numbers_follow_the_loaded_ones(generated):
     with Session(engine) as session:
         for year, serial in last.items():
             assert next_value(session, receipt_counter(year)) > serial
-        assert next_value(session, MEMBER_COUNTER) > max(members)
+        assert next_value(session, MEMBER_NUMBER_COUNTER) > max(members)
         session.rollback()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_generates_after_the_demo(kind, tmp_path_factory):
+    """`duta demo --members N`: the demo's accounts, members and numbers first (on PostgreSQL its numbers
+    made the counters' sequences), then generated data going round them; the app's next numbers follow."""
+    with migrated_database(kind, "duta_gen_demo", tmp_path_factory) as engine:
+        with Session(engine) as session:
+            load_demo(session)
+            session.commit()
+        report = generate(engine, 80, seed=3)
+        with engine.connect() as connection:
+            assert rows(connection, "SELECT count(*) FROM member")[0][0] == 80 + len(DEMO_MEMBERS) == report.members + 8
+            receipts = [r[0] for r in rows(connection, "SELECT receipt_number FROM payment")]
+            assert len(set(receipts)) == len(receipts)
+            numbers = [
+                int(n[2:])
+                for (n,) in rows(connection, "SELECT member_number FROM member WHERE member_number IS NOT NULL")
+            ]
+            assert len(set(numbers)) == len(numbers)
+            stages = rows(
+                connection,
+                "SELECT stage, count(*) FROM stage_change WHERE village_code = :v GROUP BY stage",
+                v=DEMO_VILLAGE,
+            )
+            assert all(count == 1 for _stage, count in stages)
+        with Session(engine) as session:
+            year = wib_today().year
+            assert next_value(session, receipt_counter(year)) > max(
+                int(r.rsplit("-", 1)[1]) for r in receipts if r.startswith(f"KW-{year}-")
+            )
+            assert next_value(session, MEMBER_NUMBER_COUNTER) > max(numbers)
+            session.rollback()
+
+
+def test_writes_through_sqlalchemy_only():
+    """No DBAPI cursor, COPY or SQL text in the generator: it writes with Core statements through the session."""
+    for path in Path(generator_package.__file__).parent.glob("*.py"):
+        source = path.read_text()
+        for banned in (
+            r"raw_connection",
+            r"driver_connection",
+            r"\bcursor\b",
+            r"\bCOPY\b",
+            r"\btext\(",
+            r"exec_driver",
+        ):
+            assert not re.search(banned, source), (path.name, banned)

@@ -124,6 +124,7 @@ class _Run:
         report.scopes = {"province": biggest.province, "branch": biggest.branch, "village": biggest.code}
         self.programme.plan_stages(villages, counts)
         self.progress(f"{len(villages)} villages, {sum(1 for c in counts if c)} with members; generating")
+        dropped = writer.drop_indexes()
         estimates = []
         last_note = time.monotonic()
         for village, count in zip(villages, counts, strict=True):
@@ -136,6 +137,8 @@ class _Run:
                         f"  {report.members} members, {report.payments} payments ({time.monotonic() - started:.0f} s)"
                     )
         writer.flush()
+        self.progress(f"rows written in {time.monotonic() - started:.0f} s; making {len(dropped)} indexes again")
+        writer.create_indexes(dropped)
         self.programme.finish(villages, estimates)
         writer.continue_ids()
         ctx.advance_counters()
@@ -160,7 +163,7 @@ def generate(
         if session.execute(select(User.id).where(User.username == WILAYAH_USERNAME)).first() is not None:
             raise ValueError("this database holds generated data already")
         report = _Run(Context(session, seed, day or wib_today()), progress).run(members)
-        progress(f"rows written in {time.monotonic() - started:.0f} s; building the dashboards' monthly roll-up")
+        progress("building the dashboards' monthly roll-up")
         rebuild_rollup(session, commit=False)
         progress("building the cash held per duta")
         rebuild_cash_held(session, commit=False)

@@ -1,7 +1,13 @@
 """Rows kept per table and written through the session: Core INSERTs executed with a few thousand rows
-at a time (executemany), parents before children, inside the caller's transaction."""
+at a time (executemany), parents before children, inside the caller's transaction.
 
-from sqlalchemy import Table, func, insert, select
+The big tables' secondary indexes are dropped for the load and made again after it, from the models'
+own `Index` objects: faster, and on PostgreSQL building an index records the table's size, without which
+the planner takes the freshly loaded tables for empty ones (nested loops over the whole payment table
+when the roll-ups are rebuilt).
+"""
+
+from sqlalchemy import Index, Table, func, insert, inspect, select
 from sqlmodel import Session, SQLModel
 
 from app.auth.models import User, UserVillage
@@ -15,6 +21,8 @@ BATCH = 5_000
 ORDER: tuple[type[SQLModel], ...] = (User, UserVillage, Event, StageChange, Deposit, Member, Payment)
 # Tables whose ids the generator gives itself (it links rows before writing them).
 NUMBERED: tuple[type[SQLModel], ...] = (User, Event, StageChange, Deposit, Member, Payment)
+# Tables whose non-unique indexes wait for the end of the load.
+INDEXED_AFTER: tuple[type[SQLModel], ...] = (Deposit, Member, Payment)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -29,6 +37,25 @@ class Writer:
         self.ids = {
             model: (session.execute(select(func.max(table_of(model).c.id))).scalar() or 0) + 1 for model in NUMBERED
         }
+
+    def drop_indexes(self) -> list[Index]:
+        """Drops the big tables' non-unique indexes (those the database has); returns them for `create`."""
+        connection = self.session.connection()
+        inspector = inspect(connection)
+        dropped = []
+        for model in INDEXED_AFTER:
+            table = table_of(model)
+            present = {index["name"] for index in inspector.get_indexes(table.name)}
+            for index in sorted(table.indexes, key=lambda index: index.name or ""):
+                if not index.unique and index.name in present:
+                    index.drop(bind=connection)
+                    dropped.append(index)
+        return dropped
+
+    def create_indexes(self, indexes: list[Index]) -> None:
+        connection = self.session.connection()
+        for index in indexes:
+            index.create(bind=connection)
 
     def new_id(self, model: type[SQLModel]) -> int:
         value = self.ids[model]

@@ -18,7 +18,7 @@ import math
 import time
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -137,11 +137,19 @@ class _Run:
                         f"  {report.members} members, {report.payments} payments ({time.monotonic() - started:.0f} s)"
                     )
         writer.flush()
-        self.progress(f"rows written in {time.monotonic() - started:.0f} s; making {len(dropped)} indexes again")
-        writer.create_indexes(dropped)
         self.programme.finish(villages, estimates)
         writer.continue_ids()
         ctx.advance_counters()
+        self.progress(f"rows written in {time.monotonic() - started:.0f} s; building the dashboards' monthly roll-up")
+        if ctx.session.get_bind().dialect.name == "postgresql":
+            # The fresh rows have no statistics yet: the planner would take the tables for nearly empty and
+            # nest loops over the whole payment table. Hash joins instead, for this transaction only.
+            ctx.session.execute(select(func.set_config("enable_nestloop", "off", True)))
+        rebuild_rollup(ctx.session, commit=False)
+        self.progress("building the cash held per duta")
+        rebuild_cash_held(ctx.session, commit=False)
+        self.progress(f"making {len(dropped)} indexes again")
+        writer.create_indexes(dropped)
         return report
 
 
@@ -163,10 +171,6 @@ def generate(
         if session.execute(select(User.id).where(User.username == WILAYAH_USERNAME)).first() is not None:
             raise ValueError("this database holds generated data already")
         report = _Run(Context(session, seed, day or wib_today()), progress).run(members)
-        progress("building the dashboards' monthly roll-up")
-        rebuild_rollup(session, commit=False)
-        progress("building the cash held per duta")
-        rebuild_cash_held(session, commit=False)
         session.commit()
     report.seconds = time.monotonic() - started
     return report

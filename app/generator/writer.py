@@ -1,13 +1,11 @@
 """Rows kept per table and written through the session: Core INSERTs executed with a few thousand rows
 at a time (executemany), parents before children, inside the caller's transaction.
 
-The big tables' secondary indexes are dropped for the load and made again after it, from the models'
-own `Index` objects: faster, and on PostgreSQL building an index records the table's size, without which
-the planner takes the freshly loaded tables for empty ones (nested loops over the whole payment table
-when the roll-ups are rebuilt).
+The big tables' secondary indexes are dropped for the load and made again after it (and after the
+roll-ups are rebuilt), from the models' own `Index` objects.
 """
 
-from sqlalchemy import Index, Table, func, insert, inspect, select
+from sqlalchemy import Index, Table, func, insert, select
 from sqlmodel import Session, SQLModel
 
 from app.auth.models import User, UserVillage
@@ -39,18 +37,18 @@ class Writer:
         }
 
     def drop_indexes(self) -> list[Index]:
-        """Drops the big tables' non-unique indexes (those the database has); returns them for `create`."""
+        """Drops the big tables' non-unique indexes (the migrations make the models' ones); returns them
+        for `create_indexes`."""
         connection = self.session.connection()
-        inspector = inspect(connection)
-        dropped = []
-        for model in INDEXED_AFTER:
-            table = table_of(model)
-            present = {index["name"] for index in inspector.get_indexes(table.name)}
-            for index in sorted(table.indexes, key=lambda index: index.name or ""):
-                if not index.unique and index.name in present:
-                    index.drop(bind=connection)
-                    dropped.append(index)
-        return dropped
+        indexes = [
+            index
+            for model in INDEXED_AFTER
+            for index in sorted(table_of(model).indexes, key=lambda index: index.name or "")
+            if not index.unique
+        ]
+        for index in indexes:
+            index.drop(bind=connection)
+        return indexes
 
     def create_indexes(self, indexes: list[Index]) -> None:
         connection = self.session.connection()

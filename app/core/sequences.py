@@ -76,7 +76,7 @@ def _next_from_sequence(session: Session, name: str) -> int:
 
 def last_value(session: Session, name: str) -> int:
     """The last number the counter gave (0 before its first use)."""
-    value = session.execute(select(Counter.value).where(Counter.name == name)).scalar() or 0
+    value = session.execute(select(col(Counter.value)).where(col(Counter.name) == name)).scalar() or 0
     if session.get_bind().dialect.name == "postgresql":
         # NULL when the sequence does not exist or has given nothing yet (it then starts after the row).
         given = session.execute(
@@ -90,7 +90,7 @@ def advance_to(session: Session, name: str, value: int) -> None:
     """Numbers up to `value` were given outside `next_value` (a bulk load): the counter continues after them."""
     if value <= last_value(session, name):
         return
-    if session.execute(update(Counter).where(Counter.name == name).values(value=value)).rowcount == 0:
+    if session.exec(update(Counter).where(col(Counter.name) == name).values(value=value)).rowcount == 0:
         session.execute(insert(Counter).values(name=name, value=value))
     if session.get_bind().dialect.name == "postgresql":
         # A NULL regclass (no sequence yet: it will start after the row) makes setval a no-op.

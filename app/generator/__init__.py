@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth.models import User
 from app.core.clock import today as wib_today
@@ -61,15 +61,15 @@ def allocate(ctx: Context, villages: list[Place], members: int) -> list[int]:
 def _places(session: Session) -> list[Place]:
     rows = session.execute(
         select(
-            Village.code,
-            Village.district_code,
-            Village.regency_code,
-            Village.province_code,
-            Regency.branch_code,
-            Village.name,
-            Village.stage,
+            col(Village.code),
+            col(Village.district_code),
+            col(Village.regency_code),
+            col(Village.province_code),
+            col(Regency.branch_code),
+            col(Village.name),
+            col(Village.stage),
         )
-        .join(Regency, Regency.code == Village.regency_code)
+        .join(Regency, col(Regency.code) == col(Village.regency_code))
         .order_by(Village.code)
     ).all()
     return [Place(*row) for row in rows]
@@ -168,7 +168,7 @@ def generate(
             progress("loading the region's geography")
             load_regions(session)
     with Session(engine) as session:
-        if session.execute(select(User.id).where(User.username == WILAYAH_USERNAME)).first() is not None:
+        if session.execute(select(col(User.id)).where(col(User.username) == WILAYAH_USERNAME)).first() is not None:
             raise ValueError("this database holds generated data already")
         report = _Run(Context(session, seed, day or wib_today()), progress).run(members)
         session.commit()

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
+from sqlmodel import col
 
 from app.auth.models import User, UserVillage
 from app.core.security import hash_password
@@ -55,8 +56,8 @@ def add_branches(ctx: Context, villages: list[Place]) -> list[Place]:
     """One branch per group of (up to three) neighbouring regencies not covered yet."""
     session = ctx.session
     regencies = session.execute(
-        select(Regency.code, Regency.name, Regency.province_code)
-        .where(Regency.branch_code.is_(None))
+        select(col(Regency.code), col(Regency.name), col(Regency.province_code))
+        .where(col(Regency.branch_code).is_(None))
         .order_by(Regency.code)
     ).all()
     groups: list[list] = []
@@ -65,7 +66,7 @@ def add_branches(ctx: Context, villages: list[Place]) -> list[Place]:
             groups[-1].append(regency)
         else:
             groups.append([regency])
-    existing = set(session.execute(select(Branch.code)).scalars())
+    existing = set(session.execute(select(col(Branch.code))).scalars())
     number = 0
     assignment = {}
     for group in groups:
@@ -77,7 +78,7 @@ def add_branches(ctx: Context, villages: list[Place]) -> list[Place]:
         existing.add(code)
         name = "Kantor Cabang " + group[0][1].title().replace("Kabupaten ", "").replace("Kota ", "")
         session.execute(insert(Branch).values(code=code, name=name))
-        session.execute(update(Regency).where(Regency.code.in_([r[0] for r in group])).values(branch_code=code))
+        session.execute(update(Regency).where(col(Regency.code).in_([r[0] for r in group])).values(branch_code=code))
         assignment.update({regency[0]: code for regency in group})
         ctx.report.branches += 1
     return [v if v.branch else Place(**{**v.__dict__, "branch": assignment[v.regency]}) for v in villages]
@@ -88,9 +89,9 @@ class People:
         self.ctx = ctx
         self.password_hash = hash_password(GENERATED_PASSWORD)
         session = ctx.session
-        self.taken_usernames = set(session.execute(select(User.username)).scalars())
+        self.taken_usernames = set(session.execute(select(col(User.username))).scalars())
         # NIKs already there (the demo's members, say): the generated ones go round them.
-        self.taken_niks = set(session.execute(select(Member.nik)).scalars())
+        self.taken_niks = set(session.execute(select(col(Member.nik))).scalars())
         self.cabang: dict[str, int] = {}
         self._district: str | None = None
         self._serials: dict[tuple, int] = {}
@@ -124,7 +125,9 @@ class People:
         for branch in sorted({v.branch for v in villages}):
             username = f"gen.cabang.{branch.lower()}"
             if username in self.taken_usernames:
-                self.cabang[branch] = ctx.session.execute(select(User.id).where(User.username == username)).scalar_one()
+                self.cabang[branch] = ctx.session.execute(
+                    select(col(User.id)).where(col(User.username) == username)
+                ).scalar_one()
             else:
                 self.cabang[branch] = self.user(username, f"Petugas {branch}", "cabang", branch, start)
 

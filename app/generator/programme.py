@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlmodel import col
 
 from app.events.models import Event
 from app.generator.context import Context
@@ -136,7 +137,9 @@ class Programme:
         session = self.ctx.session
         year = self.ctx.today.year
         existing = set(
-            session.execute(select(Target.level, Target.scope_code, Target.metric).where(Target.year == year)).all()
+            session.execute(
+                select(col(Target.level), col(Target.scope_code), col(Target.metric)).where(col(Target.year) == year)
+            ).all()
         )
         rows = [
             ("region", "", "new_members", 150_000),
@@ -164,7 +167,9 @@ class Programme:
         if fresh:
             session.execute(insert(table_of(Target)), fresh)
         have = set(
-            session.execute(select(ProvinceBaseline.province_code).where(ProvinceBaseline.year == year)).scalars()
+            session.execute(
+                select(col(ProvinceBaseline.province_code)).where(col(ProvinceBaseline.year) == year)
+            ).scalars()
         )
         baselines = [
             {"province_code": p, "year": year, "workers": workers, "covered": covered}

@@ -5,10 +5,11 @@ The big tables' secondary indexes are dropped for the load and made again after 
 roll-ups are rebuilt), from the models' own `Index` objects.
 """
 
-from sqlalchemy import Index, Table, func, insert, select
+from sqlalchemy import Index, func, insert, select
 from sqlmodel import Session, SQLModel
 
 from app.auth.models import User, UserVillage
+from app.core.db import table_of
 from app.dues.models import Deposit, Payment
 from app.events.models import Event
 from app.members.models import Member
@@ -21,10 +22,6 @@ ORDER: tuple[type[SQLModel], ...] = (User, UserVillage, Event, StageChange, Depo
 NUMBERED: tuple[type[SQLModel], ...] = (User, Event, StageChange, Deposit, Member, Payment)
 # Tables whose non-unique indexes wait for the end of the load.
 INDEXED_AFTER: tuple[type[SQLModel], ...] = (Deposit, Member, Payment)
-
-
-def table_of(model: type[SQLModel]) -> Table:
-    return model.__table__
 
 
 class Writer:

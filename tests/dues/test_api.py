@@ -1,6 +1,7 @@
-"""Dues API contract: payments, voids, refunds, deposits."""
+"""Dues API (docs/api.md § 5.4-5.5): payments, voids, refunds, deposits."""
 
-from tests.factories import api_headers, make_payment
+from app.dues import deposits as dues_deposits
+from tests.factories import actor_of, api_headers, make_payment
 
 
 def test_record_payment_contract(client, duta, member):
@@ -97,12 +98,10 @@ def test_deposit_contract(client, db, duta, cabang, member):
 
 
 def test_control_and_bidi_characters_are_refused_beside_the_field(client, db, duta, cabang, member):
-    from app.dues import service
-    from tests.factories import actor_of
 
     message = "Hapus karakter kontrol atau pengatur arah teks; ketik ulang teksnya jika tadi ditempel."
     payment = make_payment(db, duta, member)
-    deposit = service.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
     cabang_headers = api_headers(client, cabang)
     for path, body, headers in (
         (

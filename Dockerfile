@@ -9,7 +9,9 @@ WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error \
     && mkdir -p vendor \
-    && cp node_modules/htmx.org/dist/htmx.min.js vendor/htmx.min.js
+    && cp node_modules/htmx.org/dist/htmx.min.js vendor/htmx.min.js \
+    && mkdir -p vendor/fonts \
+    && cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf vendor/fonts/
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

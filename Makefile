@@ -35,7 +35,12 @@ static/vendor/axe.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/axe-core/axe.min.js static/vendor/axe.min.js
 
-assets: static/vendor/htmx.min.js static/vendor/axe.min.js
+# DejaVu Sans covers Indonesian text (and the rupiah amounts) in the receipt and deposit slip PDFs.
+static/vendor/fonts/DejaVuSans.ttf: node_modules/.package-lock.json
+	mkdir -p static/vendor/fonts
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf static/vendor/fonts/
+
+assets: static/vendor/htmx.min.js static/vendor/axe.min.js static/vendor/fonts/DejaVuSans.ttf
 
 run: install assets
 	$(BIN)/duta db upgrade

@@ -183,8 +183,12 @@ def _load_programme_village(session: Session, actors: dict) -> None:
 def load_demo(session: Session) -> list[DemoAccount]:
     if not regions_loaded(session):
         load_regions(session)
-    for code, name, regencies in DEMO_BRANCHES:
-        add_branch(session, code, name, regencies)
+    for number, (code, name, regencies) in enumerate(DEMO_BRANCHES, start=1):
+        branch = add_branch(session, code, name, regencies)
+        # A made-up account (no real bank's numbering) for the demo's deposit slips.
+        branch.bank_name = "Bank Demo Sejahtera"
+        branch.bank_account_number = f"000-{number:03d}-0000"
+        branch.bank_account_holder = f"BPJS Ketenagakerjaan {name.removeprefix('Kantor Cabang ')}"
     actors = {}
     for account in DEMO_ACCOUNTS:
         user = auth_service.create_user(

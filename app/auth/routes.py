@@ -277,7 +277,14 @@ def _branch_page(
             "branch": branch,
             "villages": villages,
             "regency_groups": regions_service.regency_choices(session),
-            "form": form or {"name": branch.name, "regencies": [regency.code for regency in regencies]},
+            "form": form
+            or {
+                "name": branch.name,
+                "regencies": [regency.code for regency in regencies],
+                "bank_name": branch.bank_name or "",
+                "bank_account_number": branch.bank_account_number or "",
+                "bank_account_holder": branch.bank_account_holder or "",
+            },
             "errors": errors or {},
         },
         status_code=status_code,
@@ -298,13 +305,21 @@ def edit_branch(
     session: SessionDep,
     name: str = Form(""),
     regencies: list[str] = Form([]),
+    bank_name: str = Form(""),
+    bank_account_number: str = Form(""),
+    bank_account_holder: str = Form(""),
 ):
+    bank = {
+        "bank_name": bank_name,
+        "bank_account_number": bank_account_number,
+        "bank_account_holder": bank_account_holder,
+    }
     try:
-        branch = service.edit_branch(session, actor, code, name, regencies)
+        branch = service.edit_branch(session, actor, code, name, regencies, bank)
     except Invalid as error:
         session.rollback()
         return _branch_page(
-            request, session, code, {"name": name, "regencies": regencies}, error.errors, status_code=422
+            request, session, code, {"name": name, "regencies": regencies, **bank}, error.errors, status_code=422
         )
     request.session["flash"] = _("Branch %(code)s saved.", code=branch.code)
     return RedirectResponse("/branches", status_code=303)

@@ -319,13 +319,25 @@ def create_branch(session: Session, actor: Actor, code: str, name: str, regency_
     return branch
 
 
-def edit_branch(session: Session, actor: Actor, code: str, name: str, regency_codes: list[str]) -> Branch:
-    """An admin renames a branch or changes its regencies. A regency left out loses its branch (its
-    villages leave that branch officer's scope) and can then be given to another branch."""
+def edit_branch(
+    session: Session, actor: Actor, code: str, name: str, regency_codes: list[str], bank: dict[str, str] | None = None
+) -> Branch:
+    """An admin renames a branch, sets its bank account or changes its regencies. A regency left out loses
+    its branch (its villages leave that branch officer's scope) and can then be given to another branch."""
     require_role(actor, Role.admin.value)
-    branch, added, released = regions_service.update_branch(session, code, name, regency_codes)
+    branch, added, released = regions_service.update_branch(session, code, name, regency_codes, bank)
     audit.record(
-        session, actor, "branch_updated", "branch", branch.code, name=branch.name, added=added, released=released
+        session,
+        actor,
+        "branch_updated",
+        "branch",
+        branch.code,
+        name=branch.name,
+        added=added,
+        released=released,
+        bank_name=branch.bank_name,
+        bank_account_number=branch.bank_account_number,
+        bank_account_holder=branch.bank_account_holder,
     )
     session.commit()
     return branch

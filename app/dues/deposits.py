@@ -20,6 +20,7 @@ from app.dues.custody import LIVE_DEPOSIT
 from app.dues.models import Deposit, DepositStatus, HeldCash, Payment, PaymentStatus
 from app.dues.service import deposit_scope, get_deposit
 from app.members.models import Member
+from app.regions.models import Branch
 
 
 def _held_clause():
@@ -153,6 +154,30 @@ def _villages_of(session: Session, payments: Sequence[Payment]) -> dict[int, str
 
 def deposit_payments(session: Session, deposit: Deposit) -> list[Payment]:
     return list(session.exec(select(Payment).where(Payment.deposit_id == deposit.id).order_by(col(Payment.id))).all())
+
+
+@dataclass
+class DepositDetail:
+    deposit: Deposit
+    duta: User
+    branch: Branch | None  # the duta's branch, whose bank account the cash goes to
+    receipts: list[tuple[Payment, Member]]
+
+
+def deposit_detail(session: Session, actor: Actor, deposit_id: int) -> DepositDetail:
+    """A deposit with its receipts and members (what the branch checks before confirming, and the
+    duta's slip). A returned deposit lists none: its receipts went back to the duta's held cash."""
+    deposit = get_deposit(session, actor, deposit_id)
+    duta = session.get(User, deposit.duta_id)
+    assert duta is not None  # a foreign key
+    receipts = session.exec(
+        select(Payment, Member)
+        .join(Member, col(Member.id) == Payment.member_id)
+        .where(Payment.deposit_id == deposit.id)
+        .order_by(col(Payment.paid_on), col(Payment.id))
+    ).all()
+    branch = session.get(Branch, duta.branch_code) if duta.branch_code else None
+    return DepositDetail(deposit, duta, branch, list(receipts))
 
 
 def _deposit_for_cabang(session: Session, actor: Actor, deposit_id: int) -> Deposit:

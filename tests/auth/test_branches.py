@@ -118,3 +118,47 @@ def test_branch_name_with_control_or_bidi_characters_is_refused(db):
         service.edit_branch(db, _actor(db, admin), "OLD", "Kantor\x07Lama", ["12.07"])
     assert set(raised.value.errors) == {"name"}
     assert db.get(Branch, "OLD").name != "Kantor\x07Lama"
+
+
+BANK = {"bank_name": "Bank Uji", "bank_account_number": "0123-4567-89", "bank_account_holder": "BPJS TK Cabang Uji"}
+
+
+def test_admin_sets_the_branch_bank_account_all_three_or_none(db):
+    admin = make_user(db, "admin")
+    make_branch(db, code="OLD", regencies=("12.07",))
+    branch = service.edit_branch(db, _actor(db, admin), "OLD", "Kantor Lama", ["12.07"], BANK)
+    assert (branch.bank_name, branch.bank_account_number, branch.bank_account_holder) == tuple(BANK.values())
+    with pytest.raises(Invalid) as partial:
+        service.edit_branch(db, _actor(db, admin), "OLD", "Kantor Lama", ["12.07"], {**BANK, "bank_name": " "})
+    assert set(partial.value.errors) == {"bank_name"}
+    for number in ("12 34", "12--34", "-1234", "1234-", "12a4", "1" * 31):
+        with pytest.raises(Invalid) as bad:
+            service.edit_branch(
+                db, _actor(db, admin), "OLD", "Kantor Lama", ["12.07"], {**BANK, "bank_account_number": number}
+            )
+        assert set(bad.value.errors) == {"bank_account_number"}, number
+    with pytest.raises(Invalid) as hidden:
+        service.edit_branch(
+            db, _actor(db, admin), "OLD", "Kantor Lama", ["12.07"], {**BANK, "bank_account_holder": "BPJS\u202e"}
+        )
+    assert set(hidden.value.errors) == {"bank_account_holder"}
+    db.refresh(branch)
+    assert branch.bank_account_number == "0123-4567-89"  # refused edits change nothing
+    cleared = service.edit_branch(db, _actor(db, admin), "OLD", "Kantor Lama", ["12.07"], dict.fromkeys(BANK, ""))
+    assert (cleared.bank_name, cleared.bank_account_number, cleared.bank_account_holder) == (None, None, None)
+
+
+def test_branch_page_edits_the_bank_account(client, db):
+    admin = make_user(db, "admin")
+    make_branch(db, code="OLD", regencies=("12.07",))
+    token = web_login(client, admin)
+    form = {"csrf_token": token, "name": "Kantor Lama", "regencies": ["12.07"]}
+    bad = client.post(
+        "/branches/OLD", data={**form, **BANK, "bank_account_number": "12 34"}, headers={"Accept-Language": "id"}
+    )
+    assert bad.status_code == 422 and 'id="bank_account_number-error"' in bad.text and "Gunakan angka" in bad.text
+    assert 'value="Bank Uji"' in bad.text  # what was typed is kept
+    ok = client.post("/branches/OLD", data={**form, **BANK}, follow_redirects=False)
+    assert ok.status_code == 303
+    assert db.get(Branch, "OLD").bank_account_holder == "BPJS TK Cabang Uji"
+    assert 'value="0123-4567-89"' in client.get("/branches/OLD").text

@@ -128,18 +128,18 @@ def test_duta_deposits_held_cash_from_the_page(client, db, duta, member):
     assert empty.status_code == 422
 
 
-def test_cabang_confirms_and_returns_from_the_deposits_page(client, db, duta, cabang, member):
+def test_cabang_confirms_and_returns_from_the_deposit_page(client, db, duta, cabang, member):
     from tests.factories import actor_of
 
     a = make_payment(db, duta, member)
     deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [a.receipt_number])
     token = web_login(client, cabang)
-    page = client.get("/deposits")
-    assert f'action="/deposits/{deposit.id}/confirm"' in page.text
-    assert (
-        client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": ""}).status_code
-        == 422
-    )
+    assert f'href="/deposits/{deposit.id}"' in client.get("/deposits").text
+    page = client.get(f"/deposits/{deposit.id}")
+    assert f'action="/deposits/{deposit.id}/confirm"' in page.text and a.receipt_number in page.text
+    empty = client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": ""})
+    assert empty.status_code == 422 and 'id="bank_reference-error"' in empty.text
+    assert a.receipt_number in empty.text  # the receipts stay in view beside the message
     hidden = client.post(f"/deposits/{deposit.id}/confirm", data={"csrf_token": token, "bank_reference": "SLIP\x07"})
     assert hidden.status_code == 422 and "karakter kontrol" in hidden.text
     ok = client.post(
@@ -189,7 +189,7 @@ def test_deposits_to_confirm_are_all_reachable_oldest_first(client, db, duta, ca
     later = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
     web_login(client, cabang)
     page = client.get("/deposits").text
-    assert page.index(f'action="/deposits/{waiting.id}/confirm"') < page.index(f'action="/deposits/{later.id}/confirm"')
+    assert page.index(f'href="/deposits/{waiting.id}"') < page.index(f'href="/deposits/{later.id}"')
 
 
 def test_refund_button_on_the_branch_page(client, db, duta, cabang, member):

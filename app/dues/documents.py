@@ -1,0 +1,85 @@
+"""The receipt and the deposit slip as A5 PDFs: the same content as their pages, in the user's language."""
+
+from app.core.i18n import _, ngettext
+from app.core.money import format_rupiah
+from app.core.pdf import Document, render_pdf
+from app.core.templating import format_day, format_moment
+
+
+def payment_status_label(status: str) -> str:
+    return {
+        "valid": _("valid"),
+        "void": _("void"),
+        "refund_due": _("refund due"),
+        "refunded": _("refunded"),
+        "submitted": _("waiting for confirmation"),
+        "confirmed": _("confirmed"),
+        "returned": _("returned"),
+    }.get(status, status)
+
+
+def receipt_pdf(context: dict) -> bytes:
+    payment, member = context["payment"], context["member"]
+    channel = {"tunai": _("Cash"), "bank": _("Bank or agent")}.get(payment.channel, _("Other"))
+    notes = []
+    if payment.status != "valid":
+        notes.append(payment_status_label(payment.status) + (f": {payment.void_reason}" if payment.void_reason else ""))
+    elif context["pending"]:
+        notes.append(pending_note())
+    document = Document(
+        title=f"{_('Receipt')} {payment.receipt_number}",
+        banner=_("VOIDED") if payment.status != "valid" else None,
+        notes=notes,
+        fields=[
+            (_("Member"), member.full_name),
+            (_("Member number"), member.member_number or _("waiting for approval")),
+            (
+                _("Months covered"),
+                f"{context['cover']} ({ngettext('%(num)s month', '%(num)s months', payment.months)})",
+            ),
+            (_("Amount"), f"{format_rupiah(payment.amount)}\n{context['words']}"),
+            (_("Paid by"), channel + (f" · {payment.reference}" if payment.reference else "")),
+            (_("Payment date"), format_day(payment.paid_on)),
+            (_("Recorded by"), f"{context['recorder_name']} · {format_moment(payment.recorded_at)}"),
+        ],
+    )
+    return render_pdf(document)
+
+
+def pending_note() -> str:
+    return _(
+        "This registration waits for the branch's approval: cover starts once the branch approves it. "
+        "If the registration is rejected, this money is returned."
+    )
+
+
+def deposit_slip_pdf(context: dict) -> bytes:
+    deposit, duta, branch = context["deposit"], context["duta"], context["branch"]
+    if branch is not None and branch.bank_account_number:
+        account = [
+            (_("Bank name"), branch.bank_name or ""),
+            (_("Account number"), branch.bank_account_number),
+            (_("Account holder"), branch.bank_account_holder or ""),
+        ]
+    else:
+        account = [(_("Bank account"), _("The branch has no bank account on file; ask the branch office."))]
+    document = Document(
+        title=f"{_('Deposit slip')} #{deposit.id}",
+        fields=[
+            (_("Duta"), duta.full_name or duta.username),
+            (_("Branch office"), branch.name if branch is not None else "-"),
+            (_("Date"), format_moment(deposit.created_at)),
+            (_("Status"), payment_status_label(deposit.status)),
+            *account,
+        ],
+        table_header=[_("Receipt"), _("Member"), _("Months covered"), _("Amount")],
+        table_rows=[
+            [payment.receipt_number, member.full_name, cover, format_rupiah(payment.amount)]
+            for payment, member, cover in context["receipts"]
+        ],
+        closing=[
+            _("Total %(total)s.", total=format_rupiah(deposit.total)),
+            ngettext("%(num)s receipt", "%(num)s receipts", len(context["receipts"])),
+        ],
+    )
+    return render_pdf(document)

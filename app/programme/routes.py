@@ -186,7 +186,15 @@ def village_stage(
         return render(
             request,
             "programme/village.html",
-            _village_context(session, actor, village, stage_error=error.message, form=data),
+            # A conflict naming its field is shown beside it; the others above the form.
+            _village_context(
+                session,
+                actor,
+                village,
+                errors=error.errors,
+                stage_error=None if error.field else error.message,
+                form=data,
+            ),
             status_code=409,
         )
     return RedirectResponse(f"/villages/{code}?saved=stage", status_code=303)

@@ -94,7 +94,8 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
         raise Conflict(_("Missing earlier stages: %(stages)s. Stages are reached one at a time.", stages=missing))
 
     day = today()
-    reached_on = day
+    # A village's true history may be entered late: the date it reached the stage, today by default.
+    reached_on = _stage_date(evidence.get("date"), village.stage_since, day, required=stage == Stage.diresmikan.value)
     recorded: dict = {}
     if stage == Stage.sosialisasi.value:
         recorded = _socialisation_evidence(session, village, evidence, day)
@@ -106,7 +107,7 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
     elif stage == Stage.perangkat_terlindungi.value:
         recorded = _officials_evidence(evidence)
     elif stage == Stage.diresmikan.value:
-        recorded, reached_on = _decree_evidence(session, village, evidence, day)
+        recorded = _decree_evidence(session, village, evidence, reached_on)
 
     change = StageChange(
         village_code=village.code,
@@ -148,31 +149,56 @@ def _positive_int(value, field: str, errors: dict) -> int | None:
     return number
 
 
+def _stage_date(value, previous: dt.date | None, day: dt.date, required: bool) -> dt.date:
+    """The date a stage was reached: not in the future, not before the stage before it."""
+    if value in (None, ""):
+        if required:
+            raise Conflict(_("Missing evidence: the date of the decree or MoU."), field="date")
+        value = day
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            raise Invalid({"date": _("Enter a date as YYYY-MM-DD.")}) from None
+    if value > day:
+        raise Invalid({"date": _("The date cannot be in the future.")})
+    if previous is not None and value < previous:
+        raise Invalid(
+            {"date": _("The date cannot be before the previous stage (%(date)s).", date=previous.strftime("%d/%m/%Y"))}
+        )
+    return value
+
+
 def _socialisation_evidence(session: Session, village: Village, evidence: dict, day: dt.date) -> dict:
     event_id = evidence.get("event_id")
     if event_id is None:
-        raise Conflict(_("Missing evidence: a socialisation event held in this village (event_id)."))
+        raise Conflict(_("Missing evidence: a socialisation event held in this village."), field="event_id")
     try:
         event = session.get(Event, int(event_id))
     except (TypeError, ValueError):
         raise Invalid({"event_id": _("Enter a whole number.")}) from None
     if event is None or event.village_code != village.code or event.kind != EventKind.sosialisasi.value:
-        raise Conflict(_("Missing evidence: event %(id)s is not a socialisation event in this village.", id=event_id))
+        raise Conflict(
+            _("Missing evidence: event %(id)s is not a socialisation event in this village.", id=event_id),
+            field="event_id",
+        )
     if event.date > day:
         raise Conflict(
             _(
                 "Missing evidence: the socialisation event of %(date)s has not taken place yet.",
                 date=event.date.strftime("%d/%m/%Y"),
-            )
+            ),
+            field="event_id",
         )
     return {"event_id": event.id, "event_date": event.date.isoformat(), "attendance": event.attendance}
 
 
 def _officials_evidence(evidence: dict) -> dict:
-    if evidence.get("enrolled") is None or evidence.get("total") is None:
-        raise Conflict(
-            _("Missing evidence: how many village officials there are and how many are enrolled (enrolled, total).")
-        )
+    for field in ("enrolled", "total"):
+        if evidence.get(field) is None:
+            raise Conflict(
+                _("Missing evidence: how many village officials there are and how many are enrolled."), field=field
+            )
     errors: dict = {}
     enrolled = _positive_int(evidence["enrolled"], "enrolled", errors)
     total = _positive_int(evidence["total"], "total", errors)
@@ -180,7 +206,7 @@ def _officials_evidence(evidence: dict) -> dict:
         raise Invalid(errors)
     assert enrolled is not None and total is not None  # None only with an error
     if total == 0:
-        raise Conflict(_("Missing evidence: the number of village officials must be more than 0."))
+        raise Conflict(_("Missing evidence: the number of village officials must be more than 0."), field="total")
     if enrolled > total:
         raise Invalid({"enrolled": _("Cannot be more than the number of officials.")})
     if enrolled < total:
@@ -189,33 +215,20 @@ def _officials_evidence(evidence: dict) -> dict:
                 "Missing evidence: only %(enrolled)s of %(total)s village officials are enrolled; all must be.",
                 enrolled=enrolled,
                 total=total,
-            )
+            ),
+            field="enrolled",
         )
     return {"enrolled": enrolled, "total": total}
 
 
-def _decree_evidence(session: Session, village: Village, evidence: dict, day: dt.date) -> tuple[dict, dt.date]:
+def _decree_evidence(session: Session, village: Village, evidence: dict, date: dt.date) -> dict:
     number = str(evidence.get("decree_number") or "").strip()
-    date = evidence.get("date")
-    missing = []
     if not number:
-        missing.append(_("the decree or MoU number (decree_number)"))
-    if not date:
-        missing.append(_("its date (date)"))
-    if missing:
-        raise Conflict(_("Missing evidence: %(items)s.", items=", ".join(missing)))
-    assert date is not None  # else missing above
+        raise Conflict(_("Missing evidence: the decree or MoU number."), field="decree_number")
     if len(number) > 100:
         raise Invalid({"decree_number": _("Use at most %(n)s characters.", n=100)})
     require_plain_text({"decree_number": number})
-    if isinstance(date, str):
-        try:
-            date = dt.date.fromisoformat(date)
-        except ValueError:
-            raise Invalid({"date": _("Enter a date as YYYY-MM-DD.")}) from None
-    if date > day:
-        raise Invalid({"date": _("The date cannot be in the future.")})
-    reached = {row.stage: row.reached_on for row in stage_history(session, village.code)}
+    reached = {row.stage for row in stage_history(session, village.code)}
     earlier = [s for s in STAGE_ORDER[: STAGE_ORDER.index(Stage.diresmikan.value)] if s not in reached]
     if earlier:
         raise Conflict(
@@ -224,12 +237,7 @@ def _decree_evidence(session: Session, village: Village, evidence: dict, day: dt
                 stages=", ".join(stage_label(s) for s in earlier),
             )
         )
-    previous = reached[Stage.perangkat_terlindungi.value]
-    if date < previous:
-        raise Invalid(
-            {"date": _("The date cannot be before the previous stage (%(date)s).", date=previous.strftime("%d/%m/%Y"))}
-        )
-    return {"decree_number": number, "date": date.isoformat()}, date
+    return {"decree_number": number, "date": date.isoformat()}
 
 
 def set_estimate(session: Session, actor: Actor, code: str, value) -> Village:

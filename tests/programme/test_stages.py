@@ -18,6 +18,7 @@ from tests.factories import (
     make_event,
     make_user,
     set_village_stage,
+    web_login,
 )
 
 
@@ -77,7 +78,7 @@ def test_sosialisasi_needs_an_event(client, db, cabang):
     response = move(client, api_headers(client, cabang), "sosialisasi")
     assert response.status_code == 409
     assert "kegiatan sosialisasi" in response.json()["detail"]
-    assert "event_id" in response.json()["detail"]
+    assert "event_id" not in response.json()["detail"]  # no field names in what people read
 
 
 def test_sosialisasi_refuses_a_future_event(client, db, cabang):
@@ -127,7 +128,7 @@ def test_officials_must_all_be_enrolled(client, db, cabang):
     headers = api_headers(client, cabang)
     missing = move(client, headers, "perangkat_terlindungi")
     assert missing.status_code == 409
-    assert "enrolled, total" in missing.json()["detail"]
+    assert "perangkat desa" in missing.json()["detail"] and "(enrolled" not in missing.json()["detail"]
     partial = move(client, headers, "perangkat_terlindungi", enrolled=7, total=9)
     assert partial.status_code == 409
     assert "7 dari 9" in partial.json()["detail"]
@@ -145,11 +146,10 @@ def test_diresmikan_needs_decree_number_and_date(client, db, cabang):
     headers = api_headers(client, cabang)
     response = move(client, headers, "diresmikan")
     assert response.status_code == 409
-    detail = response.json()["detail"]
-    assert "decree_number" in detail and "(date)" in detail
-    only_number = move(client, headers, "diresmikan", decree_number="SK-1")
-    assert only_number.status_code == 409
-    assert "(date)" in only_number.json()["detail"] and "decree_number" not in only_number.json()["detail"]
+    assert response.json()["detail"] == "Bukti belum ada: tanggal SK atau MoU."
+    only_date = move(client, headers, "diresmikan", date=today().isoformat())
+    assert only_date.status_code == 409
+    assert only_date.json()["detail"] == "Bukti belum ada: nomor SK atau MoU."
     future = move(
         client, headers, "diresmikan", decree_number="SK-1", date=(today() + dt.timedelta(days=1)).isoformat()
     )
@@ -265,3 +265,38 @@ def test_a_concurrent_move_of_the_same_village_is_refused(client, db, cabang, mo
     assert response.status_code == 409
     assert "pada saat yang sama" in response.json()["detail"]
     assert db.exec(select(StageChange).where(StageChange.stage == "duta")).first() is None
+
+
+def test_a_stage_may_be_dated_in_the_past_but_not_before_the_previous_one(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "calon", cabang)  # reached 30 days ago
+    headers = api_headers(client, cabang)
+    event = make_event(db, cabang, VILLAGE_A, kind="sosialisasi", date=today() - dt.timedelta(days=20))
+    too_early = move(
+        client, headers, "sosialisasi", event_id=event.id, date=(today() - dt.timedelta(days=31)).isoformat()
+    )
+    assert too_early.status_code == 422 and too_early.json()["detail"][0]["loc"][-1] == "date"
+    future = move(client, headers, "sosialisasi", event_id=event.id, date=(today() + dt.timedelta(days=1)).isoformat())
+    assert future.status_code == 422 and future.json()["detail"][0]["loc"][-1] == "date"
+    past = today() - dt.timedelta(days=20)
+    response = move(client, headers, "sosialisasi", event_id=event.id, date=past.isoformat())
+    assert response.status_code == 200 and response.json()["stage_since"] == past.isoformat()
+    change = db.exec(select(StageChange).where(StageChange.stage == "sosialisasi")).one()
+    assert change.reached_on == past
+    assert db.get(Village, VILLAGE_A).stage_since == past
+
+
+def test_stage_form_has_a_date_and_shows_conflicts_beside_their_fields(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "duta", cabang)
+    token = web_login(client, cabang)
+    page = client.get(f"/villages/{VILLAGE_A}").text
+    assert f'name="date" type="date" value="{today().isoformat()}"' in page or (
+        'name="date"' in page and f'value="{today().isoformat()}"' in page
+    )
+    refused = client.post(
+        f"/villages/{VILLAGE_A}/stage",
+        data={"csrf_token": token, "stage": "perangkat_terlindungi", "enrolled": "7", "total": "9"},
+        headers={"Accept-Language": "id"},
+    )
+    assert refused.status_code == 409
+    assert 'id="enrolled-error"' in refused.text and "7 dari 9" in refused.text
+    assert 'id="stage-error"' not in refused.text

@@ -115,6 +115,7 @@ async def _read_form(request: Request) -> dict:
     form: dict[str, Any] = {name: _text(data.get(name)) for name in FORM_FIELDS}
     form["jht"] = validation.as_bool(data.get("jht"))
     form["consent"] = validation.as_bool(data.get("consent"))
+    form["confirm_not_duplicate"] = validation.as_bool(data.get("confirm_not_duplicate"))
     form["idempotency_key"] = _text(data.get("idempotency_key"))
     form["action"] = data.get("action") or "submit"
     return form

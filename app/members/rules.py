@@ -10,6 +10,7 @@ from app.auth.models import Role
 from app.auth.scope import Actor
 from app.core.errors import Conflict
 from app.core.i18n import _
+from app.core.templating import mask_nik
 from app.members.models import Member, MemberStatus
 
 # Fields that make up the person's identity: fixed once the branch approved the registration.
@@ -66,6 +67,33 @@ def _duplicates_of(member: Member, column):
         .order_by(col(Member.id))
         .limit(20)
     )
+
+
+class PossibleDuplicate(Conflict):
+    """A registration like another of the village (same name and birth date, another NIK): sent only
+    once the duta confirms it is a different person. Names the others with their NIK masked."""
+
+    field = "confirm_not_duplicate"
+
+    def __init__(self, others: list[Member]):
+        people = "; ".join(
+            _("%(name)s, born %(date)s, NIK %(nik)s", name=o.full_name, date=o.birth_date, nik=mask_nik(o.nik))
+            for o in others
+        )
+        super().__init__(
+            _(
+                "Already registered in this village with the same name and birth date: %(people)s. "
+                "If this is a different person, tick the box and send again.",
+                people=people,
+            )
+        )
+
+
+def refuse_unconfirmed_duplicate(session: Session, member: Member, confirmed: bool) -> None:
+    """Raise `PossibleDuplicate` unless the duta confirmed that the member is a different person."""
+    others = possible_duplicates(session, member)
+    if others and not confirmed:
+        raise PossibleDuplicate(others)
 
 
 def possible_duplicates(session: Session, member: Member) -> list[Member]:

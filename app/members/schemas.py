@@ -30,6 +30,9 @@ class MemberIn(BaseModel):
     heir_relation: str | None = None
     consent: bool | str | None = Field(None, description="must be true")
     event_id: int | str | None = None
+    confirm_not_duplicate: bool = Field(
+        False, description="true once the duta checked that a namesake born the same day is another person"
+    )
 
 
 class MemberPatch(MemberIn):

@@ -19,7 +19,7 @@ from app.events.models import Event
 from app.members import validation
 from app.members.cover import CoverStatus, cover_clause
 from app.members.models import Member, MemberStatus
-from app.members.rules import ensure_editable, possible_duplicate_niks
+from app.members.rules import ensure_editable, possible_duplicate_niks, refuse_unconfirmed_duplicate
 from app.rates import service as rates
 from app.rates.service import Contribution
 from app.regions import service as regions_service
@@ -290,6 +290,8 @@ def create(
         status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
         submitted_at=now if submit else None,
     )
+    if submit:
+        refuse_unconfirmed_duplicate(session, member, validation.as_bool(data.get("confirm_not_duplicate")))
     session.add(member)
     try:
         session.flush()

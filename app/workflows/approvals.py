@@ -155,6 +155,8 @@ class BatchResult:
     approved: list[Member] = field(default_factory=list)
     # Registrations someone else decided meanwhile: (member, its status now).
     skipped: list[tuple[Member, str]] = field(default_factory=list)
+    # Possible duplicates: left for a decision on their own page.
+    flagged: list[Member] = field(default_factory=list)
 
 
 def approve_many(session: Session, actor: Actor, member_ids: Iterable[int]) -> BatchResult:
@@ -172,6 +174,10 @@ def approve_many(session: Session, actor: Actor, member_ids: Iterable[int]) -> B
     try:
         # Ascending ids: two batches locking rows in the same order cannot deadlock.
         for member_id in ids:
+            candidate = load_visible(session, actor, member_id)
+            if possible_duplicates(session, candidate):
+                result.flagged.append(candidate)
+                continue
             try:
                 result.approved.append(_approve_one(session, actor, member_id, batch=True))
             except Conflict:
@@ -188,6 +194,7 @@ def approve_many(session: Session, actor: Actor, member_ids: Iterable[int]) -> B
         actor.branch_code or "-",
         members={str(m.id): m.member_number for m in result.approved},
         skipped=[m.id for m, _status in result.skipped],
+        flagged=[m.id for m in result.flagged],
     )
     session.commit()
     return result
@@ -258,6 +265,8 @@ class QueueRow:
     village_name: str
     registered_by: str
     waited: dt.timedelta
+    # Someone of the village has the same name and birth date: decided on its page, never in one tap.
+    possible_duplicate: bool = False
 
 
 @dataclass
@@ -293,7 +302,13 @@ def queue(
     now = utcnow()
     return QueuePage(
         rows=[
-            QueueRow(member, village_name, username, now - _aware(member.submitted_at or member.created_at))
+            QueueRow(
+                member,
+                village_name,
+                username,
+                now - _aware(member.submitted_at or member.created_at),
+                bool(possible_duplicates(session, member)),
+            )
             for member, village_name, username in rows
         ],
         total=total,

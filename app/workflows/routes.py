@@ -90,6 +90,8 @@ def approve_batch(
     message = _("Registrations approved: %(n)s.", n=len(result.approved))
     if result.skipped:
         message += " " + _("Already decided by someone else: %(n)s.", n=len(result.skipped))
+    if result.flagged:
+        message += " " + _("Possible duplicates, to decide one by one: %(n)s.", n=len(result.flagged))
     return _done(request, message, back)
 
 

@@ -39,6 +39,19 @@ def test_queue_oldest_first_with_village_and_wait(client, db, area):
     assert f'value="{newer.id}"' in text  # a checkbox per row
 
 
+def test_a_possible_duplicate_in_the_queue_opens_its_decision_page(client, db, area):
+    first = _submitted(db, area.duta, 3, full_name="Siti Aminah", birth_date=dt.date(1990, 5, 17), sex="P")
+    namesake = _submitted(db, area.duta, 2, full_name="SITI AMINAH", birth_date=dt.date(1990, 5, 17), sex="P")
+    plain = _submitted(db, area.duta, 1)
+    web_login(client, area.cabang)
+    text = client.get("/approvals").text
+    for flagged in (first, namesake):
+        assert f'href="/approvals/{flagged.id}">Putuskan</a>' in text
+        assert f"/approvals/{flagged.id}/approve" not in text and f'value="{flagged.id}"' not in text
+    assert f"/approvals/{plain.id}/approve" in text
+    assert text.count("Mungkin ganda") == 2
+
+
 def test_queue_filter_by_village(client, db, area):
     make_member(db, area.duta, full_name="Warga Desa A")
     make_member(db, area.duta_b, village_code=VILLAGE_B, full_name="Warga Desa B")

@@ -1,5 +1,6 @@
 """Every transition of a registration's decision, and every refusal (409, 403, 404)."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -192,6 +193,19 @@ def test_outside_the_branch_is_404(client, db, area):
 def test_api_needs_a_token(client, db, area):
     member = make_member(db, area.duta)
     assert client.post(f"/api/v1/members/{member.id}/approve").status_code == 401
+
+
+def test_a_possible_duplicate_is_not_approved_in_a_batch(db, area):
+    cabang = area.actor(area.cabang)
+    first = make_member(db, area.duta, full_name="Siti Aminah", birth_date=dt.date(1990, 5, 17), sex="P")
+    namesake = make_member(db, area.duta, full_name="SITI AMINAH", birth_date=dt.date(1990, 5, 17), sex="P")
+    plain = make_member(db, area.duta)
+    result = approvals.approve_many(db, cabang, [first.id, namesake.id, plain.id])
+    assert [m.id for m in result.approved] == [plain.id]
+    assert sorted(m.id for m in result.flagged) == sorted([first.id, namesake.id])
+    assert db.get(Member, namesake.id).status == "submitted"
+    rows = {row.member.id: row for row in approvals.queue(db, cabang).rows}
+    assert rows[namesake.id].possible_duplicate and rows[first.id].possible_duplicate
 
 
 def test_batch_approves_skips_decided_and_audits(db, area):

@@ -170,9 +170,14 @@ def test_a_taken_nik_refused_by_the_unique_index_leaves_nothing_written(client, 
     assert corrected.status_code == 201 and member_count(db) == 2
 
 
-def test_possible_duplicate_is_warned_not_refused(client, db, headers, duta):
+def test_a_possible_duplicate_is_sent_only_once_confirmed(client, db, headers, duta):
     make_member(db, duta, VILLAGE_A, full_name="SITI AMINAH", birth_date=dt.date(1990, 5, 17), sex="P")
-    response = post(client, headers, full_name="Siti  Aminah")
+    refused = post(client, headers, full_name="Siti  Aminah")
+    assert refused.status_code == 409
+    detail = refused.json()["detail"]
+    assert "SITI AMINAH" in detail and "1207" in detail and "*" in detail  # the other's NIK, masked
+    assert member_count(db) == 1
+    response = post(client, headers, full_name="Siti  Aminah", confirm_not_duplicate=True)
     assert response.status_code == 201
     warnings = response.json()["warnings"]
     assert len(warnings) == 1 and "Mungkin ganda" in warnings[0]

@@ -123,6 +123,18 @@ def test_duplicate_nik_is_shown_beside_the_nik_field(client, db, csrf, duta):
     assert 'id="nik-error"' in response.text and "Medan Senembah" in response.text
 
 
+def test_a_possible_duplicate_asks_the_duta_to_confirm_beside_a_checkbox(client, db, csrf, duta):
+    make_member(db, duta, VILLAGE_A, full_name="SITI AMINAH", birth_date=dt.date(1990, 5, 17), sex="P")
+    data = form_data(csrf, key="namesake", full_name="Siti Aminah", birth_date="1990-05-17", sex="P")
+    refused = client.post("/members/new", data=data, follow_redirects=False)
+    assert refused.status_code == 409
+    assert 'id="confirm_not_duplicate-error"' in refused.text and 'name="confirm_not_duplicate"' in refused.text
+    assert 'value="Siti Aminah"' in refused.text  # what was typed comes back
+    assert count(db) == 1
+    confirmed = client.post("/members/new", data={**data, "confirm_not_duplicate": "1"}, follow_redirects=False)
+    assert confirmed.status_code == 303 and count(db) == 2
+
+
 def test_double_submit_records_once(client, db, csrf):
     data = form_data(csrf, key="double-tap")
     first = client.post("/members/new", data=data, follow_redirects=False)

@@ -6,12 +6,14 @@ from fastapi import APIRouter, Header, Query
 from sqlmodel import Session
 
 from app.auth.deps import ApiActor
+from app.auth.scope import Actor
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.templating import mask_nik
 from app.members import service
 from app.members.cover import cover_status
 from app.members.models import Member
+from app.members.privacy import shown_nik
 from app.members.schemas import ContributionOut, MemberIn, MemberList, MemberListItem, MemberOut, MemberPatch, StatusOut
 from app.regions import service as regions_service
 
@@ -23,7 +25,11 @@ def _month(value) -> str | None:
 
 
 def member_out(
-    session: Session, member: Member, warnings: list[str] | None = None, village_name: str | None = None
+    session: Session,
+    actor: Actor,
+    member: Member,
+    warnings: list[str] | None = None,
+    village_name: str | None = None,
 ) -> MemberOut:
     day = today()
     contribution = service.contribution_for(session, member, day)
@@ -32,7 +38,6 @@ def member_out(
             name: getattr(member, name)
             for name in (
                 "id",
-                "nik",
                 "full_name",
                 "sex",
                 "birth_date",
@@ -56,6 +61,7 @@ def member_out(
                 "submitted_at",
             )
         },
+        nik=shown_nik(session, actor, member),
         village_name=village_name or regions_service.village_name(session, member.village_code),
         monthly_contribution=contribution.total,
         contribution=ContributionOut(
@@ -76,7 +82,7 @@ def create_member(
 ):
     """Register a member (status `submitted`). The same `Idempotency-Key` again returns the first answer."""
     result = service.create(session, actor, body.model_dump(), submit=True, idempotency_key=idempotency_key)
-    return member_out(session, result.member, result.warnings, result.village_name)
+    return member_out(session, actor, result.member, result.warnings, result.village_name)
 
 
 def _list_item(m: Member, day: dt.date) -> MemberListItem:
@@ -114,14 +120,14 @@ def list_members(
 
 @router.get("/members/{member_id}", response_model=MemberOut)
 def get_member(member_id: int, actor: ApiActor, session: SessionDep):
-    return member_out(session, service.get_member(session, actor, member_id))
+    return member_out(session, actor, service.get_member(session, actor, member_id))
 
 
 @router.patch("/members/{member_id}", response_model=MemberOut)
 def patch_member(member_id: int, body: MemberPatch, actor: ApiActor, session: SessionDep):
     """Correct a `draft` or `rejected` registration; only the fields sent change."""
     result = service.update(session, actor, member_id, body.model_dump(exclude_unset=True))
-    return member_out(session, result.member, result.warnings)
+    return member_out(session, actor, result.member, result.warnings)
 
 
 @router.post("/members/{member_id}/submit", response_model=StatusOut)

@@ -50,7 +50,7 @@ class ContributionOut(BaseModel):
 
 class MemberOut(BaseModel):
     id: int
-    nik: str
+    nik: str = Field(description="whole for the duta of the village and the branch officer; masked for others")
     full_name: str
     sex: str
     birth_date: dt.date

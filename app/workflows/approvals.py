@@ -29,6 +29,7 @@ from app.dues.models import Payment, PaymentStatus
 from app.dues.rollup import member_approved
 from app.dues.service import mark_refund_due
 from app.members.models import Member, MemberStatus
+from app.members.privacy import shown_nik
 from app.members.rules import possible_duplicates
 from app.regions.models import District, Regency, Village
 
@@ -346,6 +347,7 @@ class Decision:
     """Everything the officer needs on one screen to decide a registration."""
 
     member: Member
+    nik: str  # whole or masked, as the actor may see it
     village: Village
     district: District
     regency: Regency
@@ -374,6 +376,7 @@ def decision(session: Session, actor: Actor, member_id: int) -> Decision:
     ).one()
     return Decision(
         member=member,
+        nik=shown_nik(session, actor, member),
         village=village,
         district=district,
         regency=regency,

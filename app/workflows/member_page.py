@@ -14,6 +14,7 @@ from app.dues import service as dues_service
 from app.events.models import Event
 from app.members import service
 from app.members.cover import cover_status
+from app.members.privacy import shown_nik
 from app.members.routes import LABELS
 from app.regions.models import Village
 
@@ -26,6 +27,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
     event = session.get(Event, member.event_id) if member.event_id else None
     return {
         "member": member,
+        "nik": shown_nik(session, actor, member),
         "village": village,
         "event": event,
         "contribution": service.contribution_for(session, member, day),

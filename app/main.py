@@ -12,7 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app.auth import api as auth_api
 from app.auth import routes as auth_routes
-from app.auth.deps import LoginRequired
+from app.auth.deps import LoginRequired, PasswordChangeRequired
 from app.core import i18n
 from app.core.config import get_settings
 from app.core.db import get_engine
@@ -78,6 +78,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     # Outermost first: compression wraps everything, the session sits inside the header middleware.
+    # The signed cookie carries only the server-side session's id and the CSRF token (app.auth.deps).
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,
@@ -117,6 +118,12 @@ def create_app() -> FastAPI:
         if request.headers.get("HX-Request") == "true":
             return JSONResponse({}, status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(PasswordChangeRequired)
+    def password_change_required(request: Request, _exc: PasswordChangeRequired):
+        if request.headers.get("HX-Request") == "true":
+            return JSONResponse({}, status_code=403, headers={"HX-Redirect": "/account"})
+        return RedirectResponse("/account", status_code=303)
 
     @app.exception_handler(DomainError)
     def domain_error(request: Request, exc: DomainError):

@@ -81,13 +81,13 @@ def csrf_from(html: str) -> str:
 
 
 def web_login(client, user: User) -> str:
-    """Log the test client in through the login form; returns the session's CSRF token."""
+    """Log the test client in through the login form; returns the session's CSRF token (renewed at login)."""
     token = csrf_from(client.get("/login").text)
     response = client.post(
         "/login", data={"username": user.username, "password": PASSWORD, "csrf_token": token}, follow_redirects=False
     )
     assert response.status_code == 303, response.text
-    return token
+    return csrf_from(client.get("/account").text)
 
 
 def make_member(

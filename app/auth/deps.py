@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.scope import Actor
-from app.auth.service import load_actor
+from app.auth.service import load_actor, web_session_actor
 from app.core.db import SAFE_METHODS, SessionDep
 from app.core.errors import Forbidden, NotAuthenticated
 from app.core.i18n import _
@@ -22,24 +22,37 @@ class LoginRequired(Exception):
     """A page needs a logged-in user: answered with a redirect to /login."""
 
 
+class PasswordChangeRequired(Exception):
+    """The user must first replace a password someone else chose: answered with a redirect to /account."""
+
+
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
 def optional_web_actor(request: Request, session: SessionDep) -> Actor | None:
-    data = request.session
-    if "uid" not in data:
+    """The user of the cookie's server-side session; None (and a fresh cookie) once that session
+    ended, expired or is unknown."""
+    session_id = request.session.get("sid")
+    if not isinstance(session_id, str):
         return None
-    actor = load_actor(session, data["uid"], data.get("cv", 0))
+    actor = web_session_actor(session, session_id)
     if actor is None:
         request.session.clear()
     request.state.actor = actor
     return actor
 
 
-def web_actor(actor: Actor | None = Depends(optional_web_actor)) -> Actor:
+def signed_in_actor(actor: Actor | None = Depends(optional_web_actor)) -> Actor:
+    """Any logged-in user, even one who must still change the password (the /account page)."""
     if actor is None:
         raise LoginRequired()
+    return actor
+
+
+def web_actor(actor: Actor = Depends(signed_in_actor)) -> Actor:
+    if actor.must_change_password:
+        raise PasswordChangeRequired()
     return actor
 
 
@@ -56,6 +69,8 @@ def api_actor(claims: Annotated[dict, Depends(api_token)], session: SessionDep) 
     actor = load_actor(session, claims["uid"], claims["cv"])
     if actor is None:
         raise NotAuthenticated(_("Not logged in or the token has expired."))
+    if actor.must_change_password:
+        raise Forbidden(_("Change the password you were given, at /account, before using the API."))
     return actor
 
 
@@ -73,8 +88,10 @@ async def csrf_protect(request: Request) -> None:
         raise Forbidden(_("The form has expired. Reload the page and try again."))
 
 
-# For route signatures: `actor: WebActor` (pages; a redirect to /login without a session),
+# For route signatures: `actor: WebActor` (pages; a redirect to /login without a session, to /account
+# while a password chosen by someone else is unchanged), `actor: SignedInActor` (/account itself),
 # `actor: ApiActor` (the JSON API's bearer token), `actor: OptionalWebActor` (pages open to anyone).
 WebActor = Annotated[Actor, Depends(web_actor)]
+SignedInActor = Annotated[Actor, Depends(signed_in_actor)]
 OptionalWebActor = Annotated[Actor | None, Depends(optional_web_actor)]
 ApiActor = Annotated[Actor, Depends(api_actor)]

@@ -25,6 +25,9 @@ class User(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow)
     # Bumped when the password changes, so older sessions and tokens stop working.
     credentials_version: int = 1
+    # Set when someone else chose the password (an admin or branch officer): the owner picks their own
+    # before doing anything else.
+    must_change_password: bool = False
 
 
 class UserVillage(SQLModel, table=True):
@@ -44,3 +47,18 @@ class LoginAttempt(SQLModel, table=True):
     ip: str = Field(max_length=64, index=True)
     at: dt.datetime = Field(default_factory=utcnow, index=True)
     succeeded: bool = False
+
+
+class WebSession(SQLModel, table=True):
+    """A logged-in browser, kept on the server: the signed cookie holds only this id (and the CSRF
+    token), so logging out or a password reset ends it everywhere, even for a copied cookie."""
+
+    __tablename__ = "web_session"
+
+    id: str = Field(primary_key=True, max_length=64)  # a random token
+    user_id: int = Field(foreign_key="user.id", index=True)
+    # The account's credentials_version at login: a later change ends the session as it does tokens.
+    credentials_version: int
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime
+    ended_at: dt.datetime | None = None

@@ -9,12 +9,14 @@ from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
 from app.auth import service
-from app.auth.deps import OptionalWebActor, WebActor, client_ip, csrf_protect
+from app.auth.deps import OptionalWebActor, SignedInActor, WebActor, client_ip, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
 from app.core.db import SessionDep
 from app.core.errors import Invalid, NotAuthenticated, NotFound, TooManyAttempts
+from app.core.forms import show_again_if_refused
 from app.core.i18n import _
+from app.core.security import new_csrf_token
 from app.core.templating import render
 from app.regions import service as regions_service
 
@@ -56,17 +58,65 @@ def login(
             status_code=error.status_code,
             **(error.headers() if isinstance(error, TooManyAttempts) else {}),
         )
-    csrf = request.session.get("csrf")
-    # A new session on login, so a session id planted before login is worthless.
+    session_id = service.start_web_session(session, user)
+    # A new session and CSRF token on login, so neither planted before login is worth anything.
     request.session.clear()
-    request.session.update({"uid": user.id, "cv": user.credentials_version, "csrf": csrf})
-    return RedirectResponse(_safe_next(next), status_code=303)
+    request.session.update({"sid": session_id, "csrf": new_csrf_token()})
+    target = "/account" if user.must_change_password else _safe_next(next)
+    return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request):
+def logout(request: Request, session: SessionDep):
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        service.end_web_session(session, session_id)
     request.session.clear()
+    request.session["csrf"] = new_csrf_token()
     return RedirectResponse("/login", status_code=303)
+
+
+# My account: every user changes their own password here (and must, when someone else chose it).
+
+
+def _account_context(request: Request, actor: Actor, errors: dict[str, str] | None = None) -> dict:
+    return {
+        "errors": errors or {},
+        "must_change": actor.must_change_password,
+        "flash": request.session.pop("flash", None),
+    }
+
+
+@router.get("/account")
+def account(request: Request, actor: SignedInActor):
+    return render(request, "auth/account.html", _account_context(request, actor))
+
+
+@router.post("/account")
+def change_password(
+    request: Request,
+    actor: SignedInActor,
+    session: SessionDep,
+    current_password: str = Form(""),
+    new_password: str = Form(""),
+    new_password_again: str = Form(""),
+):
+    # Passwords are never typed back into the page.
+    show_again_if_refused(
+        request, session, "auth/account.html", lambda errors: _account_context(request, actor, errors)
+    )
+    session_id = request.session.get("sid")
+    service.change_own_password(
+        session,
+        actor,
+        current_password,
+        new_password,
+        new_password_again,
+        client_ip(request),
+        keep_session_id=session_id if isinstance(session_id, str) else None,
+    )
+    request.session["flash"] = _("Password changed. You were logged out on your other devices.")
+    return RedirectResponse("/account", status_code=303)
 
 
 # Accounts: an admin manages every account; a branch officer creates village ambassadors for its branch.

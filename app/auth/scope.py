@@ -27,6 +27,8 @@ class Actor:
     role: str
     branch_code: str | None = None
     village_codes: tuple[str, ...] = field(default_factory=tuple)
+    # The password was chosen by someone else: nothing but /account (and logout) until it is changed.
+    must_change_password: bool = False
 
     @property
     def sees_region(self) -> bool:

@@ -3,11 +3,12 @@
 import datetime as dt
 import math
 import re
+import secrets
 
-from sqlalchemy import false, func, or_, true
+from sqlalchemy import delete, false, func, or_, true, update
 from sqlmodel import Session, col, select
 
-from app.auth.models import LoginAttempt, Role, User, UserVillage
+from app.auth.models import LoginAttempt, Role, User, UserVillage, WebSession
 from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
 from app.core.clock import utcnow
@@ -33,6 +34,7 @@ def actor_for(session: Session, user: User) -> Actor:
         role=user.role,
         branch_code=user.branch_code,
         village_codes=tuple(sorted(codes)),
+        must_change_password=user.must_change_password,
     )
 
 
@@ -62,17 +64,9 @@ def _refused(session: Session, action: str, username: str, ip: str, message: str
     return TooManyAttempts(message, retry_after=wait)
 
 
-def authenticate(session: Session, username: str, password: str, ip: str) -> User:
-    """Check a login; every attempt is recorded (and audited) whatever its outcome.
-
-    An account's failures first slow it down (each wait twice the one before), then lock it for the
-    window; an address locks only after many more failures. Attempts refused for either reason are not
-    failures themselves, so a hurried user is not pushed into the lock."""
+def _refuse_if_locked(session: Session, username: str, ip: str) -> None:
+    """Raise TooManyAttempts while the account or the address is locked or must still wait."""
     settings = get_settings()
-    username = username.strip().lower()
-    if len(username) > MAX_USERNAME_LENGTH:
-        # No account has such a name: refused as any wrong login, before any row (or audit) is written.
-        raise NotAuthenticated(_("Wrong username or password."))
     failures, latest = _recent_failures(session, LoginAttempt.username, username)
     if failures >= settings.login_max_failures_user or (
         _recent_failures(session, LoginAttempt.ip, ip)[0] >= settings.login_max_failures_ip
@@ -96,6 +90,19 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
                 _("Wait %(seconds)s seconds before trying again.", seconds=math.ceil(wait)),
                 wait,
             )
+
+
+def authenticate(session: Session, username: str, password: str, ip: str) -> User:
+    """Check a login; every attempt is recorded (and audited) whatever its outcome.
+
+    An account's failures first slow it down (each wait twice the one before), then lock it for the
+    window; an address locks only after many more failures. Attempts refused for either reason are not
+    failures themselves, so a hurried user is not pushed into the lock."""
+    username = username.strip().lower()
+    if len(username) > MAX_USERNAME_LENGTH:
+        # No account has such a name: refused as any wrong login, before any row (or audit) is written.
+        raise NotAuthenticated(_("Wrong username or password."))
+    _refuse_if_locked(session, username, ip)
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
     session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
@@ -105,6 +112,118 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
         raise NotAuthenticated(_("Wrong username or password."))
     assert user is not None  # ok implies an account
     audit.record(session, user, "login", "user", user.id, ip=ip)
+    session.commit()
+    return user
+
+
+# Browser sessions, kept in the database so that every worker sees a logout at once.
+
+
+def start_web_session(session: Session, user: User) -> str:
+    """A new session for a browser that just logged in; its id goes into the signed cookie. The
+    user's ended and expired sessions are dropped here, so the table holds only live ones and recent."""
+    assert user.id is not None  # a stored account
+    now = utcnow()
+    session.exec(
+        delete(WebSession).where(
+            col(WebSession.user_id) == user.id,
+            or_(col(WebSession.ended_at).is_not(None), col(WebSession.expires_at) <= now),
+        )
+    )
+    session_id = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            id=session_id,
+            user_id=user.id,
+            credentials_version=user.credentials_version,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=get_settings().session_days),
+        )
+    )
+    session.commit()
+    return session_id
+
+
+def web_session_actor(session: Session, session_id: str) -> Actor | None:
+    """The user of a browser session, or None once it has ended, expired or never existed."""
+    row = session.get(WebSession, session_id)
+    if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+        return None
+    return load_actor(session, row.user_id, row.credentials_version)
+
+
+def end_web_session(session: Session, session_id: str) -> None:
+    """Logout: the session ends on the server, so a copy of the cookie is worthless too."""
+    session.exec(
+        update(WebSession)
+        .where(col(WebSession.id) == session_id, col(WebSession.ended_at).is_(None))
+        .values(ended_at=utcnow())
+    )
+    session.commit()
+
+
+def _end_web_sessions(session: Session, user_id: int, keep: str | None = None) -> None:
+    """End every open session of an account (but `keep`), in the caller's transaction."""
+    clause = [col(WebSession.user_id) == user_id, col(WebSession.ended_at).is_(None)]
+    if keep is not None:
+        clause.append(col(WebSession.id) != keep)
+    session.exec(update(WebSession).where(*clause).values(ended_at=utcnow()))
+
+
+def _password_error(password: str) -> str | None:
+    """The rule for every new password, whoever chooses it."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+    return None
+
+
+def change_own_password(
+    session: Session,
+    actor: Actor,
+    current: str,
+    new: str,
+    again: str,
+    ip: str,
+    keep_session_id: str | None = None,
+) -> User:
+    """A user changes their own password. A wrong current password is a failed login (it counts
+    towards the lock, and the lock applies here too, so a stolen session cannot guess the password).
+    Success ends the account's other sessions and its API tokens; the session `keep_session_id` stays."""
+    user = session.get(User, actor.id)
+    assert user is not None  # the acting user exists
+    try:
+        _refuse_if_locked(session, user.username, ip)
+    except TooManyAttempts as error:
+        error.field = "current_password"
+        raise
+    if not verify_password(current, user.password_hash):
+        session.add(LoginAttempt(username=user.username, ip=ip, succeeded=False))
+        audit.record(session, actor, "password_change_failed", "user", user.id, ip=ip)
+        session.commit()
+        raise Invalid({"current_password": _("Wrong password.")})
+    errors: dict[str, str] = {}
+    problem = _password_error(new)
+    if problem:
+        errors["new_password"] = problem
+    elif new == current:
+        errors["new_password"] = _("Choose a password other than the current one.")
+    elif new != again:
+        errors["new_password_again"] = _("The two new passwords are not the same.")
+    if errors:
+        raise Invalid(errors)
+    user.password_hash = hash_password(new)
+    user.credentials_version += 1
+    user.must_change_password = False
+    session.add(user)
+    assert user.id is not None  # a stored account
+    _end_web_sessions(session, user.id, keep=keep_session_id)
+    if keep_session_id is not None:
+        session.exec(
+            update(WebSession)
+            .where(col(WebSession.id) == keep_session_id)
+            .values(credentials_version=user.credentials_version)
+        )
+    audit.record(session, actor, "password_changed", "user", user.id, ip=ip)
     session.commit()
     return user
 
@@ -152,8 +271,9 @@ def create_user(
     elif session.exec(select(User.id).where(User.username == username)).first() is not None:
         errors["username"] = _("This username is taken.")
     errors.update(text_errors({"full_name": full_name}))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)
+    problem = _password_error(password)
+    if problem:
+        errors["password"] = problem
     if role not in {r.value for r in Role}:
         errors["role"] = _("Unknown role.")
     if branch_code and session.get(Branch, branch_code) is None:
@@ -180,6 +300,9 @@ def create_user(
         role=role,
         password_hash=hash_password(password),
         branch_code=branch_code,
+        # Someone else chose this password: its owner replaces it at first login. (From the CLI the
+        # operator is creating an account for themselves or handing it over in person.)
+        must_change_password=actor is not None,
     )
     session.add(user)
     session.flush()
@@ -280,6 +403,8 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
         user.is_active = active
         user.credentials_version += 1
         session.add(user)
+        assert user.id is not None  # a stored account
+        _end_web_sessions(session, user.id)
         audit.record(
             session, actor, "user_activated" if active else "user_deactivated", "user", user.id, username=user.username
         )
@@ -288,14 +413,20 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
 
 
 def reset_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
-    """Give an account a new password; its open sessions and API tokens stop working."""
+    """Give an account a new password; its open sessions and API tokens stop working, and its owner
+    must change it at the next login."""
     user = get_user(session, actor, user_id)
     require_role(actor, Role.admin.value)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Invalid({"password": _("Use at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)})
+    problem = _password_error(password)
+    if problem:
+        raise Invalid({"password": problem})
     user.password_hash = hash_password(password)
     user.credentials_version += 1
+    # A password chosen for someone else is theirs to replace; an admin setting their own is not.
+    user.must_change_password = user.id != actor.id
     session.add(user)
+    assert user.id is not None  # a stored account
+    _end_web_sessions(session, user.id)
     audit.record(session, actor, "password_reset", "user", user.id, username=user.username)
     session.commit()
     return user

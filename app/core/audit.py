@@ -20,6 +20,8 @@ ACTION_LABELS = {
     "user_activated": lazy_gettext("Account activated"),
     "user_deactivated": lazy_gettext("Account deactivated"),
     "password_reset": lazy_gettext("Password reset"),
+    "password_changed": lazy_gettext("Password changed"),
+    "password_change_failed": lazy_gettext("Password change refused: wrong current password"),
     "branch_created": lazy_gettext("Branch office created"),
     "branch_updated": lazy_gettext("Branch office changed"),
     "member_created": lazy_gettext("Member registered"),

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from app.auth import service as auth_service
 from app.auth.models import User
-from app.core.clock import add_months, month_start, today
+from app.core.clock import WIB, add_months, month_start, today
 from app.dues import deposits as dues_deposits
 from app.dues import service as dues_service
 from app.members import service as members_service
@@ -151,7 +151,11 @@ def _load_programme_village(session: Session, actors: dict) -> None:
         member = registration.member
         assert member.id is not None  # inserted
         if person.months_ago is not None:
-            paid_on = max(add_months(this_month, -person.months_ago), member.created_at.date() - dt.timedelta(days=400))
+            paid_on = max(add_months(this_month, -person.months_ago), day - dt.timedelta(days=400))
+            # Registered on the day of the first payment: a payment is never dated before the registration.
+            member.created_at = dt.datetime.combine(paid_on, dt.time(), tzinfo=WIB)
+            session.add(member)
+            session.commit()
             dues_service.record_payment(
                 session,
                 duta,
@@ -175,7 +179,7 @@ def _load_programme_village(session: Session, actors: dict) -> None:
     # Part of the cash goes to the bank and is confirmed; the rest stays with the duta, to be handed in.
     held = [payment.receipt_number for payment, _member in dues_deposits.held_cash(session, duta)]
     if len(held) >= 2:
-        deposit = dues_deposits.create_deposit(session, duta, held[:2])
+        deposit = dues_deposits.create_deposit(session, duta, held[:2]).deposit
         assert deposit.id is not None  # inserted
         dues_deposits.confirm_deposit(session, cabang, deposit.id, "SLIP-BSMT-0001")
 

@@ -63,6 +63,10 @@ def _wants_json(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
+def _names_a_place(loc) -> bool:
+    return tuple(loc[:1]) == ("path",) or tuple(loc[:2]) == ("query", "page")
+
+
 def _error_page(request: Request, status_code: int, message: str = ""):
     return render(request, "error.html", {"status_code": status_code, "message": message}, status_code=status_code)
 
@@ -149,6 +153,9 @@ def create_app() -> FastAPI:
     def validation_error(request: Request, exc: RequestValidationError):
         if _wants_json(request):
             return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        # An id or a page number out of bounds names nothing there is: the page is not found.
+        if any(_names_a_place(error.get("loc", ())) for error in exc.errors()):
+            return _error_page(request, 404)
         return _error_page(request, 400, i18n.gettext("The request was not understood."))
 
     @app.exception_handler(Exception)

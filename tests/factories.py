@@ -117,6 +117,8 @@ def make_member(
         heir_name=fields.pop("heir_name", "Siti"),
         heir_relation=fields.pop("heir_relation", "istri"),
         consent_at=utcnow(),
+        # Registered long ago unless told: payments may be dated back to the registration day, no earlier.
+        created_at=fields.pop("created_at", dt.datetime(2025, 1, 1, tzinfo=dt.UTC)),
         status=status,
         registered_by_id=registered_by.id,
         covered_until=covered_until,
@@ -143,7 +145,7 @@ def make_payment(session: Session, recorded_by: User, member, months: int = 1, c
 
     if channel == "bank":
         fields.setdefault("reference", "BRI-UJI-1")
-    return record_payment(session, actor_of(session, recorded_by), member.id, months, channel, **fields)
+    return record_payment(session, actor_of(session, recorded_by), member.id, months, channel, **fields).payment
 
 
 def make_event(session: Session, created_by: User, village_code: str | None = VILLAGE_A, **fields):

@@ -4,7 +4,7 @@
 import re
 from urllib.parse import urlparse
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
@@ -12,6 +12,7 @@ from app.auth import service
 from app.auth.deps import OptionalWebActor, SignedInActor, WebActor, client_ip, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
+from app.core.bounds import PageNumber, RowId
 from app.core.db import SessionDep
 from app.core.errors import Invalid, NotAuthenticated, NotFound, TooManyAttempts
 from app.core.forms import show_again_if_refused
@@ -155,7 +156,7 @@ def users(
     request: Request,
     actor: WebActor,
     session: SessionDep,
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
 ):
     require_role(actor, Role.admin.value, Role.cabang.value)
     return _users_page(request, session, actor, page)
@@ -225,19 +226,19 @@ def _user_page(
 
 
 @router.get("/users/{user_id}")
-def user_detail(request: Request, user_id: int, actor: WebActor, session: SessionDep):
+def user_detail(request: Request, user_id: RowId, actor: WebActor, session: SessionDep):
     return _user_page(request, session, actor, user_id)
 
 
 @router.post("/users/{user_id}/deactivate")
-def deactivate_user(request: Request, user_id: int, actor: WebActor, session: SessionDep):
+def deactivate_user(request: Request, user_id: RowId, actor: WebActor, session: SessionDep):
     user = service.set_active(session, actor, user_id, False)
     request.session["flash"] = _("Account %(username)s deactivated.", username=user.username)
     return RedirectResponse(f"/users/{user_id}", status_code=303)
 
 
 @router.post("/users/{user_id}/activate")
-def activate_user(request: Request, user_id: int, actor: WebActor, session: SessionDep):
+def activate_user(request: Request, user_id: RowId, actor: WebActor, session: SessionDep):
     user = service.set_active(session, actor, user_id, True)
     request.session["flash"] = _("Account %(username)s activated.", username=user.username)
     return RedirectResponse(f"/users/{user_id}", status_code=303)
@@ -246,7 +247,7 @@ def activate_user(request: Request, user_id: int, actor: WebActor, session: Sess
 @router.post("/users/{user_id}/password")
 def reset_password(
     request: Request,
-    user_id: int,
+    user_id: RowId,
     actor: WebActor,
     session: SessionDep,
     password: str = Form(""),

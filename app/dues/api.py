@@ -1,10 +1,11 @@
 """Dues API: payments, voids, refunds and deposits (docs/api.md § 5.4-5.5)."""
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Response
 from sqlmodel import Session
 
 from app.auth.deps import ApiActor
 from app.auth.models import User
+from app.core.bounds import RowId
 from app.core.db import SessionDep
 from app.dues import deposits as dues_deposits
 from app.dues import service
@@ -52,15 +53,20 @@ def deposit_out(session: Session, deposit: Deposit, duta: User | None = None) ->
     )
 
 
+# A repeated `Idempotency-Key` answers with the first result, marked so a client can tell.
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
 @router.post("/members/{member_id}/payments", status_code=201, response_model=PaymentOut)
 def record_payment(
-    member_id: int,
+    member_id: RowId,
     body: PaymentIn,
     actor: ApiActor,
     session: SessionDep,
+    response: Response,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    payment = service.record_payment(
+    recorded = service.record_payment(
         session,
         actor,
         member_id,
@@ -70,11 +76,13 @@ def record_payment(
         body.paid_on,
         idempotency_key=idempotency_key,
     )
-    return payment_out(payment)
+    if recorded.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return payment_out(recorded.payment)
 
 
 @router.get("/members/{member_id}/payments", response_model=list[PaymentOut])
-def member_payments(member_id: int, actor: ApiActor, session: SessionDep):
+def member_payments(member_id: RowId, actor: ApiActor, session: SessionDep):
     return [payment_out(p) for p in service.payments_of(session, actor, member_id)]
 
 
@@ -98,11 +106,14 @@ def create_deposit(
     body: DepositIn,
     actor: ApiActor,
     session: SessionDep,
+    response: Response,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    deposit = dues_deposits.create_deposit(session, actor, body.receipt_numbers, idempotency_key=idempotency_key)
-    assert deposit.id is not None  # inserted
-    return DepositCreated(id=deposit.id, total=deposit.total)
+    handed = dues_deposits.create_deposit(session, actor, body.receipt_numbers, idempotency_key=idempotency_key)
+    if handed.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    assert handed.deposit.id is not None  # inserted
+    return DepositCreated(id=handed.deposit.id, total=handed.deposit.total)
 
 
 @router.get("/deposits", response_model=DepositList)
@@ -116,15 +127,15 @@ def list_deposits(
 
 
 @router.get("/deposits/{deposit_id}", response_model=DepositOut)
-def get_deposit(deposit_id: int, actor: ApiActor, session: SessionDep):
+def get_deposit(deposit_id: RowId, actor: ApiActor, session: SessionDep):
     return deposit_out(session, service.get_deposit(session, actor, deposit_id))
 
 
 @router.post("/deposits/{deposit_id}/confirm", response_model=DepositOut)
-def confirm_deposit(deposit_id: int, body: ConfirmIn, actor: ApiActor, session: SessionDep):
+def confirm_deposit(deposit_id: RowId, body: ConfirmIn, actor: ApiActor, session: SessionDep):
     return deposit_out(session, dues_deposits.confirm_deposit(session, actor, deposit_id, body.bank_reference))
 
 
 @router.post("/deposits/{deposit_id}/return", response_model=DepositOut)
-def return_deposit(deposit_id: int, body: ReasonIn, actor: ApiActor, session: SessionDep):
+def return_deposit(deposit_id: RowId, body: ReasonIn, actor: ApiActor, session: SessionDep):
     return deposit_out(session, dues_deposits.return_deposit(session, actor, deposit_id, body.reason))

@@ -82,19 +82,27 @@ def cash_held(session: Session, actor: Actor, day: dt.date | None = None, limit:
     return rows
 
 
+@dataclass
+class Handed:
+    deposit: Deposit
+    # True when an idempotency key found the deposit of an earlier, identical request.
+    replayed: bool = False
+
+
+DEPOSIT_ACTION = "deposit"
+
+
 def create_deposit(
     session: Session, actor: Actor, receipt_numbers: list[str], idempotency_key: str | None = None
-) -> Deposit:
+) -> Handed:
     require_role(actor, Role.duta.value)
-    key = (idempotency_key or "").strip()[:80] or None
-    if key:
-        try:
-            earlier = idempotency.find(session, actor.id, key, "deposit")
-        except ValueError:
-            raise Conflict(_("This form was already used for something else. Reload the page.")) from None
-        if earlier is not None:
-            return _deposit_of_key(session, earlier)
+    key = idempotency.clean_key(idempotency_key)
     wanted = sorted({(number or "").strip() for number in receipt_numbers or [] if (number or "").strip()})
+    request = idempotency.fingerprint(DEPOSIT_ACTION, {"receipt_numbers": wanted})
+    if key:
+        earlier = idempotency.find(session, actor.id, key, DEPOSIT_ACTION, request)
+        if earlier is not None:
+            return Handed(_deposit_of_key(session, earlier), replayed=True)
     if not wanted:
         raise Invalid({"receipt_numbers": _("Choose at least one receipt.")})
     payments = session.exec(
@@ -127,12 +135,12 @@ def create_deposit(
         payment.deposit_id = deposit.id
         session.add(payment)
     custody.removed(session, [(actor.id, village) for village in _villages_of(session, payments).values()])
-    if key and not idempotency.claim(session, actor.id, key, "deposit", deposit.id):
+    if key and not idempotency.claim(session, actor.id, key, DEPOSIT_ACTION, request, deposit.id):
         session.rollback()
-        return _deposit_of_key(session, idempotency.find(session, actor.id, key, "deposit"))
+        return Handed(_deposit_of_key(session, idempotency.find(session, actor.id, key, DEPOSIT_ACTION, request)), True)
     audit.record(session, actor, "deposit_created", "deposit", deposit.id, total=deposit.total, receipts=wanted)
     session.commit()
-    return deposit
+    return Handed(deposit)
 
 
 def _deposit_of_key(session: Session, result_id: str | None) -> Deposit:

@@ -9,6 +9,8 @@ from sqlmodel import Session
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import Role, User
 from app.auth.scope import Actor
+from app.core import idempotency
+from app.core.bounds import RowId
 from app.core.clock import month_start, today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
@@ -41,7 +43,7 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
             "paid_on": form.get("paid_on") or day.isoformat(),
         },
         "today": day,
-        "idempotency_key": form.get("idempotency_key") or uuid.uuid4().hex,
+        "idempotency_key": idempotency.key_to_show_again(form.get("idempotency_key"), errors or {}),
         "errors": errors or {},
         "payments": service.member_payments(session, member, limit=service.LATEST_PAYMENTS),
         "this_month": month_start(day),
@@ -49,14 +51,14 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
 
 
 @router.get("/members/{member_id}/pay")
-def pay_form(request: Request, member_id: int, actor: WebActor, session: SessionDep):
+def pay_form(request: Request, member_id: RowId, actor: WebActor, session: SessionDep):
     return render(request, "dues/pay.html", _pay_context(session, actor, member_id))
 
 
 @router.post("/members/{member_id}/pay")
 def pay(
     request: Request,
-    member_id: int,
+    member_id: RowId,
     actor: WebActor,
     session: SessionDep,
     months: str = Form(""),
@@ -75,10 +77,10 @@ def pay(
     show_again_if_refused(
         request, session, "dues/pay.html", lambda errors: _pay_context(session, actor, member_id, form, errors)
     )
-    payment = service.record_payment(
+    recorded = service.record_payment(
         session, actor, member_id, months, channel, reference, paid_on, idempotency_key=idempotency_key or None
     )
-    return RedirectResponse(f"/receipts/{payment.receipt_number}", status_code=303)
+    return RedirectResponse(f"/receipts/{recorded.payment.receipt_number}", status_code=303)
 
 
 def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors=None) -> dict:
@@ -211,7 +213,7 @@ def deposit(request: Request, deposit_id: int, actor: WebActor, session: Session
 @router.post("/deposits/{deposit_id}/confirm")
 def confirm_deposit(
     request: Request,
-    deposit_id: int,
+    deposit_id: RowId,
     actor: WebActor,
     session: SessionDep,
     bank_reference: str = Form(""),
@@ -226,7 +228,7 @@ def confirm_deposit(
 @router.post("/deposits/{deposit_id}/return")
 def return_deposit(
     request: Request,
-    deposit_id: int,
+    deposit_id: RowId,
     actor: WebActor,
     session: SessionDep,
     reason: str = Form(""),

@@ -11,27 +11,33 @@ Decisions:
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role, UserVillage
 from app.auth.scope import Actor, get_in_scope, require_role, village_clause
 from app.core import audit, idempotency
-from app.core.clock import month_start, today, utcnow
+from app.core.bounds import MAX_ROW_ID
+from app.core.clock import add_months, month_start, to_wib, today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
+from app.core.templating import format_day, format_month
 from app.core.text import require_plain_text, text_errors
 from app.dues import custody, rollup
-from app.dues.cover import cover_of, replay, sort_key
+from app.dues.cover import CoverInput, cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
 from app.dues.models import Deposit, Payment, PaymentStatus
 from app.dues.receipts import format_receipt_number, receipt_counter
 from app.members.models import Member, MemberStatus
-from app.rates.service import Contribution, monthly_contribution
+from app.rates.service import Contribution, NoRate, monthly_contribution
 
 CHANNELS = ("tunai", "bank", "lainnya")
+PAYMENT_ACTION = "payment"
 MAX_MONTHS = 12
+# Cover may be paid ahead this many months past the current one (a year), not endlessly.
+MAX_MONTHS_AHEAD = 12
 PAYABLE_STATUSES = (MemberStatus.submitted.value, MemberStatus.approved.value)
 PAYING_ROLES = (Role.duta.value, Role.cabang.value)
 # A member pays a month or a few at a time: the pages list a year's worth of receipts, the rest by receipt number.
@@ -172,6 +178,28 @@ def _next_receipt_number(session: Session) -> str:
     return format_receipt_number(year, next_value(session, receipt_counter(year)))
 
 
+@dataclass
+class Recorded:
+    payment: Payment
+    # True when an idempotency key found the payment of an earlier, identical request.
+    replayed: bool = False
+
+
+def _payment_request(member_id: int, months, channel, reference, paid_on) -> str:
+    """The fingerprint of a payment request: what was asked, normalised, before any rule applies (a
+    retry answers with its first receipt even when a new payment would now be refused). An empty date
+    stays empty: a retry on the next day is still the same request."""
+    day = None if paid_on is None or paid_on == "" else _parse_day(paid_on) or str(paid_on).strip()
+    inputs = {
+        "member_id": member_id,
+        "months": _parse_months(months) or str(months).strip(),
+        "channel": (channel or "").strip(),
+        "reference": (reference or "").strip(),
+        "paid_on": day,
+    }
+    return idempotency.fingerprint(PAYMENT_ACTION, inputs)
+
+
 def record_payment(
     session: Session,
     actor: Actor,
@@ -181,12 +209,13 @@ def record_payment(
     reference: str | None = None,
     paid_on=None,
     idempotency_key: str | None = None,
-) -> Payment:
-    key = (idempotency_key or "").strip()[:80] or None
+) -> Recorded:
+    key = idempotency.clean_key(idempotency_key)
+    request = _payment_request(member_id, months, channel, reference, paid_on)
     if key:
-        earlier = _replayed(session, actor, key)
+        earlier = _replayed(session, actor, key, request)
         if earlier is not None:
-            return earlier
+            return Recorded(earlier, replayed=True)
     # Locked from the start (PostgreSQL; SQLite holds the write lock from BEGIN IMMEDIATE).
     member = get_member(session, actor, member_id, for_update=True)
     require_role(actor, *PAYING_ROLES)
@@ -209,25 +238,37 @@ def record_payment(
     elif reference and len(reference) > 80:
         errors["reference"] = _("Use at most %(n)s characters.", n=80)
     day = _parse_day(paid_on)
+    monthly = 0
+    registered = to_wib(member.created_at).date()
     if day is None:
         errors["paid_on"] = _("Enter a date.")
     elif day > today():
         errors["paid_on"] = _("The payment date cannot be in the future.")
+    elif day < registered:
+        errors["paid_on"] = _(
+            "The payment date cannot be before the registration day (%(day)s).", day=format_day(registered)
+        )
+    else:
+        try:
+            monthly = contribution(session, member, day).total
+        except NoRate:
+            errors["paid_on"] = _("No contribution rate was in force on this date.")
+    if month_count is not None and day is not None and "paid_on" not in errors:
+        errors.update(_too_far_ahead(session, member, day, month_count))
     if errors:
         raise Invalid(errors)
     assert month_count is not None and day is not None
 
     # The key before the receipt number: a repeated request (the outbox sending again after a lost
     # answer) stops here, before taking a number it would leave unused (a sequence gives no number back).
-    if key and not idempotency.claim(session, actor.id, key, "payment", idempotency.PENDING):
+    if key and not idempotency.claim(session, actor.id, key, PAYMENT_ACTION, request, idempotency.PENDING):
         session.rollback()  # a request with the same key came first: answer with its receipt
-        earlier = _replayed(session, actor, key)
+        earlier = _replayed(session, actor, key, request)
         if earlier is None:
             raise Conflict(_("Please try again."))
-        return earlier
+        return Recorded(earlier, replayed=True)
     stored = valid_payments(session, member_id)
     before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored])
-    monthly = contribution(session, member, day).total
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
     payment = Payment(
         receipt_number=_next_receipt_number(session),
@@ -264,14 +305,28 @@ def record_payment(
     )
     custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
     session.commit()
-    return payment
+    return Recorded(payment)
 
 
-def _replayed(session: Session, actor: Actor, key: str) -> Payment | None:
-    try:
-        receipt = idempotency.find(session, actor.id, key, "payment")
-    except ValueError:
-        raise Conflict(_("This form was already used for something else. Reload the page.")) from None
+def _too_far_ahead(session: Session, member: Member, day: dt.date, months: int) -> dict[str, str]:
+    """Cover may be paid ahead up to MAX_MONTHS_AHEAD past the current month, no further: replayed with
+    the member's valid payments, as the payment would be stored."""
+    last_payable = add_months(month_start(today()), MAX_MONTHS_AHEAD)
+    valid = session.exec(
+        select(Payment).where(Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value)
+    ).all()
+    # The new payment has the largest id: after every payment of its day.
+    new = CoverInput(day, months, order=MAX_ROW_ID + 1)
+    covered_until, _spans = replay(sorted([*valid, new], key=sort_key))
+    if covered_until is None or covered_until <= last_payable:
+        return {}
+    return {
+        "months": _("Cover can be paid up to %(month)s at most: choose fewer months.", month=format_month(last_payable))
+    }
+
+
+def _replayed(session: Session, actor: Actor, key: str, request: str) -> Payment | None:
+    receipt = idempotency.find(session, actor.id, key, PAYMENT_ACTION, request)
     if receipt is None:
         return None
     return session.exec(select(Payment).where(Payment.receipt_number == receipt)).one()

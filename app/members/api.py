@@ -2,11 +2,12 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Query, Response
 from sqlmodel import Session
 
 from app.auth.deps import ApiActor
 from app.auth.scope import Actor
+from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.templating import mask_nik
@@ -18,6 +19,8 @@ from app.members.schemas import ContributionOut, MemberIn, MemberList, MemberLis
 from app.regions import service as regions_service
 
 router = APIRouter(tags=["members"])
+# A repeated `Idempotency-Key` answers with the first result, marked so a client can tell.
+REPLAYED_HEADER = "Idempotent-Replayed"
 
 
 def _month(value) -> str | None:
@@ -78,10 +81,14 @@ def create_member(
     body: MemberIn,
     actor: ApiActor,
     session: SessionDep,
+    response: Response,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ):
-    """Register a member (status `submitted`). The same `Idempotency-Key` again returns the first answer."""
+    """Register a member (status `submitted`). The same `Idempotency-Key` with the same body returns the
+    first answer, marked `Idempotent-Replayed: true`; with another body it is refused (422)."""
     result = service.create(session, actor, body.model_dump(), submit=True, idempotency_key=idempotency_key)
+    if result.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
     return member_out(session, actor, result.member, result.warnings, result.village_name)
 
 
@@ -107,8 +114,8 @@ def list_members(
     village_code: str | None = None,
     status: str | None = None,
     cover_status_: str | None = Query(None, alias="cover_status"),
-    q: str | None = None,
-    page: int = Query(1, ge=1),
+    q: SearchText = "",
+    page: PageNumber = 1,
 ):
     """Members in the caller's area, newest first, 20 a page; NIK masked."""
     day = today()
@@ -119,18 +126,18 @@ def list_members(
 
 
 @router.get("/members/{member_id}", response_model=MemberOut)
-def get_member(member_id: int, actor: ApiActor, session: SessionDep):
+def get_member(member_id: RowId, actor: ApiActor, session: SessionDep):
     return member_out(session, actor, service.get_member(session, actor, member_id))
 
 
 @router.patch("/members/{member_id}", response_model=MemberOut)
-def patch_member(member_id: int, body: MemberPatch, actor: ApiActor, session: SessionDep):
+def patch_member(member_id: RowId, body: MemberPatch, actor: ApiActor, session: SessionDep):
     """Correct a `draft` or `rejected` registration; only the fields sent change."""
     result = service.update(session, actor, member_id, body.model_dump(exclude_unset=True))
     return member_out(session, actor, result.member, result.warnings)
 
 
 @router.post("/members/{member_id}/submit", response_model=StatusOut)
-def submit_member(member_id: int, actor: ApiActor, session: SessionDep):
+def submit_member(member_id: RowId, actor: ApiActor, session: SessionDep):
     member = service.submit(session, actor, member_id)
     return StatusOut(status=member.status, member_number=member.member_number)

@@ -11,6 +11,8 @@ from sqlmodel import Session, col, or_, select
 
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, require_role, village_clause
+from app.core import idempotency
+from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import add_months, month_start, today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
@@ -144,7 +146,15 @@ def new_member(request: Request, actor: WebActor, session: SessionDep):
 @router.post("/members/new")
 def create_member(request: Request, actor: WebActor, session: SessionDep, form: MemberForm):
     show_again_if_refused(
-        request, session, "members/new.html", lambda errors: _form_context(session, actor, form, errors)
+        request,
+        session,
+        "members/new.html",
+        lambda errors: _form_context(
+            session,
+            actor,
+            {**form, "idempotency_key": idempotency.key_to_show_again(form["idempotency_key"], errors)},
+            errors,
+        ),
     )
     result = service.create(
         session, actor, form, submit=form["action"] != "draft", idempotency_key=form["idempotency_key"]
@@ -171,12 +181,12 @@ def list_members(
     request: Request,
     actor: WebActor,
     session: SessionDep,
-    q: str = "",
+    q: SearchText = "",
     status: str = "",
     cover_filter: str = Query("", alias="cover_status"),
     # not `cover_status`: that is the rule below
     village_code: str = "",
-    page: int = 1,
+    page: PageNumber = 1,
 ):
     status = status if status in {s.value for s in MemberStatus} else ""
     cover = cover_filter if cover_filter in {s.value for s in CoverStatus} else ""
@@ -231,7 +241,7 @@ def _member_form(member) -> dict:
 
 
 @router.get("/members/{member_id}/edit")
-def edit_member(member_id: int, request: Request, actor: WebActor, session: SessionDep):
+def edit_member(member_id: RowId, request: Request, actor: WebActor, session: SessionDep):
     member = service.get_member(session, actor, member_id)
     require_role(actor, "duta")
     if member.status not in service.EDITABLE_STATES:
@@ -240,7 +250,7 @@ def edit_member(member_id: int, request: Request, actor: WebActor, session: Sess
 
 
 @router.post("/members/{member_id}/edit")
-def update_member(member_id: int, request: Request, actor: WebActor, session: SessionDep, form: MemberForm):
+def update_member(member_id: RowId, request: Request, actor: WebActor, session: SessionDep, form: MemberForm):
     member = service.get_member(session, actor, member_id)
     show_again_if_refused(
         request,

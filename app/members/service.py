@@ -245,13 +245,10 @@ def _refuse_taken_nik(session: Session, nik: str, exclude_id: int) -> None:
         raise _nik_taken(owner)
 
 
-def _prior(session: Session, actor: Actor, key: str | None) -> Registration | None:
+def _prior(session: Session, actor: Actor, key: str | None, request: str) -> Registration | None:
     if not key:
         return None
-    try:
-        result_id = idempotency.find(session, actor.id, key, CREATE_ACTION)
-    except ValueError:
-        raise Conflict(_("This request key was already used for another action.")) from None
+    result_id = idempotency.find(session, actor.id, key, CREATE_ACTION, request)
     if result_id is None:
         return None
     member = session.get(Member, int(result_id))
@@ -270,12 +267,14 @@ def create(
     session: Session, actor: Actor, data: dict, *, submit: bool = True, idempotency_key: str | None = None
 ) -> Registration:
     """Register a member as a draft or submitted; a repeated idempotency key returns the first result."""
-    key = (idempotency_key or "").strip()[:80] or None
-    prior = _prior(session, actor, key)
-    if prior is not None:
-        return prior
+    key = idempotency.clean_key(idempotency_key)
     village_code = _resolve_village(session, actor, data.get("village_code"))
     values = _validate(session, data, village_code, complete=submit)
+    # The cleaned values: the same registration typed with other spacing or an 08… phone is the same request.
+    request = idempotency.fingerprint(CREATE_ACTION, {"values": values, "village_code": village_code, "submit": submit})
+    prior = _prior(session, actor, key, request)
+    if prior is not None:
+        return prior
     owner = _nik_owner(session, values["nik"])
     if owner is not None:
         raise _nik_taken(owner)
@@ -299,16 +298,16 @@ def create(
         # A concurrent registration of the same NIK committed first (PostgreSQL; SQLite's writers
         # take turns): the same request repeated finds its first result, another one gets the 409.
         session.rollback()
-        prior = _prior(session, actor, key)
+        prior = _prior(session, actor, key, request)
         if prior is not None:
             return prior
         owner = _nik_owner(session, values["nik"])
         if owner is not None:
             raise _nik_taken(owner) from None
         raise
-    if key and not idempotency.claim(session, actor.id, key, CREATE_ACTION, member.id):
+    if key and not idempotency.claim(session, actor.id, key, CREATE_ACTION, request, member.id):
         session.rollback()
-        prior = _prior(session, actor, key)
+        prior = _prior(session, actor, key, request)
         if prior is not None:
             return prior
         raise Conflict(_("This request key was already used for another action."))  # pragma: no cover

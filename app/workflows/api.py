@@ -4,6 +4,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from app.auth.deps import ApiActor
+from app.core.bounds import RowId
 from app.core.db import SessionDep
 from app.workflows import approvals
 
@@ -24,12 +25,12 @@ class RejectBody(BaseModel):
 
 
 @router.post("/members/{member_id}/approve", response_model=Decided, response_model_exclude_none=True)
-def approve(member_id: int, actor: ApiActor, session: SessionDep):
+def approve(member_id: RowId, actor: ApiActor, session: SessionDep):
     member = approvals.approve(session, actor, member_id)
     return Decided(status=member.status, member_number=member.member_number)
 
 
 @router.post("/members/{member_id}/reject", response_model=Decided, response_model_exclude_none=True)
-def reject(member_id: int, body: RejectBody, actor: ApiActor, session: SessionDep):
+def reject(member_id: RowId, body: RejectBody, actor: ApiActor, session: SessionDep):
     member = approvals.reject(session, actor, member_id, body.code, body.reason)
     return Decided(status=member.status)

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor
+from app.core.bounds import RowId
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
@@ -41,13 +42,13 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
 
 
 @router.get("/members/{member_id}")
-def show_member(member_id: int, request: Request, actor: WebActor, session: SessionDep):
+def show_member(member_id: RowId, request: Request, actor: WebActor, session: SessionDep):
     member = service.get_member(session, actor, member_id)
     return render(request, "members/show.html", _member_context(session, actor, member))
 
 
 @router.post("/members/{member_id}/submit")
-def submit_member(member_id: int, request: Request, actor: WebActor, session: SessionDep):
+def submit_member(member_id: RowId, request: Request, actor: WebActor, session: SessionDep):
     show_again_if_refused(
         request,
         session,

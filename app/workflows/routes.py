@@ -7,11 +7,12 @@ decision taken on a queue row answers an empty partial that removes the row, plu
 import datetime as dt
 
 from babel.dates import format_timedelta
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import get_village
+from app.core.bounds import PageNumber, RowId
 from app.core.db import SessionDep
 from app.core.errors import Conflict, Invalid
 from app.core.forms import show_again_if_refused
@@ -54,7 +55,7 @@ def queue_page(
     actor: WebActor,
     session: SessionDep,
     village: str | None = None,
-    page: int = Query(1, ge=1),
+    page: PageNumber = 1,
 ):
     village = village or None
     villages = approvals.queue_villages(session, actor)  # 403 for roles that do not see the queue
@@ -96,7 +97,7 @@ def approve_batch(
 
 
 @router.get("/approvals/{member_id}")
-def decision_page(request: Request, member_id: int, actor: WebActor, session: SessionDep):
+def decision_page(request: Request, member_id: RowId, actor: WebActor, session: SessionDep):
     return _decision_page(request, session, actor, member_id)
 
 
@@ -119,7 +120,7 @@ def _decision_page(request, session, actor, member_id):
 @router.post("/approvals/{member_id}/approve")
 def approve(
     request: Request,
-    member_id: int,
+    member_id: RowId,
     actor: WebActor,
     session: SessionDep,
     back: str | None = Form(None),
@@ -141,7 +142,7 @@ def approve(
 @router.post("/approvals/{member_id}/reject")
 def reject(
     request: Request,
-    member_id: int,
+    member_id: RowId,
     actor: WebActor,
     session: SessionDep,
     code: str = Form(""),

@@ -1,7 +1,10 @@
 """Dues API (docs/api.md § 5.4-5.5): payments, voids, refunds, deposits."""
 
+from sqlmodel import select
+
 from app.dues import deposits as dues_deposits
-from tests.factories import actor_of, api_headers, make_payment
+from app.dues.models import Payment
+from tests.factories import actor_of, api_headers, make_member, make_payment
 
 
 def test_record_payment_contract(client, duta, member):
@@ -17,7 +20,51 @@ def test_record_payment_contract(client, duta, member):
     again = client.post(
         f"/api/v1/members/{member.id}/payments", json={"months": 3, "channel": "tunai"}, headers=headers
     )
-    assert again.json()["receipt_number"] == body["receipt_number"]
+    assert again.status_code == 201 and again.json() == body
+    assert "Idempotent-Replayed" not in response.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_the_same_key_for_another_payment_is_refused(client, db, duta, member):
+    """Before: a second member's payment with the key answered 201 with the first member's receipt,
+    and the second payment was silently not recorded."""
+    other = make_member(db, duta, status="approved")
+    headers = {**api_headers(client, duta), "Idempotency-Key": "api-2"}
+    first = client.post(
+        f"/api/v1/members/{member.id}/payments", json={"months": 1, "channel": "tunai"}, headers=headers
+    )
+    assert first.status_code == 201
+    for url, body in (
+        (f"/api/v1/members/{other.id}/payments", {"months": 1, "channel": "tunai"}),  # another member
+        (f"/api/v1/members/{member.id}/payments", {"months": 2, "channel": "tunai"}),  # another amount
+        (f"/api/v1/members/{member.id}/payments", {"months": 1, "channel": "bank", "reference": "B-1"}),
+    ):
+        refused = client.post(url, json=body, headers=headers)
+        assert refused.status_code == 422, body
+        assert [item["loc"][-1] for item in refused.json()["detail"]] == ["idempotency_key"]
+    assert len(db.exec(select(Payment)).all()) == 1
+
+
+def test_a_payment_key_longer_than_80_characters_is_refused(client, db, duta, member):
+    headers = {**api_headers(client, duta), "Idempotency-Key": "p" * 81}
+    refused = client.post(
+        f"/api/v1/members/{member.id}/payments", json={"months": 1, "channel": "tunai"}, headers=headers
+    )
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"][-1] == "idempotency_key"
+    assert db.exec(select(Payment)).all() == []
+
+
+def test_a_deposit_key_answers_its_own_receipts_only(client, db, duta, member):
+    a, b = make_payment(db, duta, member), make_payment(db, duta, member)
+    headers = {**api_headers(client, duta), "Idempotency-Key": "dep-api-1"}
+    first = client.post("/api/v1/deposits", json={"receipt_numbers": [a.receipt_number]}, headers=headers)
+    again = client.post("/api/v1/deposits", json={"receipt_numbers": [f" {a.receipt_number}"]}, headers=headers)
+    assert first.status_code == again.status_code == 201 and again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    other = client.post("/api/v1/deposits", json={"receipt_numbers": [b.receipt_number]}, headers=headers)
+    assert other.status_code == 422 and other.json()["detail"][0]["loc"][-1] == "idempotency_key"
+    db.refresh(b)
+    assert b.deposit_id is None
 
 
 def test_record_payment_errors_name_the_field(client, duta, member):

@@ -63,7 +63,7 @@ def test_concurrent_payments_for_one_member_lose_no_month(pg_engine, setup):
     actor, member_id = setup
     months = [1, 2, 3, 1, 2, 3]
     calls = [
-        (lambda session, n=n: service.record_payment(session, actor, member_id, n, "tunai").receipt_number)
+        (lambda session, n=n: service.record_payment(session, actor, member_id, n, "tunai").payment.receipt_number)
         for n in months
     ]
     receipts = _run_in_threads(pg_engine, calls)
@@ -89,7 +89,9 @@ def test_concurrent_double_submit_records_once(pg_engine, setup):
     calls = [
         (
             lambda session: (
-                service.record_payment(session, actor, member_id, 2, "tunai", idempotency_key=key).receipt_number
+                service.record_payment(
+                    session, actor, member_id, 2, "tunai", idempotency_key=key
+                ).payment.receipt_number
             )
         )
         for _ in range(3)
@@ -110,7 +112,7 @@ def test_concurrent_void_and_payment_keep_cover_right(pg_engine):
         cabang = make_user(session, "cabang", branch_code=branch.code)
         duta_actor, cabang_actor = actor_of(session, duta), actor_of(session, cabang)
         members = [make_member(session, duta, status="approved").id for _ in range(5)]
-        first = [service.record_payment(session, duta_actor, m, 2, "tunai").receipt_number for m in members]
+        first = [service.record_payment(session, duta_actor, m, 2, "tunai").payment.receipt_number for m in members]
     for member_id, receipt in zip(members, first, strict=False):
         _run_in_threads(
             pg_engine,

@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from app.core.clock import add_months, month_start
+from app.core.errors import Invalid
 from app.dues import service
 from app.dues.cover import CoverInput, cover_of, replay, sort_key
 from app.dues.models import Payment
@@ -82,6 +84,13 @@ def test_service_cover_matches_a_replay_from_scratch(db, duta, cabang, ops):
         if op[0] == "pay":
             _kind, days_back, months, channel = op
             paid_on = min(today, service.today()) - dt.timedelta(days=days_back)
+            candidate = CoverInput(paid_on, months, order=index + 1)
+            covered = replay(sorted([*remaining.values(), candidate], key=sort_key))[0]
+            if covered > add_months(month_start(service.today()), service.MAX_MONTHS_AHEAD):
+                with pytest.raises(Invalid) as refused:  # cover is paid at most a year ahead
+                    make_payment(db, duta, member, months=months, channel=channel, paid_on=paid_on)
+                assert set(refused.value.errors) == {"months"}
+                continue
             payment = make_payment(db, duta, member, months=months, channel=channel, paid_on=paid_on)
             receipts.append(payment.receipt_number)
             remaining[payment.receipt_number] = CoverInput(paid_on, months, order=index + 1)

@@ -93,7 +93,7 @@ def test_cash_held_equals_a_computation_after_any_sequence(db, duta, duta_b, cab
                 p.receipt_number for p, _m in dues_deposits.held_cash(db, actor_of(db, holder)) if p.status == "valid"
             ][: op[2]]
             if held:
-                deposits.append(dues_deposits.create_deposit(db, actor_of(db, holder), held).id)
+                deposits.append(dues_deposits.create_deposit(db, actor_of(db, holder), held).deposit.id)
         elif kind in ("confirm", "return") and deposits:
             deposit_id = deposits[op[1] % len(deposits)]
             try:

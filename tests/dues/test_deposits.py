@@ -12,7 +12,7 @@ from tests.factories import actor_of, make_member, make_payment
 
 
 def _deposit(db, duta, *payments, **kwargs):
-    return dues_deposits.create_deposit(db, actor_of(db, duta), [p.receipt_number for p in payments], **kwargs)
+    return dues_deposits.create_deposit(db, actor_of(db, duta), [p.receipt_number for p in payments], **kwargs).deposit
 
 
 def test_cash_is_held_by_the_recording_duta_until_deposited(db, duta, member, fixed_today):

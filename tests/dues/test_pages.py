@@ -66,6 +66,19 @@ def test_double_submit_of_the_form_records_once(client, db, duta, member):
     assert len(db.exec(select(Payment).where(Payment.member_id == member.id)).all()) == 1
 
 
+def test_the_form_key_sent_again_with_other_values_is_refused_and_renewed(client, db, duta, member):
+    token = web_login(client, duta)
+    first = _pay(client, member, token, months="1", idempotency_key="form-key-1")
+    assert first.status_code == 303
+    again = _pay(client, member, token, months="2", idempotency_key="form-key-1")
+    assert again.status_code == 422
+    assert 'id="idempotency_key-error"' in again.text and "kunci baru" in again.text
+    renewed = re.search(r'name="idempotency_key" value="([^"]+)"', again.text).group(1)
+    assert renewed != "form-key-1"
+    assert _pay(client, member, token, months="2", idempotency_key=renewed).status_code == 303
+    assert len(db.exec(select(Payment).where(Payment.member_id == member.id)).all()) == 2
+
+
 def test_receipt_page_content_words_and_whatsapp_link(client, db, duta, member):
     token = web_login(client, duta)
     location = _pay(client, member, token, months="1").headers["location"]
@@ -132,7 +145,7 @@ def test_cabang_confirms_and_returns_from_the_deposit_page(client, db, duta, cab
     from tests.factories import actor_of
 
     a = make_payment(db, duta, member)
-    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [a.receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [a.receipt_number]).deposit
     token = web_login(client, cabang)
     assert f'href="/deposits/{deposit.id}"' in client.get("/deposits").text
     page = client.get(f"/deposits/{deposit.id}")
@@ -182,11 +195,17 @@ def test_deposits_to_confirm_are_all_reachable_oldest_first(client, db, duta, ca
     from tests.factories import actor_of
 
     monkeypatch.setattr(routes, "DEPOSIT_HISTORY_LIMIT", 2)
-    waiting = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    waiting = dues_deposits.create_deposit(
+        db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number]
+    ).deposit
     for _ in range(3):
-        done = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+        done = dues_deposits.create_deposit(
+            db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number]
+        ).deposit
         dues_deposits.confirm_deposit(db, actor_of(db, cabang), done.id, "SLIP")
-    later = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    later = dues_deposits.create_deposit(
+        db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number]
+    ).deposit
     web_login(client, cabang)
     page = client.get("/deposits").text
     assert page.index(f'href="/deposits/{waiting.id}"') < page.index(f'href="/deposits/{later.id}"')

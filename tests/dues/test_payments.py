@@ -250,8 +250,9 @@ def test_a_key_used_to_register_cannot_record_a_payment(db, duta, member, fixed_
         idempotency_key="one-key",
     )
     assert not registration.replayed
-    with pytest.raises(Conflict):
+    with pytest.raises(Invalid) as refused:
         make_payment(db, duta, member, months=1, idempotency_key="one-key")
+    assert set(refused.value.errors) == {"idempotency_key"}
     assert db.exec(select(Payment).where(Payment.member_id == member.id)).all() == []
 
 

@@ -22,7 +22,7 @@ def test_duta_of_another_village_gets_404_for_member_payment_and_receipt(client,
 
 def test_other_branch_cabang_cannot_confirm_void_or_refund(client, db, duta, other_cabang, member):
     payment = make_payment(db, duta, member)
-    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [payment.receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [payment.receipt_number]).deposit
     headers = api_headers(client, other_cabang)
     assert (
         client.post(f"/api/v1/deposits/{deposit.id}/confirm", json={"bank_reference": "S"}, headers=headers).status_code
@@ -47,7 +47,7 @@ def test_duta_sees_only_its_own_deposits_and_cash(client, db, duta, branch, memb
 
     colleague = make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
     payment = make_payment(db, duta, member)
-    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [payment.receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [payment.receipt_number]).deposit
     headers = api_headers(client, colleague)
     assert client.get(f"/api/v1/deposits/{deposit.id}", headers=headers).status_code == 404
     assert dues_deposits.cash_held(db, actor_of(db, colleague)) == []

@@ -312,16 +312,40 @@ def test_api_needs_a_token(client):
     assert client.get("/api/v1/members").status_code == 401
 
 
-def test_idempotency_claim_inside_the_transaction_wins_once(client, db, headers):
-    """A key is not looked up before the work: a second request with the key gets as far as its own
-    member, then the key's claim in the same transaction fails, nothing of it stays, and it answers
-    with the first's result."""
+def test_a_replay_answers_the_same_and_says_so(client, db, headers):
+    keyed = {**headers, "Idempotency-Key": "replay-key"}
+    body = payload()
+    first = client.post("/api/v1/members", json=body, headers=keyed)
+    again = client.post("/api/v1/members", json={**body, "full_name": f"  {body['full_name']} "}, headers=keyed)
+    assert first.status_code == again.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert member_count(db) == 1
+
+
+def test_the_same_key_with_another_registration_is_refused(client, db, headers):
+    """Not answered with the first member (a second neighbour silently not registered): 422 on the key."""
     keyed = {**headers, "Idempotency-Key": "claim-key"}
     first = client.post("/api/v1/members", json=payload(), headers=keyed)
-    again = client.post("/api/v1/members", json=payload(), headers=keyed)  # another NIK: only the key collides
-    assert again.status_code == 201
-    assert again.json()["id"] == first.json()["id"]
+    other = payload()  # another NIK
+    again = client.post("/api/v1/members", json=other, headers=keyed)
+    assert first.status_code == 201
+    assert again.status_code == 422
+    assert set(error_fields(again)) == {"idempotency_key"}
+    assert "kunci baru" in again.text
     assert member_count(db) == 1
+
+
+def test_a_key_longer_than_80_characters_is_refused_not_cut(client, db, headers):
+    """Cut to 80 characters, two long keys that differ at the end were one key."""
+    stem = "k" * 80
+    response = client.post("/api/v1/members", json=payload(), headers={**headers, "Idempotency-Key": stem + "1"})
+    assert response.status_code == 422 and set(error_fields(response)) == {"idempotency_key"}
+    assert member_count(db) == 0
+    assert (
+        client.post("/api/v1/members", json=payload(), headers={**headers, "Idempotency-Key": stem}).status_code == 201
+    )
 
 
 CONTROL_MESSAGE = "Hapus karakter kontrol atau pengatur arah teks; ketik ulang teksnya jika tadi ditempel."

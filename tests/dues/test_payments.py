@@ -334,3 +334,63 @@ def test_a_valid_payment_cannot_be_marked_refunded(db, duta, cabang, member):
     payment = make_payment(db, duta, member)
     with pytest.raises(Conflict):
         service.mark_refunded(db, actor_of(db, cabang), payment.receipt_number)
+
+
+def test_a_payment_cannot_be_dated_before_the_registration_day_in_wib(db, duta, fixed_today):
+    # 18:00 UTC on 9 November is 01:00 WIB on 10 November: the registration day is the 10th.
+    member = make_member(db, duta, status="approved", created_at=dt.datetime(2026, 11, 9, 18, 0, tzinfo=dt.UTC))
+    with pytest.raises(Invalid) as refused:
+        make_payment(db, duta, member, paid_on=D(2026, 11, 9))
+    assert set(refused.value.errors) == {"paid_on"}
+    assert "10/11/2026" in refused.value.errors["paid_on"]
+    assert make_payment(db, duta, member, paid_on=D(2026, 11, 10)).paid_on == D(2026, 11, 10)
+
+
+def test_a_payment_dated_before_the_first_rate_is_refused_on_the_date(db, duta, fixed_today):
+    """No rate in force (NoRate) was a 500; the first rate in the tables is from July 2015."""
+    member = make_member(db, duta, status="approved", created_at=dt.datetime(2010, 1, 1, tzinfo=dt.UTC))
+    with pytest.raises(Invalid) as refused:
+        make_payment(db, duta, member, paid_on=D(2015, 6, 30))
+    assert set(refused.value.errors) == {"paid_on"}
+    assert make_payment(db, duta, member, paid_on=D(2015, 7, 1)).monthly_amount > 0
+
+
+def test_cover_is_paid_at_most_twelve_months_past_the_current_month(db, duta, fixed_today):
+    """Today is 23 November 2026: cover may run to November 2027, no further."""
+    member = make_member(db, duta, status="approved")
+    make_payment(db, duta, member, months=12)  # November 2026 to October 2027
+    with pytest.raises(Invalid) as refused:
+        make_payment(db, duta, member, months=2)
+    assert set(refused.value.errors) == {"months"}
+    assert "November 2027" in refused.value.errors["months"]
+    last = make_payment(db, duta, member, months=1)
+    assert last.cover_to == D(2027, 11, 1)
+    with pytest.raises(Invalid):
+        make_payment(db, duta, member, months=1)
+
+
+def test_the_cover_limit_counts_back_dated_payments_as_replayed(db, duta, fixed_today):
+    """A back-dated payment moves the later ones: the limit is checked on the cover as it would be stored."""
+    member = make_member(db, duta, status="approved")
+    make_payment(db, duta, member, months=12)  # November 2026 to October 2027
+    with pytest.raises(Invalid) as refused:  # October to December 2026 would push the year on to December 2027
+        make_payment(db, duta, member, months=3, channel="bank", paid_on=D(2026, 10, 5))
+    assert set(refused.value.errors) == {"months"}
+    make_payment(db, duta, member, months=2, channel="bank", paid_on=D(2026, 10, 5))
+    db.refresh(member)
+    assert member.covered_until == D(2027, 11, 1)
+
+
+def test_the_cover_limit_is_shown_beside_months_on_the_page(client, db, duta, fixed_today):
+    from tests.factories import web_login
+
+    member = make_member(db, duta, status="approved", covered_until=None)
+    make_payment(db, duta, member, months=12)
+    token = web_login(client, duta)
+    response = client.post(
+        f"/members/{member.id}/pay",
+        data={"csrf_token": token, "months": "3", "channel": "tunai", "paid_on": "2026-11-23"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 422
+    assert 'id="months-error"' in response.text and "November 2027" in response.text

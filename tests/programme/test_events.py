@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from app.core.audit import AuditEntry
 from app.core.clock import today
+from app.core.errors import Invalid
 from app.events.models import Event
 from app.programme.events import event_yield
 from tests.factories import (
@@ -224,3 +225,34 @@ def test_event_yield_counts_per_kind(db, cabang, branch):
         row["kind"]: row for row in event_yield(db, actor_of(db, wilayah), date_from=today() + dt.timedelta(days=1))
     }
     assert all(row["events"] == 0 for row in window.values())
+
+
+def test_an_event_date_lies_between_2017_and_a_year_ahead(db, monkeypatch):
+    import app.programme.events as events
+
+    monkeypatch.setattr(events, "today", lambda: dt.date(2026, 11, 23))
+    actor = actor_of(db, make_user(db, "duta", villages=(VILLAGE_A,)))
+
+    def create(day):
+        return events.create_event(
+            db, actor, kind="sosialisasi", title="Uji", date=day, place="Balai", village_code=VILLAGE_A
+        )
+
+    for day in ("2016-12-31", "2027-11-24", "0001-01-01", "9999-12-31"):
+        with pytest.raises(Invalid) as refused:
+            create(day)
+        assert set(refused.value.errors) == {"date"}
+        assert "01/01/2017" in refused.value.errors["date"] and "23/11/2027" in refused.value.errors["date"]
+    assert create("2017-01-01").date == dt.date(2017, 1, 1)
+    assert create(dt.date(2027, 11, 23)).date == dt.date(2027, 11, 23)  # planned a year ahead
+
+
+def test_an_event_date_a_year_after_29_february(db, monkeypatch):
+    import app.programme.events as events
+
+    monkeypatch.setattr(events, "today", lambda: dt.date(2028, 2, 29))
+    actor = actor_of(db, make_user(db, "duta", villages=(VILLAGE_A,)))
+    kwargs = {"kind": "sosialisasi", "title": "Uji", "place": "Balai", "village_code": VILLAGE_A}
+    assert events.create_event(db, actor, date="2029-02-28", **kwargs).date == dt.date(2029, 2, 28)
+    with pytest.raises(Invalid):
+        events.create_event(db, actor, date="2029-03-01", **kwargs)

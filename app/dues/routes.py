@@ -180,7 +180,9 @@ def create_deposit(
     show_again_if_refused(
         request, session, "dues/deposits.html", lambda errors: _deposits_context(session, actor, errors)
     )
-    deposit = dues_deposits.create_deposit(session, actor, receipt_numbers, idempotency_key=idempotency_key or None)
+    deposit = dues_deposits.create_deposit(
+        session, actor, receipt_numbers, idempotency_key=idempotency_key or None
+    ).deposit
     return RedirectResponse(f"/deposits/{deposit.id}", status_code=303)  # the slip to take to the bank
 
 

@@ -148,7 +148,9 @@ def test_control_and_bidi_characters_are_refused_beside_the_field(client, db, du
 
     message = "Hapus karakter kontrol atau pengatur arah teks; ketik ulang teksnya jika tadi ditempel."
     payment = make_payment(db, duta, member)
-    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    deposit = dues_deposits.create_deposit(
+        db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number]
+    ).deposit
     cabang_headers = api_headers(client, cabang)
     for path, body, headers in (
         (

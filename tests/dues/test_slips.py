@@ -131,7 +131,9 @@ def test_duta_gets_a_deposit_slip_with_receipts_and_the_branch_account(client, d
 
 
 def test_slip_without_a_bank_account_says_to_ask_the_branch(client, db, duta, member):
-    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    deposit = dues_deposits.create_deposit(
+        db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number]
+    ).deposit
     web_login(client, duta)
     assert "Rekening kantor cabang belum tercatat" in client.get(f"/deposits/{deposit.id}", headers=ID).text
 
@@ -139,7 +141,7 @@ def test_slip_without_a_bank_account_says_to_ask_the_branch(client, db, duta, me
 def test_branch_sees_each_receipt_and_the_total_before_confirming(client, db, duta, cabang, member):
     other = make_member(db, duta, status="approved", full_name="Rina Marpaung")
     a, b = make_payment(db, duta, member, months=3), make_payment(db, duta, other)
-    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [a.receipt_number, b.receipt_number])
+    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [a.receipt_number, b.receipt_number]).deposit
     web_login(client, cabang)
     page = html.unescape(client.get(f"/deposits/{deposit.id}", headers=ID).text)
     confirm = page.index(f'action="/deposits/{deposit.id}/confirm"')
@@ -152,7 +154,9 @@ def test_branch_sees_each_receipt_and_the_total_before_confirming(client, db, du
 
 
 def test_deposit_pages_are_scoped(client, db, duta, duta_b, other_cabang, member):
-    deposit = dues_deposits.create_deposit(db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number])
+    deposit = dues_deposits.create_deposit(
+        db, actor_of(db, duta), [make_payment(db, duta, member).receipt_number]
+    ).deposit
     for user in (duta_b, other_cabang):
         web_login(client, user)
         assert client.get(f"/deposits/{deposit.id}").status_code == 404

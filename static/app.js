@@ -198,6 +198,17 @@
   }
 
   async function keep(form, submitter) {
+    // One tap, one item: a second tap while it is being kept, or after, queues nothing more.
+    if (form.dataset.outboxBusy) return;
+    form.dataset.outboxBusy = "1";
+    try {
+      await keepOnce(form, submitter);
+    } finally {
+      delete form.dataset.outboxBusy;
+    }
+  }
+
+  async function keepOnce(form, submitter) {
     var queue = await loadQueue();
     var kind = form.dataset.offline;
     var fields = formFields(form, submitter);
@@ -218,9 +229,16 @@
       label: label,
       user: currentUser(),
     });
-    form.reset();
-    // A fresh key, so the next registration on this page is not taken for a repeat of this one.
-    freshKey(form);
+    if (kind === "payment") {
+      // A payment is kept once: the form stays as it was, its button off, until the page is left.
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
+        button.disabled = true;
+      });
+    } else {
+      form.reset();
+      // A fresh key, so the next registration on this page is not taken for a repeat of this one.
+      freshKey(form);
+    }
     notice(form, "ok", text("saved"), true);
     window.scrollTo(0, 0);
     await refresh();
@@ -237,6 +255,7 @@
     event.preventDefault();
     event.stopImmediatePropagation();
     var submitter = event.submitter;
+    if (form.dataset.outboxBusy) return;
     var work = navigator.onLine && !form.dataset.outboxFix ? submitOnline(form, submitter) : keep(form, submitter);
     work.catch(function () {
       form.submit();
@@ -275,6 +294,47 @@
     if (window.htmx) window.htmx.process(document.body);
     window.scrollTo(0, 0);
     afterSwap();
+  }
+
+  /* ---------- money as it is typed ---------- */
+
+  /* Rupiah fields (data-rupiah) show their digits grouped as typed (1.500.000), the caret staying
+   * after the same digit; the server reads grouped digits too. */
+  function groupRupiah(input) {
+    var value = input.value;
+    var typing = document.activeElement === input && input.selectionStart !== null;
+    var digitsAfter = typing ? value.slice(input.selectionStart).replace(/\D/g, "").length : 0;
+    var digits = value.replace(/\D/g, "").replace(/^0+(?=\d)/, "");
+    var grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+    if (grouped === value) return;
+    input.value = grouped;
+    if (!typing) return;
+    var position = grouped.length;
+    for (var seen = 0; position > 0 && seen < digitsAfter; position--) {
+      if (/\d/.test(grouped.charAt(position - 1))) seen++;
+    }
+    input.setSelectionRange(position, position);
+  }
+
+  /* The payment form: the total sent and the button ("Receive Rp50.400 for 3 months") follow the months. */
+  function showPayment(select) {
+    var form = select.form;
+    var option = select.options[select.selectedIndex];
+    if (!form || !option) return;
+    var amount = form.querySelector("[data-pay-amount]");
+    var button = form.querySelector("[data-pay-receive]");
+    if (amount) amount.value = option.dataset.amount || "";
+    if (button && option.dataset.receive) button.textContent = option.dataset.receive;
+  }
+
+  function onInput(event) {
+    var target = event.target;
+    if (target instanceof HTMLInputElement && target.hasAttribute("data-rupiah")) groupRupiah(target);
+    if (target instanceof HTMLSelectElement && target.hasAttribute("data-pay-months")) showPayment(target);
+  }
+
+  function groupAll() {
+    document.querySelectorAll("input[data-rupiah]").forEach(groupRupiah);
   }
 
   /* ---------- fixing a refused item ---------- */
@@ -497,6 +557,20 @@
     }
   }
 
+  /* A server error (5xx) is not swapped (see the htmx-config in base.html): what was typed stays, with a
+   * notice above the page. */
+  function onResponseError() {
+    var main = document.getElementById("main");
+    if (!main) return;
+    var old = main.querySelector("[data-server-error]");
+    if (old) old.remove();
+    var paragraph = element("p", "alert", text("server_error"));
+    paragraph.setAttribute("role", "alert");
+    paragraph.dataset.serverError = "";
+    main.insertBefore(paragraph, main.firstChild);
+    window.scrollTo(0, 0);
+  }
+
   /* A page kept by the service worker carries the user and CSRF token of the day it was kept. Back
    * online, take both from a fresh page before sending, without reloading (which would lose what is
    * being typed). */
@@ -523,6 +597,7 @@
   }
 
   function afterSwap() {
+    groupAll();
     markKeptCopy();
     startFix().catch(function () {});
     refresh().catch(function () {});
@@ -534,14 +609,18 @@
     }
     document.addEventListener("submit", onSubmit, true);
     document.addEventListener("click", onClick);
+    document.addEventListener("input", onInput);
+    document.addEventListener("change", onInput);
     document.addEventListener("htmx:beforeRequest", onBeforeRequest);
     document.addEventListener("htmx:sendError", onSendError);
+    document.addEventListener("htmx:responseError", onResponseError);
     document.addEventListener("htmx:afterSettle", afterSwap);
     window.addEventListener("online", whenOnline);
     window.addEventListener("offline", function () {
       setStatus(text("offline"));
       refresh().catch(function () {});
     });
+    groupAll();
     markKeptCopy();
     loadQueue()
       .then(function (queue) {

@@ -75,6 +75,7 @@ def record_payment(
         body.reference,
         body.paid_on,
         idempotency_key=idempotency_key,
+        amount=body.amount,
     )
     if recorded.replayed:
         response.headers[REPLAYED_HEADER] = "true"

@@ -14,7 +14,8 @@ from app.core.bounds import RowId
 from app.core.clock import month_start, today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
-from app.core.i18n import get_locale
+from app.core.i18n import get_locale, ngettext
+from app.core.money import format_rupiah
 from app.core.templating import render
 from app.dues import deposits as dues_deposits
 from app.dues import documents, service
@@ -26,6 +27,15 @@ from app.members.models import MemberStatus
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 
+def _receive(total: int, months: int) -> str:
+    return ngettext(
+        "Receive %(amount)s for %(num)s month",
+        "Receive %(amount)s for %(num)s months",
+        months,
+        amount=format_rupiah(total),
+    )
+
+
 def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | None = None, errors=None) -> dict:
     member = service.get_member(session, actor, member_id)
     form = form or {}
@@ -34,7 +44,8 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
     return {
         "member": member,
         "monthly": monthly,
-        "options": [(n, n * monthly) for n in range(1, service.MAX_MONTHS + 1)],
+        # (months, total, the button's words: "Receive Rp50.400 for 3 months")
+        "options": [(n, n * monthly, _receive(n * monthly, n)) for n in range(1, service.MAX_MONTHS + 1)],
         "channels": service.CHANNELS if actor.role == Role.duta.value else ("bank", "lainnya"),
         "form": {
             "months": str(form.get("months") or "1"),
@@ -66,6 +77,7 @@ def pay(
     reference: str = Form(""),
     paid_on: str = Form(""),
     idempotency_key: str = Form(""),
+    amount: str = Form(""),
 ):
     form = {
         "months": months,
@@ -78,7 +90,15 @@ def pay(
         request, session, "dues/pay.html", lambda errors: _pay_context(session, actor, member_id, form, errors)
     )
     recorded = service.record_payment(
-        session, actor, member_id, months, channel, reference, paid_on, idempotency_key=idempotency_key or None
+        session,
+        actor,
+        member_id,
+        months,
+        channel,
+        reference,
+        paid_on,
+        idempotency_key=idempotency_key or None,
+        amount=amount,
     )
     return RedirectResponse(f"/receipts/{recorded.payment.receipt_number}", status_code=303)
 

@@ -10,6 +10,9 @@ class PaymentIn(BaseModel):
     channel: str | None = Field(None, description='"tunai", "bank" or "lainnya"')
     reference: str | None = Field(None, description="bank or agent reference (required for bank)")
     paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")
+    amount: int | None = Field(
+        None, description="the total the payer was told (months x the contribution); another total is refused (409)"
+    )
 
 
 class PaymentOut(BaseModel):

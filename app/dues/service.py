@@ -21,7 +21,8 @@ from app.core import audit, idempotency
 from app.core.bounds import MAX_ROW_ID
 from app.core.clock import add_months, month_start, to_wib, today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
-from app.core.i18n import _
+from app.core.i18n import _, ngettext
+from app.core.money import format_rupiah
 from app.core.sequences import next_value
 from app.core.templating import format_day, format_month
 from app.core.text import require_plain_text, text_errors
@@ -162,6 +163,12 @@ def _parse_months(value) -> int | None:
     return months if 1 <= months <= MAX_MONTHS else None
 
 
+def _parse_amount(value) -> int | None:
+    """Whole rupiah as the payer saw it (`50400` or `50.400`); None when not given or not a number."""
+    text = str(value).strip().replace(".", "")
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
 def _parse_day(value) -> dt.date | None:
     if value is None or value == "":
         return today()
@@ -209,7 +216,10 @@ def record_payment(
     reference: str | None = None,
     paid_on=None,
     idempotency_key: str | None = None,
+    amount=None,
 ) -> Recorded:
+    """`amount`, when given, is what the payer was told and handed over: a payment of any other
+    total (the contribution changed, another number of months) is refused with the right amount."""
     key = idempotency.clean_key(idempotency_key)
     request = _payment_request(member_id, months, channel, reference, paid_on)
     if key:
@@ -255,9 +265,23 @@ def record_payment(
             errors["paid_on"] = _("No contribution rate was in force on this date.")
     if month_count is not None and day is not None and "paid_on" not in errors:
         errors.update(_too_far_ahead(session, member, day, month_count))
+    seen = None if amount is None or amount == "" else _parse_amount(amount)
+    if amount not in (None, "") and seen is None:
+        errors["amount"] = _("Enter an amount in whole rupiah.")
     if errors:
         raise Invalid(errors)
     assert month_count is not None and day is not None
+    if seen is not None and seen != monthly * month_count:
+        raise Conflict(
+            ngettext(
+                "%(num)s month is %(amount)s, not %(seen)s: tell the payer and confirm again.",
+                "%(num)s months are %(amount)s, not %(seen)s: tell the payer and confirm again.",
+                month_count,
+                amount=format_rupiah(monthly * month_count),
+                seen=format_rupiah(seen),
+            ),
+            field="amount",
+        )
 
     # The key before the receipt number: a repeated request (the outbox sending again after a lost
     # answer) stops here, before taking a number it would leave unused (a sequence gives no number back).

@@ -86,7 +86,7 @@ def _contribution(session: Session, form: dict):
         return None, None
     day = today()
     minimum = rates.minimum_income(session, day)
-    if income is None or income < minimum:
+    if income is None or income < minimum or income > validation.MAXIMUM_INCOME:
         return None, minimum
     occupation = form.get("occupation") if form.get("occupation") in OCCUPATIONS else None
     return rates.monthly_contribution(session, income, validation.as_bool(form.get("jht")), occupation, day), minimum
@@ -132,7 +132,6 @@ def new_member(request: Request, actor: WebActor, session: SessionDep):
     villages = service.registrable_villages(session, actor)
     form: dict[str, Any] = dict.fromkeys(FORM_FIELDS, "")
     form.update(
-        monthly_income=str(rates.minimum_income(session, today())),
         jht=False,
         consent=False,
         village_code=villages[0].code if len(villages) == 1 else "",

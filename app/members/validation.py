@@ -22,6 +22,8 @@ from app.core.text import text_problem
 from app.members.models import OCCUPATIONS
 
 MINIMUM_AGE = 15
+# A monthly income above this is a typing slip (digits typed after the ones already there), not a worker.
+MAXIMUM_INCOME = 1_000_000_000
 NIK_LENGTH = 16
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
@@ -335,6 +337,8 @@ def clean_registration(
         income = minimum_income
     if income is not None and income < minimum_income:
         errors["monthly_income"] = _("The income must be at least %(amount)s.", amount=format_rupiah(minimum_income))
+    elif income is not None and income > MAXIMUM_INCOME:
+        errors["monthly_income"] = _("The income must be at most %(amount)s.", amount=format_rupiah(MAXIMUM_INCOME))
     values["monthly_income"] = income
 
     values["jht"] = as_bool(raw.get("jht"))

@@ -30,6 +30,12 @@ def _nice_max(value: float) -> float:
     return 10 * power
 
 
+def _whole_max(value: float) -> int:
+    """The top of an axis of whole things (people): four equal steps of a whole, round number, so
+    every tick is a whole number (0, 1, 2, 3, 4 rather than 0, 0.5, 1, 1.5, 2)."""
+    return 4 * math.ceil(max(1, _nice_max(value / 4)))
+
+
 def _number(value: float) -> str:
     if float(value).is_integer():
         return f"{int(value):,}".replace(",", ".")
@@ -71,10 +77,10 @@ def _legend(series: list[Series]) -> list[str]:
     return parts
 
 
-def line_chart(title: str, labels: list[str], series: list[Series], suffix: str = "") -> Markup:
-    """Lines over months; a missing value (None) breaks the line."""
+def line_chart(title: str, labels: list[str], series: list[Series], suffix: str = "", whole: bool = False) -> Markup:
+    """Lines over months; a missing value (None) breaks the line. `whole`: the values count people."""
     values = [v for s in series for v in s.values if v is not None]
-    top = _nice_max(max(values, default=0))
+    top = (_whole_max if whole else _nice_max)(max(values, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(labels), 1)
     description = "; ".join(
@@ -109,10 +115,10 @@ def line_chart(title: str, labels: list[str], series: list[Series], suffix: str 
     return Markup("".join(parts))
 
 
-def bar_chart(title: str, labels: list[str], series: list[Series], suffix: str = "") -> Markup:
-    """Grouped vertical bars, one group per label."""
+def bar_chart(title: str, labels: list[str], series: list[Series], suffix: str = "", whole: bool = False) -> Markup:
+    """Grouped vertical bars, one group per label. `whole`: the values count people."""
     values = [v for s in series for v in s.values if v is not None]
-    top = _nice_max(max(values, default=0))
+    top = (_whole_max if whole else _nice_max)(max(values, default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / max(len(labels), 1)
     bar_w = step * 0.8 / max(len(series), 1)

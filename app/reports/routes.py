@@ -36,7 +36,10 @@ def charts(data: dict) -> dict:
     stages = _labels(STAGE_LABELS)
     return {
         "active": line_chart(
-            _("Active members per month"), labels, [Series(_("Active"), [p["active"] for p in points], COLOURS[0])]
+            _("Active members per month"),
+            labels,
+            [Series(_("Active"), [p["active"] for p in points], COLOURS[0])],
+            whole=True,
         ),
         "flow": bar_chart(
             _("New and lapsed members per month"),
@@ -45,6 +48,7 @@ def charts(data: dict) -> dict:
                 Series(_("New"), [p["new"] for p in points], COLOURS[1]),
                 Series(_("Lapsed"), [p["lapsed"] for p in points], COLOURS[2]),
             ],
+            whole=True,
         ),
         "churn": line_chart(
             _("Churn per month (lapsed / active at the start of the month)"),

@@ -67,6 +67,23 @@ def test_a_deposit_key_answers_its_own_receipts_only(client, db, duta, member):
     assert b.deposit_id is None
 
 
+def test_payment_of_another_amount_than_told_is_409_and_nothing_recorded(client, db, duta, member):
+    from sqlmodel import select
+
+    from app.dues.models import Payment
+
+    headers = {**api_headers(client, duta), "Idempotency-Key": "api-amount"}
+    url = f"/api/v1/members/{member.id}/payments"
+    # Told Rp16.800 (one month) but three months asked: refused with the right total.
+    wrong = client.post(url, json={"months": 3, "channel": "tunai", "amount": 16800}, headers=headers)
+    assert wrong.status_code == 409, wrong.text
+    assert "Rp50.400" in wrong.json()["detail"] and "Rp16.800" in wrong.json()["detail"]
+    assert db.exec(select(Payment).where(Payment.member_id == member.id)).first() is None
+    # The same key, now with the total told: recorded (the refusal did not take the key).
+    right = client.post(url, json={"months": 3, "channel": "tunai", "amount": 50400}, headers=headers)
+    assert right.status_code == 201 and right.json()["amount"] == 50400
+
+
 def test_record_payment_errors_name_the_field(client, duta, member):
     headers = api_headers(client, duta)
     response = client.post(

@@ -37,6 +37,36 @@ def test_pay_form_shows_the_amount_per_number_of_months(client, duta, member):
     assert 'name="idempotency_key"' in page.text and 'name="paid_on"' in page.text
 
 
+def test_pay_form_sends_the_amount_and_the_button_says_it(client, duta, member):
+    web_login(client, duta)
+    page = client.get(f"/members/{member.id}/pay").text
+    assert 'name="amount" value="16800"' in page
+    assert re.search(r"<button type=\"submit\" data-pay-receive>Terima Rp16\.800 untuk 1 bulan</button>", page)
+    assert 'data-amount="50400" data-receive="Terima Rp50.400 untuk 3 bulan"' in page
+
+
+def test_pay_with_another_amount_than_told_is_shown_again_with_the_right_one(client, db, duta, member):
+    token = web_login(client, duta)
+    # Without JavaScript the months changed to 3 while the form still carries one month's Rp16.800.
+    response = _pay(client, member, token, months="3", amount="16800")
+    assert response.status_code == 409
+    text = html.unescape(response.text)
+    assert 'id="amount-error">3 bulan adalah Rp50.400, bukan Rp16.800' in text
+    assert 'name="amount" value="50400"' in text and "Terima Rp50.400 untuk 3 bulan</button>" in text
+    assert db.exec(select(Payment).where(Payment.member_id == member.id)).first() is None
+    # Confirmed again, grouped as typed or not: recorded once, for the amount told.
+    again = _pay(client, member, token, months="3", amount="50.400")
+    assert again.status_code == 303
+    assert db.exec(select(Payment).where(Payment.member_id == member.id)).one().amount == 50400
+
+
+def test_pay_amount_that_is_no_number_is_refused_beside_it(client, db, duta, member):
+    token = web_login(client, duta)
+    response = _pay(client, member, token, amount="lima puluh")
+    assert response.status_code == 422 and 'id="amount-error"' in response.text
+    assert db.exec(select(Payment).where(Payment.member_id == member.id)).first() is None
+
+
 def test_pay_then_303_to_the_receipt(client, db, duta, member):
     token = web_login(client, duta)
     response = _pay(client, member, token, months="3")

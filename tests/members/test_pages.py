@@ -42,13 +42,14 @@ def idempotency_key(html: str) -> str:
     return re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
 
 
-def test_form_has_fresh_key_prefilled_income_and_contribution(client, csrf):
+def test_form_has_fresh_key_empty_income_and_the_minimum(client, csrf):
     page = client.get("/members/new")
     assert page.status_code == 200
     assert len(idempotency_key(page.text)) == 36
     assert idempotency_key(client.get("/members/new").text) != idempotency_key(page.text)
-    assert 'name="monthly_income" value="1000000"' in page.text
-    assert "Rp16.800" in page.text
+    # Empty, so digits typed are the whole amount (typed after a prefilled 1000000 they made trillions).
+    assert 'name="monthly_income" value=""' in page.text and "data-rupiah" in page.text
+    assert "Iuran ditampilkan setelah penghasilan paling sedikit Rp1.000.000." in page.text
     assert 'hx-trigger="keyup changed delay:400ms"' in page.text
     assert '<select id="village_code"' not in page.text  # one village: no choice to make
     for name in (
@@ -113,6 +114,31 @@ def test_invalid_form_comes_back_with_messages_and_everything_typed(client, db, 
     assert 'value="P" checked' in html
     assert idempotency_key(html) == "k-2"  # the retry keeps its key
     assert count(db) == 0
+
+
+def test_grouped_income_is_read_and_its_contribution_shown_again_without_javascript(client, db, csrf):
+    data = form_data(csrf, monthly_income="2.000.000", jht="1", full_name="")
+    response = client.post("/members/new", data=data)
+    assert response.status_code == 422 and 'id="full_name-error"' in response.text
+    assert 'value="2.000.000"' in response.text and 'id="monthly_income-error"' not in response.text
+    assert "Rp66.800" in response.text  # the contribution of Rp2.000.000 with JHT, shown again
+    assert count(db) == 0
+
+
+@pytest.mark.parametrize("income", ["10000001500000", "1.000.000.001"])
+def test_income_above_a_billion_is_refused_beside_the_field(client, db, csrf, income):
+    response = client.post("/members/new", data=form_data(csrf, monthly_income=income))
+    assert response.status_code == 422
+    error = re.search(r'id="monthly_income-error">([^<]*)<', response.text).group(1)
+    assert error == "Penghasilan paling banyak Rp1.000.000.000."
+    assert "Iuran per bulan" not in response.text  # no contribution for an income refused
+    assert count(db) == 0
+
+
+def test_income_of_exactly_a_billion_is_accepted(client, db, csrf):
+    response = client.post("/members/new", data=form_data(csrf, monthly_income="1.000.000.000"), follow_redirects=False)
+    assert response.status_code == 303
+    assert db.exec(select(Member)).one().monthly_income == 1_000_000_000
 
 
 def test_duplicate_nik_is_shown_beside_the_nik_field(client, db, csrf, duta):

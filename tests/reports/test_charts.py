@@ -3,7 +3,7 @@
 import re
 import xml.etree.ElementTree as ET
 
-from app.reports.charts import Series, _nice_max, bar_chart, hbar_chart, line_chart
+from app.reports.charts import Series, _nice_max, _whole_max, bar_chart, hbar_chart, line_chart
 from tests.factories import web_login
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -37,6 +37,15 @@ def test_bar_and_hbar_charts():
 
 def test_axis_top_is_round():
     assert [_nice_max(v) for v in (0, 1, 3, 7, 12, 180, 2400)] == [1, 1, 5, 10, 20, 200, 2500]
+
+
+def test_axis_of_people_has_whole_ticks():
+    assert [_whole_max(v) for v in (0, 1, 2, 3, 7, 9, 12, 180)] == [4, 4, 4, 4, 8, 12, 20, 200]
+    root = parse(bar_chart("Baru", ["Jan", "Feb"], [Series("Baru", [1, 2])], whole=True))
+    ticks = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "end"]
+    assert ticks == ["0", "1", "2", "3", "4"]
+    fractions = parse(bar_chart("Baru", ["Jan", "Feb"], [Series("Baru", [1, 2])]))
+    assert "0,5" in [t.text for t in fractions.iter(f"{SVG}text")]  # what whole=True prevents
 
 
 def test_dashboard_page_svgs_are_well_formed(client, world):

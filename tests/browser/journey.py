@@ -65,6 +65,7 @@ def fill_member(page, nik: str, birth, name: str, sex: str = "L") -> None:
     page.fill("#phone", "0812" + nik[-8:])
     page.fill("#address", "Jl. Lintas Sumatera 12")
     page.select_option("#occupation", "pedagang")
+    page.fill("#monthly_income", "1000000")
     page.fill("#heir_name", "Ahmad")
     page.fill("#heir_relation", "anak")
     page.check("input[name=consent]")

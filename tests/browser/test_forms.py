@@ -1,0 +1,322 @@
+"""Every form of the app, sent once with a mistake, with JavaScript on (boosted by htmx, or sent by the
+outbox script) and off: the server's message appears beside the field, and nothing else happens.
+
+htmx 2 swaps no 4xx answer unless told to (the htmx-config in base.html); without that, a refused form
+sent with JavaScript on showed nothing. The branch of Banda Aceh is used for what the cases need (a
+registration, receipts, a deposit), so the other browser tests' pages stay as the demo left them."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import _context
+from tests.browser.journey import fill_member, log_in, random_nik
+
+pytestmark = pytest.mark.browser
+
+DUTA = "duta.kampungbaru"
+CABANG = "cabang.bandaaceh"
+CABANG_DELI = "cabang.lubukpakam"
+WILAYAH = "wilayah"
+ADMIN = "admin"
+BANDA_ACEH = "117101"  # the NIK region of Kampung Baru
+CANDIDATE = "12.07.02.2003"  # a candidate village of the demo, with no socialisation event yet
+
+
+@dataclass
+class World:
+    """What the cases need, made once through the pages: a registration waiting for approval, a draft,
+    two receipts in cash (one handed in as a deposit waiting for the branch, one still held)."""
+
+    member: int = 0
+    draft: int = 0
+    held_receipt: str = ""
+    deposit: int = 0
+    user: int = 0
+    sessions: dict[str, list] = field(default_factory=dict)
+
+
+def _register(page, name: str) -> int:
+    page.goto("/members/new")
+    nik, birth = random_nik("L", BANDA_ACEH)
+    fill_member(page, nik, birth, name)
+    page.click("form.member-form button[value=submit]")
+    page.wait_for_url(re.compile(r".*/members/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def _pay_cash(page, member_id: int) -> str:
+    page.goto(f"/members/{member_id}/pay")
+    page.check("input[name=channel][value=tunai]")
+    page.click("main form[action$='/pay'] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/receipts/[^/]+$"))
+    return page.url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(scope="module")
+def world(browser, live_server) -> World:
+    made = World()
+    context = _context(browser, live_server)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, DUTA)
+        made.member = _register(page, "Teuku Umar")
+        # A draft with little more than the NIK: submitting it later explains what is missing.
+        page.goto("/members/new")
+        nik, _birth = random_nik("P", BANDA_ACEH)
+        page.fill("#nik", nik)
+        page.fill("#full_name", "Cut Nyak")
+        page.fill("#monthly_income", "1000000")
+        page.check("input[name=consent]")
+        page.click("form.member-form button[value=draft]")
+        page.wait_for_url(re.compile(r".*/members/\d+$"))
+        made.draft = int(page.url.rsplit("/", 1)[1])
+        deposited = _pay_cash(page, made.member)
+        made.held_receipt = _pay_cash(page, made.member)
+        page.goto("/deposits")
+        page.uncheck(f"input[name=receipt_numbers][value='{made.held_receipt}']")
+        page.check(f"input[name=receipt_numbers][value='{deposited}']")
+        page.click("form[action='/deposits'] button[type=submit]")
+        expect(page.locator("main")).to_contain_text(deposited)
+        made.sessions[DUTA] = context.cookies()
+        for username in (CABANG, CABANG_DELI, WILAYAH, ADMIN):
+            context.clear_cookies()
+            log_in(page, live_server, username)
+            made.sessions[username] = context.cookies()
+        page.goto("/users")
+        made.user = int(page.locator("main a[href^='/users/']").first.get_attribute("href").rsplit("/", 1)[1])
+        context.clear_cookies()
+        log_in(page, live_server, CABANG)
+        page.goto("/deposits")
+        action = page.locator("form[action$='/confirm']").first.get_attribute("action")
+        made.deposit = int(action.split("/")[2])
+    except Exception:
+        print("WORLD FAILED at", page.url, page.inner_text("main")[:1500])
+        raise
+    finally:
+        context.close()
+    return made
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    user: str | None  # None: not logged in
+    url: Callable[[World], str]
+    form: str  # the form, as a CSS selector
+    mistake: Callable  # (page, world) -> None: fills the form wrongly
+    message: str  # the message's element, beside its field
+    says: str = ""  # part of the message, when the words matter
+    first: str = ""  # something to tap first (a <summary> that hides the form)
+    # The mistake is one the browser itself would catch (min=, required): switched off to reach the server.
+    unchecked: bool = False
+    button: str = "button[type=submit], button:not([type])"  # within the form
+
+
+def _fill(**values: str):
+    def mistake(page, _world):
+        for selector, value in values.items():
+            page.fill(selector.replace("__", " "), value)
+
+    return mistake
+
+
+def _nothing(_page, _world):
+    pass
+
+
+def _new_member(page, _world):
+    nik, birth = random_nik("L", BANDA_ACEH)
+    fill_member(page, nik[:6] + "32" + nik[8:], birth, "Nyak Dhien")  # day 32: no date
+
+
+def _unchecked_receipts(page, _world):
+    page.uncheck("input[name=receipt_numbers]")
+
+
+def _bank_without_reference(page, _world):
+    page.check("input[name=channel][value=bank]")
+    page.fill("#reference", "")
+
+
+def _event(page, _world):
+    page.fill("#title", "   ")
+    page.fill("#date", "2026-01-15")
+    page.fill("#place", "Balai Gampong")
+
+
+def _target(page, _world):
+    page.select_option("#level", "province")
+    page.fill("#scope_code", "99")
+    page.fill("#value", "10")
+
+
+def _baseline(page, _world):
+    page.fill("form.baseline >> nth=0 >> input[name=workers]", "10")
+    page.fill("form.baseline >> nth=0 >> input[name=covered]", "20")
+
+
+CASES = [
+    Case(
+        "login",
+        None,
+        lambda w: "/login",
+        "form[action='/login']",
+        _fill(**{"#username": "tidak.ada", "#password": "salah-sekali"}),
+        "main .alert",
+    ),
+    Case("member registration", DUTA, lambda w: "/members/new", "form.member-form", _new_member, "#nik-error", "NIK"),
+    Case(
+        "member edit",
+        DUTA,
+        lambda w: f"/members/{w.draft}/edit",
+        "form.member-form",
+        _fill(**{"#full_name": ""}),
+        "#full_name-error",
+    ),
+    Case(
+        "draft submitted incomplete",
+        DUTA,
+        lambda w: f"/members/{w.draft}",
+        "form[action$='/submit']",
+        _nothing,
+        "main .alert",
+    ),
+    Case(
+        "pay",
+        DUTA,
+        lambda w: f"/members/{w.member}/pay",
+        "main form[action$='/pay']",
+        _bank_without_reference,
+        "#reference-error",
+    ),
+    Case(
+        "void",
+        CABANG,
+        lambda w: f"/receipts/{w.held_receipt}",
+        "form[action$='/void']",
+        _fill(**{"#reason": "   "}),
+        "#reason-error",
+        first="details.no-print summary",
+    ),
+    Case(
+        "deposit create",
+        DUTA,
+        lambda w: "/deposits",
+        "form[action='/deposits']",
+        _unchecked_receipts,
+        "#receipt_numbers-error",
+    ),
+    Case(
+        "deposit confirm",
+        CABANG,
+        lambda w: "/deposits",
+        "form[action$='/confirm']",
+        _fill(**{"input[name=bank_reference]": "   "}),
+        "#bank_reference-error",
+    ),
+    Case(
+        "deposit return",
+        CABANG,
+        lambda w: "/deposits",
+        "form[action$='/return']",
+        _fill(**{"form[action$='/return']__input[name=reason]": "   "}),
+        "#reason-error",
+        first="form[action$='/confirm'] ~ details summary",
+    ),
+    Case(
+        "approval reject",
+        CABANG,
+        lambda w: f"/approvals/{w.member}",
+        "form[action$='/reject']",
+        _nothing,
+        "#reason-error",
+    ),
+    Case(
+        "approval batch",
+        CABANG,
+        lambda w: "/approvals",
+        "#batch",
+        _nothing,
+        "#queue-status.alert",
+        "Pilih",
+        button=".actions button",  # the batch's own, not a row's "Approve"
+    ),
+    Case(
+        "stage change",
+        CABANG_DELI,
+        lambda w: f"/villages/{CANDIDATE}",
+        "form[action$='/stage']",
+        _nothing,
+        "#stage-error",
+    ),
+    Case(
+        "village estimate",
+        CABANG_DELI,
+        lambda w: f"/villages/{CANDIDATE}",
+        "form[action$='/estimate']",
+        _fill(**{"#estimated_informal_workers": "0"}),
+        "#estimated_informal_workers-error",
+        unchecked=True,
+    ),
+    Case("event create", CABANG, lambda w: "/events/new", "form[action='/events']", _event, "#title-error"),
+    Case(
+        "target set",
+        WILAYAH,
+        lambda w: "/targets",
+        "form[action='/targets'][method=post]",
+        _target,
+        "#scope_code-error",
+    ),
+    Case("province baseline", WILAYAH, lambda w: "/targets", "form.baseline >> nth=0", _baseline, "#covered-error"),
+    Case(
+        "user create", ADMIN, lambda w: "/users", "form[action='/users']", _fill(**{"#username": ""}), "#username-error"
+    ),
+    Case(
+        "password reset",
+        ADMIN,
+        lambda w: f"/users/{w.user}",
+        "form[action$='/password']",
+        _fill(**{"#password": "pendek"}),
+        "#password-error",
+    ),
+    Case(
+        "branch create", ADMIN, lambda w: "/branches", "form[action='/branches']", _fill(**{"#code": ""}), "#code-error"
+    ),
+    Case(
+        "branch edit",
+        ADMIN,
+        lambda w: "/branches/BANDA-ACEH",
+        "form[action='/branches/BANDA-ACEH']",
+        _fill(**{"#name": ""}),
+        "#name-error",
+    ),
+]
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_a_mistake_in_any_form_shows_its_message(browser, live_server, world, case, javascript):
+    context = _context(browser, live_server, java_script_enabled=javascript)
+    try:
+        if case.user:
+            context.add_cookies(world.sessions[case.user])
+        page = context.new_page()
+        page.goto(case.url(world))
+        form = page.locator(case.form).first
+        if case.first:
+            page.locator(case.first).first.click()
+        case.mistake(page, world)
+        if case.unchecked:
+            form.evaluate("form => { form.noValidate = true; }")
+        form.locator(case.button).first.click()
+        message = page.locator(case.message).first
+        expect(message).to_be_visible()
+        assert message.inner_text().strip(), f"{case.name}: an empty message"
+        if case.says:
+            expect(message).to_contain_text(case.says)
+    finally:
+        context.close()

@@ -320,3 +320,123 @@ def test_a_mistake_in_any_form_shows_its_message(browser, live_server, world, ca
             expect(message).to_contain_text(case.says)
     finally:
         context.close()
+
+
+# ---------------------------------------------------------------- money typed safely
+
+
+def _page_as(browser, live_server, world, username: str, javascript: bool = True):
+    context = _context(browser, live_server, java_script_enabled=javascript)
+    context.add_cookies(world.sessions[username])
+    return context, context.new_page()
+
+
+def test_income_is_grouped_as_typed_and_its_contribution_shown(browser, live_server, world):
+    context, page = _page_as(browser, live_server, world, DUTA)
+    try:
+        page.goto("/members/new")
+        assert page.input_value("#monthly_income") == ""
+        page.locator("#monthly_income").press_sequentially("1500000")
+        assert page.input_value("#monthly_income") == "1.500.000"
+        page.locator("#monthly_income").press("Home")
+        page.locator("#monthly_income").press_sequentially("2")  # the caret stays before the same digit
+        assert page.input_value("#monthly_income") == "21.500.000"
+        page.fill("#monthly_income", "1500000")
+        expect(page.locator("#contribution")).to_contain_text("Rp")
+        assert page.input_value("#monthly_income") == "1.500.000"
+    finally:
+        context.close()
+
+
+def test_the_pay_button_says_the_amount_and_sends_it(browser, live_server, world):
+    context, page = _page_as(browser, live_server, world, DUTA)
+    try:
+        page.goto(f"/members/{world.member}/pay")
+        button = page.locator("main form[action$='/pay'] button[type=submit]")
+        expect(button).to_have_text(re.compile(r"^Terima Rp[\d.]+ untuk 1 bulan$"))
+        one = int(page.input_value("input[name=amount]"))
+        page.select_option("#months", "3")
+        expect(button).to_have_text(f"Terima Rp{3 * one:,} untuk 3 bulan".replace(",", "."))
+        assert int(page.input_value("input[name=amount]")) == 3 * one
+    finally:
+        context.close()
+
+
+def test_without_javascript_another_number_of_months_is_confirmed_again(browser, live_server, world):
+    context, page = _page_as(browser, live_server, world, DUTA, javascript=False)
+    try:
+        page.goto(f"/members/{world.member}/pay")
+        page.select_option("#months", "3")  # the button still says one month's amount
+        page.check("input[name=channel][value=tunai]")
+        page.click("main form[action$='/pay'] button[type=submit]")
+        expect(page.locator("#amount-error")).to_contain_text("3 bulan adalah Rp")
+        expect(page.locator("main form[action$='/pay'] button[type=submit]")).to_contain_text("untuk 3 bulan")
+        assert "/receipts/" not in page.url
+    finally:
+        context.close()
+
+
+def test_a_payment_kept_offline_is_kept_once_however_often_tapped(browser, live_server, world):
+    context, page = _page_as(browser, live_server, world, DUTA)
+    try:
+        page.goto(f"/members/{world.member}/pay", wait_until="networkidle")
+        context.set_offline(True)
+        page.check("input[name=channel][value=tunai]")
+        # Two taps in a row, the second before the first is kept.
+        page.evaluate(
+            "() => { const b = document.querySelector('main form[action$=\"/pay\"] button'); b.click(); b.click(); }"
+        )
+        expect(page.locator("[data-outbox-notice]")).to_be_visible()
+        button = page.locator("main form[action$='/pay'] button[type=submit]")
+        expect(button).to_be_disabled()
+        page.evaluate("() => document.querySelector('main form[action$=\"/pay\"] button').click()")
+        page.wait_for_timeout(300)
+        expect(page.locator("[data-outbox-waiting]")).to_have_text("1")
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- nothing hides off-screen at 360 px
+
+WIDER_THAN_THE_SCREEN = """
+() => [...document.querySelectorAll('body *')]
+  .filter(el => { const r = el.getBoundingClientRect(); return r.width > 1 && r.right > innerWidth + 1; })
+  .map(el => `${el.tagName}.${el.className} "${(el.textContent || '').trim().slice(0, 30)}" ${Math.round(el.getBoundingClientRect().right)}px`)
+  .slice(0, 10)
+"""
+
+WIDE_PAGES = [
+    (WILAYAH, "/dashboard"),
+    (WILAYAH, "/dashboard?scope=branch:LUBUK-PAKAM"),
+    (WILAYAH, "/villages"),
+    (WILAYAH, "/events"),
+    (WILAYAH, "/targets"),
+    (WILAYAH, "/audit"),
+    (CABANG_DELI, "/"),
+    (CABANG_DELI, "/villages/12.07.02.2001"),
+    (CABANG_DELI, "/deposits"),
+    (CABANG, "/deposits"),
+]
+
+
+@pytest.mark.parametrize(("username", "path"), WIDE_PAGES)
+def test_wide_pages_fit_360_px_without_sideways_scrolling(browser, live_server, world, username, path):
+    context, page = _page_as(browser, live_server, world, username)
+    try:
+        page.goto(path)
+        assert page.evaluate("innerWidth") == 360
+        wider = page.evaluate(WIDER_THAN_THE_SCREEN)
+        assert not wider, f"{path}: wider than the screen: {wider}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
+def test_cash_held_since_today_reads_today(browser, live_server, world):
+    context, page = _page_as(browser, live_server, world, CABANG)
+    try:
+        page.goto("/deposits")
+        text = page.inner_text("main .cash")
+        assert "tertua hari ini" in text and "0 hari" not in text
+    finally:
+        context.close()

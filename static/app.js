@@ -571,6 +571,16 @@
     window.scrollTo(0, 0);
   }
 
+  /* A refused form swapped in (4xx) keeps the address of the page it was filled in on: htmx would push
+   * the form's action, which a reload then asks for with GET. */
+  function onBeforeHistoryUpdate(event) {
+    var detail = event.detail || {};
+    if (detail.xhr && detail.xhr.status >= 400 && detail.history) {
+      detail.history.type = "replace";
+      detail.history.path = location.pathname + location.search + location.hash;
+    }
+  }
+
   /* A page kept by the service worker carries the user and CSRF token of the day it was kept. Back
    * online, take both from a fresh page before sending, without reloading (which would lose what is
    * being typed). */
@@ -614,6 +624,7 @@
     document.addEventListener("htmx:beforeRequest", onBeforeRequest);
     document.addEventListener("htmx:sendError", onSendError);
     document.addEventListener("htmx:responseError", onResponseError);
+    document.addEventListener("htmx:beforeHistoryUpdate", onBeforeHistoryUpdate);
     document.addEventListener("htmx:afterSettle", afterSwap);
     window.addEventListener("online", whenOnline);
     window.addEventListener("offline", function () {

@@ -306,7 +306,9 @@ def test_a_mistake_in_any_form_shows_its_message(browser, live_server, world, ca
             context.add_cookies(world.sessions[case.user])
         page = context.new_page()
         page.goto(case.url(world))
+        start = page.url
         form = page.locator(case.form).first
+        boosted = form.get_attribute("hx-boost") != "false"
         if case.first:
             page.locator(case.first).first.click()
         case.mistake(page, world)
@@ -318,6 +320,8 @@ def test_a_mistake_in_any_form_shows_its_message(browser, live_server, world, ca
         assert message.inner_text().strip(), f"{case.name}: an empty message"
         if case.says:
             expect(message).to_contain_text(case.says)
+        if javascript and boosted:
+            assert page.url == start, "a refused form keeps the address of its page (a reload shows it again)"
     finally:
         context.close()
 

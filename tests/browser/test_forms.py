@@ -91,8 +91,8 @@ def world(browser, live_server) -> World:
         context.clear_cookies()
         log_in(page, live_server, CABANG)
         page.goto("/deposits")
-        action = page.locator("form[action$='/confirm']").first.get_attribute("action")
-        made.deposit = int(action.split("/")[2])
+        link = page.locator("main a[href^='/deposits/']").first.get_attribute("href")
+        made.deposit = int(link.rsplit("/", 1)[1])
     except Exception:
         print("WORLD FAILED at", page.url, page.inner_text("main")[:1500])
         raise
@@ -213,7 +213,7 @@ CASES = [
     Case(
         "deposit confirm",
         CABANG,
-        lambda w: "/deposits",
+        lambda w: f"/deposits/{w.deposit}",
         "form[action$='/confirm']",
         _fill(**{"input[name=bank_reference]": "   "}),
         "#bank_reference-error",
@@ -221,7 +221,7 @@ CASES = [
     Case(
         "deposit return",
         CABANG,
-        lambda w: "/deposits",
+        lambda w: f"/deposits/{w.deposit}",
         "form[action$='/return']",
         _fill(**{"form[action$='/return']__input[name=reason]": "   "}),
         "#reason-error",

@@ -44,7 +44,7 @@ def test_receipt_pdf_has_the_page_content(client, db, duta, member):
         "Rp50.400",
         "lima puluh ribu empat ratus rupiah",
         "3 bulan",
-        "Kas",
+        "Tunai",
         "Uji duta",
     ):
         assert expected in text, expected

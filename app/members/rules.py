@@ -3,7 +3,8 @@ person."""
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import func
+from sqlalchemy import exists, func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role
@@ -50,20 +51,35 @@ def _same(name: str, current: object, given: object) -> bool:
     return str(current if current is not None else "") == text
 
 
+def _same_person(other, village_code, birth_date, lowered_name, nik) -> tuple:
+    """The one definition of a possible duplicate, as conditions on `other` (a member row): same name
+    (any case; names are stored with single spaces) and birth date in the same village, another NIK
+    (served by ix_member_village_birth)."""
+    return (
+        other.village_code == village_code,
+        other.birth_date == birth_date,
+        func.lower(other.full_name) == lowered_name,
+        other.nik != nik,
+    )
+
+
+def has_possible_duplicate():
+    """SQL for a query over `Member`: whether the row has a possible duplicate (for lists)."""
+    other = aliased(Member)
+    return exists().where(
+        *_same_person(other, Member.village_code, Member.birth_date, func.lower(Member.full_name), Member.nik)
+    )
+
+
 def _duplicates_of(member: Member, column):
-    """The one definition of a possible duplicate: same name (any case; names are stored with single
-    spaces) and birth date in the same village, another NIK (served by ix_member_village_birth). None
-    while the name or birth date is missing."""
+    """The possible duplicates of a member as a query of `column`; None while the name or birth date
+    is missing."""
     if not member.full_name or member.birth_date is None:
         return None
+    lowered = " ".join(member.full_name.split()).lower()
     return (
         select(column)
-        .where(
-            Member.village_code == member.village_code,
-            Member.birth_date == member.birth_date,
-            func.lower(Member.full_name) == " ".join(member.full_name.split()).lower(),
-            Member.nik != member.nik,
-        )
+        .where(*_same_person(Member, member.village_code, member.birth_date, lowered, member.nik))
         .order_by(col(Member.id))
         .limit(20)
     )

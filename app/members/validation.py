@@ -241,8 +241,9 @@ def parse_date(raw: Any) -> dt.date | None:
     raise FieldError(_("Enter a date as dd/mm/yyyy."))
 
 
-def parse_rupiah(raw: Any) -> int | None:
-    """Whole rupiah from `1000000`, `1.000.000` or `Rp1.000.000`."""
+def parse_rupiah(raw: Any, maximum: int = MAX_AMOUNT, too_much: str | None = None) -> int | None:
+    """Whole rupiah from `1000000`, `1.000.000` or `Rp1.000.000`, at most `maximum` (else `too_much`,
+    or the general message)."""
     if raw is None or raw == "":
         return None
     if isinstance(raw, bool):
@@ -251,11 +252,11 @@ def parse_rupiah(raw: Any) -> int | None:
         text = re.sub(r"[\s.]", "", str(raw)).removeprefix("Rp").removeprefix("rp")
         if not text.isdigit() or not text.isascii():
             raise FieldError(_("Enter an amount in whole rupiah."))
-        if len(text.lstrip("0")) > len(str(MAX_AMOUNT)):  # int() of thousands of digits is refused, and slow
-            raise FieldError(too_large(MAX_AMOUNT))
+        if len(text.lstrip("0")) > len(str(maximum)):  # int() of thousands of digits is refused, and slow
+            raise FieldError(too_much or too_large(maximum))
         raw = int(text)
-    if raw > MAX_AMOUNT:
-        raise FieldError(too_large(MAX_AMOUNT))
+    if raw > maximum:
+        raise FieldError(too_much or too_large(maximum))
     return raw
 
 
@@ -332,13 +333,18 @@ def clean_registration(
         errors["occupation"] = _("Choose an occupation from the list.")
     values["occupation"] = occupation
 
-    income = attempt("monthly_income", parse_rupiah)
+    income = attempt(
+        "monthly_income",
+        lambda value: parse_rupiah(
+            value,
+            MAXIMUM_INCOME,
+            _("The income must be at most %(amount)s.", amount=format_rupiah(MAXIMUM_INCOME)),
+        ),
+    )
     if income is None and "monthly_income" not in errors and not complete:
         income = minimum_income
     if income is not None and income < minimum_income:
         errors["monthly_income"] = _("The income must be at least %(amount)s.", amount=format_rupiah(minimum_income))
-    elif income is not None and income > MAXIMUM_INCOME:
-        errors["monthly_income"] = _("The income must be at most %(amount)s.", amount=format_rupiah(MAXIMUM_INCOME))
     values["monthly_income"] = income
 
     values["jht"] = as_bool(raw.get("jht"))

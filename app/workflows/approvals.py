@@ -30,7 +30,7 @@ from app.dues.rollup import member_approved
 from app.dues.service import mark_refund_due
 from app.members.models import Member, MemberStatus
 from app.members.privacy import shown_nik
-from app.members.rules import possible_duplicates
+from app.members.rules import has_possible_duplicate, possible_duplicates
 from app.regions.models import District, Regency, Village
 
 MEMBER_NUMBER_COUNTER = "member_number"
@@ -292,7 +292,7 @@ def queue(
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
     rows = session.exec(
-        select(Member, Village.name, User.username)
+        select(Member, Village.name, User.username, has_possible_duplicate())
         .join(Village, col(Village.code) == Member.village_code)
         .join(User, col(User.id) == Member.registered_by_id)
         .where(*conditions)
@@ -308,9 +308,9 @@ def queue(
                 village_name,
                 username,
                 now - _aware(member.submitted_at or member.created_at),
-                bool(possible_duplicates(session, member)),
+                bool(duplicate),
             )
-            for member, village_name, username in rows
+            for member, village_name, username, duplicate in rows
         ],
         total=total,
         page=page,

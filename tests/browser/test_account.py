@@ -40,6 +40,8 @@ def test_duta_changes_the_password_after_a_mistake(page, live_server, screenshot
     assert width <= 360, f"page scrolls sideways: {width}px"
     screenshot(page, "wrong-current")
 
+    # A wrong password slows the next try down as at login (a second); the duta tries again after it.
+    page.wait_for_timeout(1500)
     _change(page, DEMO_PASSWORD, NEW)
     page.locator("p.ok[role=status]").wait_for()
     assert "Kata sandi diganti" in page.inner_text("p.ok[role=status]")

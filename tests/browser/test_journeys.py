@@ -129,6 +129,10 @@ def test_cabang_approves_rejects_and_confirms_a_deposit(browser, live_server, pa
 
         officer.goto("/deposits")
         check_page(officer, "/deposits (cabang)")
+        # A waiting deposit opens on its own page: each receipt and the total, then the forms.
+        officer.click("main a.button[href^='/deposits/']")
+        officer.wait_for_url(re.compile(r".*/deposits/\d+$"))
+        check_page(officer, "/deposits/{id} (cabang)")
         confirm = officer.locator("form[action$='/confirm']").first
         confirm.locator("input[name=bank_reference]").fill("SLIP-BRI-0001")
         confirm.locator("button[type=submit]").click()

@@ -251,7 +251,7 @@ CASES = [
         lambda w: f"/villages/{CANDIDATE}",
         "form[action$='/stage']",
         _nothing,
-        "#stage-error",
+        "#event_id-error",
     ),
     Case(
         "village estimate",

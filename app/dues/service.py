@@ -231,6 +231,8 @@ def record_payment(
     require_role(actor, *PAYING_ROLES)
     if member.status not in PAYABLE_STATUSES:
         raise Conflict(_("Payments can be recorded only for submitted or approved registrations."))
+    # Read once for the cap on paying ahead, the roll-up's state before and the replay after.
+    stored = valid_payments(session, member_id)
 
     errors: dict[str, str] = {}
     month_count = _parse_months(months)
@@ -264,7 +266,7 @@ def record_payment(
         except NoRate:
             errors["paid_on"] = _("No contribution rate was in force on this date.")
     if month_count is not None and day is not None and "paid_on" not in errors:
-        errors.update(_too_far_ahead(session, member, day, month_count))
+        errors.update(_too_far_ahead(stored, day, month_count))
     seen = None if amount is None or amount == "" else _parse_amount(amount)
     if amount not in (None, "") and seen is None:
         errors["amount"] = _("Enter an amount in whole rupiah.")
@@ -291,7 +293,6 @@ def record_payment(
         if earlier is None:
             raise Conflict(_("Please try again."))
         return Recorded(earlier, replayed=True)
-    stored = valid_payments(session, member_id)
     before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored])
     cover_from, cover_to = cover_of(member.covered_until, day, month_count)
     payment = Payment(
@@ -332,13 +333,10 @@ def record_payment(
     return Recorded(payment)
 
 
-def _too_far_ahead(session: Session, member: Member, day: dt.date, months: int) -> dict[str, str]:
+def _too_far_ahead(valid: list[Payment], day: dt.date, months: int) -> dict[str, str]:
     """Cover may be paid ahead up to MAX_MONTHS_AHEAD past the current month, no further: replayed with
     the member's valid payments, as the payment would be stored."""
     last_payable = add_months(month_start(today()), MAX_MONTHS_AHEAD)
-    valid = session.exec(
-        select(Payment).where(Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value)
-    ).all()
     # The new payment has the largest id: after every payment of its day.
     new = CoverInput(day, months, order=MAX_ROW_ID + 1)
     covered_until, _spans = replay(sorted([*valid, new], key=sort_key))

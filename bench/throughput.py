@@ -40,6 +40,8 @@ from _common import (
 )
 from sqlalchemy import text
 
+from app.core.clock import add_months, month_start
+
 MIN_RATE = 50  # requests/s with --clients concurrent clients
 MAX_P95_MS = 150  # at an offered --rate requests/s
 
@@ -55,12 +57,18 @@ def create_bare_table(database_url: str) -> None:
 
 
 def payable_members(database_url: str, village: str) -> list[int]:
+    """Approved members of the village whose cover may still run on for the run's payments (cover is
+    paid at most 12 months ahead: earlier runs may have carried some members that far)."""
     engine = make_engine(database_url)
+    horizon = add_months(month_start(dt.date.today()), 6)
     with engine.connect() as connection:
         ids = list(
             connection.execute(
-                text("SELECT id FROM member WHERE village_code = :v AND status = 'approved' ORDER BY id"),
-                {"v": village},
+                text(
+                    "SELECT id FROM member WHERE village_code = :v AND status = 'approved'"
+                    " AND (covered_until IS NULL OR covered_until <= :horizon) ORDER BY id"
+                ),
+                {"v": village, "horizon": horizon},
             ).scalars()
         )
     engine.dispose()

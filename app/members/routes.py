@@ -26,24 +26,8 @@ from app.regions.models import Regency, Village
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
-FORM_FIELDS = (
-    "nik",
-    "full_name",
-    "sex",
-    "birth_date",
-    "phone",
-    "address",
-    "rt",
-    "rw",
-    "village_code",
-    "occupation",
-    "monthly_income",
-    "jht",
-    "heir_name",
-    "heir_relation",
-    "consent",
-    "event_id",
-)
+# The registration form: the fields a registration may set, and the consent box.
+FORM_FIELDS = (*service.FIELDS, "consent")
 
 LABELS = {
     "occupations": validation.OCCUPATION_LABELS,

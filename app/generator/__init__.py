@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 
 from app.auth.models import User
 from app.core.clock import today as wib_today
+from app.core.db import refresh_statistics
 from app.dues.custody import rebuild as rebuild_cash_held
 from app.dues.models import Payment
 from app.dues.rollup import rebuild as rebuild_rollup
@@ -172,5 +173,7 @@ def generate(
             raise ValueError("this database holds generated data already")
         report = _Run(Context(session, seed, day or wib_today()), progress).run(members)
         session.commit()
+    progress("refreshing the query planner's statistics")
+    refresh_statistics(engine)
     report.seconds = time.monotonic() - started
     return report

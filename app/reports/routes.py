@@ -6,6 +6,7 @@ from babel.dates import format_date
 from fastapi import APIRouter, Depends, Request
 
 from app.auth.deps import WebActor, csrf_protect
+from app.auth.models import User
 from app.core import i18n
 from app.core.db import SessionDep
 from app.core.i18n import _
@@ -21,7 +22,10 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 
 @router.get("/")
 def home(request: Request, actor: WebActor, session: SessionDep):
-    return render(request, f"home/{actor.role}.html", home_context(session, actor))
+    user = session.get(User, actor.id)
+    # The greeting names the person; an account without a full name falls back to its username.
+    greeting_name = (user.full_name if user is not None else "") or actor.username
+    return render(request, f"home/{actor.role}.html", home_context(session, actor) | {"greeting_name": greeting_name})
 
 
 def _labels(labels: dict) -> dict[str, str]:

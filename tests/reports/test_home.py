@@ -42,3 +42,18 @@ def test_duta_home_counts_still_render(client, world):
     response = client.get("/")
     assert response.status_code == 200
     assert "Aktif" in response.text
+
+
+def test_greeting_names_the_person_not_the_account(client, db, world):
+    """Every home greets with the user's full name; an account without one falls back to its username."""
+    for user in (world.duta_a, world.cabang, world.wilayah, make_user(db, "admin")):
+        web_login(client, user)
+        html = client.get("/").text
+        assert f"Selamat datang, {user.full_name}" in html, user.role
+        assert f"Selamat datang, {user.username}" not in html
+    nameless = make_user(db, "admin")
+    nameless.full_name = ""
+    db.add(nameless)
+    db.commit()
+    web_login(client, nameless)
+    assert f"Selamat datang, {nameless.username}" in client.get("/").text

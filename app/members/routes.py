@@ -2,9 +2,8 @@
 
 import uuid
 from typing import Annotated, Any
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, or_, select
@@ -12,15 +11,14 @@ from sqlmodel import Session, col, or_, select
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, require_role, village_clause
 from app.core import idempotency
-from app.core.bounds import PageNumber, RowId, SearchText
+from app.core.bounds import RowId
 from app.core.clock import add_months, month_start, today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
-from app.core.templating import is_htmx, render
+from app.core.templating import render
 from app.events.models import Event
 from app.members import service, validation
-from app.members.cover import CoverStatus, cover_status
-from app.members.models import OCCUPATIONS, MemberStatus
+from app.members.models import OCCUPATIONS
 from app.rates import service as rates
 from app.regions.models import Regency, Village
 
@@ -35,11 +33,6 @@ LABELS = {
     "statuses": validation.STATUS_LABELS,
     "cover_labels": validation.COVER_LABELS,
 }
-
-
-def _partial(request: Request, target: str) -> bool:
-    """An HTMX request aimed at one part of the page."""
-    return is_htmx(request) and request.headers.get("HX-Target") == target
 
 
 def _events(session: Session, actor: Actor) -> list[Event]:
@@ -157,58 +150,6 @@ def nik_check(request: Request, actor: WebActor, form: MemberForm):
     """What the NIK typed so far says, or what is wrong with it (HTMX, as it is typed)."""
     problems, nik = validation.nik_hints(form["nik"], form["sex"], form["birth_date"], today())
     return render(request, "members/_nik_check.html", {"problems": problems, "nik": nik, **LABELS})
-
-
-@router.get("/members")
-def list_members(
-    request: Request,
-    actor: WebActor,
-    session: SessionDep,
-    q: SearchText = "",
-    status: str = "",
-    cover_filter: str = Query("", alias="cover_status"),
-    # not `cover_status`: that is the rule below
-    village_code: str = "",
-    page: PageNumber = 1,
-):
-    status = status if status in {s.value for s in MemberStatus} else ""
-    cover = cover_filter if cover_filter in {s.value for s in CoverStatus} else ""
-    items, total = service.list_members(
-        session,
-        actor,
-        village_code=village_code or None,
-        status=status or None,
-        cover_status=cover or None,
-        q=q,
-        page=max(1, page),
-    )
-    page = max(1, page)
-    pages = max(1, -(-total // service.PAGE_SIZE))
-    query = {"q": q, "status": status, "cover_status": cover, "village_code": village_code}
-
-    def page_url(number: int) -> str:
-        return "/members?" + urlencode({**{k: v for k, v in query.items() if v}, "page": number})
-
-    context = {
-        "items": items,
-        "total": total,
-        "page": page,
-        "pages": pages,
-        "q": q,
-        "status": status,
-        "cover_status": cover,
-        "village_code": village_code,
-        "page_url": page_url,
-        **LABELS,
-        "cover": {m.id: cover_status(m.covered_until, today()).value for m in items},
-        "villages": []
-        if actor.sees_region
-        else session.exec(
-            select(Village).where(village_clause(actor, Village.code)).order_by(Village.name).limit(200)
-        ).all(),
-    }
-    template = "members/_list.html" if _partial(request, "member-list") else "members/list.html"
-    return render(request, template, context)
 
 
 def _member_form(member) -> dict:

@@ -1,10 +1,11 @@
 """Member registration and queries, shared by the HTML pages and the JSON API."""
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -125,6 +126,26 @@ def get_member(session: Session, actor: Actor, member_id: int, for_update: bool 
     return member
 
 
+def search_clause(text: str) -> ColumnElement[bool]:
+    """What a search finds: four digits are the NIK's last four (what a member reads out from the KTP);
+    other digits a NIK or member number (whole or its start) or a mobile number in any usual form
+    (normalised as registration stores it); anything else a part of the name (any case)."""
+    digits = validation.clean_nik(text)
+    if len(digits) == 4 and digits.isdigit():
+        return col(Member.nik).endswith(digits, autoescape=True)
+    found: list[ColumnElement[bool]] = []
+    if digits.isdigit():
+        found += [
+            col(Member.nik).startswith(digits, autoescape=True),
+            col(Member.member_number).startswith(digits, autoescape=True),
+        ]
+    with contextlib.suppress(validation.FieldError):  # not a mobile number
+        found.append(col(Member.phone) == validation.normalise_phone(text))
+    if not found:
+        found.append(func.lower(Member.full_name).contains(" ".join(text.lower().split()), autoescape=True))
+    return or_(*found)
+
+
 def list_members(
     session: Session,
     actor: Actor,
@@ -137,8 +158,7 @@ def list_members(
 ) -> tuple[list[Member], int]:
     """Members in scope, newest first, one page of PAGE_SIZE, and the total matching.
 
-    `cover_status` counts approved members only, as the dashboards do; `q` is a NIK prefix when it is
-    all digits, otherwise a part of the name (any case).
+    `cover_status` counts approved members only, as the dashboards do; `q` as `search_clause` reads it.
     """
     errors = {}
     if status and status not in {s.value for s in MemberStatus}:
@@ -158,11 +178,7 @@ def list_members(
         conditions.append(cover_clause(Member.covered_until, cover_status, day or today()))
     text = (q or "").strip()
     if text:
-        digits = validation.clean_nik(text)
-        if digits.isdigit():
-            conditions.append(col(Member.nik).startswith(digits, autoescape=True))
-        else:
-            conditions.append(func.lower(Member.full_name).contains(" ".join(text.lower().split()), autoescape=True))
+        conditions.append(search_clause(text))
     total = session.exec(select(func.count()).select_from(Member).where(*conditions)).one()
     page = max(1, int(page or 1))
     items = session.exec(

@@ -1,25 +1,94 @@
-"""The member page: the registration, its cover and its payments (members and dues together)."""
+"""The member list and the member page: registrations with their cover, payments and WhatsApp
+reminders (members and dues together)."""
 
-from fastapi import APIRouter, Depends, Request
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from app.auth.deps import WebActor, csrf_protect
-from app.auth.scope import Actor
-from app.core.bounds import RowId
-from app.core.clock import today
+from app.auth.scope import Actor, village_clause
+from app.core.bounds import PageNumber, RowId, SearchText
+from app.core.clock import month_start, today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
-from app.core.templating import render
+from app.core.templating import is_htmx, render
 from app.dues import service as dues_service
+from app.dues.receipts import reminder_link, whatsapp_url
 from app.events.models import Event
 from app.members import service
-from app.members.cover import cover_status
+from app.members.cover import CoverStatus, cover_status
+from app.members.models import Member, MemberStatus
 from app.members.privacy import shown_nik
 from app.members.routes import LABELS
 from app.regions.models import Village
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+
+
+def _whatsapp(session: Session, member: Member) -> str | None:
+    """One tap to WhatsApp the member: an approved member gets the reminder of the home page (the monthly
+    contribution and how its cover stands), any other a plain chat; none without a number."""
+    if not member.phone:
+        return None
+    if member.status != MemberStatus.approved.value:
+        return whatsapp_url(member.phone, "")
+    this_month = month_start(today())
+    return reminder_link(member, dues_service.contribution(session, member, this_month).total, this_month)
+
+
+@router.get("/members")
+def list_members(
+    request: Request,
+    actor: WebActor,
+    session: SessionDep,
+    q: SearchText = "",
+    status: str = "",
+    cover_filter: str = Query("", alias="cover_status"),
+    # not `cover_status`: that is the rule below
+    village_code: str = "",
+    page: PageNumber = 1,
+):
+    status = status if status in {s.value for s in MemberStatus} else ""
+    cover = cover_filter if cover_filter in {s.value for s in CoverStatus} else ""
+    items, total = service.list_members(
+        session,
+        actor,
+        village_code=village_code or None,
+        status=status or None,
+        cover_status=cover or None,
+        q=q,
+        page=max(1, page),
+    )
+    page = max(1, page)
+    pages = max(1, -(-total // service.PAGE_SIZE))
+    query = {"q": q, "status": status, "cover_status": cover, "village_code": village_code}
+
+    def page_url(number: int) -> str:
+        return "/members?" + urlencode({**{k: v for k, v in query.items() if v}, "page": number})
+
+    context = {
+        "items": items,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "q": q,
+        "status": status,
+        "cover_status": cover,
+        "village_code": village_code,
+        "page_url": page_url,
+        **LABELS,
+        "cover": {m.id: cover_status(m.covered_until, today()).value for m in items},
+        "whatsapp": {m.id: _whatsapp(session, m) for m in items},
+        "villages": []
+        if actor.sees_region
+        else session.exec(
+            select(Village).where(village_clause(actor, Village.code)).order_by(Village.name).limit(200)
+        ).all(),
+    }
+    partial = is_htmx(request) and request.headers.get("HX-Target") == "member-list"
+    return render(request, "members/_list.html" if partial else "members/list.html", context)
 
 
 def _member_context(session: Session, actor: Actor, member) -> dict:

@@ -1,8 +1,9 @@
 """Dues pages: record a payment, the receipt, voids and refunds, cash deposits."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
@@ -16,7 +17,7 @@ from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
 from app.core.i18n import get_locale, ngettext
 from app.core.money import format_rupiah
-from app.core.templating import render
+from app.core.templating import is_htmx, render
 from app.dues import deposits as dues_deposits
 from app.dues import documents, service
 from app.dues import reminders as dues_reminders
@@ -40,10 +41,12 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
     member = service.get_member(session, actor, member_id)
     form = form or {}
     day = today()
-    monthly = service.contribution(session, member, day).total
+    # Priced on the payment date typed, as the service checks the amount the form sends.
+    priced_on, monthly = service.priced_day(session, member, form.get("paid_on"))
     return {
         "member": member,
         "monthly": monthly,
+        "priced_on": priced_on,
         # (months, total, the button's words: "Receive Rp50.400 for 3 months")
         "options": [(n, n * monthly, _receive(n * monthly, n)) for n in range(1, service.MAX_MONTHS + 1)],
         "channels": service.CHANNELS if actor.role == Role.duta.value else ("bank", "lainnya"),
@@ -61,9 +64,23 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
     }
 
 
+# The months and payment date a pay form is priced for (GET: the htmx update, or a link).
+PayChoice = Annotated[str, Query(max_length=20)]
+
+
 @router.get("/members/{member_id}/pay")
-def pay_form(request: Request, member_id: RowId, actor: WebActor, session: SessionDep):
-    return render(request, "dues/pay.html", _pay_context(session, actor, member_id))
+def pay_form(
+    request: Request,
+    member_id: RowId,
+    actor: WebActor,
+    session: SessionDep,
+    months: PayChoice = "",
+    paid_on: PayChoice = "",
+):
+    context = _pay_context(session, actor, member_id, {"months": months, "paid_on": paid_on})
+    if is_htmx(request) and request.headers.get("HX-Target") == "pay-price":
+        return render(request, "dues/_pay_price.html", context)  # the payment date changed: its prices
+    return render(request, "dues/pay.html", context)
 
 
 @router.post("/members/{member_id}/pay")
@@ -78,6 +95,7 @@ def pay(
     paid_on: str = Form(""),
     idempotency_key: str = Form(""),
     amount: str = Form(""),
+    price: str = Form(""),
 ):
     form = {
         "months": months,
@@ -86,6 +104,8 @@ def pay(
         "paid_on": paid_on,
         "idempotency_key": idempotency_key,
     }
+    if price:  # "Calculate" without JavaScript: the form again, priced on the date typed; nothing recorded
+        return render(request, "dues/pay.html", _pay_context(session, actor, member_id, form))
     show_again_if_refused(
         request, session, "dues/pay.html", lambda errors: _pay_context(session, actor, member_id, form, errors)
     )

@@ -10,6 +10,7 @@ Decisions:
   in the same transaction as the change, so two payments at once never lose a month.
 """
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
@@ -84,6 +85,18 @@ def get_deposit(session: Session, actor: Actor, deposit_id: int) -> Deposit:
 
 def contribution(session: Session, member: Member, month: dt.date) -> Contribution:
     return monthly_contribution(session, member.monthly_income, member.jht, member.occupation, month_start(month))
+
+
+def priced_day(session: Session, member: Member, paid_on) -> tuple[dt.date, int]:
+    """The day a payment form prices and the monthly contribution in force then: the payment date typed,
+    as `record_payment` checks the amount against it (a back-dated payment across a rate change costs the
+    older rate); today's when that date cannot carry a payment (`record_payment` says why)."""
+    day = _parse_day(paid_on)
+    if day is not None and to_wib(member.created_at).date() <= day <= today():
+        with contextlib.suppress(NoRate):
+            return day, contribution(session, member, day).total
+    day = today()
+    return day, contribution(session, member, day).total
 
 
 # ---------------------------------------------------------------- cover

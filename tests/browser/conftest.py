@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.core import migrate
@@ -44,14 +45,23 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """The base URL of a running Duta with the demo data, for the whole test session."""
+def live_engine(tmp_path_factory) -> Iterator[Engine]:
+    """The live server's database, migrated, with the region's geography and the demo data (for a test
+    that must set up what no page can, such as a rate change)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'live.sqlite3'}"
     migrate.upgrade(url)
     engine = make_engine(url)
     with Session(engine, expire_on_commit=False) as session:
         load_regions(session)
         load_demo(session)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_engine) -> Iterator[str]:
+    """The base URL of a running Duta with the demo data, for the whole test session."""
+    engine = live_engine
 
     def session_override() -> Iterator[Session]:
         with Session(engine, expire_on_commit=False) as session:
@@ -73,7 +83,6 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
-    engine.dispose()
 
 
 @pytest.fixture(scope="session")

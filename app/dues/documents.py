@@ -18,9 +18,14 @@ def payment_status_label(status: str) -> str:
     }.get(status, status)
 
 
+def channel_label(channel: str) -> str:
+    """How a payment was paid, in the user's language (`tunai` is "Tunai": BPJS's word, never "kas")."""
+    return {"tunai": _("Cash"), "bank": _("Bank or agent")}.get(channel, _("Other"))
+
+
 def receipt_pdf(context: dict) -> bytes:
     payment, member = context["payment"], context["member"]
-    channel = {"tunai": _("Cash"), "bank": _("Bank or agent")}.get(payment.channel, _("Other"))
+    channel = channel_label(payment.channel)
     notes = []
     if payment.status != "valid":
         notes.append(payment_status_label(payment.status) + (f": {payment.void_reason}" if payment.void_reason else ""))

@@ -26,6 +26,7 @@ from app.core.db import SessionDep
 from app.core.errors import Invalid
 from app.core.i18n import _
 from app.core.templating import render
+from app.reports.audit_details import describe
 
 PAGE_SIZE = 50
 READERS = (Role.wilayah.value, Role.admin.value)
@@ -167,11 +168,12 @@ def audit_page(
     except Invalid as error:
         errors, rows, total = error.errors, [], 0
     query = urlencode({key: value for key, value in filters.items() if value})
+    items = [(row, item(row)) for row in rows]
     return render(
         request,
         "audit/list.html",
         {
-            "rows": [(row, item(row)) for row in rows],
+            "rows": [(row, it, describe(it.action, it.detail)) for row, it in items],
             "total": total,
             "page": page,
             "pages": max(1, math.ceil(total / PAGE_SIZE)),

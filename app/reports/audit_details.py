@@ -1,0 +1,205 @@
+"""An audit entry's detail in words for the audit page: each field by its label, codes by the labels the
+app already shows them with, money in rupiah, days and months as dates, and nothing for what is empty.
+
+The JSON API keeps the detail as it was written; only the page reads it this way."""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from app.core.i18n import _, lazy_gettext
+from app.core.money import format_rupiah
+from app.core.templating import format_day, format_month, format_number
+from app.dues.documents import channel_label, payment_status_label
+from app.members.validation import OCCUPATION_LABELS, SEX_LABELS, STATUS_LABELS
+from app.programme.service import EVENT_KIND_LABELS, LEVEL_LABELS, METRIC_LABELS, stage_label
+from app.workflows.approvals import REJECTION_REASONS
+
+# Every key an entry's detail may hold (tests/audit/test_details.py checks each `audit.record` call),
+# the member fields of a correction, and the keys of a stage's evidence.
+FIELD_LABELS = {
+    "ip": lazy_gettext("IP address"),
+    "username": lazy_gettext("Username"),
+    "name": lazy_gettext("Name"),
+    "regencies": lazy_gettext("Regencies"),
+    "added": lazy_gettext("Added"),
+    "released": lazy_gettext("Released"),
+    "bank_name": lazy_gettext("Bank name"),
+    "bank_account_number": lazy_gettext("Account number"),
+    "bank_account_holder": lazy_gettext("Account holder"),
+    "role": lazy_gettext("Role"),
+    "branch": lazy_gettext("Branch"),
+    "branch_code": lazy_gettext("Branch"),
+    "villages": lazy_gettext("Villages"),
+    "member_number": lazy_gettext("Member number"),
+    "village": lazy_gettext("Village"),
+    "village_code": lazy_gettext("Village"),
+    "batch": lazy_gettext("Approved together"),
+    "members": lazy_gettext("Members"),
+    "skipped": lazy_gettext("Skipped"),
+    "flagged": lazy_gettext("Flagged"),
+    "code": lazy_gettext("Reason"),
+    "reason": lazy_gettext("Note"),
+    "refund_due": lazy_gettext("Payments to refund"),
+    "status": lazy_gettext("Status"),
+    "nik": lazy_gettext("NIK"),
+    "previous": lazy_gettext("Before"),
+    "was": lazy_gettext("Before"),
+    "changes": lazy_gettext("Changes"),
+    "from": lazy_gettext("From"),
+    "to": lazy_gettext("To"),
+    "reached_on": lazy_gettext("Reached on"),
+    "evidence": lazy_gettext("Evidence"),
+    "year": lazy_gettext("Year"),
+    "level": lazy_gettext("Level"),
+    "scope_code": lazy_gettext("Area"),
+    "scope": lazy_gettext("Area"),
+    "metric": lazy_gettext("Measure"),
+    "workers": lazy_gettext("Informal workers"),
+    "covered": lazy_gettext("Covered"),
+    "kind": lazy_gettext("Kind"),
+    "date": lazy_gettext("Date"),
+    "attendance": lazy_gettext("Attendance"),
+    "member_id": lazy_gettext("Member"),
+    "months": lazy_gettext("Months"),
+    "amount": lazy_gettext("Amount"),
+    "channel": lazy_gettext("Paid by"),
+    "paid_on": lazy_gettext("Payment date"),
+    "cover_from": lazy_gettext("Cover from"),
+    "cover_to": lazy_gettext("Cover to"),
+    "total": lazy_gettext("Total"),
+    "receipts": lazy_gettext("Receipts"),
+    "bank_reference": lazy_gettext("Bank reference"),
+    "occupation": lazy_gettext("Occupation"),
+    "first": lazy_gettext("First month"),
+    "last": lazy_gettext("Last month"),
+    "jkk_off": lazy_gettext("JKK discount (%)"),
+    "jkm_off": lazy_gettext("JKM discount (%)"),
+    "rows": lazy_gettext("Rows"),
+    "format": lazy_gettext("Format"),
+    "text": lazy_gettext("Detail"),
+    "value": lazy_gettext("Detail"),
+    # a correction's fields (members.service.FIELDS)
+    "full_name": lazy_gettext("Full name"),
+    "sex": lazy_gettext("Sex"),
+    "birth_date": lazy_gettext("Birth date"),
+    "phone": lazy_gettext("Mobile number (WhatsApp)"),
+    "address": lazy_gettext("Address"),
+    "rt": lazy_gettext("RT"),
+    "rw": lazy_gettext("RW"),
+    "monthly_income": lazy_gettext("Monthly income"),
+    "jht": lazy_gettext("JHT"),
+    "heir_name": lazy_gettext("Heir"),
+    "heir_relation": lazy_gettext("Heir's relation to the worker"),
+    "event_id": lazy_gettext("Event"),
+    # a stage's evidence (programme.stages)
+    "duta_accounts": lazy_gettext("Duta accounts"),
+    "event_date": lazy_gettext("Event date"),
+    "enrolled": lazy_gettext("Enrolled"),
+    "decree_number": lazy_gettext("Decree number"),
+}
+
+
+def _labelled(labels: dict) -> Callable[[Any], str]:
+    return lambda code: str(labels.get(code, code))
+
+
+def _day(value: Any) -> str:
+    try:
+        return format_day(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _month(value: Any) -> str:
+    """`2026-11` (how entries keep a month) as the month's name."""
+    try:
+        return format_month(dt.date.fromisoformat(f"{value}-01"))
+    except ValueError:
+        return str(value)
+
+
+def _number(value: Any) -> str:
+    return format_number(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
+
+
+# How a field's value reads, by its key; a key not here shows its value as written.
+VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
+    "amount": format_rupiah,
+    "total": format_rupiah,
+    "monthly_income": format_rupiah,
+    "paid_on": _day,
+    "date": _day,
+    "reached_on": _day,
+    "birth_date": _day,
+    "event_date": _day,
+    "cover_from": _month,
+    "cover_to": _month,
+    "first": _month,
+    "last": _month,
+    "occupation": _labelled(OCCUPATION_LABELS),
+    "sex": _labelled(SEX_LABELS),
+    "status": _labelled(STATUS_LABELS),
+    "channel": channel_label,
+    "kind": _labelled(EVENT_KIND_LABELS),
+    "metric": _labelled(METRIC_LABELS),
+    "level": _labelled(LEVEL_LABELS),
+    "code": _labelled(REJECTION_REASONS),
+    "was": payment_status_label,
+    "workers": _number,
+    "covered": _number,
+    "attendance": _number,
+    "rows": _number,
+    "enrolled": _number,
+}
+
+# Keys whose meaning depends on the action.
+ACTION_FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
+    ("stage_changed", "from"): stage_label,
+    ("stage_changed", "to"): stage_label,
+    ("member_submitted", "previous"): _labelled(STATUS_LABELS),
+    ("stage_changed", "total"): _number,  # the officials of a village, in the evidence
+    ("estimate_set", "from"): _number,
+    ("estimate_set", "to"): _number,
+    ("target_set", "from"): _number,
+    ("target_set", "to"): _number,
+}
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _text(action: str, key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        return "; ".join(f"{label}: {text}" for label, text in describe(action, value))
+    if isinstance(value, list):
+        return ", ".join(_text(action, key, item) for item in value if not _empty(item))
+    formatter = ACTION_FORMATS.get((action, key)) or VALUE_FORMATS.get(key)
+    return formatter(value) if formatter is not None else str(value)
+
+
+def _change(key: str, pair: Any) -> str:
+    """A corrected field: `before → after` (an empty side as a dash)."""
+    if not (isinstance(pair, list) and len(pair) == 2):
+        return _text("member_updated", key, pair)
+    before, after = ("–" if _empty(side) else _text("member_updated", key, side) for side in pair)
+    return f"{before} → {after}"
+
+
+def describe(action: str, detail: dict) -> list[tuple[str, str]]:
+    """(label, text) for each field of the detail that holds something, in the order written."""
+    shown = []
+    for key, value in detail.items():
+        if _empty(value):
+            continue
+        label = str(FIELD_LABELS.get(key, key))
+        if action == "member_updated" and key == "changes" and isinstance(value, dict):
+            shown += [(str(FIELD_LABELS.get(name, name)), _change(name, pair)) for name, pair in value.items()]
+        elif action == "members_approved" and key == "members" and isinstance(value, dict):
+            shown.append((label, ", ".join(f"#{member_id}: {number}" for member_id, number in value.items())))
+        else:
+            shown.append((label, _text(action, key, value)))
+    return shown

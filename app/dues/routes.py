@@ -133,6 +133,7 @@ def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors
         "member": member,
         "recorder_name": recorder_name,
         "cover": cover_label(payment.cover_from, payment.cover_to, get_locale()),
+        "channel": documents.channel_label(payment.channel),
         "words": amount_in_words(payment.amount),
         "whatsapp": whatsapp_url(member.phone, receipt_text(payment, member, recorder_name)),
         "can_void": actor.role == Role.cabang.value and payment.status == "valid",

@@ -124,6 +124,9 @@ def test_receipt_page_content_words_and_whatsapp_link(client, db, duta, member):
     assert link.startswith("https://wa.me/6281234567890?text=")
     message = unquote(html.unescape(link).split("text=", 1)[1])
     assert receipt in message and "Budi Santoso" in message and "enam belas ribu delapan ratus rupiah" in message
+    # Cash is "tunai" (BPJS's word) on the page and in the message, never "kas".
+    assert "<dt>Cara bayar</dt><dd>Tunai</dd>" in text and "Cara bayar: tunai" in message
+    assert not re.search(r"\bkas\b", text + message, re.IGNORECASE)
 
 
 def test_receipt_shows_months_range(client, db, duta, member, fixed_today):

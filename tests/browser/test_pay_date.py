@@ -60,7 +60,7 @@ def _rupiah(amount: int) -> str:
     return f"Rp{amount:,}".replace(",", ".")
 
 
-def test_with_javascript_the_date_reprices_the_form(browser, live_server, live_engine, back_date):
+def test_with_javascript_the_date_reprices_the_form(browser, live_server, live_engine, back_date, screenshot):
     member_id, old, new = _prices(live_engine, back_date)
     context = _context(browser, live_server)
     page = context.new_page()
@@ -77,11 +77,14 @@ def test_with_javascript_the_date_reprices_the_form(browser, live_server, live_e
         expect(page.locator(PAY_BUTTON)).to_have_text(f"Terima {_rupiah(3 * old)} untuk 3 bulan")
         assert page.input_value("#paid_on") == back_date.isoformat()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "repriced")
     finally:
         context.close()
 
 
-def test_without_javascript_hitung_shows_the_amount_for_the_date(browser, live_server, live_engine, back_date):
+def test_without_javascript_hitung_shows_the_amount_for_the_date(
+    browser, live_server, live_engine, back_date, screenshot
+):
     member_id, old, new = _prices(live_engine, back_date)
     context = _context(browser, live_server, java_script_enabled=False)
     page = context.new_page()
@@ -97,5 +100,6 @@ def test_without_javascript_hitung_shows_the_amount_for_the_date(browser, live_s
         assert page.input_value("#paid_on") == back_date.isoformat()
         assert "/receipts/" not in page.url
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        screenshot(page, "calculated")
     finally:
         context.close()

@@ -22,6 +22,8 @@ from app.core.middleware import SECURITY_HEADERS, LocaleAndHeadersMiddleware, sc
 from app.core.templating import STATIC_DIR, render
 from app.dues import api as dues_api
 from app.dues import routes as dues_routes
+from app.followups import api as followups_api
+from app.followups import routes as followups_routes
 from app.members import api as members_api
 from app.members import routes as members_routes
 from app.offline import routes as offline
@@ -98,9 +100,9 @@ def create_app() -> FastAPI:
 
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
 
-    for module in (auth_api, members_api, dues_api, programme_api, reports_api):
+    for module in (auth_api, members_api, dues_api, followups_api, programme_api, reports_api):
         app.include_router(module.router, prefix=API_PREFIX)
-    for module in (auth_routes, members_routes, dues_routes, programme_routes, reports_routes):
+    for module in (auth_routes, members_routes, dues_routes, followups_routes, programme_routes, reports_routes):
         app.include_router(module.router)
     app.include_router(approval_api.router, prefix=API_PREFIX)
     app.include_router(audit_reports.api_router, prefix=API_PREFIX)

@@ -6,6 +6,7 @@ from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.sequences import Counter  # noqa: F401
 from app.dues.models import Deposit, Payment, RegencyMonth, VillageMonth  # noqa: F401
 from app.events.models import Event  # noqa: F401
+from app.followups.models import Contact  # noqa: F401
 from app.members.models import Member  # noqa: F401
 from app.programme.models import ProvinceBaseline, StageChange, Target  # noqa: F401
 from app.rates.models import Rate, RateDiscount  # noqa: F401

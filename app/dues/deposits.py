@@ -5,7 +5,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role, User
@@ -279,3 +279,26 @@ def refunds_due(session: Session, actor: Actor, limit: int = 200) -> list[tuple[
             .limit(limit)
         ).all()
     )
+
+
+def cash_context(session: Session, actor: Actor) -> dict:
+    """Cash held, deposits waiting and refunds due (the keys of home/_cash.html): on homes and /deposits."""
+    if actor.sees_region:
+        return {}  # the region's homes link to the dashboard, which has its own cash figures
+    context: dict = {"cash_held": cash_held(session, actor, limit=CASH_HELD_LIMIT)}
+    if len(context["cash_held"]) == CASH_HELD_LIMIT:
+        total, holders, _oldest = custody.summary(session, *held_where(actor))
+        context.update(cash_held_total=total, cash_held_dutas=holders)
+    context["dues_waiting"] = session.exec(
+        select(func.count())
+        .select_from(Deposit)
+        .where(Deposit.status == DepositStatus.submitted.value, deposit_scope(actor))
+    ).one()
+    if actor.role != Role.duta.value:
+        context["dues_refunds"] = session.exec(
+            select(func.count())
+            .select_from(Payment)
+            .join(Member, col(Member.id) == Payment.member_id)
+            .where(Payment.status == PaymentStatus.refund_due.value, village_clause(actor, Member.village_code))
+        ).one()
+    return context

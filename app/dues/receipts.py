@@ -52,6 +52,11 @@ def whatsapp_url(phone: str | None, text: str) -> str:
     return f"https://wa.me/{phone_digits(phone)}?text={quote(text, safe='')}"
 
 
+def sms_url(phone: str | None, text: str) -> str:
+    """An `sms:` link with the text filled in, for workers without WhatsApp."""
+    return f"sms:+{phone_digits(phone)}?body={quote(text, safe='')}"
+
+
 def amount_in_words(amount: int) -> str:
     return rupiah_in_words(amount)
 

@@ -20,7 +20,6 @@ from app.core.money import format_rupiah
 from app.core.templating import is_htmx, render
 from app.dues import deposits as dues_deposits
 from app.dues import documents, service
-from app.dues import reminders as dues_reminders
 from app.dues.models import DepositStatus, PaymentStatus
 from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
 from app.members.models import MemberStatus
@@ -190,7 +189,7 @@ DEPOSIT_HISTORY_LIMIT = 100  # the latest deposits of any status, below the ones
 def _deposits_context(session: Session, actor: Actor, errors=None) -> dict:
     deposits = dues_deposits.list_deposits(session, actor, limit=DEPOSIT_HISTORY_LIMIT)
     return {
-        **dues_reminders.cash_context(session, actor),  # not the reminders: this page does not show them
+        **dues_deposits.cash_context(session, actor),
         "held": dues_deposits.held_cash(session, actor) if actor.role == Role.duta.value else [],
         # Its own query: a branch's waiting deposits may be older than the latest hundred shown below.
         "to_confirm": dues_deposits.list_deposits(

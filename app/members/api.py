@@ -127,11 +127,6 @@ def list_members(
     return MemberList(items=[_list_item(m, day) for m in items], total=total)
 
 
-@router.get("/members/{member_id}", response_model=MemberOut)
-def get_member(member_id: RowId, actor: ApiActor, session: SessionDep):
-    return member_out(session, actor, service.get_member(session, actor, member_id))
-
-
 @router.patch("/members/{member_id}", response_model=MemberOut)
 def patch_member(member_id: RowId, body: MemberPatch, actor: ApiActor, session: SessionDep):
     """Correct a `draft` or `rejected` registration; only the fields sent change."""

@@ -11,6 +11,7 @@ from app.core.i18n import _, lazy_gettext
 from app.core.money import format_rupiah
 from app.core.templating import format_day, format_month, format_number
 from app.dues.documents import channel_label, payment_status_label
+from app.followups.models import OUTCOME_LABELS
 from app.members.validation import OCCUPATION_LABELS, SEX_LABELS, STATUS_LABELS
 from app.programme.service import EVENT_KIND_LABELS, LEVEL_LABELS, METRIC_LABELS, stage_label
 from app.workflows.approvals import REJECTION_REASONS
@@ -97,6 +98,10 @@ FIELD_LABELS = {
     "event_date": lazy_gettext("Event date"),
     "enrolled": lazy_gettext("Enrolled"),
     "decree_number": lazy_gettext("Decree number"),
+    # a contact with a member (followups)
+    "outcome": lazy_gettext("What came of it"),
+    "promised_on": lazy_gettext("Promised to pay on"),
+    "next_contact_on": lazy_gettext("Next contact"),
 }
 
 
@@ -133,6 +138,8 @@ VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
     "reached_on": _day,
     "birth_date": _day,
     "event_date": _day,
+    "promised_on": _day,
+    "next_contact_on": _day,
     "cover_from": _month,
     "cover_to": _month,
     "first": _month,
@@ -151,6 +158,7 @@ VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
     "attendance": _number,
     "rows": _number,
     "enrolled": _number,
+    "outcome": _labelled(OUTCOME_LABELS),
 }
 
 # Keys whose meaning depends on the action.

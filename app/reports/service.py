@@ -31,10 +31,11 @@ from app.core.clock import add_months, month_start, today
 from app.core.errors import Invalid, NotFound
 from app.core.i18n import _
 from app.dues import custody
-from app.dues.deposits import CASH_HELD_LIMIT
+from app.dues.deposits import CASH_HELD_LIMIT, cash_context
 from app.dues.models import HeldCash, RegencyMonth, VillageMonth
-from app.dues.reminders import home_context as dues_home_context
 from app.events.models import Event, EventKind
+from app.followups import service as followups
+from app.followups.models import OUTCOME_LABELS
 from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import MEMBER_REGENCY, Member, MemberStatus
 from app.members.service import rejected_registrations, status_counts
@@ -760,6 +761,9 @@ def dashboard(
 # ----------------------------------------------------------------------------------------------- home
 
 
+HOME_VISITS = 10  # today's visits on the duta's home; the whole day's list is printable
+
+
 def home_context(session: Session, actor: Actor) -> dict:
     if actor.role == Role.duta.value:
         context = {
@@ -768,12 +772,16 @@ def home_context(session: Session, actor: Actor) -> dict:
                 select(Village).where(village_clause(actor, Village.code)).order_by(Village.code).limit(50)
             ).all(),
             "rejected": rejected_registrations(session, actor),  # registrations to correct, at the top
+            "followup_counts": followups.counts(session, actor),
+            "visits": followups.visits(session, actor, limit=HOME_VISITS),
+            "list_labels": followups.LIST_LABELS,
+            "outcome_labels": OUTCOME_LABELS,
         }
     else:
         # The same counts come with the key numbers: one pass over the members, not two.
         context = home_numbers(session, actor)
-    # Cash held and reminders come from the dues domain.
-    context.update(dues_home_context(session, actor))
+    # Cash held, deposits waiting and refunds due come from the dues domain.
+    context.update(cash_context(session, actor))
     return context
 
 

@@ -1,4 +1,5 @@
-"""JSON API for the branch's decision: `POST /members/{id}/approve` and `/reject` (prefix /api/v1)."""
+"""JSON API across domains (prefix /api/v1): one member with its follow-up, and the branch's decision
+(`POST /members/{id}/approve` and `/reject`)."""
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -6,6 +7,12 @@ from pydantic import BaseModel, Field
 from app.auth.deps import ApiActor
 from app.core.bounds import RowId
 from app.core.db import SessionDep
+from app.followups import service as followups
+from app.followups.api import contact_out
+from app.followups.schemas import ContactOut
+from app.members import service as members_service
+from app.members.api import member_out
+from app.members.schemas import MemberOut
 from app.workflows import approvals
 
 router = APIRouter(tags=["members"])
@@ -21,6 +28,19 @@ class RejectBody(BaseModel):
     code: str | None = Field(
         None,
         description="Optional common reason: " + ", ".join(approvals.REJECTION_REASONS),
+    )
+
+
+class MemberView(MemberOut):
+    last_contact: ContactOut | None = Field(None, description="the duta's last contact with the member")
+
+
+@router.get("/members/{member_id}", response_model=MemberView)
+def get_member(member_id: RowId, actor: ApiActor, session: SessionDep):
+    member = members_service.get_member(session, actor, member_id)
+    last = followups.last_contacts(session, [member_id]).get(member_id)
+    return MemberView(
+        **member_out(session, actor, member).model_dump(), last_contact=contact_out(last) if last else None
     )
 
 

@@ -17,6 +17,8 @@ from app.core.templating import is_htmx, render
 from app.dues import service as dues_service
 from app.dues.receipts import reminder_link, whatsapp_url
 from app.events.models import Event
+from app.followups import service as followups
+from app.followups.models import OUTCOME_LABELS
 from app.members import service
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import Member, MemberStatus
@@ -106,6 +108,9 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
         "can_pay": dues_service.may_record_payment(actor, member),
         "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
+        "can_follow_up": actor.role in followups.FOLLOWING_ROLES,
+        "last_contact": followups.last_contacts(session, [member.id]).get(member.id) if member.id else None,
+        "outcome_labels": OUTCOME_LABELS,
         **LABELS,
     }
 

@@ -148,6 +148,10 @@ def _event(page, _world):
     page.fill("#place", "Balai Gampong")
 
 
+def _promise_without_a_day(page, _world):
+    page.check("input[name=outcome][value=janji_bayar]")
+
+
 def _target(page, _world):
     page.select_option("#level", "province")
     page.fill("#scope_code", "99")
@@ -192,6 +196,14 @@ CASES = [
         "main form[action$='/pay']",
         _bank_without_reference,
         "#reference-error",
+    ),
+    Case(
+        "contact noted",
+        DUTA,
+        lambda w: f"/members/{w.member}/contact",
+        "form[action$='/contact']",
+        _promise_without_a_day,
+        "#promised_on-error",
     ),
     Case(
         "void",
@@ -410,6 +422,9 @@ WIDER_THAN_THE_SCREEN = """
 """
 
 WIDE_PAGES = [
+    (DUTA, "/"),
+    (DUTA, "/followups"),
+    (DUTA, "/followups/visits"),
     (WILAYAH, "/dashboard"),
     (WILAYAH, "/dashboard?scope=branch:LUBUK-PAKAM"),
     (WILAYAH, "/villages"),

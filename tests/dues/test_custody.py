@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from app.core.errors import Conflict
 from app.dues import custody, service
 from app.dues import deposits as dues_deposits
-from app.dues import reminders as dues_reminders
 from app.reports.service import dashboard
 from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment
@@ -39,7 +38,7 @@ def _check(db, dutas, cabang, wilayah):
     branch = dashboard(db, actor_of(db, cabang))["cash_held"]
     assert region["total"] == branch["total"] == sum(total for total, _n, _o in custody.compute(db).values())
     for duta in dutas:
-        home = sum(row.total for row in dues_reminders.home_context(db, actor_of(db, duta))["cash_held"])
+        home = sum(row.total for row in dues_deposits.cash_context(db, actor_of(db, duta))["cash_held"])
         own = dashboard(db, actor_of(db, duta))["cash_held"]
         assert own["total"] == home
         assert {d["duta_id"]: d["total"] for d in region["by_duta"]}.get(duta.id, 0) == home

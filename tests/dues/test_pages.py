@@ -9,7 +9,6 @@ from sqlmodel import select
 
 from app.core.clock import add_months, month_start, today
 from app.dues import deposits as dues_deposits
-from app.dues import reminders as dues_reminders
 from app.dues import service
 from app.dues.models import Deposit, Payment
 from app.reports import service as reports_service
@@ -207,7 +206,7 @@ def test_cabang_confirms_and_returns_from_the_deposit_page(client, db, duta, cab
 def test_branch_pages_list_the_longest_held_cash_with_totals(client, db, duta, duta_b, cabang, member, monkeypatch):
     from tests.factories import VILLAGE_B
 
-    monkeypatch.setattr(dues_reminders, "CASH_HELD_LIMIT", 1)
+    monkeypatch.setattr(dues_deposits, "CASH_HELD_LIMIT", 1)
     monkeypatch.setattr(reports_service, "CASH_HELD_LIMIT", 1)
     duta.full_name, duta_b.full_name = "Duta Lama", "Duta Baru"
     db.add_all([duta, duta_b])
@@ -261,38 +260,35 @@ def test_refund_button_on_the_branch_page(client, db, duta, cabang, member):
     assert payment.status == "refunded"
 
 
-def test_duta_home_shows_cash_and_reminders(client, db, duta, member):
+def test_duta_home_shows_cash_the_follow_up_counts_and_today_visits(client, db, duta, member):
+    """The home: how many members each follow-up list holds (links to the lists), whom to see today
+    (a contact planned for today, with WhatsApp), and the cash held."""
+    from app.followups.models import Contact
+
     this_month = month_start(today())
-    due = make_member(
-        db, duta, status="approved", full_name="Ani Due", covered_until=this_month, phone="+6281111111111"
+    make_member(db, duta, status="approved", full_name="Ani Due", covered_until=this_month)
+    make_member(db, duta, status="approved", full_name="Cici Lapsed", covered_until=add_months(this_month, -2))
+    visit = make_member(
+        db,
+        duta,
+        status="approved",
+        full_name="Dodi Visit",
+        covered_until=add_months(this_month, -5),
+        phone="+6281111111111",
     )
-    lapsed = make_member(db, duta, status="approved", full_name="Cici Lapsed", covered_until=add_months(this_month, -2))
-    make_member(db, duta, status="approved", full_name="Dodi Long Gone", covered_until=add_months(this_month, -4))
-    make_member(db, duta, status="approved", full_name="Eka Active", covered_until=add_months(this_month, 2))
+    db.add(Contact(member_id=visit.id, outcome="belum_mampu", next_contact_on=today(), recorded_by_id=duta.id))
+    db.commit()
     make_payment(db, duta, member, months=1)
     web_login(client, duta)
-    page = client.get("/")
+    page = client.get("/", headers={"Accept-Language": "id"})
     assert page.status_code == 200
     text = html.unescape(page.text)
-    assert "Ani Due" in text and "Cici Lapsed" in text
-    assert "Dodi Long Gone" not in text and "Eka Active" not in text
+    assert "Dodi Visit" in text and "Ani Due" not in text  # the lists are a tap away, the visits are here
+    # Ani Due and the member paying this month
     assert "https://wa.me/6281111111111?text=" in page.text
+    assert re.search(r'href="/followups/due_this_month">Perlindungan berakhir bulan ini <span class="badge">2<', text)
+    assert re.search(r'href="/followups/lapsed_long">Nonaktif lebih lama: ajak kembali <span class="badge">1<', text)
     assert "Rp16.800" in text  # cash held
-    assert due.id and lapsed.id
-
-
-def test_duta_home_shows_the_first_reminders_and_links_to_the_rest(client, db, duta, monkeypatch):
-
-    monkeypatch.setattr(dues_reminders, "REMINDER_LIMIT", 2)
-    this_month = month_start(today())
-    for index in range(3):
-        make_member(db, duta, status="approved", full_name=f"Warga Due {index}", covered_until=this_month)
-    make_member(db, duta, status="approved", full_name="Warga Lapsed", covered_until=add_months(this_month, -1))
-    web_login(client, duta)
-    text = html.unescape(client.get("/", headers={"Accept-Language": "id"}).text)
-    assert text.count("Warga Due") == 2 and "Warga Lapsed" not in text
-    assert "Menampilkan 2 dari 4." in text
-    assert 'href="/members?cover_status=jatuh_tempo"' in text and 'href="/members?cover_status=nonaktif"' in text
 
 
 def test_cabang_home_shows_cash_per_duta(client, db, duta, cabang, member):

@@ -1,7 +1,6 @@
 """Dues rows outside one's area stay hidden (404), for pages and the API."""
 
 from app.dues import deposits as dues_deposits
-from app.dues import reminders as dues_reminders
 from tests.factories import VILLAGE_OTHER_BRANCH, actor_of, api_headers, make_member, make_payment, web_login
 
 
@@ -72,10 +71,3 @@ def test_other_branch_cabang_cannot_record_for_a_member_outside(client, db, othe
         ).status_code
         == 201
     )
-
-
-def test_reminders_stay_in_the_duta_village(db, duta, duta_b, member):
-    from app.core.clock import month_start, today
-
-    make_member(db, duta_b, village_code="12.07.02.2003", status="approved", covered_until=month_start(today()))
-    assert dues_reminders.reminders(db, actor_of(db, duta)) == []

@@ -194,12 +194,12 @@ def test_cash_held(db, world):
 def test_cash_held_agrees_with_the_duta_home_including_a_refund_due(db, world):
     """A rejected registration's cash (refund due) stays with the duta until refunded: the dashboard and
     the duta's home (dues domain) show the same total, whichever scope the dashboard is read at."""
-    from app.dues.reminders import home_context
+    from app.dues.deposits import cash_context
 
     make_payment(
         db, world.members["a6"], 0, 0, world.duta_a, status="refund_due", holder=world.duta_a, paid_days_ago=20
     )
-    home = home_context(db, actor_of(db, world.duta_a))["cash_held"]
+    home = cash_context(db, actor_of(db, world.duta_a))["cash_held"]
     home_total = sum(row.total for row in home)
     assert home_total == 16800 * 6 + 16800
     assert [(row.count, row.age_days) for row in home] == [(2, 20)]

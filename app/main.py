@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 from app.auth import api as auth_api
+from app.auth import place_routes
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired, PasswordChangeRequired
 from app.core import i18n
@@ -109,6 +110,7 @@ def create_app() -> FastAPI:
     app.include_router(approval_routes.router)
     app.include_router(member_page.router)  # after members' own pages: /members/new is not a member
     app.include_router(audit_reports.router)
+    app.include_router(place_routes.router)
 
     app.include_router(offline.router)  # /sw.js, /offline, /outbox
 

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, select
 
+from app.auth import places
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, get_village, require_role
@@ -226,32 +227,25 @@ def _parse_day(value: str) -> dt.date | None:
         return None
 
 
-def _village_choices(session: Session, actor: Actor) -> list[Village]:
-    """Villages offered in the event form: a duta's own; a cabang's branch villages are typed by code."""
-    if actor.role == Role.duta.value:
-        return list(
-            session.exec(select(Village).where(col(Village.code).in_(actor.village_codes)).order_by(Village.code)).all()
-        )
-    return []
-
-
 @router.get("/events")
 def events_page(
     request: Request,
     actor: WebActor,
     session: SessionDep,
     kind: str = "",
-    village_code: str = "",
+    village_code: SearchText = "",
     date_from: str = "",
     date_to: str = "",
     page: PageNumber = 1,
 ):
     kind = kind if kind in service.EVENT_KIND_LABELS else ""
+    village, errors = places.resolve_filter(session, actor, "village", village_code, "village_code")
     rows, total = events.list_events(
         session,
         actor,
         kind=kind or None,
-        village_code=village_code.strip() or None,
+        # An unknown name filters to nothing (what was typed is no code), with its message beside it.
+        village_code=village,
         date_from=_parse_day(date_from),
         date_to=_parse_day(date_to),
         page=page,
@@ -265,11 +259,15 @@ def events_page(
             **_labels(),
             "rows": rows,
             "village_names": names,
+            "branch_names": places.branch_names(session),
             "filters": {"kind": kind, "village_code": village_code, "date_from": date_from, "date_to": date_to},
+            "village_picker": places.picker(session, actor, "village", village_code),
+            "errors": errors,
             "yield_rows": events.event_yield(session, actor),
             "can_create": actor.role in (Role.duta.value, Role.cabang.value, Role.wilayah.value),
             **_page_links(request, page, total),
         },
+        status_code=422 if errors else 200,
     )
 
 
@@ -289,16 +287,17 @@ def _event_form(
             **_labels(),
             "form": form,
             "errors": errors or {},
-            "villages": _village_choices(session, actor),
+            "village_picker": places.picker(session, actor, "village", form.get("village_code", "")),
+            "branch_picker": places.picker(session, actor, "branch", form.get("branch_code", "")),
         },
         status_code=status_code,
     )
 
 
 @router.get("/events/new")
-def event_new(request: Request, actor: WebActor, session: SessionDep):
+def event_new(request: Request, actor: WebActor, session: SessionDep, village_code: SearchText = ""):
     require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
-    form = {"kind": "sosialisasi", "date": today().isoformat(), "attendance": "0"}
+    form = {"kind": "sosialisasi", "date": today().isoformat(), "attendance": "0", "village_code": village_code}
     if actor.role == Role.duta.value and len(actor.village_codes) == 1:
         form["village_code"] = actor.village_codes[0]
     elif actor.role == Role.cabang.value:
@@ -344,8 +343,8 @@ def event_create(
             title=form["title"],
             date=form["date"],
             place=form["place"],
-            village_code=form["village_code"] or None,
-            branch_code=form["branch_code"] or None,
+            village_code=places.resolve_place(session, actor, "village", form["village_code"], "village_code"),
+            branch_code=places.resolve_place(session, actor, "branch", form["branch_code"], "branch_code"),
             attendance=form["attendance"],
             partners=form["partners"],
         )

@@ -190,7 +190,7 @@ def test_event_form_errors_are_shown_beside_fields(client, db):
             "village_code": VILLAGE_OTHER_BRANCH,
         },
     )
-    assert outside.status_code == 422 and "Desa tidak ditemukan" in outside.text
+    assert outside.status_code == 422 and "Tidak ada desa bernama" in outside.text
     branch_wide = client.post(
         "/events",
         data={

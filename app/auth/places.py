@@ -1,0 +1,171 @@
+"""Places chosen by name: search as you type over the villages, districts, regencies and branches the
+actor may touch, and the name (or "Name — District" label) a form sent resolved to its code.
+
+Nobody types `12.07.02.2003` or `LUBUK-PAKAM`: the picker shows names; the server turns what was sent
+back into a code, within the actor's scope (`village_clause`, `branch_clause`), so a place outside it
+reads as unknown, as a 404 would."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, literal, or_
+from sqlmodel import Session, col, select
+
+from app.auth.scope import Actor, branch_clause, village_clause
+from app.core.bounds import MAX_SEARCH_LENGTH
+from app.core.errors import Invalid
+from app.core.i18n import _
+from app.regions.models import Branch, District, Province, Regency, Village
+
+LEVELS = ("village", "district", "regency", "branch")
+# What one answer to a keystroke lists; a longer list is read by nobody on a phone.
+MAX_RESULTS = 20
+# Up to this many places a plain <select> is the picker; past it, a text input with a <datalist>.
+SELECT_MAX = 12
+# The datalist a page starts with (the picker without JavaScript); typing any other name still works.
+PRESET_MAX = 200
+# Between a place's name and the name of what it lies in, in a label: "Limau Manis — Tanjung Morawa".
+SEPARATOR = " — "
+
+
+@dataclass(frozen=True)
+class Place:
+    code: str
+    name: str
+    # The district of a village, the regency of a district, the province of a regency; "" for a branch.
+    within: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}{SEPARATOR}{self.within}" if self.within else self.name
+
+
+@dataclass(frozen=True)
+class Picker:
+    """What a form's place field shows: `text` in the input (a label, or what was typed), the
+    `options` of its select or datalist, and whether a select will do."""
+
+    level: str
+    text: str
+    code: str
+    options: list[Place]
+    as_select: bool
+
+
+def _query(actor: Actor, level: str):
+    """(select of code, name, within; the name column; the programme-first order) for a level, in scope."""
+    if level == "village":
+        query = (
+            select(Village.code, Village.name, District.name)
+            .join(District, col(District.code) == Village.district_code)
+            .where(village_clause(actor, Village.code))
+        )
+        return query, col(Village.name), col(Village.code), col(Village.stage).is_(None)
+    if level == "district":
+        query = (
+            select(District.code, District.name, Regency.name)
+            .join(Regency, col(Regency.code) == District.regency_code)
+            .where(col(District.code).in_(select(Village.district_code).where(village_clause(actor, Village.code))))
+        )
+        return query, col(District.name), col(District.code), literal(False)
+    if level == "regency":
+        query = (
+            select(Regency.code, Regency.name, Province.name)
+            .join(Province, col(Province.code) == Regency.province_code)
+            .where(col(Regency.code).in_(select(Village.regency_code).where(village_clause(actor, Village.code))))
+        )
+        return query, col(Regency.name), col(Regency.code), literal(False)
+    if level == "branch":
+        query = select(Branch.code, Branch.name, literal("")).where(branch_clause(actor, Branch.code))
+        return query, col(Branch.name), col(Branch.code), literal(False)
+    raise ValueError(level)
+
+
+def _places(rows) -> list[Place]:
+    return [Place(code, name, within or "") for code, name, within in rows]
+
+
+def search_places(session: Session, actor: Actor, level: str, q: str, limit: int = MAX_RESULTS) -> list[Place]:
+    """Places of `level` in the actor's scope whose name contains `q` (or whose code starts with it),
+    names starting with `q` first; at most `limit`."""
+    query, name, code, later = _query(actor, level)
+    # A label chosen from the list comes back as the next keystroke's text: its name is what to find.
+    text = q[:MAX_SEARCH_LENGTH].partition(SEPARATOR.strip())[0].strip().lower()
+    if text:
+        query = query.where(or_(func.lower(name).contains(text, autoescape=True), code.startswith(text)))
+    starts = func.lower(name).startswith(text, autoescape=True)
+    return _places(session.exec(query.order_by(later, starts.desc(), name, code).limit(limit)).all())
+
+
+def _count(session: Session, actor: Actor, level: str) -> int:
+    query, *_rest = _query(actor, level)
+    return session.exec(select(func.count()).select_from(query.subquery())).one()
+
+
+def _by_code(session: Session, actor: Actor, level: str, code: str) -> Place | None:
+    query, _name, code_column, _later = _query(actor, level)
+    return next(iter(_places(session.exec(query.where(code_column == code)).all())), None)
+
+
+def _unknown(level: str, text: str) -> str:
+    if level == "village":
+        return _("No village called “%(name)s” in your area. Choose one from the list.", name=text)
+    if level == "district":
+        return _("No district called “%(name)s” in your area. Choose one from the list.", name=text)
+    if level == "regency":
+        return _("No regency or city called “%(name)s” in your area. Choose one from the list.", name=text)
+    return _("No branch called “%(name)s”. Choose one from the list.", name=text)
+
+
+def resolve_place(session: Session, actor: Actor, level: str, text: str, field: str) -> str | None:
+    """The code of the place a form sent as `text`: its code (from a select, or a `?village_code=`
+    link), its label "Name — District", or its name when only one place in scope bears it. None when
+    empty; `Invalid` beside `field` when unknown, outside the actor's scope or ambiguous."""
+    text = " ".join(text.split())
+    if not text:
+        return None
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise Invalid({field: _unknown(level, text[:MAX_SEARCH_LENGTH] + "…")})
+    exact = _by_code(session, actor, level, text.upper() if level == "branch" else text)
+    if exact is not None:
+        return exact.code
+    name, _sep, within = text.partition(SEPARATOR.strip())
+    query, name_column, _code, _later = _query(actor, level)
+    candidates = _places(session.exec(query.where(func.lower(name_column) == name.strip().lower())).all())
+    if within.strip():
+        candidates = [p for p in candidates if p.within.lower() == within.strip().lower()]
+    if len(candidates) == 1:
+        return candidates[0].code
+    if not candidates:
+        raise Invalid({field: _unknown(level, text)})
+    shown = ", ".join(place.label for place in candidates[:5])
+    raise Invalid({field: _("Several places are called “%(name)s”: choose one of %(places)s.", name=text, places=shown)})
+
+
+def resolve_filter(session: Session, actor: Actor, level: str, text: str, field: str) -> tuple[str | None, dict]:
+    """For a list's filter (no form to refuse): the code, or what was typed (which matches nothing)
+    with the message to show beside the field."""
+    try:
+        return resolve_place(session, actor, level, text, field), {}
+    except Invalid as error:
+        return text.strip(), error.errors
+
+
+def branch_names(session: Session) -> dict[str, str]:
+    """Every branch's name by code, for showing events and accounts of a branch (a region has a few)."""
+    return {code: name for code, name in session.exec(select(Branch.code, Branch.name)).all()}
+
+
+def picker(session: Session, actor: Actor, level: str, value: str = "") -> Picker:
+    """The picker of a form field whose value (a code, or text typed and refused) is `value`: the place's
+    label for a code in scope, what was typed otherwise; a select when the actor has few places."""
+    value = value.strip()
+    place = _by_code(session, actor, level, value) if value and len(value) <= MAX_SEARCH_LENGTH else None
+    few = _count(session, actor, level) <= SELECT_MAX
+    options = search_places(session, actor, level, "", limit=SELECT_MAX if few else PRESET_MAX)
+    return Picker(level, place.label if place else value, place.code if place else "", options, few)
+
+
+def place_name(session: Session, actor: Actor, level: str, code: str) -> str:
+    """A place's label for showing, the code itself when it is not in the actor's scope."""
+    place = _by_code(session, actor, level, code) if code else None
+    return place.label if place else code

@@ -70,7 +70,7 @@ def villages_page(
     request: Request,
     actor: WebActor,
     session: SessionDep,
-    stage: str = "",
+    stage: str = "programme",
     regency: str = "",
     district: str = "",
     q: SearchText = "",
@@ -81,7 +81,8 @@ def villages_page(
     regency = regency if regency in regency_codes else ""
     districts = service.districts_of(session, regency) if regency else []
     district = district if district in {d.code for d in districts} else ""
-    if stage not in ("", "none", "programme", *STAGE_ORDER):
+    # The list opens on the villages in the programme; "all" (or an unknown stage) shows every one.
+    if stage not in ("none", "programme", *STAGE_ORDER):
         stage = ""
     rows, total = service.list_villages(
         session,

@@ -14,7 +14,7 @@ Stage rules (decided here, shown on the village page and in the API's 409 answer
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role
@@ -106,12 +106,14 @@ def list_villages(
     page: int = 1,
     page_size: int = 50,
 ) -> tuple[list[VillageRow], int]:
-    """Villages within scope; `stage` is a stage, "none" (not in the programme) or "programme" (any stage)."""
+    """Villages within scope; `stage` is a stage, "none" (not in the programme) or "programme" (a stage or members)."""
     conditions = [village_clause(actor, Village.code)]
+    # In the programme: a stage reached, or members registered there ahead of any stage.
+    with_members = col(Village.code).in_(select(Member.village_code))
     if stage == "none":
-        conditions.append(col(Village.stage).is_(None))
+        conditions += [col(Village.stage).is_(None), ~with_members]
     elif stage == "programme":
-        conditions.append(col(Village.stage).is_not(None))
+        conditions.append(or_(col(Village.stage).is_not(None), with_members))
     elif stage:
         conditions.append(col(Village.stage) == stage)
     if parent:

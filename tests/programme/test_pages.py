@@ -36,24 +36,44 @@ def test_village_list_for_cabang_shows_its_branch_only_with_filters(client, db):
     assert f'href="/villages/{VILLAGE_OTHER_BRANCH}"' not in page.text  # Banda Aceh, another branch
     filtered = client.get("/villages", params={"stage": "sosialisasi"})
     assert "Medan Senembah" in filtered.text and "Limau Manis" not in filtered.text
-    searched = client.get("/villages", params={"q": "limau"})
+    searched = client.get("/villages", params={"q": "limau", "stage": "all"})
     assert "Limau Manis" in searched.text and "Medan Senembah" not in searched.text
-    by_district = client.get("/villages", params={"regency": "12.07", "district": "12.07.02"})
+    by_district = client.get("/villages", params={"regency": "12.07", "district": "12.07.02", "stage": "all"})
     assert "Medan Senembah" in by_district.text
     assert 'name="district"' in by_district.text
     outside = client.get("/villages", params={"regency": "11.71", "q": "Kampung Baru"})
     assert f'href="/villages/{VILLAGE_OTHER_BRANCH}"' not in outside.text
 
 
+def test_village_list_opens_on_the_villages_in_the_programme(client, db):
+    """A stage reached or members registered: in the programme; the other villages of the branch only
+    when asked for all (or for those not in the programme)."""
+    cabang = _cabang(db)
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    duta = make_user(db, "duta", villages=(VILLAGE_B,))
+    make_member(db, duta, VILLAGE_B, status="submitted")
+    web_login(client, cabang)
+    opened = client.get("/villages")
+    assert "Medan Senembah" in opened.text and "Limau Manis" in opened.text
+    assert opened.text.count('<td><a href="/villages/') == 2
+    assert '<option value="programme" selected' in opened.text
+    every = client.get("/villages", params={"stage": "all"})
+    assert 'rel="next"' in every.text  # Deli Serdang has hundreds of villages
+    outside = client.get("/villages", params={"stage": "none", "q": "Limau"})
+    assert "Limau Manis" not in outside.text
+    nothing = client.get("/villages", params={"q": "Kampung Lalang"})
+    assert 'href="/villages?stage=all&amp;q=Kampung%20Lalang"' in nothing.text
+
+
 def test_village_list_for_wilayah_is_paged_over_the_region(client, db):
     wilayah = make_user(db, "wilayah")
     web_login(client, wilayah)
-    first = client.get("/villages")
+    first = client.get("/villages", params={"stage": "all"})
     assert first.status_code == 200
     assert 'rel="next"' in first.text
-    second = client.get("/villages", params={"page": 2})
+    second = client.get("/villages", params={"page": 2, "stage": "all"})
     assert second.status_code == 200 and 'rel="prev"' in second.text
-    aceh = client.get("/villages", params={"q": "Kampung Baru", "regency": "11.71"})
+    aceh = client.get("/villages", params={"q": "Kampung Baru", "regency": "11.71", "stage": "all"})
     assert f'href="/villages/{VILLAGE_OTHER_BRANCH}"' in aceh.text
 
 

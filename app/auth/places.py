@@ -23,6 +23,8 @@ MAX_RESULTS = 20
 SELECT_MAX = 12
 # The datalist a page starts with (the picker without JavaScript); typing any other name still works.
 PRESET_MAX = 200
+# Places sent under one field (the villages of one duta): past this, a form is no person's.
+MAX_PLACES = 20
 # Between a place's name and the name of what it lies in, in a label: "Limau Manis — Tanjung Morawa".
 SEPARATOR = " — "
 
@@ -118,8 +120,8 @@ def _unknown(level: str, text: str) -> str:
 
 def resolve_place(session: Session, actor: Actor, level: str, text: str, field: str) -> str | None:
     """The code of the place a form sent as `text`: its code (from a select, or a `?village_code=`
-    link), its label "Name — District", or its name when only one place in scope bears it. None when
-    empty; `Invalid` beside `field` when unknown, outside the actor's scope or ambiguous."""
+    link), its label "Name — District", or its name (or part of it) when only one place in scope bears
+    it. None when empty; `Invalid` beside `field` when unknown, outside the actor's scope or ambiguous."""
     text = " ".join(text.split())
     if not text:
         return None
@@ -130,7 +132,12 @@ def resolve_place(session: Session, actor: Actor, level: str, text: str, field: 
         return exact.code
     name, _sep, within = text.partition(SEPARATOR.strip())
     query, name_column, _code, _later = _query(actor, level)
-    candidates = _places(session.exec(query.where(func.lower(name_column) == name.strip().lower())).all())
+    wanted = name.strip().lower()
+    candidates = _places(session.exec(query.where(func.lower(name_column) == wanted)).all())
+    if not candidates:
+        # Part of a name (typed without the list, JavaScript off) will do when only one place has it.
+        part = func.lower(name_column).contains(wanted, autoescape=True)
+        candidates = _places(session.exec(query.where(part).order_by(name_column).limit(MAX_RESULTS)).all())
     if within.strip():
         candidates = [p for p in candidates if p.within.lower() == within.strip().lower()]
     if len(candidates) == 1:
@@ -138,7 +145,16 @@ def resolve_place(session: Session, actor: Actor, level: str, text: str, field: 
     if not candidates:
         raise Invalid({field: _unknown(level, text)})
     shown = ", ".join(place.label for place in candidates[:5])
-    raise Invalid({field: _("Several places are called “%(name)s”: choose one of %(places)s.", name=text, places=shown)})
+    message = _("Several places are called “%(name)s”: choose one of %(places)s.", name=text, places=shown)
+    raise Invalid({field: message})
+
+
+def resolve_places(session: Session, actor: Actor, level: str, texts: list[str], field: str) -> list[str]:
+    """The codes of several places sent under one field (the villages of a duta); blanks left out."""
+    if len(texts) > MAX_PLACES:
+        raise Invalid({field: _("Choose at most %(n)s places.", n=MAX_PLACES)})
+    codes = (resolve_place(session, actor, level, text, field) for text in texts)
+    return list(dict.fromkeys(code for code in codes if code))
 
 
 def resolve_filter(session: Session, actor: Actor, level: str, text: str, field: str) -> tuple[str | None, dict]:
@@ -152,7 +168,7 @@ def resolve_filter(session: Session, actor: Actor, level: str, text: str, field:
 
 def branch_names(session: Session) -> dict[str, str]:
     """Every branch's name by code, for showing events and accounts of a branch (a region has a few)."""
-    return {code: name for code, name in session.exec(select(Branch.code, Branch.name)).all()}
+    return dict(session.exec(select(Branch.code, Branch.name)).all())
 
 
 def picker(session: Session, actor: Actor, level: str, value: str = "") -> Picker:

@@ -1,14 +1,13 @@
 """Login and logout, account management (/users) for admins and branch officers, branch offices
 (/branches) for admins."""
 
-import re
 from urllib.parse import urlparse
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session
 
-from app.auth import service
+from app.auth import places, service
 from app.auth.deps import OptionalWebActor, SignedInActor, WebActor, client_ip, csrf_protect
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
@@ -139,14 +138,17 @@ def _users_page(
         "total": total,
         "page": page,
         "pages": max(1, -(-total // service.PAGE_SIZE)),
-        "form": form or {"username": "", "full_name": "", "role": Role.duta.value, "branch_code": "", "villages": ""},
+        "form": form or {"username": "", "full_name": "", "role": Role.duta.value, "branch_code": "", "villages": []},
         "errors": errors or {},
         "roles": [role.value for role in Role],
         "flash": request.session.pop("flash", None),
     }
-    if actor.role == Role.cabang.value:
-        context["village_groups"] = service.village_choices(session, actor)
-    else:
+    # One picker per village typed (a duta may serve several) and one more, three at most.
+    typed = [text for text in context["form"]["villages"] if text.strip()]
+    pickers = 1 if actor.role == Role.cabang.value else 3
+    context["village_pickers"] = [places.picker(session, actor, "village", text) for text in [*typed, ""][:pickers]]
+    context["branch_names"] = places.branch_names(session)
+    if actor.role != Role.cabang.value:
         context["branches"] = service.branch_choices(session)
     return render(request, "auth/users.html", context, status_code=status_code)
 
@@ -160,11 +162,6 @@ def users(
 ):
     require_role(actor, Role.admin.value, Role.cabang.value)
     return _users_page(request, session, actor, page)
-
-
-def _codes(text: str | list[str]) -> list[str]:
-    items = text if isinstance(text, list) else [text]
-    return [code for item in items for code in re.split(r"[\s,;]+", item) if code]
 
 
 @router.post("/users")
@@ -182,7 +179,6 @@ def create_user(
     require_role(actor, Role.admin.value, Role.cabang.value)
     if actor.role == Role.cabang.value:
         role, branch_code = Role.duta.value, actor.branch_code or ""
-    codes = _codes(villages)
     try:
         user = service.create_user(
             session,
@@ -192,7 +188,7 @@ def create_user(
             role,
             full_name,
             branch_code=branch_code or None,
-            village_codes=codes,
+            village_codes=places.resolve_places(session, actor, "village", villages, "village_codes"),
         )
     except Invalid as error:
         session.rollback()
@@ -201,7 +197,7 @@ def create_user(
             "full_name": full_name,
             "role": role,
             "branch_code": branch_code,
-            "villages": " ".join(codes),
+            "villages": villages,
         }
         return _users_page(request, session, actor, form=form, errors=error.errors, status_code=422)
     request.session["flash"] = _("Account %(username)s created.", username=user.username)

@@ -18,7 +18,7 @@ from app.core.i18n import _
 from app.core.security import hash_password, verify_password
 from app.core.text import text_errors
 from app.regions import service as regions_service
-from app.regions.models import Branch, District, Village
+from app.regions.models import Branch, Village
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 8
@@ -377,20 +377,6 @@ def get_user(session: Session, actor: Actor, user_id: int) -> User:
     if user is None:
         raise NotFound(_("Account not found."))
     return user
-
-
-def village_choices(session: Session, actor: Actor) -> list[tuple[str, list[Village]]]:
-    """The villages a cabang may give a new ambassador, grouped by district name."""
-    rows = session.exec(
-        select(Village, District.name)
-        .join(District, col(District.code) == Village.district_code)
-        .where(village_clause(actor, Village.code))
-        .order_by(District.name, Village.name)
-    ).all()
-    groups: dict[str, list[Village]] = {}
-    for village, district_name in rows:
-        groups.setdefault(district_name, []).append(village)
-    return list(groups.items())
 
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> User:

@@ -176,8 +176,11 @@ def test_users_page_for_cabang_lists_its_villages_only(client, db):
     web_login(client, cabang)
     page = client.get("/users")
     assert page.status_code == 200
-    assert f'value="{VILLAGE_A}"' in page.text
-    assert f'value="{VILLAGE_OTHER_BRANCH}"' not in page.text
+    assert 'list="villages-list"' in page.text  # the branch's hundreds of villages: chosen by name
+    assert "Kampung Baru" not in page.text
+    found = client.get("/places", params={"level": "village", "field": "villages", "villages": "senembah"})
+    assert "Medan Senembah — Tanjung Morawa" in found.text
+    assert "Kampung Baru" not in client.get("/places", params={"level": "village", "q": "kampung baru"}).text
     assert 'name="role" value="duta"' in page.text
     assert "Akun baru" in page.text
 

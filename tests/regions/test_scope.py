@@ -1,7 +1,20 @@
 """What each role sees of the villages: a duta its own, a cabang its branch's, wilayah everything.
 Anything outside answers 404, as if it did not exist."""
 
-from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, api_headers, make_branch, make_user
+import pytest
+
+from app.auth import places
+from app.core.errors import Invalid
+from tests.factories import (
+    VILLAGE_A,
+    VILLAGE_B,
+    VILLAGE_OTHER_BRANCH,
+    actor_of,
+    api_headers,
+    make_branch,
+    make_user,
+    web_login,
+)
 
 
 def _codes(client, headers, **params):
@@ -43,3 +56,33 @@ def test_wilayah_and_admin_see_the_region(client, db):
         headers = api_headers(client, make_user(db, role))
         assert _codes(client, headers)[0] == 12610
         assert client.get(f"/api/v1/villages/{VILLAGE_OTHER_BRANCH}", headers=headers).status_code == 200
+
+
+def test_a_branch_officers_place_search_never_returns_another_branchs_village(client, db):
+    """Bandar Baru is a village of Deli Serdang and of Banda Aceh: the officer of Deli Serdang's branch
+    finds, chooses and resolves only its own, and the Banda Aceh one's code reads as unknown."""
+    deli = make_user(db, "cabang", branch_code=make_branch(db, regencies=("12.07",)).code)
+    make_branch(db, regencies=("11.71",))
+    actor = actor_of(db, deli)
+    found = places.search_places(db, actor, "village", "bandar baru")
+    assert found and all(place.code.startswith("12.07.") for place in found)
+    assert all(place.code.startswith("12.07") for place in places.search_places(db, actor, "district", ""))
+    own = places.resolve_place(db, actor, "village", "Bandar Baru", "v")
+    assert own is not None and own.startswith("12.07.")
+    with pytest.raises(Invalid):
+        places.resolve_place(db, actor, "village", VILLAGE_OTHER_BRANCH, "v")
+    with pytest.raises(Invalid):
+        places.resolve_place(db, actor, "village", "Kampung Baru — Baiturrahman", "v")
+    web_login(client, deli)
+    answer = client.get("/places", params={"level": "village", "q": "baru"})
+    assert "Baiturrahman" not in answer.text and "Kuta Alam" not in answer.text
+    assert "Kampung Baru" not in client.get("/places", params={"level": "village", "q": "kampung baru"}).text
+
+
+def test_a_duta_finds_only_its_own_villages(db):
+    duta = make_user(db, "duta", villages=(VILLAGE_A,))
+    actor = actor_of(db, duta)
+    assert [p.code for p in places.search_places(db, actor, "village", "")] == [VILLAGE_A]
+    assert places.search_places(db, actor, "branch", "") == []
+    with pytest.raises(Invalid):
+        places.resolve_place(db, actor, "village", "Limau Manis", "v")

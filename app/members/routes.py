@@ -105,13 +105,15 @@ MemberForm = Annotated[dict, Depends(_read_form)]
 
 
 @router.get("/members/new")
-def new_member(request: Request, actor: WebActor, session: SessionDep):
+def new_member(request: Request, actor: WebActor, session: SessionDep, village_code: SearchText = ""):
     villages = service.registrable_villages(session, actor)
+    # A link from a village's page (?village_code=) chooses it, if it is one of the duta's.
+    chosen = [village.code for village in villages if village.code == village_code or len(villages) == 1]
     form: dict[str, Any] = dict.fromkeys(FORM_FIELDS, "")
     form.update(
         jht=False,
         consent=False,
-        village_code=villages[0].code if len(villages) == 1 else "",
+        village_code=chosen[0] if chosen else "",
         idempotency_key=str(uuid.uuid4()),
     )
     if not villages:

@@ -76,6 +76,19 @@ def test_village_choice_only_with_several_villages(client, db):
     assert '<select id="village_code"' in page.text and "Limau Manis" in page.text
 
 
+def test_a_village_code_in_the_link_chooses_it_and_survives_a_mistake(client, db):
+    duta = make_user(db, "duta", villages=(VILLAGE_A, VILLAGE_B))
+    token = web_login(client, duta)
+    page = client.get("/members/new", params={"village_code": VILLAGE_B})
+    assert f'<option value="{VILLAGE_B}" selected>' in page.text
+    assert f'<option value="{VILLAGE_A}" selected>' not in page.text
+    refused = client.post("/members/new", data=form_data(token, key="k-v", nik="12", village_code=VILLAGE_B))
+    assert refused.status_code == 422 and f'<option value="{VILLAGE_B}" selected>' in refused.text
+    # Not one of the duta's villages: nothing is chosen.
+    other = client.get("/members/new", params={"village_code": "11.71.01.2001"})
+    assert " selected>" not in other.text.split('id="village_code"', 1)[1].split("</select>", 1)[0]
+
+
 def test_valid_form_lands_on_the_member_page(client, db, csrf):
     data = form_data(csrf, key="k-1", jht=True)
     response = client.post("/members/new", data=data, follow_redirects=False)

@@ -19,10 +19,11 @@ FIELD_NAME = re.compile(r"[a-z_]{1,40}")
 
 @router.get("/places")
 def place_options(request: Request, actor: WebActor, session: SessionDep, level: str = "village", field: str = "q"):
-    if level not in places.LEVELS or not FIELD_NAME.fullmatch(field):
+    if not FIELD_NAME.fullmatch(field):
         raise NotFound()
     text = request.query_params.get(field, "")
     if len(text) > MAX_SEARCH_LENGTH:
         raise Invalid({field: _("Use at most %(n)s characters.", n=MAX_SEARCH_LENGTH)})
-    options = places.search_places(session, actor, level, text)
+    # The level may come from the form's own level select (a target's): one without places offers none.
+    options = places.search_places(session, actor, level, text) if level in places.LEVELS else []
     return render(request, "_place_options.html", {"options": options})

@@ -16,7 +16,7 @@ from app.core.errors import Invalid
 from app.core.i18n import _
 from app.regions.models import Branch, District, Province, Regency, Village
 
-LEVELS = ("village", "district", "regency", "branch")
+LEVELS = ("village", "district", "regency", "province", "branch")
 # What one answer to a keystroke lists; a longer list is read by nobody on a phone.
 MAX_RESULTS = 20
 # Up to this many places a plain <select> is the picker; past it, a text input with a <datalist>.
@@ -33,7 +33,7 @@ SEPARATOR = " — "
 class Place:
     code: str
     name: str
-    # The district of a village, the regency of a district, the province of a regency; "" for a branch.
+    # The district of a village, the regency of a district, the province of a regency; "" otherwise.
     within: str = ""
 
     @property
@@ -76,6 +76,11 @@ def _query(actor: Actor, level: str):
             .where(col(Regency.code).in_(select(Village.regency_code).where(village_clause(actor, Village.code))))
         )
         return query, col(Regency.name), col(Regency.code), literal(False)
+    if level == "province":
+        query = select(Province.code, Province.name, literal("")).where(
+            col(Province.code).in_(select(Village.province_code).where(village_clause(actor, Village.code)))
+        )
+        return query, col(Province.name), col(Province.code), literal(False)
     if level == "branch":
         query = select(Branch.code, Branch.name, literal("")).where(branch_clause(actor, Branch.code))
         return query, col(Branch.name), col(Branch.code), literal(False)
@@ -115,6 +120,8 @@ def _unknown(level: str, text: str) -> str:
         return _("No district called “%(name)s” in your area. Choose one from the list.", name=text)
     if level == "regency":
         return _("No regency or city called “%(name)s” in your area. Choose one from the list.", name=text)
+    if level == "province":
+        return _("No province called “%(name)s” in your area. Choose one from the list.", name=text)
     return _("No branch called “%(name)s”. Choose one from the list.", name=text)
 
 
@@ -183,5 +190,5 @@ def picker(session: Session, actor: Actor, level: str, value: str = "") -> Picke
 
 def place_name(session: Session, actor: Actor, level: str, code: str) -> str:
     """A place's label for showing, the code itself when it is not in the actor's scope."""
-    place = _by_code(session, actor, level, code) if code else None
+    place = _by_code(session, actor, level, code) if code and level in LEVELS else None
     return place.label if place else code

@@ -386,11 +386,15 @@ def event_page(request: Request, event_id: RowId, actor: WebActor, session: Sess
 # --- targets and baselines ------------------------------------------------------------------------
 
 
-def _targets_context(session: Session, year: int, **extra) -> dict:
+def _targets_context(session: Session, actor: Actor, year: int, **extra) -> dict:
+    listed = targets.list_targets(session, year)
     context = {
         **_labels(),
         "year": year,
-        "targets": targets.list_targets(session, year),
+        "targets": listed,
+        "scope_names": {
+            (t.level, t.scope_code): places.place_name(session, actor, t.level, t.scope_code) for t in listed
+        },
         "baselines": {b.province_code: b for b in targets.baselines_for(session, year)},
         "provinces": list(session.exec(select(Province).order_by(Province.code)).all()),
         "levels": service.TARGET_LEVELS,
@@ -401,6 +405,9 @@ def _targets_context(session: Session, year: int, **extra) -> dict:
         "saved": "",
     }
     context.update(extra)
+    form = context["target_form"]
+    level = form["level"] if form["level"] in places.LEVELS else "province"
+    context["scope_picker"] = places.picker(session, actor, level, form["scope_code"])
     return context
 
 
@@ -421,7 +428,7 @@ def targets_page(
     saved: str = "",
 ):
     require_role(actor, Role.wilayah.value)
-    return render(request, "programme/targets.html", _targets_context(session, _year(year), saved=saved))
+    return render(request, "programme/targets.html", _targets_context(session, actor, _year(year), saved=saved))
 
 
 @router.post("/targets")
@@ -450,7 +457,10 @@ def target_set(
             actor,
             form["year"],
             form["level"],
-            form["scope_code"],
+            # A province, branch or village chosen by name; the region has no code.
+            places.resolve_place(session, actor, form["level"], form["scope_code"], "scope_code") or ""
+            if form["level"] in places.LEVELS
+            else form["scope_code"],
             form["metric"],
             form["value"].replace(".", ""),
         )
@@ -459,7 +469,7 @@ def target_set(
         return render(
             request,
             "programme/targets.html",
-            _targets_context(session, year_number, target_form=form, errors=error.errors),
+            _targets_context(session, actor, year_number, target_form=form, errors=error.errors),
             status_code=422,
         )
     return RedirectResponse(f"/targets?year={year_number}&saved=target", status_code=303)
@@ -499,6 +509,7 @@ def baseline_set(
             "programme/targets.html",
             _targets_context(
                 session,
+                actor,
                 year_number,
                 baseline_form=form,
                 baseline_errors=error.errors,

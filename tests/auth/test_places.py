@@ -84,7 +84,7 @@ def test_the_search_answers_options_of_names(client, db, cabang):
     assert VILLAGE_A not in answer.text
     too_long = client.get("/places", params={"level": "village", "q": "x" * (MAX_SEARCH_LENGTH + 1)})
     assert too_long.status_code == 422
-    assert client.get("/places", params={"level": "planet"}).status_code == 404
+    assert "<option" not in client.get("/places", params={"level": "region", "q": "a"}).text
     assert client.get("/places", params={"level": "village", "field": "Bad-Name"}).status_code == 404
 
 
@@ -137,3 +137,17 @@ def test_part_of_a_name_will_do_when_only_one_place_has_it(db, cabang):
     with pytest.raises(Invalid) as several:
         places.resolve_place(db, actor, "village", "meriah", "v")
     assert "Bintang Meriah — Pancur Batu" in several.value.errors["v"]
+
+
+def test_a_target_is_set_for_a_place_chosen_by_name_and_listed_by_name(client, db):
+    token = web_login(client, make_user(db, "wilayah"))
+    form = {"csrf_token": token, "year": "2026", "metric": "new_members", "value": "100"}
+    saved = client.post("/targets", data=form | {"level": "province", "scope_code": "Sumatera Utara"})
+    assert saved.status_code == 200 and "Sumatera Utara" in saved.text  # followed to the list
+    village = client.post("/targets", data=form | {"level": "village", "scope_code": "Medan Senembah"})
+    assert "Medan Senembah — Tanjung Morawa" in village.text
+    refused = client.post("/targets", data=form | {"level": "branch", "scope_code": "Cabang Tiada"})
+    assert refused.status_code == 422 and 'id="scope_code-error"' in refused.text
+    assert 'value="Cabang Tiada"' in refused.text
+    options = client.get("/places", params={"field": "scope_code", "level": "province", "scope_code": "aceh"})
+    assert '<option value="Aceh">' in options.text

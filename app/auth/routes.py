@@ -271,6 +271,7 @@ def _branches_page(
         {
             "branches": regions_service.branches_with_regencies(session),
             "regency_groups": regions_service.regency_choices(session),
+            "branch_names": places.branch_names(session),
             "form": form or {"code": "", "name": "", "regencies": []},
             "errors": errors or {},
             "flash": request.session.pop("flash", None),
@@ -324,6 +325,7 @@ def _branch_page(
             "branch": branch,
             "villages": villages,
             "regency_groups": regions_service.regency_choices(session),
+            "branch_names": places.branch_names(session),
             "form": form
             or {
                 "name": branch.name,

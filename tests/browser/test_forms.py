@@ -276,6 +276,24 @@ CASES = [
     ),
     Case("event create", CABANG, lambda w: "/events/new", "form[action='/events']", _event, "#title-error"),
     Case(
+        "event village by name",
+        CABANG,
+        lambda w: "/events/new",
+        "form[action='/events']",
+        _fill(**{"#title": "Sosialisasi", "#place": "Balai", "#village_code": "Desa Tiada"}),
+        "#village_code-error",
+        "Desa Tiada",
+    ),
+    Case(
+        "events filter by village name",
+        CABANG,
+        lambda w: "/events",
+        "form[action='/events'][method=get]",
+        _fill(**{"#village_code": "Desa Tiada"}),
+        "#village_code-error",
+        "Desa Tiada",
+    ),
+    Case(
         "target set",
         WILAYAH,
         lambda w: "/targets",
@@ -286,6 +304,15 @@ CASES = [
     Case("province baseline", WILAYAH, lambda w: "/targets", "form.baseline >> nth=0", _baseline, "#covered-error"),
     Case(
         "user create", ADMIN, lambda w: "/users", "form[action='/users']", _fill(**{"#username": ""}), "#username-error"
+    ),
+    Case(
+        "user village by name",
+        ADMIN,
+        lambda w: "/users",
+        "form[action='/users']",
+        _fill(**{"#username": "duta.baru", "#password": "kata-sandi-baik", "#villages": "Desa Tiada"}),
+        "#village_codes-error",
+        "Desa Tiada",
     ),
     Case(
         "password reset",
@@ -430,6 +457,10 @@ WIDE_PAGES = [
     (WILAYAH, "/villages"),
     (WILAYAH, "/events"),
     (WILAYAH, "/targets"),
+    (WILAYAH, "/events/new"),
+    (ADMIN, "/users"),
+    (CABANG_DELI, "/events/new"),
+    (CABANG_DELI, "/users"),
     (WILAYAH, "/audit"),
     (CABANG_DELI, "/"),
     (CABANG_DELI, "/villages/12.07.02.2001"),

@@ -99,13 +99,10 @@ def search_places(session: Session, actor: Actor, level: str, q: str, limit: int
     text = q[:MAX_SEARCH_LENGTH].partition(SEPARATOR.strip())[0].strip().lower()
     if text:
         query = query.where(or_(func.lower(name).contains(text, autoescape=True), code.startswith(text)))
-    starts = func.lower(name).startswith(text, autoescape=True)
-    return _places(session.exec(query.order_by(later, starts.desc(), name, code).limit(limit)).all())
-
-
-def _count(session: Session, actor: Actor, level: str) -> int:
-    query, *_rest = _query(actor, level)
-    return session.exec(select(func.count()).select_from(query.subquery())).one()
+        query = query.order_by(later, func.lower(name).startswith(text, autoescape=True).desc())
+    else:
+        query = query.order_by(later)
+    return _places(session.exec(query.order_by(name, code).limit(limit)).all())
 
 
 def _by_code(session: Session, actor: Actor, level: str, code: str) -> Place | None:
@@ -183,8 +180,10 @@ def picker(session: Session, actor: Actor, level: str, value: str = "") -> Picke
     label for a code in scope, what was typed otherwise; a select when the actor has few places."""
     value = value.strip()
     place = _by_code(session, actor, level, value) if value and len(value) <= MAX_SEARCH_LENGTH else None
-    few = _count(session, actor, level) <= SELECT_MAX
-    options = search_places(session, actor, level, "", limit=SELECT_MAX if few else PRESET_MAX)
+    options = search_places(session, actor, level, "", limit=SELECT_MAX + 1)
+    few = len(options) <= SELECT_MAX
+    if not few:
+        options = search_places(session, actor, level, "", limit=PRESET_MAX)
     return Picker(level, place.label if place else value, place.code if place else "", options, few)
 
 

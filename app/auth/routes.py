@@ -214,6 +214,7 @@ def _user_page(
         {
             "user": user,
             "villages": service.villages_of(session, [user_id]).get(user_id, []),
+            "branch_names": places.branch_names(session),
             "errors": errors or {},
             "flash": request.session.pop("flash", None),
         },

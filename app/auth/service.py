@@ -18,7 +18,7 @@ from app.core.i18n import _
 from app.core.security import hash_password, verify_password
 from app.core.text import text_errors
 from app.regions import service as regions_service
-from app.regions.models import Branch, Village
+from app.regions.models import Branch, District, Village
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 8
@@ -356,8 +356,9 @@ def list_users(session: Session, actor: Actor, page: int = 1) -> tuple[list[User
 def villages_of(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
     rows = (
         session.exec(
-            select(UserVillage.user_id, Village.code, Village.name)
+            select(UserVillage.user_id, Village.name, District.name)
             .join(Village, col(Village.code) == UserVillage.village_code)
+            .join(District, col(District.code) == Village.district_code)
             .where(col(UserVillage.user_id).in_(user_ids))
             .order_by(Village.code)
         ).all()
@@ -365,8 +366,9 @@ def villages_of(session: Session, user_ids: list[int]) -> dict[int, list[str]]:
         else []
     )
     result: dict[int, list[str]] = {}
-    for user_id, code, name in rows:
-        result.setdefault(user_id, []).append(f"{name} ({code})")
+    # Shown by name, with the district that tells apart villages of the same name.
+    for user_id, name, district in rows:
+        result.setdefault(user_id, []).append(f"{name} — {district}")
     return result
 
 

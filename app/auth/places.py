@@ -1,5 +1,5 @@
-"""Places chosen by name: search as you type over the villages, districts, regencies and branches the
-actor may touch, and the name (or "Name — District" label) a form sent resolved to its code.
+"""Places chosen by name: search as you type over the villages, districts, regencies, provinces and
+branches the actor may touch, and the name (or "Name — District" label) a form sent resolved to its code.
 
 Nobody types `12.07.02.2003` or `LUBUK-PAKAM`: the picker shows names; the server turns what was sent
 back into a code, within the actor's scope (`village_clause`, `branch_clause`), so a place outside it
@@ -54,7 +54,8 @@ class Picker:
 
 
 def _query(actor: Actor, level: str):
-    """(select of code, name, within; the name column; the programme-first order) for a level, in scope."""
+    """For a level, in scope: (select of code, name, within; name column; code column; what sorts last
+    (a village outside the programme))."""
     if level == "village":
         query = (
             select(Village.code, Village.name, District.name)

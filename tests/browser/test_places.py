@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import _context
-from tests.browser.journey import log_in
+from tests.browser.journey import check_page, log_in, log_out
 
 pytestmark = pytest.mark.browser
 
@@ -68,5 +68,23 @@ def test_an_ambiguous_name_is_refused_beside_the_field_with_javascript(browser, 
         expect(page.locator("#village_code-error")).to_contain_text("Bintang Meriah — Batang Kuis")
         assert page.input_value("#village_code") == "Bintang Meriah"
         assert page.url == start
+    finally:
+        context.close()
+
+
+def test_the_pickers_pages_fit_360_px_and_label_every_field(browser, live_server):
+    context = _context(browser, live_server)
+    page = context.new_page()
+    try:
+        for username, paths in ((CABANG_DELI, ("/events/new", "/events", "/users")), ("admin", ("/users",))):
+            log_in(page, live_server, username)
+            for path in paths:
+                page.goto(path)
+                check_page(page, f"{username} {path}")
+            log_out(page, live_server)
+        log_in(page, live_server, "wilayah")
+        for path in ("/targets", "/events/new"):
+            page.goto(path)
+            check_page(page, f"wilayah {path}")
     finally:
         context.close()

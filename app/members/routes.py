@@ -1,4 +1,5 @@
-"""Member pages for the phone: register, list, show, correct. Plain forms; HTMX only speeds them up."""
+"""Member pages for the phone: register and correct (the list and the member page live in workflows).
+Plain forms; HTMX only speeds them up."""
 
 import uuid
 from typing import Annotated, Any
@@ -11,7 +12,7 @@ from sqlmodel import Session, col, or_, select
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, require_role, village_clause
 from app.core import idempotency
-from app.core.bounds import RowId
+from app.core.bounds import RowId, SearchText
 from app.core.clock import add_months, month_start, today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused

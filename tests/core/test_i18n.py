@@ -43,6 +43,22 @@ def test_every_message_has_an_indonesian_translation():
     assert not missing, "missing Indonesian translations:\n" + "\n".join(missing)
 
 
+def test_each_message_is_translated_in_one_catalogue():
+    """One translation per text: a message in two catalogues would be translated by whichever is read
+    first, and a change to the other copy would silently do nothing. Shared words live in core.po."""
+    from babel.messages.pofile import read_po
+
+    found: dict[str, list[str]] = {}
+    for path in sorted((i18n.TRANSLATIONS_DIR / "id" / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po_file:
+            for message in read_po(po_file):
+                if message.id:
+                    msgid = message.id if isinstance(message.id, str) else message.id[0]
+                    found.setdefault(msgid, []).append(path.name)
+    repeated = {msgid: files for msgid, files in found.items() if len(files) > 1}
+    assert not repeated, f"translated in more than one catalogue: {repeated}"
+
+
 def test_parameters_survive_translation():
     """A translation must keep every %(name)s placeholder of its message id."""
     import re

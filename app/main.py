@@ -17,7 +17,7 @@ from app.auth.deps import LoginRequired, PasswordChangeRequired
 from app.core import i18n
 from app.core.config import get_settings
 from app.core.db import get_engine
-from app.core.errors import DomainError, Invalid, TooManyAttempts
+from app.core.errors import DomainError, Invalid, NotFound, TooManyAttempts
 from app.core.forms import FormPage, refused_form_page
 from app.core.middleware import SECURITY_HEADERS, LocaleAndHeadersMiddleware, scope_locale
 from app.core.templating import STATIC_DIR, render
@@ -50,14 +50,16 @@ class CachedStatic(StaticFiles):
         return response
 
 
-def _refused_form(request: Request, form_page: FormPage, exc: DomainError):
-    """The form's page again, with the messages beside their fields. Nothing of the refused action is
-    kept; the page reads in a transaction of its own, ended here so that its connection (on SQLite, a
-    write transaction) is given back at once."""
+def _refused_form(request: Request, form_page: FormPage, messages: dict[str, str], exc: DomainError):
+    """The form's page again, with the messages beside their fields, answered with the error's status
+    but 422 for a code typed that names nothing in one's area (a mistake in the form, not a page not
+    found). Nothing of the refused action is kept; the page reads in a transaction of its own, ended
+    here so that its connection (on SQLite, a write transaction) is given back at once."""
     session = form_page.session
     session.rollback()
+    status_code = 422 if isinstance(exc, NotFound) else exc.status_code
     try:
-        return render(request, form_page.template, form_page.context(exc.errors), status_code=exc.status_code)
+        return render(request, form_page.template, form_page.context(messages), status_code=status_code)
     finally:
         session.rollback()
 
@@ -141,9 +143,11 @@ def create_app() -> FastAPI:
             headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else retry
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
         form_page = refused_form_page(request)
-        if form_page is not None and exc.errors:
-            return _refused_form(request, form_page, exc)
-        response = _error_page(request, exc.status_code, exc.message)
+        messages = form_page.messages(exc) if form_page is not None else {}
+        if form_page is not None and messages:
+            response = _refused_form(request, form_page, messages, exc)
+        else:
+            response = _error_page(request, exc.status_code, exc.message)
         response.headers.update(retry)
         return response
 

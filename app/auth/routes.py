@@ -13,7 +13,7 @@ from app.auth.models import Role
 from app.auth.scope import Actor, require_role
 from app.core.bounds import PageNumber, RowId
 from app.core.db import SessionDep
-from app.core.errors import Invalid, NotAuthenticated, NotFound, TooManyAttempts
+from app.core.errors import NotAuthenticated, NotFound, TooManyAttempts
 from app.core.forms import show_again_if_refused
 from app.core.i18n import _
 from app.core.security import new_csrf_token
@@ -122,15 +122,14 @@ def change_password(
 # Accounts: an admin manages every account; a branch officer creates village ambassadors for its branch.
 
 
-def _users_page(
+def _users_context(
     request: Request,
     session: Session,
     actor: Actor,
     page: int = 1,
     form: dict | None = None,
     errors: dict | None = None,
-    status_code: int = 200,
-):
+) -> dict:
     users, total = service.list_users(session, actor, page)
     context = {
         "users": users,
@@ -150,7 +149,7 @@ def _users_page(
     context["branch_names"] = places.branch_names(session)
     if actor.role != Role.cabang.value:
         context["branches"] = service.branch_choices(session)
-    return render(request, "auth/users.html", context, status_code=status_code)
+    return context
 
 
 @router.get("/users")
@@ -161,7 +160,7 @@ def users(
     page: PageNumber = 1,
 ):
     require_role(actor, Role.admin.value, Role.cabang.value)
-    return _users_page(request, session, actor, page)
+    return render(request, "auth/users.html", _users_context(request, session, actor, page))
 
 
 @router.post("/users")
@@ -179,52 +178,43 @@ def create_user(
     require_role(actor, Role.admin.value, Role.cabang.value)
     if actor.role == Role.cabang.value:
         role, branch_code = Role.duta.value, actor.branch_code or ""
-    try:
-        user = service.create_user(
-            session,
-            actor,
-            username,
-            password,
-            role,
-            full_name,
-            branch_code=branch_code or None,
-            village_codes=places.resolve_places(session, actor, "village", villages, "village_codes"),
-        )
-    except Invalid as error:
-        session.rollback()
-        form = {
-            "username": username,
-            "full_name": full_name,
-            "role": role,
-            "branch_code": branch_code,
-            "villages": villages,
-        }
-        return _users_page(request, session, actor, form=form, errors=error.errors, status_code=422)
+    form = {
+        "username": username,
+        "full_name": full_name,
+        "role": role,
+        "branch_code": branch_code,
+        "villages": villages,
+    }
+    show_again_if_refused(
+        request, session, "auth/users.html", lambda errors: _users_context(request, session, actor, 1, form, errors)
+    )
+    user = service.create_user(
+        session,
+        actor,
+        username,
+        password,
+        role,
+        full_name,
+        branch_code=branch_code or None,
+        village_codes=places.resolve_places(session, actor, "village", villages, "village_codes"),
+    )
     request.session["flash"] = _("Account %(username)s created.", username=user.username)
     return RedirectResponse("/users", status_code=303)
 
 
-def _user_page(
-    request: Request, session: Session, actor: Actor, user_id: int, errors: dict | None = None, status_code: int = 200
-):
-    user = service.get_user(session, actor, user_id)
-    return render(
-        request,
-        "auth/user.html",
-        {
-            "user": user,
-            "villages": service.villages_of(session, [user_id]).get(user_id, []),
-            "branch_names": places.branch_names(session),
-            "errors": errors or {},
-            "flash": request.session.pop("flash", None),
-        },
-        status_code=status_code,
-    )
+def _user_context(request: Request, session: Session, actor: Actor, user_id: int, errors: dict | None = None) -> dict:
+    return {
+        "user": service.get_user(session, actor, user_id),
+        "villages": service.villages_of(session, [user_id]).get(user_id, []),
+        "branch_names": places.branch_names(session),
+        "errors": errors or {},
+        "flash": request.session.pop("flash", None),
+    }
 
 
 @router.get("/users/{user_id}")
 def user_detail(request: Request, user_id: RowId, actor: WebActor, session: SessionDep):
-    return _user_page(request, session, actor, user_id)
+    return render(request, "auth/user.html", _user_context(request, session, actor, user_id))
 
 
 @router.post("/users/{user_id}/deactivate")
@@ -249,11 +239,11 @@ def reset_password(
     session: SessionDep,
     password: str = Form(""),
 ):
-    try:
-        user = service.reset_password(session, actor, user_id, password)
-    except Invalid as error:
-        session.rollback()
-        return _user_page(request, session, actor, user_id, errors=error.errors, status_code=422)
+    # The password is never typed back into the page.
+    show_again_if_refused(
+        request, session, "auth/user.html", lambda errors: _user_context(request, session, actor, user_id, errors)
+    )
+    user = service.reset_password(session, actor, user_id, password)
     request.session["flash"] = _(
         "New password set for %(username)s; their sessions have ended.", username=user.username
     )
@@ -263,28 +253,21 @@ def reset_password(
 # Branch offices: an admin opens them and sets the regencies each covers.
 
 
-def _branches_page(
-    request: Request, session: Session, form: dict | None = None, errors: dict | None = None, status_code: int = 200
-):
-    return render(
-        request,
-        "auth/branches.html",
-        {
-            "branches": regions_service.branches_with_regencies(session),
-            "regency_groups": regions_service.regency_choices(session),
-            "branch_names": places.branch_names(session),
-            "form": form or {"code": "", "name": "", "regencies": []},
-            "errors": errors or {},
-            "flash": request.session.pop("flash", None),
-        },
-        status_code=status_code,
-    )
+def _branches_context(request: Request, session: Session, form: dict | None = None, errors: dict | None = None) -> dict:
+    return {
+        "branches": regions_service.branches_with_regencies(session),
+        "regency_groups": regions_service.regency_choices(session),
+        "branch_names": places.branch_names(session),
+        "form": form or {"code": "", "name": "", "regencies": []},
+        "errors": errors or {},
+        "flash": request.session.pop("flash", None),
+    }
 
 
 @router.get("/branches")
 def branches(request: Request, actor: WebActor, session: SessionDep):
     require_role(actor, Role.admin.value)
-    return _branches_page(request, session)
+    return render(request, "auth/branches.html", _branches_context(request, session))
 
 
 @router.post("/branches")
@@ -296,55 +279,41 @@ def create_branch(
     name: str = Form(""),
     regencies: list[str] = Form([]),
 ):
-    try:
-        branch = service.create_branch(session, actor, code, name, regencies)
-    except Invalid as error:
-        session.rollback()
-        return _branches_page(
-            request, session, {"code": code, "name": name, "regencies": regencies}, error.errors, status_code=422
-        )
+    form = {"code": code, "name": name, "regencies": regencies}
+    show_again_if_refused(
+        request, session, "auth/branches.html", lambda errors: _branches_context(request, session, form, errors)
+    )
+    branch = service.create_branch(session, actor, code, name, regencies)
     request.session["flash"] = _("Branch %(code)s created.", code=branch.code)
     return RedirectResponse("/branches", status_code=303)
 
 
-def _branch_page(
-    request: Request,
-    session: Session,
-    code: str,
-    form: dict | None = None,
-    errors: dict | None = None,
-    status_code: int = 200,
-):
+def _branch_context(session: Session, code: str, form: dict | None = None, errors: dict | None = None) -> dict:
     found = regions_service.branches_with_regencies(session, code)
     if not found:
         raise NotFound(_("Branch not found."))
     branch, regencies, villages = found[0]
-    return render(
-        request,
-        "auth/branch.html",
-        {
-            "branch": branch,
-            "villages": villages,
-            "regency_groups": regions_service.regency_choices(session),
-            "branch_names": places.branch_names(session),
-            "form": form
-            or {
-                "name": branch.name,
-                "regencies": [regency.code for regency in regencies],
-                "bank_name": branch.bank_name or "",
-                "bank_account_number": branch.bank_account_number or "",
-                "bank_account_holder": branch.bank_account_holder or "",
-            },
-            "errors": errors or {},
+    return {
+        "branch": branch,
+        "villages": villages,
+        "regency_groups": regions_service.regency_choices(session),
+        "branch_names": places.branch_names(session),
+        "form": form
+        or {
+            "name": branch.name,
+            "regencies": [regency.code for regency in regencies],
+            "bank_name": branch.bank_name or "",
+            "bank_account_number": branch.bank_account_number or "",
+            "bank_account_holder": branch.bank_account_holder or "",
         },
-        status_code=status_code,
-    )
+        "errors": errors or {},
+    }
 
 
 @router.get("/branches/{code}")
 def branch_detail(request: Request, code: str, actor: WebActor, session: SessionDep):
     require_role(actor, Role.admin.value)
-    return _branch_page(request, session, code)
+    return render(request, "auth/branch.html", _branch_context(session, code))
 
 
 @router.post("/branches/{code}")
@@ -364,12 +333,10 @@ def edit_branch(
         "bank_account_number": bank_account_number,
         "bank_account_holder": bank_account_holder,
     }
-    try:
-        branch = service.edit_branch(session, actor, code, name, regencies, bank)
-    except Invalid as error:
-        session.rollback()
-        return _branch_page(
-            request, session, code, {"name": name, "regencies": regencies, **bank}, error.errors, status_code=422
-        )
+    form = {"name": name, "regencies": regencies, **bank}
+    show_again_if_refused(
+        request, session, "auth/branch.html", lambda errors: _branch_context(session, code, form, errors)
+    )
+    branch = service.edit_branch(session, actor, code, name, regencies, bank)
     request.session["flash"] = _("Branch %(code)s saved.", code=branch.code)
     return RedirectResponse("/branches", status_code=303)

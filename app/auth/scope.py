@@ -74,10 +74,13 @@ def get_in_scope(session: Session, actor: Actor, model: type[T], key, *, for_upd
     return session.exec(query).first()
 
 
-def get_village(session: Session, actor: Actor, code: str, *, for_update: bool = False) -> Village:
+def get_village(
+    session: Session, actor: Actor, code: str, *, for_update: bool = False, field: str | None = None
+) -> Village:
+    """`field`: the form field the code was typed in, so that a form says "not found" beside it."""
     village = get_in_scope(session, actor, Village, code, for_update=for_update)
     if village is None:
-        raise NotFound(_("Village not found."))
+        raise NotFound(_("Village not found."), field=field)
     return village
 
 

@@ -128,18 +128,19 @@ def create_event(
     if errors:
         raise Invalid(errors)
 
-    # Where the event is: outside the actor's area answers 404, as everywhere.
+    # Where the event is: outside the actor's area answers 404, as everywhere (said beside the field
+    # the code was typed in).
     if village_code:
-        village = get_village(session, actor, village_code)
+        village = get_village(session, actor, village_code, field="village_code")
         if branch_code and branch_of_village(session, village) != branch_code:
             raise Invalid({"branch_code": _("The village does not belong to this branch.")})
     else:
         if actor.role == Role.duta.value:
             raise Forbidden(_("A duta records events of its own village."))
         if actor.role == Role.cabang.value and branch_code != actor.branch_code:
-            raise NotFound(_("Branch not found."))
+            raise NotFound(_("Branch not found."), field="branch_code")
         if session.get(Branch, branch_code) is None:
-            raise NotFound(_("Branch not found."))
+            raise NotFound(_("Branch not found."), field="branch_code")
 
     event = Event(
         kind=kind,

@@ -15,7 +15,7 @@ from app.auth.scope import Actor, get_village, require_role
 from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import today
 from app.core.db import SessionDep
-from app.core.errors import Conflict, Invalid, NotFound
+from app.core.forms import WHOLE_FORM, show_again_if_refused
 from app.core.templating import format_day, render
 from app.members.validation import STATUS_LABELS
 from app.programme import events, service, stages, targets
@@ -124,11 +124,13 @@ def _village_context(session: Session, actor: Actor, village: Village, **extra) 
         "duta_accounts": stages.active_duta_accounts(session, village.code) if stage_next == "duta" else [],
         "form": {},
         "estimate_value": village.estimated_informal_workers or "",
-        "stage_error": None,
+        "errors": {},
         "estimate_saved": False,
         "today": today(),
     }
     context.update(extra)
+    # A refusal naming no field of the stage form (a stage out of order) is said above it.
+    context["stage_error"] = context["errors"].get(WHOLE_FORM)
     return context
 
 
@@ -164,34 +166,14 @@ def village_stage(
         "decree_number": decree_number.strip(),
         "date": date.strip(),
     }
-    try:
-        stages.change_stage(session, actor, code, stage, data)
-    except Invalid as error:
-        session.rollback()
-        village = get_village(session, actor, code)
-        return render(
-            request,
-            "programme/village.html",
-            _village_context(session, actor, village, errors=error.errors, form=data),
-            status_code=422,
-        )
-    except Conflict as error:
-        session.rollback()
-        village = get_village(session, actor, code)
-        return render(
-            request,
-            "programme/village.html",
-            # A conflict naming its field is shown beside it; the others above the form.
-            _village_context(
-                session,
-                actor,
-                village,
-                errors=error.errors,
-                stage_error=None if error.field else error.message,
-                form=data,
-            ),
-            status_code=409,
-        )
+    show_again_if_refused(
+        request,
+        session,
+        "programme/village.html",
+        lambda errors: _village_context(session, actor, get_village(session, actor, code), errors=errors, form=data),
+        whole_form=True,
+    )
+    stages.change_stage(session, actor, code, stage, data)
     return RedirectResponse(f"/villages/{code}?saved=stage", status_code=303)
 
 
@@ -204,17 +186,15 @@ def village_estimate(
     estimated_informal_workers: str = Form(""),
 ):
     value = estimated_informal_workers.strip().replace(".", "")
-    try:
-        stages.set_estimate(session, actor, code, value)
-    except Invalid as error:
-        session.rollback()
-        village = get_village(session, actor, code)
-        return render(
-            request,
-            "programme/village.html",
-            _village_context(session, actor, village, errors=error.errors, estimate_value=value),
-            status_code=422,
-        )
+    show_again_if_refused(
+        request,
+        session,
+        "programme/village.html",
+        lambda errors: _village_context(
+            session, actor, get_village(session, actor, code), errors=errors, estimate_value=value
+        ),
+    )
+    stages.set_estimate(session, actor, code, value)
     return RedirectResponse(f"/villages/{code}?saved=estimate", status_code=303)
 
 
@@ -278,21 +258,14 @@ def _village_name_map(session: Session, codes: list[str]) -> dict[str, str]:
     return dict(session.exec(select(Village.code, Village.name).where(col(Village.code).in_(set(codes)))).all())
 
 
-def _event_form(
-    request: Request, session: Session, actor: Actor, form: dict, errors: dict | None = None, status_code=200
-):
-    return render(
-        request,
-        "programme/event_form.html",
-        {
-            **_labels(),
-            "form": form,
-            "errors": errors or {},
-            "village_picker": places.picker(session, actor, "village", form.get("village_code", "")),
-            "branch_picker": places.picker(session, actor, "branch", form.get("branch_code", "")),
-        },
-        status_code=status_code,
-    )
+def _event_form(session: Session, actor: Actor, form: dict, errors: dict | None = None) -> dict:
+    return {
+        **_labels(),
+        "form": form,
+        "errors": errors or {},
+        "village_picker": places.picker(session, actor, "village", form.get("village_code", "")),
+        "branch_picker": places.picker(session, actor, "branch", form.get("branch_code", "")),
+    }
 
 
 @router.get("/events/new")
@@ -303,7 +276,7 @@ def event_new(request: Request, actor: WebActor, session: SessionDep, village_co
         form["village_code"] = actor.village_codes[0]
     elif actor.role == Role.cabang.value:
         form["branch_code"] = ""
-    return _event_form(request, session, actor, form)
+    return render(request, "programme/event_form.html", _event_form(session, actor, form))
 
 
 @router.post("/events")
@@ -336,26 +309,21 @@ def event_create(
     if branch_wide and actor.role == Role.cabang.value:
         # A branch-wide event of the officer's own branch; a village typed as well must lie in it.
         form["branch_code"] = actor.branch_code or ""
-    try:
-        event = events.create_event(
-            session,
-            actor,
-            kind=form["kind"],
-            title=form["title"],
-            date=form["date"],
-            place=form["place"],
-            village_code=places.resolve_place(session, actor, "village", form["village_code"], "village_code"),
-            branch_code=places.resolve_place(session, actor, "branch", form["branch_code"], "branch_code"),
-            attendance=form["attendance"],
-            partners=form["partners"],
-        )
-    except Invalid as error:
-        session.rollback()
-        return _event_form(request, session, actor, form, error.errors, status_code=422)
-    except NotFound as error:
-        session.rollback()
-        field = "village_code" if form["village_code"] else "branch_code"
-        return _event_form(request, session, actor, form, {field: error.message}, status_code=422)
+    show_again_if_refused(
+        request, session, "programme/event_form.html", lambda errors: _event_form(session, actor, form, errors)
+    )
+    event = events.create_event(
+        session,
+        actor,
+        kind=form["kind"],
+        title=form["title"],
+        date=form["date"],
+        place=form["place"],
+        village_code=places.resolve_place(session, actor, "village", form["village_code"], "village_code"),
+        branch_code=places.resolve_place(session, actor, "branch", form["branch_code"], "branch_code"),
+        attendance=form["attendance"],
+        partners=form["partners"],
+    )
     return RedirectResponse(f"/events/{event.id}", status_code=303)
 
 
@@ -451,27 +419,24 @@ def target_set(
         "value": value.strip(),
     }
     year_number = _year(form["year"])
-    try:
-        targets.set_target(
-            session,
-            actor,
-            form["year"],
-            form["level"],
-            # A province, branch or village chosen by name; the region has no code.
-            places.resolve_place(session, actor, form["level"], form["scope_code"], "scope_code") or ""
-            if form["level"] in places.LEVELS
-            else form["scope_code"],
-            form["metric"],
-            form["value"].replace(".", ""),
-        )
-    except Invalid as error:
-        session.rollback()
-        return render(
-            request,
-            "programme/targets.html",
-            _targets_context(session, actor, year_number, target_form=form, errors=error.errors),
-            status_code=422,
-        )
+    show_again_if_refused(
+        request,
+        session,
+        "programme/targets.html",
+        lambda errors: _targets_context(session, actor, year_number, target_form=form, errors=errors),
+    )
+    targets.set_target(
+        session,
+        actor,
+        form["year"],
+        form["level"],
+        # A province, branch or village chosen by name; the region has no code.
+        places.resolve_place(session, actor, form["level"], form["scope_code"], "scope_code") or ""
+        if form["level"] in places.LEVELS
+        else form["scope_code"],
+        form["metric"],
+        form["value"].replace(".", ""),
+    )
     return RedirectResponse(f"/targets?year={year_number}&saved=target", status_code=303)
 
 
@@ -493,28 +458,25 @@ def baseline_set(
         "covered": covered.strip(),
     }
     year_number = _year(form["year"])
-    try:
-        targets.set_baseline(
+    show_again_if_refused(
+        request,
+        session,
+        "programme/targets.html",
+        lambda errors: _targets_context(
             session,
             actor,
-            form["province_code"],
-            form["year"],
-            form["workers"].replace(".", ""),
-            form["covered"].replace(".", ""),
-        )
-    except Invalid as error:
-        session.rollback()
-        return render(
-            request,
-            "programme/targets.html",
-            _targets_context(
-                session,
-                actor,
-                year_number,
-                baseline_form=form,
-                baseline_errors=error.errors,
-                baseline_province=form["province_code"],
-            ),
-            status_code=422,
-        )
+            year_number,
+            baseline_form=form,
+            baseline_errors=errors,
+            baseline_province=form["province_code"],
+        ),
+    )
+    targets.set_baseline(
+        session,
+        actor,
+        form["province_code"],
+        form["year"],
+        form["workers"].replace(".", ""),
+        form["covered"].replace(".", ""),
+    )
     return RedirectResponse(f"/targets?year={year_number}&saved=baseline", status_code=303)

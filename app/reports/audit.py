@@ -24,6 +24,7 @@ from app.core.audit import ACTION_LABELS, AuditEntry
 from app.core.bounds import MAX_SEARCH_LENGTH, PageNumber, SearchText
 from app.core.db import SessionDep
 from app.core.errors import Invalid
+from app.core.forms import show_again_if_refused
 from app.core.i18n import _
 from app.core.templating import render
 from app.reports.audit_details import describe
@@ -162,25 +163,22 @@ def audit_page(
     page: PageNumber = 1,
 ):
     filters = {"object": (object or "").strip(), "actor": (actor or "").strip(), "action": (action or "").strip()}
-    errors = {}
-    try:
-        rows, total = entries(session, who, filters["object"], filters["actor"], filters["action"], page)
-    except Invalid as error:
-        errors, rows, total = error.errors, [], 0
-    query = urlencode({key: value for key, value in filters.items() if value})
-    items = [(row, item(row)) for row in rows]
-    return render(
-        request,
-        "audit/list.html",
-        {
-            "rows": [(row, it, describe(it.action, it.detail)) for row, it in items],
-            "total": total,
-            "page": page,
-            "pages": max(1, math.ceil(total / PAGE_SIZE)),
-            "filters": filters,
-            "query": query,
-            "errors": errors,
-            "action_labels": ACTION_LABELS,
-        },
-        status_code=422 if errors else 200,
+    # A filter refused: no entries, the message beside it.
+    show_again_if_refused(
+        request, session, "audit/list.html", lambda errors: _page_context([], 0, page, filters, errors)
     )
+    rows, total = entries(session, who, filters["object"], filters["actor"], filters["action"], page)
+    return render(request, "audit/list.html", _page_context(rows, total, page, filters))
+
+
+def _page_context(rows: list[AuditEntry], total: int, page: int, filters: dict, errors: dict | None = None) -> dict:
+    return {
+        "rows": [(row, it, describe(it.action, it.detail)) for row, it in ((row, item(row)) for row in rows)],
+        "total": total,
+        "page": page,
+        "pages": max(1, math.ceil(total / PAGE_SIZE)),
+        "filters": filters,
+        "query": urlencode({key: value for key, value in filters.items() if value}),
+        "errors": errors or {},
+        "action_labels": ACTION_LABELS,
+    }

@@ -5,16 +5,17 @@ decision taken on a queue row answers an empty partial that removes the row, plu
 """
 
 import datetime as dt
+from urllib.parse import parse_qs, urlsplit
 
 from babel.dates import format_timedelta
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 
 from app.auth.deps import WebActor, csrf_protect
-from app.auth.scope import get_village
-from app.core.bounds import PageNumber, RowId
+from app.auth.scope import get_village, require_role
+from app.core.bounds import MAX_PAGE, PageNumber, RowId
 from app.core.db import SessionDep
-from app.core.errors import Conflict, Invalid
+from app.core.errors import Conflict
 from app.core.forms import show_again_if_refused
 from app.core.i18n import _, get_locale
 from app.core.templating import is_htmx, render
@@ -29,10 +30,6 @@ FLASH = "approvals_flash"
 def waited(delta: dt.timedelta) -> str:
     """How long a registration has waited, in words of the user's language ("3 hari")."""
     return format_timedelta(delta, granularity="minute", threshold=1.5, locale=get_locale())
-
-
-def _page(request: Request, name: str, context: dict, status_code: int = 200):
-    return render(request, name, {**context, "waited": waited, "status_labels": STATUS_LABELS}, status_code=status_code)
 
 
 def _back(target: str | None) -> str:
@@ -58,22 +55,35 @@ def queue_page(
     page: PageNumber = 1,
 ):
     village = village or None
-    villages = approvals.queue_villages(session, actor)  # 403 for roles that do not see the queue
+    require_role(actor, *approvals.QUEUE_ROLES)  # 403 before 404: the role first
     if village:
         get_village(session, actor, village)  # 404 outside the actor's area
-    result = approvals.queue(session, actor, village, page)
-    return _page(
+    back = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+    return render(
         request,
         "approvals/queue.html",
-        {
-            "queue": result,
-            "villages": villages,
-            "village": village,
-            "may_decide": actor.role == "cabang",
-            "flash": request.session.pop(FLASH, None),
-            "back": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
-        },
+        _queue_context(session, actor, village, page, back, request.session.pop(FLASH, None)),
     )
+
+
+def _queue_context(session, actor, village: str | None, page: int, back: str, flash: dict | None) -> dict:
+    return {
+        "queue": approvals.queue(session, actor, village, page),
+        "villages": approvals.queue_villages(session, actor),
+        "village": village,
+        "may_decide": actor.role == "cabang",
+        "flash": flash,
+        "back": back,
+        "waited": waited,
+        "status_labels": STATUS_LABELS,
+    }
+
+
+def _queue_shown(back: str) -> tuple[str | None, int]:
+    """The village and page of the queue a batch was sent from (its `back` address)."""
+    query = parse_qs(urlsplit(back).query)
+    page = query.get("page", [""])[0]
+    return query.get("village", [None])[0], int(page) if page.isdigit() and 0 < int(page) <= MAX_PAGE else 1
 
 
 @router.post("/approvals/batch")
@@ -84,10 +94,18 @@ def approve_batch(
     member_id: list[int] = Form([]),
     back: str | None = Form(None),
 ):
-    try:
-        result = approvals.approve_many(session, actor, member_id)
-    except Invalid as error:
-        return _done(request, error.errors["member_id"], back, kind="alert")
+    back = _back(back)
+    village, page = _queue_shown(back)
+    # The queue again, the message in its status line.
+    show_again_if_refused(
+        request,
+        session,
+        "approvals/queue.html",
+        lambda errors: _queue_context(
+            session, actor, village, page, back, {"message": errors["member_id"], "kind": "alert"}
+        ),
+    )
+    result = approvals.approve_many(session, actor, member_id)
     message = _("Registrations approved: %(n)s.", n=len(result.approved))
     if result.skipped:
         message += " " + _("Already decided by someone else: %(n)s.", n=len(result.skipped))

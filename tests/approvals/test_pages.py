@@ -157,8 +157,11 @@ def test_approve_several_at_once(client, db, area):
 def test_batch_with_nothing_chosen_says_so(client, db, area):
     make_member(db, area.duta)
     token = web_login(client, area.cabang)
-    response = client.post("/approvals/batch", data={"csrf_token": token})  # follows the 303
-    assert "Pilih paling sedikit satu pendaftaran" in response.text
+    response = client.post("/approvals/batch", data={"csrf_token": token, "back": f"/approvals?village={VILLAGE_A}"})
+    # The queue again, as it was filtered, with the message in its status line.
+    assert response.status_code == 422
+    assert 'id="queue-status" role="status" class="alert">Pilih paling sedikit satu pendaftaran' in response.text
+    assert f'<option value="{VILLAGE_A}" selected>' in response.text
 
 
 def test_back_never_leaves_the_queue(client, db, area):

@@ -211,6 +211,19 @@ def test_event_form_errors_are_shown_beside_fields(client, db):
         },
     )
     assert outside.status_code == 422 and "Tidak ada desa bernama" in outside.text
+    assert 'id="village_code-error"' in outside.text and 'value="Y"' in outside.text
+    other_branch = client.post(
+        "/events",
+        data={
+            "csrf_token": token,
+            "kind": "sosialisasi",
+            "title": "X",
+            "date": today().isoformat(),
+            "place": "Y",
+            "branch_code": "NOWHERE",
+        },
+    )
+    assert other_branch.status_code == 422 and 'id="branch_code-error"' in other_branch.text
     branch_wide = client.post(
         "/events",
         data={

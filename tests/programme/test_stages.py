@@ -300,3 +300,17 @@ def test_stage_form_has_a_date_and_shows_conflicts_beside_their_fields(client, d
     assert refused.status_code == 409
     assert 'id="enrolled-error"' in refused.text and "7 dari 9" in refused.text
     assert 'id="stage-error"' not in refused.text
+
+
+def test_stage_form_shows_a_conflict_naming_no_field_above_the_form(client, db, cabang):
+    set_village_stage(db, VILLAGE_A, "duta", cabang)
+    token = web_login(client, cabang)
+    refused = client.post(
+        f"/villages/{VILLAGE_A}/stage",
+        data={"csrf_token": token, "stage": "calon", "date": "2020-01-02"},
+        headers={"Accept-Language": "id"},
+    )
+    assert refused.status_code == 409
+    assert 'id="stage-error"' in refused.text and "tidak dapat mundur" in refused.text
+    assert 'value="2020-01-02"' in refused.text  # what was typed
+    assert db.get(Village, VILLAGE_A).stage == "duta"

@@ -1,16 +1,17 @@
 import datetime as dt
-import enum
 
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
+from app.core.i18n import lazy_gettext
+from app.core.labels import Labelled
 
 
-class Role(str, enum.Enum):
-    duta = "duta"
-    cabang = "cabang"
-    wilayah = "wilayah"
-    admin = "admin"
+class Role(Labelled):
+    duta = "duta", lazy_gettext("Village ambassador")
+    cabang = "cabang", lazy_gettext("Branch officer")
+    wilayah = "wilayah", lazy_gettext("Regional office")
+    admin = "admin", lazy_gettext("Administrator")
 
 
 class User(SQLModel, table=True):

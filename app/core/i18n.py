@@ -6,6 +6,8 @@ there is no build artefact to forget.
 """
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
@@ -75,3 +77,13 @@ _ = gettext
 
 def reset_locale(token) -> None:
     _current_locale.reset(token)
+
+
+@contextmanager
+def in_locale(locale: str) -> Iterator[None]:
+    """Texts in a given language whatever the request's (the exports are written in Indonesian)."""
+    token = set_locale(locale)
+    try:
+        yield
+    finally:
+        reset_locale(token)

@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 
-from app.core import i18n
+from app.core import i18n, labels
 from app.core.clock import to_wib
 from app.core.money import format_rupiah
 from app.core.security import session_csrf_token
@@ -85,6 +85,7 @@ env.filters.update(
     number=format_number,
     one_decimal=format_one_decimal,
     percent=format_percent,
+    label=labels.label,
 )
 env.globals.update(static_url=static_url, get_locale=i18n.get_locale)
 

@@ -8,7 +8,7 @@ from app.auth.scope import Actor
 from app.core import audit
 from app.core.errors import Invalid
 from app.core.i18n import _
-from app.members.models import OCCUPATIONS
+from app.members.models import Occupation
 from app.rates.models import Rate, RateDiscount
 
 
@@ -32,8 +32,8 @@ def add_discount(
 ):
     """A time-limited cut of JKK and JKM for an occupation group, applied by a payment's month."""
     errors: dict[str, str] = {}
-    if occupation not in OCCUPATIONS:
-        errors["occupation"] = _("Unknown occupation; use one of: %(choices)s.", choices=", ".join(OCCUPATIONS))
+    if occupation not in Occupation.codes():
+        errors["occupation"] = _("Unknown occupation; use one of: %(choices)s.", choices=", ".join(Occupation.codes()))
     first_month, last_month = _parse_month(first), _parse_month(last)
     if first_month is None:
         errors["from"] = _("Use a month as YYYY-MM.")

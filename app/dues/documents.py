@@ -4,6 +4,7 @@ from app.core.i18n import _, ngettext
 from app.core.money import format_rupiah
 from app.core.pdf import Document, render_pdf
 from app.core.templating import format_day, format_moment
+from app.dues.models import Channel
 
 
 def payment_status_label(status: str) -> str:
@@ -18,14 +19,9 @@ def payment_status_label(status: str) -> str:
     }.get(status, status)
 
 
-def channel_label(channel: str) -> str:
-    """How a payment was paid, in the user's language (`tunai` is "Tunai": BPJS's word, never "kas")."""
-    return {"tunai": _("Cash"), "bank": _("Bank or agent")}.get(channel, _("Other"))
-
-
 def receipt_pdf(context: dict) -> bytes:
     payment, member = context["payment"], context["member"]
-    channel = channel_label(payment.channel)
+    channel = Channel.label_of(payment.channel)
     notes = []
     if payment.status != "valid":
         notes.append(payment_status_label(payment.status) + (f": {payment.void_reason}" if payment.void_reason else ""))

@@ -7,6 +7,16 @@ from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, Index, SQLModel
 
 from app.core.clock import utcnow
+from app.core.i18n import lazy_gettext
+from app.core.labels import Labelled
+
+
+class Channel(Labelled):
+    """How a payment was made."""
+
+    tunai = "tunai", lazy_gettext("Cash")
+    bank = "bank", lazy_gettext("Bank or agent")
+    lainnya = "lainnya", lazy_gettext("Other")
 
 
 class PaymentStatus(str, enum.Enum):

@@ -10,9 +10,9 @@ from urllib.parse import quote
 from babel.dates import format_date
 
 from app.core.clock import to_wib
+from app.core.i18n import in_locale
 from app.core.money import format_rupiah, rupiah_in_words
-
-CHANNEL_NAMES_ID = {"tunai": "tunai", "bank": "bank/agen", "lainnya": "lainnya"}
+from app.dues.models import Channel
 
 
 def receipt_counter(year: int) -> str:
@@ -73,6 +73,8 @@ def receipt_text(payment, member, recorded_by_name: str) -> str:
     if payment.status != "valid":
         return cancellation_text(payment, member)
     recorded = to_wib(payment.recorded_at) if payment.recorded_at else None
+    with in_locale("id"):
+        channel = Channel.label_of(payment.channel)
     lines = [
         "*Kuitansi Iuran BPJS Ketenagakerjaan*",
         f"No. kuitansi: {payment.receipt_number}",
@@ -83,7 +85,7 @@ def receipt_text(payment, member, recorded_by_name: str) -> str:
     lines += [
         f"Masa perlindungan: {cover_label(payment.cover_from, payment.cover_to)} ({payment.months} bulan)",
         f"Jumlah: {format_rupiah(payment.amount)} ({amount_in_words(payment.amount)})",
-        f"Cara bayar: {CHANNEL_NAMES_ID.get(payment.channel, payment.channel)}",
+        f"Cara bayar: {channel}",
         f"Tanggal bayar: {payment.paid_on:%d/%m/%Y}",
         f"Dicatat oleh: {recorded_by_name}" + (f", {recorded:%d/%m/%Y %H:%M} WIB" if recorded else ""),
     ]

@@ -20,7 +20,7 @@ from app.core.money import format_rupiah
 from app.core.templating import is_htmx, render
 from app.dues import deposits as dues_deposits
 from app.dues import documents, service
-from app.dues.models import DepositStatus, PaymentStatus
+from app.dues.models import Channel, DepositStatus, PaymentStatus
 from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
 from app.members.models import MemberStatus
 
@@ -48,7 +48,7 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
         "priced_on": priced_on,
         # (months, total, the button's words: "Receive Rp50.400 for 3 months")
         "options": [(n, n * monthly, _receive(n * monthly, n)) for n in range(1, service.MAX_MONTHS + 1)],
-        "channels": service.CHANNELS if actor.role == Role.duta.value else ("bank", "lainnya"),
+        "channels": [channel.value for channel in Channel if channel != Channel.tunai or actor.role == Role.duta.value],
         "form": {
             "months": str(form.get("months") or "1"),
             "channel": form.get("channel") or ("tunai" if actor.role == Role.duta.value else "bank"),
@@ -132,7 +132,6 @@ def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors
         "member": member,
         "recorder_name": recorder_name,
         "cover": cover_label(payment.cover_from, payment.cover_to, get_locale()),
-        "channel": documents.channel_label(payment.channel),
         "words": amount_in_words(payment.amount),
         "whatsapp": whatsapp_url(member.phone, receipt_text(payment, member, recorder_name)),
         "can_void": actor.role == Role.cabang.value and payment.status == "valid",

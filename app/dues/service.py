@@ -30,12 +30,11 @@ from app.core.text import require_plain_text, text_errors
 from app.dues import custody, rollup
 from app.dues.cover import CoverInput, cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
-from app.dues.models import Deposit, Payment, PaymentStatus
+from app.dues.models import Channel, Deposit, Payment, PaymentStatus
 from app.dues.receipts import format_receipt_number, receipt_counter
 from app.members.models import Member, MemberStatus
 from app.rates.service import Contribution, NoRate, monthly_contribution
 
-CHANNELS = ("tunai", "bank", "lainnya")
 PAYMENT_ACTION = "payment"
 MAX_MONTHS = 12
 # Cover may be paid ahead this many months past the current one (a year), not endlessly.
@@ -252,7 +251,7 @@ def record_payment(
     if month_count is None:
         errors["months"] = _("Choose 1 to 12 months.")
     channel = (channel or "").strip()
-    if channel not in CHANNELS:
+    if channel not in Channel.codes():
         errors["channel"] = _("Choose how it was paid.")
     elif channel == "tunai" and actor.role != Role.duta.value:
         errors["channel"] = _("Cash is recorded by the village's duta, who holds it.")

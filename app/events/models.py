@@ -1,18 +1,19 @@
 """Outreach events: where and when the programme met workers, and with whom."""
 
 import datetime as dt
-import enum
 
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
+from app.core.i18n import lazy_gettext
+from app.core.labels import Labelled
 
 
-class EventKind(str, enum.Enum):
-    sosialisasi = "sosialisasi"
-    senam_bersama = "senam_bersama"
-    jemput_bola = "jemput_bola"
-    kemitraan = "kemitraan"
+class EventKind(Labelled):
+    sosialisasi = "sosialisasi", lazy_gettext("Socialisation")
+    senam_bersama = "senam_bersama", lazy_gettext("Group exercise")
+    jemput_bola = "jemput_bola", lazy_gettext("Door to door")
+    kemitraan = "kemitraan", lazy_gettext("Partnership")
 
 
 class Event(SQLModel, table=True):

@@ -1,17 +1,18 @@
 """Cover status on a day, from `covered_until` alone (the last covered month)."""
 
 import datetime as dt
-import enum
 
 from sqlalchemy import and_, or_
 
 from app.core.clock import month_start
+from app.core.i18n import lazy_gettext
+from app.core.labels import Labelled
 
 
-class CoverStatus(str, enum.Enum):
-    aktif = "aktif"
-    jatuh_tempo = "jatuh_tempo"
-    nonaktif = "nonaktif"
+class CoverStatus(Labelled):
+    aktif = "aktif", lazy_gettext("Active")
+    jatuh_tempo = "jatuh_tempo", lazy_gettext("Due this month")
+    nonaktif = "nonaktif", lazy_gettext("Inactive")
 
 
 def cover_status(covered_until: dt.date | None, day: dt.date) -> CoverStatus:

@@ -1,22 +1,36 @@
 """Informal workers (peserta BPU) registered by village ambassadors."""
 
 import datetime as dt
-import enum
 
 from sqlalchemy import BigInteger, Column, func, literal_column
 from sqlmodel import Field, Index, SQLModel, col
 
 from app.core.clock import utcnow
+from app.core.i18n import lazy_gettext
+from app.core.labels import Labelled
 
 
-class MemberStatus(str, enum.Enum):
-    draft = "draft"
-    submitted = "submitted"
-    approved = "approved"
-    rejected = "rejected"
+class MemberStatus(Labelled):
+    draft = "draft", lazy_gettext("Draft")
+    submitted = "submitted", lazy_gettext("Waiting for approval")
+    approved = "approved", lazy_gettext("Approved")
+    rejected = "rejected", lazy_gettext("Rejected")
 
 
-OCCUPATIONS = ("petani", "nelayan", "pedagang", "ojek", "buruh_harian", "pengrajin", "usaha_mikro", "lainnya")
+class Occupation(Labelled):
+    petani = "petani", lazy_gettext("Farmer")
+    nelayan = "nelayan", lazy_gettext("Fisher")
+    pedagang = "pedagang", lazy_gettext("Trader")
+    ojek = "ojek", lazy_gettext("Motorcycle taxi driver")
+    buruh_harian = "buruh_harian", lazy_gettext("Day labourer")
+    pengrajin = "pengrajin", lazy_gettext("Craftsperson")
+    usaha_mikro = "usaha_mikro", lazy_gettext("Micro business")
+    lainnya = "lainnya", lazy_gettext("Other")
+
+
+class Sex(Labelled):
+    L = "L", lazy_gettext("Male")
+    P = "P", lazy_gettext("Female")
 
 
 class Member(SQLModel, table=True):

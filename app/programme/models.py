@@ -1,20 +1,21 @@
 """Desa Sadar stages, targets and province baselines."""
 
 import datetime as dt
-import enum
 
 from sqlalchemy import BigInteger, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.core.clock import utcnow
+from app.core.i18n import lazy_gettext
+from app.core.labels import Labelled
 
 
-class Stage(str, enum.Enum):
-    calon = "calon"
-    sosialisasi = "sosialisasi"
-    duta = "duta"
-    perangkat_terlindungi = "perangkat_terlindungi"
-    diresmikan = "diresmikan"
+class Stage(Labelled):
+    calon = "calon", lazy_gettext("Candidate")
+    sosialisasi = "sosialisasi", lazy_gettext("Socialised")
+    duta = "duta", lazy_gettext("Has a duta")
+    perangkat_terlindungi = "perangkat_terlindungi", lazy_gettext("Officials protected")
+    diresmikan = "diresmikan", lazy_gettext("Inaugurated")
 
 
 STAGE_ORDER = [stage.value for stage in Stage]
@@ -33,10 +34,10 @@ class StageChange(SQLModel, table=True):
     evidence: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
 
 
-class TargetMetric(str, enum.Enum):
-    new_members = "new_members"
-    active_members = "active_members"
-    villages_diresmikan = "villages_diresmikan"
+class TargetMetric(Labelled):
+    new_members = "new_members", lazy_gettext("New informal members")
+    active_members = "active_members", lazy_gettext("Active members")
+    villages_diresmikan = "villages_diresmikan", lazy_gettext("Villages inaugurated")
 
 
 class Target(SQLModel, table=True):

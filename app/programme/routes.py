@@ -17,9 +17,10 @@ from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.forms import WHOLE_FORM, show_again_if_refused
 from app.core.templating import format_day, render
-from app.members.validation import STATUS_LABELS
+from app.events.models import EventKind
+from app.members.models import MemberStatus
 from app.programme import events, service, stages, targets
-from app.programme.models import STAGE_ORDER, TargetMetric
+from app.programme.models import STAGE_ORDER, Stage, TargetMetric
 from app.regions.models import Branch, Province, Village
 from app.regions.service import branch_of_village, village_names
 
@@ -29,13 +30,13 @@ PAGE_SIZE = 50
 
 def _labels() -> dict:
     return {
-        "stage_labels": {key: str(value) for key, value in service.STAGE_LABELS.items()},
-        "kind_labels": {key: str(value) for key, value in service.EVENT_KIND_LABELS.items()},
+        "stage_labels": Stage.labels(),
+        "kind_labels": EventKind.labels(),
         "level_labels": {key: str(value) for key, value in service.LEVEL_LABELS.items()},
-        "metric_labels": {key: str(value) for key, value in service.METRIC_LABELS.items()},
+        "metric_labels": TargetMetric.labels(),
         "stage_order": STAGE_ORDER,
         "iso_day": _iso_day,
-        "status_labels": STATUS_LABELS,
+        "status_labels": MemberStatus.labels(),
     }
 
 
@@ -219,7 +220,7 @@ def events_page(
     date_to: str = "",
     page: PageNumber = 1,
 ):
-    kind = kind if kind in service.EVENT_KIND_LABELS else ""
+    kind = kind if kind in EventKind.codes() else ""
     village, errors = places.resolve_filter(session, actor, "village", village_code, "village_code")
     rows, total = events.list_events(
         session,

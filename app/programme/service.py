@@ -21,26 +21,12 @@ from app.auth.models import Role
 from app.auth.scope import Actor, village_clause
 from app.core.clock import today
 from app.core.i18n import _, lazy_gettext
-from app.events.models import EventKind
 from app.members.cover import cover_clause
 from app.members.models import Member, MemberStatus
 from app.members.service import status_counts
-from app.programme.models import STAGE_ORDER, Stage, TargetMetric
+from app.programme.models import STAGE_ORDER, Stage
 from app.regions.models import District, Regency, Village
 
-STAGE_LABELS = {
-    Stage.calon.value: lazy_gettext("Candidate"),
-    Stage.sosialisasi.value: lazy_gettext("Socialised"),
-    Stage.duta.value: lazy_gettext("Has a duta"),
-    Stage.perangkat_terlindungi.value: lazy_gettext("Officials protected"),
-    Stage.diresmikan.value: lazy_gettext("Inaugurated"),
-}
-EVENT_KIND_LABELS = {
-    EventKind.sosialisasi.value: lazy_gettext("Socialisation"),
-    EventKind.senam_bersama.value: lazy_gettext("Group exercise"),
-    EventKind.jemput_bola.value: lazy_gettext("Door to door"),
-    EventKind.kemitraan.value: lazy_gettext("Partnership"),
-}
 TARGET_LEVELS = ("region", "province", "branch", "village")
 LEVEL_LABELS = {
     "region": lazy_gettext("Region"),
@@ -48,16 +34,11 @@ LEVEL_LABELS = {
     "branch": lazy_gettext("Branch"),
     "village": lazy_gettext("Village"),
 }
-METRIC_LABELS = {
-    TargetMetric.new_members.value: lazy_gettext("New informal members"),
-    TargetMetric.active_members.value: lazy_gettext("Active members"),
-    TargetMetric.villages_diresmikan.value: lazy_gettext("Villages inaugurated"),
-}
 PARTNERS_MAX_LENGTH = 500
 
 
 def stage_label(stage: str | None) -> str:
-    return str(STAGE_LABELS[stage]) if stage in STAGE_LABELS else _("Not in the programme")
+    return Stage.label_of(stage) if stage else _("Not in the programme")
 
 
 def next_stage(stage: str | None) -> str | None:

@@ -11,7 +11,7 @@ from app.core.bounds import MAX_COUNT, too_large
 from app.core.errors import Invalid
 from app.core.i18n import _
 from app.programme.models import ProvinceBaseline, Target, TargetMetric
-from app.programme.service import METRIC_LABELS, TARGET_LEVELS
+from app.programme.service import TARGET_LEVELS
 from app.regions.models import Branch, Province, Village
 
 
@@ -36,7 +36,7 @@ def _check_target(session: Session, year, level: str, scope_code: str, metric: s
         model = Province if level == "province" else Village
         if not scope_code or session.get(model, scope_code) is None:
             errors["scope_code"] = _("Unknown province code.") if level == "province" else _("Unknown village code.")
-    if metric not in METRIC_LABELS:
+    if metric not in TargetMetric.codes():
         errors["metric"] = _("Choose what the target counts.")
     try:
         value = int(value)

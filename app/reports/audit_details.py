@@ -7,13 +7,17 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from app.auth.models import Role
 from app.core.i18n import _, lazy_gettext
 from app.core.money import format_rupiah
 from app.core.templating import format_day, format_month, format_number
-from app.dues.documents import channel_label, payment_status_label
+from app.dues.documents import payment_status_label
+from app.dues.models import Channel
+from app.events.models import EventKind
 from app.followups.models import OUTCOME_LABELS
-from app.members.validation import OCCUPATION_LABELS, SEX_LABELS, STATUS_LABELS
-from app.programme.service import EVENT_KIND_LABELS, LEVEL_LABELS, METRIC_LABELS, stage_label
+from app.members.models import MemberStatus, Occupation, Sex
+from app.programme.models import Stage, TargetMetric
+from app.programme.service import LEVEL_LABELS
 from app.workflows.approvals import REJECTION_REASONS
 
 # Every key an entry's detail may hold (tests/audit/test_details.py checks each `audit.record` call),
@@ -144,12 +148,13 @@ VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
     "cover_to": _month,
     "first": _month,
     "last": _month,
-    "occupation": _labelled(OCCUPATION_LABELS),
-    "sex": _labelled(SEX_LABELS),
-    "status": _labelled(STATUS_LABELS),
-    "channel": channel_label,
-    "kind": _labelled(EVENT_KIND_LABELS),
-    "metric": _labelled(METRIC_LABELS),
+    "occupation": Occupation.label_of,
+    "sex": Sex.label_of,
+    "status": MemberStatus.label_of,
+    "channel": Channel.label_of,
+    "role": Role.label_of,
+    "kind": EventKind.label_of,
+    "metric": TargetMetric.label_of,
     "level": _labelled(LEVEL_LABELS),
     "code": _labelled(REJECTION_REASONS),
     "was": payment_status_label,
@@ -163,9 +168,9 @@ VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
 
 # Keys whose meaning depends on the action.
 ACTION_FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
-    ("stage_changed", "from"): stage_label,
-    ("stage_changed", "to"): stage_label,
-    ("member_submitted", "previous"): _labelled(STATUS_LABELS),
+    ("stage_changed", "from"): Stage.label_of,
+    ("stage_changed", "to"): Stage.label_of,
+    ("member_submitted", "previous"): MemberStatus.label_of,
     ("stage_changed", "total"): _number,  # the officials of a village, in the evidence
     ("estimate_set", "from"): _number,
     ("estimate_set", "to"): _number,

@@ -26,10 +26,12 @@ from app.auth.models import Role
 from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
 from app.core.clock import today
+from app.core.i18n import in_locale
+from app.core.labels import Labelled
 from app.core.templating import mask_nik
 from app.members.cover import CoverStatus, cover_clause, cover_status
-from app.members.models import Member, MemberStatus
-from app.programme.models import Target, TargetMetric
+from app.members.models import Member, MemberStatus, Occupation, Sex
+from app.programme.models import Stage, Target, TargetMetric
 from app.regions.models import District, Regency, Village
 from app.reports.service import Scope, _member_scope, _percent, parse_scope
 
@@ -67,16 +69,6 @@ VILLAGE_HEADERS = [
     "Target peserta baru",
     "Target peserta aktif",
 ]
-SEX = {"L": "Laki-laki", "P": "Perempuan"}
-STATUS = {"draft": "Draf", "submitted": "Menunggu persetujuan", "approved": "Disetujui", "rejected": "Ditolak"}
-COVER = {"aktif": "Aktif", "jatuh_tempo": "Jatuh tempo", "nonaktif": "Nonaktif"}
-STAGE = {
-    "calon": "Calon",
-    "sosialisasi": "Sosialisasi",
-    "duta": "Duta",
-    "perangkat_terlindungi": "Perangkat terlindungi",
-    "diresmikan": "Diresmikan",
-}
 # What a spreadsheet reads as the start of a formula (or of something it may turn into one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Outside XML 1.0's characters: openpyxl refuses some (IllegalCharacterError), the XML parser the rest.
@@ -86,8 +78,10 @@ DATE, MONTH = "date", "month"
 MEMBER_KINDS = {3: DATE, 12: MONTH}
 
 
-def _occupation(code: str) -> str:
-    return code.replace("_", " ").capitalize()
+def _in_indonesian(kind: type[Labelled]) -> dict[str, str]:
+    """The labels of an enum as the pages show them in Bahasa Indonesia, the language of the files."""
+    with in_locale("id"):
+        return kind.labels()
 
 
 def _date(value) -> dt.date | None:
@@ -123,21 +117,22 @@ def _member_query(actor: Actor, scope: Scope):
     )
 
 
-def _member_row(row, day: dt.date) -> list:
+def _member_row(row, day: dt.date, labels: dict[type[Labelled], dict[str, str]]) -> list:
     (_id, nik, name, sex, birth, village, district, regency, occupation, income, status, number, covered_until) = row
     covered_until = _date(covered_until)
-    cover = COVER[cover_status(covered_until, day).value] if status == MemberStatus.approved.value else ""
+    approved = status == MemberStatus.approved.value
+    cover = labels[CoverStatus][cover_status(covered_until, day).value] if approved else ""
     return [
         mask_nik(nik),
         name,
-        SEX.get(sex, sex),
+        labels[Sex].get(sex, sex),
         _date(birth),
         village,
         district,
         regency,
-        _occupation(occupation),
+        labels[Occupation].get(occupation, occupation),
         int(income),
-        STATUS.get(status, status),
+        labels[MemberStatus].get(status, status),
         number or "",
         cover,
         covered_until,
@@ -146,13 +141,15 @@ def _member_row(row, day: dt.date) -> list:
 
 def _member_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> Iterator[list]:
     """Keyset pages of CHUNK members: no cursor stays open between the pieces of a streamed file."""
+    kinds: tuple[type[Labelled], ...] = (CoverStatus, Sex, Occupation, MemberStatus)
+    labels = {kind: _in_indonesian(kind) for kind in kinds}
     last = 0
     while True:
         rows = session.exec(
             _member_query(actor, scope).where(col(Member.id) > last).order_by(Member.id).limit(CHUNK)
         ).all()
         for row in rows:
-            yield _member_row(row, day)
+            yield _member_row(row, day, labels)
         if len(rows) < CHUNK:
             return
         last = rows[-1][0]
@@ -227,6 +224,7 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
         .where(and_(village_clause(actor, Village.code), scope.villages()))
         .order_by(Village.code)
     ).all()
+    stages = _in_indonesian(Stage)
     result = []
     for code, name, district, regency, stage, estimate, ok, aktif, due, lapsed, new, goal_new, goal_active in rows:
         aktif = int(aktif or 0)
@@ -236,7 +234,7 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
                 name,
                 district,
                 regency,
-                STAGE.get(stage, stage or ""),
+                stages.get(stage, stage or ""),
                 estimate,
                 int(ok or 0),
                 aktif,

@@ -11,7 +11,8 @@ from app.core import i18n
 from app.core.db import SessionDep
 from app.core.i18n import _
 from app.core.templating import render
-from app.programme.service import EVENT_KIND_LABELS, METRIC_LABELS, STAGE_LABELS
+from app.events.models import EventKind
+from app.programme.models import Stage
 from app.reports import api as report_api
 from app.reports.charts import COLOURS, Series, bar_chart, hbar_chart, line_chart
 from app.reports.exports import EXPORT_ROLES
@@ -28,16 +29,12 @@ def home(request: Request, actor: WebActor, session: SessionDep):
     return render(request, f"home/{actor.role}.html", home_context(session, actor) | {"greeting_name": greeting_name})
 
 
-def _labels(labels: dict) -> dict[str, str]:
-    return {key: str(value) for key, value in labels.items()}
-
-
 def charts(data: dict) -> dict:
     points = data["trend"]
     labels = [
         format_date(dt.date.fromisoformat(p["month"] + "-01"), "MMM yy", locale=i18n.get_locale()) for p in points
     ]
-    stages = _labels(STAGE_LABELS)
+    stages = Stage.labels()
     return {
         "active": line_chart(
             _("Active members per month"),
@@ -83,9 +80,7 @@ def dashboard_page(
         {
             "data": data,
             "charts": charts(data),
-            "stage_labels": _labels(STAGE_LABELS),
-            "metric_labels": _labels(METRIC_LABELS),
-            "event_kind_labels": _labels(EVENT_KIND_LABELS),
+            "event_kind_labels": EventKind.labels(),
             "can_export": actor.role in EXPORT_ROLES,
         },
     )

@@ -23,7 +23,7 @@ from app.members import service
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import Member, MemberStatus
 from app.members.privacy import shown_nik
-from app.members.routes import LABELS
+from app.members.routes import labels
 from app.regions.models import Village
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -80,7 +80,7 @@ def list_members(
         "cover_status": cover,
         "village_code": village_code,
         "page_url": page_url,
-        **LABELS,
+        **labels(),
         "cover": {m.id: cover_status(m.covered_until, today()).value for m in items},
         "whatsapp": {m.id: _whatsapp(session, m) for m in items},
         "villages": []
@@ -111,7 +111,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "can_follow_up": actor.role in followups.FOLLOWING_ROLES,
         "last_contact": followups.last_contacts(session, [member.id]).get(member.id) if member.id else None,
         "outcome_labels": OUTCOME_LABELS,
-        **LABELS,
+        **labels(),
     }
 
 

@@ -19,7 +19,7 @@ from app.core.errors import Conflict
 from app.core.forms import show_again_if_refused
 from app.core.i18n import _, get_locale
 from app.core.templating import is_htmx, render
-from app.members.validation import STATUS_LABELS
+from app.members.models import MemberStatus
 from app.workflows import approvals
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -75,7 +75,7 @@ def _queue_context(session, actor, village: str | None, page: int, back: str, fl
         "flash": flash,
         "back": back,
         "waited": waited,
-        "status_labels": STATUS_LABELS,
+        "status_labels": MemberStatus.labels(),
     }
 
 
@@ -127,7 +127,7 @@ def _decision_context(session, actor, member_id, errors=None, code="", note="") 
         "code": code,
         "note": note,
         "waited": waited,
-        "status_labels": STATUS_LABELS,
+        "status_labels": MemberStatus.labels(),
     }
 
 

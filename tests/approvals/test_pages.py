@@ -6,7 +6,7 @@ import datetime as dt
 from sqlmodel import select
 
 from app.core.clock import today, utcnow
-from app.members.models import Member
+from app.members.models import Member, Occupation
 from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, make_member, make_payment, web_login
 
@@ -91,6 +91,7 @@ def test_decision_page_has_everything_to_decide(client, db, area):
     assert area.duta.username in text
     assert "Pendaftaran ganda" in text  # the list of common reasons
     assert "harus dikembalikan" in text  # payments would become refunds
+    assert f"<dd>{Occupation(member.occupation).label}</dd>" in text  # by its label, not its code
 
 
 def test_approve_by_plain_form_redirects_to_the_queue(client, db, area):

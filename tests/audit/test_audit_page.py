@@ -3,7 +3,7 @@
 import pytest
 
 from app.core import audit
-from tests.factories import web_login
+from tests.factories import api_headers, web_login
 
 
 def test_page_lists_and_filters(client, db, people):
@@ -42,3 +42,18 @@ def test_actions_are_named_in_the_users_language_and_unknown_ones_refused(client
     assert "Iuran dibatalkan" in page.text and '<option value="payment_voided" selected>' in page.text
     with pytest.raises(ValueError):
         audit.record(db, wilayah, "payment.void", "payment", "KW-2026-000001")
+
+
+def test_codes_in_the_details_are_shown_by_their_labels_and_the_api_keeps_the_codes(client, db, people):
+    wilayah = people.actor(people.wilayah)
+    audit.record(db, wilayah, "stage_changed", "village", "12.07.02.2001", **{"from": "calon", "to": "sosialisasi"})
+    audit.record(db, wilayah, "user_created", "user", 7, username="cabang.baru", role="cabang")
+    audit.record(db, wilayah, "member_updated", "member", 5, changes={"occupation": ["petani", "buruh_harian"]})
+    db.commit()
+    web_login(client, people.wilayah)
+    page = client.get("/audit", headers={"Accept-Language": "id"}).text
+    assert "Calon" in page and "Sosialisasi" in page and "Petugas kantor cabang" in page
+    assert "Buruh harian" in page and "buruh_harian" not in page
+    assert ">role:</small> cabang<" not in page
+    api = client.get("/api/v1/audit", params={"object": "member:5"}, headers=api_headers(client, people.wilayah))
+    assert api.json()["items"][0]["detail"]["changes"] == {"occupation": ["petani", "buruh_harian"]}

@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.auth import service
-from app.auth.models import LoginAttempt, User, WebSession
+from app.auth.models import LoginAttempt, Role, User, WebSession
 from app.auth.service import actor_for
 from app.core.audit import AuditEntry
 from app.main import app as fastapi_app
@@ -46,7 +46,9 @@ def test_every_role_has_the_page_and_the_link(client, db):
         web_login(client, make_user(db, role, **extra))
         page = client.get("/", headers={"Accept-Language": "id"})
         assert 'href="/account">Akun saya</a>' in page.text, role
-        assert client.get("/account").status_code == 200
+        account = client.get("/account")
+        assert account.status_code == 200
+        assert f"<dd>{Role(role).label}</dd>" in account.text  # the role by its label, never its code
 
 
 def test_a_change_keeps_this_session_and_ends_the_others(client, db):

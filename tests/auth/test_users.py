@@ -206,6 +206,8 @@ def test_cabang_creates_duta_through_the_form(client, db):
     listing = client.get("/users")
     assert "Akun duta.form sudah dibuat." in listing.text
     assert "duta.form" in listing.text
+    assert "Pak Kades · Duta desa" in listing.text  # the role by its label, never its code
+    assert "Duta desa" in client.get(f"/users/{user.id}").text
 
 
 def test_form_refuses_a_village_outside_the_branch_and_keeps_the_input(client, db):

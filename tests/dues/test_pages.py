@@ -124,7 +124,7 @@ def test_receipt_page_content_words_and_whatsapp_link(client, db, duta, member):
     message = unquote(html.unescape(link).split("text=", 1)[1])
     assert receipt in message and "Budi Santoso" in message and "enam belas ribu delapan ratus rupiah" in message
     # Cash is "tunai" (BPJS's word) on the page and in the message, never "kas".
-    assert "<dt>Cara bayar</dt><dd>Tunai</dd>" in text and "Cara bayar: tunai" in message
+    assert "<dt>Cara bayar</dt><dd>Tunai</dd>" in text and "Cara bayar: Tunai" in message
     assert not re.search(r"\bkas\b", text + message, re.IGNORECASE)
 
 

@@ -42,7 +42,7 @@ def test_members_csv(client, db, world):
     assert a1["Iuran sampai"] == month(2).strftime("%m/%Y")
     assert a1["Tanggal lahir"] == "17/05/1990"
     assert a1["Desa"] == "Medan Senembah" and a1["Jenis kelamin"] == "Laki-laki" and a1["Pekerjaan"] == "Petani"
-    assert body["Warga A2"]["Status kepesertaan"] == "Jatuh tempo"
+    assert body["Warga A2"]["Status kepesertaan"] == "Jatuh tempo bulan ini"  # as the pages say it
     assert body["Warga A5"]["Status"] == "Menunggu persetujuan" and body["Warga A5"]["Status kepesertaan"] == ""
     assert body["Warga A1"]["Nomor peserta"] == world.members["a1"].member_number
     [entry] = audits(db, "members")

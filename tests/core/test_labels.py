@@ -1,0 +1,21 @@
+"""Enums carry their labels: the pages, the exports and the audit log name a code the same way."""
+
+from app.auth.models import Role
+from app.core import i18n
+from app.core.labels import label
+from app.dues.models import Channel
+from app.members.models import Occupation
+from app.programme.models import Stage
+
+
+def test_a_label_follows_the_language_and_an_unknown_code_is_shown_as_it_is():
+    with i18n.in_locale("id"):
+        assert Occupation.buruh_harian.label == "Buruh harian"
+        assert Stage.labels()["calon"] == "Calon"
+        assert label("cabang", "Role") == "Petugas kantor cabang"
+    with i18n.in_locale("en"):
+        assert Channel.bank.label == "Bank or agent"
+        assert label("pilot", "Occupation") == "pilot"
+        assert label(None, "Stage") == "–"
+    assert Role.codes() == ("duta", "cabang", "wilayah", "admin")
+    assert Role.duta == "duta" and Role.duta.value == "duta"

@@ -1,5 +1,7 @@
 """The ASGI application: middleware, routers, error pages."""
 
+import re
+
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
@@ -38,6 +40,8 @@ from app.workflows import member_page
 from app.workflows import routes as approval_routes
 
 API_PREFIX = "/api/v1"
+# The values in pydantic's "expected" ('L' or 'P').
+_QUOTED = re.compile(r"'([^']*)'")
 
 
 class CachedStatic(StaticFiles):
@@ -70,6 +74,16 @@ def _wants_json(request: Request) -> bool:
 
 def _names_a_place(loc) -> bool:
     return tuple(loc[:1]) == ("path",) or tuple(loc[:2]) == ("query", "page")
+
+
+def _in_user_language(error: dict) -> dict:
+    """A value outside a field's fixed set (an enum of the request schema) is explained in the user's
+    language, naming the field and its values; the rest stays as FastAPI words it."""
+    if error.get("type") not in ("enum", "literal_error"):
+        return error
+    field = next((part for part in reversed(error.get("loc", ())) if isinstance(part, str)), "")
+    choices = ", ".join(_QUOTED.findall(str(error.get("ctx", {}).get("expected", ""))))
+    return {**error, "msg": i18n.gettext("%(field)s: choose one of %(choices)s.", field=field, choices=choices)}
 
 
 def _error_page(request: Request, status_code: int, message: str = ""):
@@ -160,7 +174,8 @@ def create_app() -> FastAPI:
     @app.exception_handler(RequestValidationError)
     def validation_error(request: Request, exc: RequestValidationError):
         if _wants_json(request):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+            detail = [_in_user_language(error) for error in exc.errors()]
+            return JSONResponse({"detail": jsonable_encoder(detail)}, status_code=422)
         # An id or a page number out of bounds names nothing there is: the page is not found.
         if any(_names_a_place(error.get("loc", ())) for error in exc.errors()):
             return _error_page(request, 404)

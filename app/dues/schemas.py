@@ -2,12 +2,17 @@
 
 import datetime as dt
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.dues.models import Channel
 
 
 class PaymentIn(BaseModel):
+    # The service gets the channel's plain code.
+    model_config = ConfigDict(use_enum_values=True)
+
     months: int | str | None = Field(None, description="1 to 12 whole months")
-    channel: str | None = Field(None, description='"tunai", "bank" or "lainnya"')
+    channel: Channel | None = Field(None, description="tunai: cash (held by the duta), bank: bank or agent")
     reference: str | None = Field(None, description="bank or agent reference (required for bank)")
     paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")
     amount: int | None = Field(

@@ -1,29 +1,31 @@
 """JSON shapes of the members API (contract in docs/api.md § 5.3; it changes only by adding).
 
 Input fields are typed loosely on purpose: the service checks every field and answers each problem
-in the user's language, in FastAPI's shape (`loc` ending with the field name).
+in the user's language, in FastAPI's shape (`loc` ending with the field name). Those with a fixed set
+of values are typed by their enum, so that the OpenAPI schema lists the values; a value outside it is
+answered in the user's language as well (`main.validation_error`), and the service gets the plain code.
 """
 
 import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.members.models import Occupation, Sex
+
 
 class MemberIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", use_enum_values=True)
 
     nik: str | None = Field(None, description="16 digits", examples=["1207025705900003"])
     full_name: str | None = None
-    sex: str | None = Field(None, description='"L" or "P"')
+    sex: Sex | None = Field(None, description="L: male, P: female")
     birth_date: dt.date | str | None = Field(None, description="YYYY-MM-DD")
     phone: str | None = Field(None, description="0812…, 62812… or +62 812…; answered as E.164")
     address: str | None = None
     rt: str | None = None
     rw: str | None = None
     village_code: str | None = Field(None, examples=["12.07.02.2001"])
-    occupation: str | None = Field(
-        None, description="petani, nelayan, pedagang, ojek, buruh_harian, pengrajin, usaha_mikro, lainnya"
-    )
+    occupation: Occupation | None = None
     monthly_income: int | str | None = Field(None, description="whole rupiah, at least the rate's minimum")
     jht: bool = False
     heir_name: str | None = None

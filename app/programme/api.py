@@ -14,6 +14,7 @@ from app.core.errors import Invalid
 from app.core.i18n import _
 from app.events.models import EventKind
 from app.programme import events, service, stages, targets
+from app.programme.models import Stage
 from app.programme.schemas import (
     BaselineItem,
     EventCreate,
@@ -45,7 +46,7 @@ def list_villages(
     actor: ApiActor,
     session: SessionDep,
     parent: str | None = None,
-    stage: str | None = None,
+    stage: Stage | None = None,
     page: PageNumber = 1,
 ):
     conditions = [village_clause(actor, Village.code)]
@@ -55,7 +56,7 @@ def list_villages(
             raise Invalid({"parent": _("Give a province, regency or district code.")})
         conditions.append(column == parent)
     if stage:
-        conditions.append(col(Village.stage) == stage)
+        conditions.append(col(Village.stage) == stage.value)
     total = session.exec(select(func.count()).select_from(Village).where(*conditions)).one()
     rows = session.exec(
         select(Village).where(*conditions).order_by(Village.code).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)

@@ -25,6 +25,18 @@ def test_record_payment_contract(client, duta, member):
     assert again.headers["Idempotent-Replayed"] == "true"
 
 
+def test_an_unknown_channel_is_refused_in_indonesian_and_nothing_recorded(client, db, duta, member):
+    response = client.post(
+        f"/api/v1/members/{member.id}/payments",
+        json={"months": 1, "channel": "kripto"},
+        headers=api_headers(client, duta),
+    )
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"][-1] == "channel" and error["msg"] == "channel: pilih salah satu dari tunai, bank, lainnya."
+    assert db.exec(select(Payment)).all() == []
+
+
 def test_the_same_key_for_another_payment_is_refused(client, db, duta, member):
     """Before: a second member's payment with the key answered 201 with the first member's receipt,
     and the second payment was silently not recorded."""

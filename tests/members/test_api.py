@@ -85,6 +85,18 @@ def test_each_rule_refuses_with_a_message_at_its_field(client, db, headers, over
     assert member_count(db) == 0
 
 
+def test_a_value_outside_a_fixed_set_is_refused_in_the_users_language_naming_the_field(client, db, headers):
+    response = post(client, headers, occupation="pilot")
+    assert response.status_code == 422
+    assert error_fields(response)["occupation"] == (
+        "occupation: pilih salah satu dari petani, nelayan, pedagang, ojek, buruh_harian, pengrajin, usaha_mikro, "
+        "lainnya."
+    )
+    english = client.post("/api/v1/members?lang=en", json=payload(sex="X"), headers=headers)
+    assert error_fields(english)["sex"] == "sex: choose one of L, P."
+    assert member_count(db) == 0
+
+
 def test_missing_consent_is_refused(client, db, headers):
     body = payload()
     del body["consent"]

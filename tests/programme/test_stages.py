@@ -195,6 +195,10 @@ def test_unknown_stage_is_a_validation_error(client, db, cabang):
     response = move(client, api_headers(client, cabang), "selesai")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == "stage"
+    # In the user's language, naming the field and its values (the schema lists them too).
+    assert response.json()["detail"][0]["msg"] == (
+        "stage: pilih salah satu dari calon, sosialisasi, duta, perangkat_terlindungi, diresmikan."
+    )
 
 
 def test_refusals_write_nothing(client, db, cabang):

@@ -33,7 +33,7 @@ from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import Member, MemberStatus, Occupation, Sex
 from app.programme.models import Stage, Target, TargetMetric
 from app.regions.models import District, Regency, Village
-from app.reports.service import Scope, _member_scope, _percent, parse_scope
+from app.reports.scope import Scope, member_scope, parse_scope, percent
 
 EXPORT_ROLES = (Role.cabang.value, Role.wilayah.value)
 CHUNK = 1000
@@ -113,7 +113,7 @@ def _member_query(actor: Actor, scope: Scope):
         .join(Village, col(Village.code) == Member.village_code)
         .join(District, col(District.code) == Village.district_code)
         .join(Regency, col(Regency.code) == Village.regency_code)
-        .where(_member_scope(actor, scope))
+        .where(member_scope(actor, scope))
     )
 
 
@@ -164,7 +164,7 @@ def prepare_members(session: Session, actor: Actor, scope_text: str | None, fmt:
     """Checks scope (404) and role (403), counts the rows and logs the export."""
     scope = parse_scope(session, actor, scope_text)
     require_role(actor, *EXPORT_ROLES)
-    total = session.exec(select(func.count()).select_from(Member).where(_member_scope(actor, scope))).one()
+    total = session.exec(select(func.count()).select_from(Member).where(member_scope(actor, scope))).one()
     _log_export(session, actor, "members", scope, int(total), fmt)
     return scope, int(total)
 
@@ -187,7 +187,7 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
             ),
             func.count().filter(approved, col(Member.first_covered) >= this_year).label("new_this_year"),
         )
-        .where(_member_scope(actor, scope))
+        .where(member_scope(actor, scope))
         .group_by(Member.village_code)
         .subquery()
     )
@@ -240,7 +240,7 @@ def village_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
                 aktif,
                 int(due or 0),
                 int(lapsed or 0),
-                _percent(aktif, estimate) if estimate else None,
+                percent(aktif, estimate) if estimate else None,
                 int(new or 0),
                 None if goal_new is None else int(goal_new),
                 None if goal_active is None else int(goal_active),

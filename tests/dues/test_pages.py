@@ -11,7 +11,7 @@ from app.core.clock import add_months, month_start, today
 from app.dues import deposits as dues_deposits
 from app.dues import service
 from app.dues.models import Deposit, Payment
-from app.reports import service as reports_service
+from app.reports import counts as reports_counts
 from tests.factories import make_member, make_payment, web_login
 
 
@@ -207,7 +207,7 @@ def test_branch_pages_list_the_longest_held_cash_with_totals(client, db, duta, d
     from tests.factories import VILLAGE_B
 
     monkeypatch.setattr(dues_deposits, "CASH_HELD_LIMIT", 1)
-    monkeypatch.setattr(reports_service, "CASH_HELD_LIMIT", 1)
+    monkeypatch.setattr(reports_counts, "CASH_HELD_LIMIT", 1)
     duta.full_name, duta_b.full_name = "Duta Lama", "Duta Baru"
     db.add_all([duta, duta_b])
     db.flush()

@@ -5,7 +5,8 @@ import datetime as dt
 from app.auth.service import load_actor
 from app.core.clock import add_months, month_start, today
 from app.members.service import status_counts
-from app.reports.service import dashboard, sort_rows
+from app.reports.areas import sort_rows
+from app.reports.service import dashboard
 from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, api_headers
 from tests.reports.conftest import make_payment, month
 

@@ -59,7 +59,9 @@ def _recent_failures(session: Session, column, value: str) -> tuple[int, dt.date
 
 
 def _refused(session: Session, action: str, username: str, ip: str, message: str, wait: float) -> TooManyAttempts:
-    audit.record(session, None, action, "user", username, actor_name=username, ip=ip)
+    # Anyone may hammer a locked account or address: a minute's refusals of one username from one
+    # address are one entry with a count, not a row each.
+    audit.record_repeats(session, None, action, "user", username, actor_name=username, ip=ip)
     session.commit()
     return TooManyAttempts(message, retry_after=wait)
 

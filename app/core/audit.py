@@ -1,10 +1,12 @@
 """Append-only audit log, written in the same transaction as the action it records."""
 
 import datetime as dt
+import hashlib
 import json
 from typing import Any
 
 from sqlalchemy import Column, Text, insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Index, Session, SQLModel
 
 from app.core.clock import utcnow
@@ -65,6 +67,24 @@ class AuditEntry(SQLModel, table=True):
     object_type: str = Field(max_length=20)
     object_id: str = Field(max_length=40)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False, server_default="{}"))
+    # How many times it happened: above 1 only for an entry of `record_repeats`, the one change the
+    # database lets happen to an entry (migration 0011). The fold key names the entry's minute.
+    times: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+    fold_key: str | None = Field(default=None, max_length=64, unique=True, index=True)
+
+
+def _values(actor: Any | None, action: str, object_type: str, object_id: object, actor_name: str | None, detail: dict):
+    if action not in ACTION_LABELS:  # a programming error: the audit page must be able to name it
+        raise ValueError(f"unknown audit action {action!r}: add it to ACTION_LABELS")
+    return {
+        "at": utcnow(),
+        "actor_id": getattr(actor, "id", None),
+        "actor_name": actor_name or getattr(actor, "username", "-"),
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "detail": json.dumps(detail, default=str, ensure_ascii=False),
+    }
 
 
 def record(
@@ -77,17 +97,29 @@ def record(
     **detail: Any,
 ) -> None:
     """Add an entry to the caller's transaction (the caller commits it with the action itself)."""
-    if action not in ACTION_LABELS:  # a programming error: the audit page must be able to name it
-        raise ValueError(f"unknown audit action {action!r}: add it to ACTION_LABELS")
     # A Core INSERT rather than an ORM object: an entry is never read back or changed.
-    session.execute(
-        insert(AuditEntry).values(
-            at=utcnow(),
-            actor_id=getattr(actor, "id", None),
-            actor_name=actor_name or getattr(actor, "username", "-"),
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            detail=json.dumps(detail, default=str, ensure_ascii=False),
-        )
-    )
+    session.execute(insert(AuditEntry).values(**_values(actor, action, object_type, object_id, actor_name, detail)))
+
+
+def record_repeats(
+    session: Session,
+    actor: Any | None,
+    action: str,
+    object_type: str,
+    object_id: object,
+    actor_name: str | None = None,
+    **detail: Any,
+) -> None:
+    """Like `record`, for what anyone can repeat at will (a refused login): the same action by the same
+    actor on the same object with the same detail, within one clock minute, is one entry whose `times`
+    grows, not a row per repeat.
+
+    One upsert on the unique fold key: concurrent workers cannot both create the minute's entry (on
+    PostgreSQL the second waits for the first to commit, then counts; SQLite writes one at a time)."""
+    values = _values(actor, action, object_type, object_id, actor_name, detail)
+    minute = values["at"].replace(second=0, microsecond=0).isoformat()
+    parts = (action, object_type, values["object_id"], str(values["actor_id"]), values["actor_name"], values["detail"])
+    values["fold_key"] = hashlib.sha256("\x1f".join((minute, *parts)).encode()).hexdigest()
+    dialect = session.get_bind().dialect.name
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AuditEntry).values(**values)
+    session.execute(statement.on_conflict_do_update(index_elements=["fold_key"], set_={"times": AuditEntry.times + 1}))

@@ -107,6 +107,7 @@ class AuditItem(BaseModel):
     action: str
     object: str
     detail: dict[str, Any]
+    times: int = 1  # more than 1: the same action repeated within one minute (refused logins)
 
 
 class AuditPage(BaseModel):
@@ -124,6 +125,7 @@ def item(entry: AuditEntry) -> AuditItem:
         action=entry.action,
         object=f"{entry.object_type}:{entry.object_id}",
         detail=detail_of(entry),
+        times=entry.times,
     )
 
 

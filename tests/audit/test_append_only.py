@@ -52,3 +52,45 @@ def test_inserting_still_works(db, people):
     audit.record(db, people.actor(people.admin), "login", "user", people.admin.id)
     db.commit()
     assert db.execute(text("SELECT count(*) FROM audit_entry")).scalar_one() == before + 1
+
+
+def test_the_one_change_allowed_is_a_folded_entry_counting_up(db, people):
+    """`times` of an entry of `record_repeats` may grow; every other column, and every other change, is
+    refused. A column added to audit_entry without adding it to the SQLite trigger fails here."""
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from app.core.audit import AuditEntry
+
+    for _ in range(2):
+        audit.record_repeats(db, None, "login_locked", "user", "ghost", actor_name="ghost", ip="10.0.0.1")
+    db.commit()
+    entry_id = _latest_entry(db)
+    changes = {
+        "id": entry_id + 1_000_000,
+        "at": dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+        "actor_id": people.admin.id,
+        "actor_name": "someone",
+        "action": "login",
+        "object_type": "branch",
+        "object_id": "other",
+        "detail": "{}",
+        "fold_key": "f" * 64,
+    }
+    assert set(changes) | {"times"} == set(AuditEntry.__table__.columns.keys())
+    grow = AuditEntry.times + 1
+    for column, value in changes.items():
+        with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():
+            db.execute(update(AuditEntry).where(AuditEntry.id == entry_id).values({column: value, "times": grow}))
+    for times in (AuditEntry.times - 1, AuditEntry.times, None):
+        with pytest.raises(DBAPIError), db.begin_nested():
+            db.execute(update(AuditEntry).where(AuditEntry.id == entry_id).values(times=times))
+    with db.begin_nested():
+        db.execute(update(AuditEntry).where(AuditEntry.id == entry_id).values(times=grow))
+    assert db.execute(text("SELECT times FROM audit_entry WHERE id = :id"), {"id": entry_id}).scalar_one() == 3
+
+    audit.record(db, people.actor(people.admin), "login", "user", people.admin.id)
+    db.commit()
+    with pytest.raises(DBAPIError, match="append-only"), db.begin_nested():  # an ordinary entry: no change
+        db.execute(update(AuditEntry).where(AuditEntry.id == _latest_entry(db)).values(times=grow))

@@ -106,7 +106,8 @@ def test_failures_slow_the_account_down_before_the_lock(client, db):
         select(LoginAttempt).where(LoginAttempt.username == user.username, LoginAttempt.succeeded.is_(False))
     ).all()
     assert len(failed) == 2  # the refused attempts were not counted as failures
-    assert len(db.exec(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()) == 3
+    throttled = db.exec(select(AuditEntry).where(AuditEntry.action == "login_throttled")).all()
+    assert sum(entry.times for entry in throttled) == 3  # counted in one entry a minute
 
 
 def test_login_without_csrf_token_is_refused(client, db):
@@ -203,3 +204,35 @@ def test_overlong_username_is_refused_before_any_write(client, db, path):
         assert response.json() == {"detail": "Nama pengguna atau kata sandi salah."}
     assert (len(db.exec(select(AuditEntry)).all()), len(db.exec(select(LoginAttempt)).all())) == before
     assert db.exec(select(AuditEntry).where(AuditEntry.object_id.contains("aaaa"))).first() is None
+
+
+def test_refusals_of_a_minute_are_one_entry_with_a_count(client, db, monkeypatch, no_backoff):
+    """Hammering a locked account adds no row per attempt: one entry per username, address and minute."""
+    import datetime as dt
+
+    from app.auth import service
+    from app.core import audit
+    from app.core.errors import TooManyAttempts
+
+    user = make_user(db, "wilayah")
+    for _ in range(5):
+        client.post("/api/v1/auth/token", data={"username": user.username, "password": "bad"})
+    for _ in range(20):
+        assert client.post("/api/v1/auth/token", data={"username": user.username, "password": "x"}).status_code == 429
+    with pytest.raises(TooManyAttempts):  # the same account from another address: an entry of its own
+        service.authenticate(db, user.username, PASSWORD, "10.9.9.9")
+    later = audit.utcnow() + dt.timedelta(minutes=1)
+    monkeypatch.setattr(audit, "utcnow", lambda: later)
+    for _ in range(2):  # the next minute: a new entry
+        with pytest.raises(TooManyAttempts):
+            service.authenticate(db, user.username, PASSWORD, "10.9.9.9")
+    rows = db.exec(select(AuditEntry).where(AuditEntry.action == "login_locked", AuditEntry.object_id == user.username))
+    assert sorted(entry.times for entry in rows) == [1, 2, 20]
+    assert len(db.exec(select(AuditEntry).where(AuditEntry.action == "login_failed")).all()) == 5  # not folded
+
+    reader = make_user(db, "wilayah")
+    listed = client.get("/api/v1/audit", params={"action": "login_locked"}, headers=api_headers(client, reader))
+    assert sorted(entry["times"] for entry in listed.json()["items"]) == [1, 2, 20]
+    web_login(client, reader)
+    page = client.get("/audit", params={"action": "login_locked"}, headers={"Accept-Language": "id"})
+    assert "(20 kali)" in page.text and "(2 kali)" in page.text and "(1 kali)" not in page.text

@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.auth.scope import Actor
 from app.auth.service import load_actor, web_session_actor
-from app.core.db import SAFE_METHODS, SessionDep
+from app.core.db import SAFE_METHODS, SessionDep, end_dependency_reads
 from app.core.errors import Forbidden, NotAuthenticated
 from app.core.i18n import _
 from app.core.security import read_token, same_token
@@ -37,6 +37,7 @@ def optional_web_actor(request: Request, session: SessionDep) -> Actor | None:
     if not isinstance(session_id, str):
         return None
     actor = web_session_actor(session, session_id)
+    end_dependency_reads(session)
     if actor is None:
         request.session.clear()
     request.state.actor = actor
@@ -67,6 +68,7 @@ async def api_token(token: str | None = Depends(oauth2_scheme)) -> dict:
 def api_actor(claims: Annotated[dict, Depends(api_token)], session: SessionDep) -> Actor:
     """The token's user, if still active with the same credentials."""
     actor = load_actor(session, claims["uid"], claims["cv"])
+    end_dependency_reads(session)
     if actor is None:
         raise NotAuthenticated(_("Not logged in or the token has expired."))
     if actor.must_change_password:

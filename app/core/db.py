@@ -135,6 +135,19 @@ def refresh_statistics(engine: Engine) -> None:
         connection.execute(text("ANALYZE"))
 
 
+def end_dependency_reads(session: Session) -> None:
+    """After a dependency's reads (the acting user), end a state-changing request's transaction.
+
+    FastAPI runs a sync dependency and the endpoint on two worker threads, one after the other. On
+    SQLite the transaction the dependency began holds the write lock (BEGIN IMMEDIATE), and it would
+    hold it while the request waits for the second thread: under load the other threads are all
+    waiting for that lock, until their busy_timeout ends in "database is locked". The endpoint's first
+    statement begins the write transaction anew. Nothing changes for reads, nor on PostgreSQL.
+    """
+    if session.in_transaction() and session.connection().get_execution_options().get(SQLITE_BEGIN) == "IMMEDIATE":
+        session.commit()
+
+
 @contextmanager
 def session_scope() -> Iterator[Session]:
     with Session(get_engine(), expire_on_commit=False) as session:

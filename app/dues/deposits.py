@@ -148,6 +148,7 @@ def _deposit_of_key(session: Session, result_id: str | None) -> Deposit:
     assert result_id is not None  # the key's row was found
     deposit = session.get(Deposit, int(result_id))
     assert deposit is not None  # committed with its key
+    session.commit()  # nothing to write: release SQLite's write lock before answering (see dues.service._replayed)
     return deposit
 
 

@@ -363,7 +363,12 @@ def _replayed(session: Session, actor: Actor, key: str, request: str) -> Payment
     receipt = idempotency.find(session, actor.id, key, PAYMENT_ACTION, request)
     if receipt is None:
         return None
-    return session.exec(select(Payment).where(Payment.receipt_number == receipt)).one()
+    payment = session.exec(select(Payment).where(Payment.receipt_number == receipt)).one()
+    # Nothing to write: end the transaction here. Kept open, it held SQLite's write lock while the
+    # answer was serialised, which waits for a worker thread, which under load are all waiting for
+    # that lock ("database is locked" after busy_timeout).
+    session.commit()
+    return payment
 
 
 # ---------------------------------------------------------------- void and refund

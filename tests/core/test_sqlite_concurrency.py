@@ -16,14 +16,20 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx2 as httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
+from starlette.requests import Request
 
+from app.auth.deps import api_actor, optional_web_actor
+from app.auth.service import start_web_session
 from app.core import db as core_db
 from app.core.clock import add_months, month_start, today
 from app.core.security import issue_token
+from app.dues import deposits
+from app.dues import service as dues_service
 from app.dues.models import Payment
 from app.members.models import Member
-from tests.factories import VILLAGE_A, make_member, make_user, valid_nik
+from tests.factories import VILLAGE_A, actor_of, make_branch, make_member, make_user, valid_nik
 
 MEMBERS = 4
 PAYMENTS_EACH = 5  # months paid for one member by concurrent requests: none may be lost
@@ -137,3 +143,75 @@ def test_begin_write_turns_a_read_into_a_write_transaction(engine):
         core_db.begin_write(session)  # already writing: nothing changes
         assert session.in_transaction()
         session.rollback()
+
+
+def _lock_probe(url: str):
+    """Whether another connection could take SQLite's write lock right now (it waits for nothing)."""
+    probe = sqlite3.connect(make_url(url).database, timeout=0, isolation_level=None)
+
+    def lock_is_free() -> bool:
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        probe.execute("ROLLBACK")
+        return True
+
+    return probe, lock_is_free
+
+
+def test_the_acting_user_is_loaded_without_keeping_the_write_lock(database_copy_url):
+    """The dependencies loading the acting user end their transaction: FastAPI then hops to another
+    worker thread for the endpoint, and a write lock held across that hop starved the other threads."""
+    if not database_copy_url.startswith("sqlite"):
+        return  # PostgreSQL: no database-wide write lock
+    engine = core_db.make_engine(database_copy_url)
+    with Session(engine, expire_on_commit=False) as session:
+        user = make_user(session, "wilayah")
+        session_id = start_web_session(session, user)
+    probe, lock_is_free = _lock_probe(database_copy_url)
+    try:
+        with Session(core_db.writer_engine(engine), expire_on_commit=False) as session:
+            assert api_actor({"uid": user.id, "cv": user.credentials_version}, session).id == user.id
+            assert lock_is_free()
+            request = Request({"type": "http", "session": {"sid": session_id}, "headers": []})
+            assert optional_web_actor(request, session).id == user.id
+            assert lock_is_free()
+    finally:
+        probe.close()
+        engine.dispose()
+
+
+def test_a_replayed_request_lets_go_of_the_write_lock(database_copy_url):
+    """A replay (a payment or deposit sent again with its key) writes nothing, so it ends its transaction
+    before answering: kept open until the session closed, it held SQLite's write lock while the answer
+    was serialised on a worker thread, and under load every worker was waiting for that lock."""
+    if not database_copy_url.startswith("sqlite"):
+        return  # PostgreSQL: no database-wide write lock
+    engine = core_db.make_engine(database_copy_url)
+    with Session(engine, expire_on_commit=False) as session:
+        branch = make_branch(session, regencies=("12.07",))
+        duta = make_user(session, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
+        member_id = make_member(session, duta, status="approved").id
+        actor = actor_of(session, duta)
+    writer = core_db.writer_engine(engine)
+    probe, lock_is_free = _lock_probe(database_copy_url)
+
+    def pay(session):
+        return dues_service.record_payment(session, actor, member_id, 1, "tunai", idempotency_key="p1")
+
+    def hand_in(session):
+        return deposits.create_deposit(session, actor, [receipt], idempotency_key="d1")
+
+    try:
+        with Session(writer, expire_on_commit=False) as session:
+            receipt = pay(session).payment.receipt_number
+        with Session(writer, expire_on_commit=False) as session:
+            hand_in(session)
+        for call in (pay, hand_in):
+            with Session(writer, expire_on_commit=False) as session:
+                assert call(session).replayed
+                assert lock_is_free()
+    finally:
+        probe.close()
+        engine.dispose()

@@ -26,6 +26,7 @@ from app.auth.models import Role
 from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
 from app.core.clock import today
+from app.core.db import begin_write
 from app.core.i18n import in_locale
 from app.core.labels import Labelled
 from app.core.templating import mask_nik
@@ -156,6 +157,9 @@ def _member_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
 
 
 def _log_export(session: Session, actor: Actor, report: str, scope: Scope, rows: int, fmt: str) -> None:
+    # A GET writing at its end: on SQLite its read transaction could not wait for the write lock
+    # ("database is locked" while a payment is being recorded), so the entry gets a write transaction.
+    begin_write(session)
     audit.record(session, actor, "export", "report", report, scope=scope.key, rows=rows, format=fmt)
     session.commit()
 

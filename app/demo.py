@@ -15,6 +15,7 @@ from app.dues import deposits as dues_deposits
 from app.dues import service as dues_service
 from app.members import service as members_service
 from app.programme import events as programme_events
+from app.programme import officials as programme_officials
 from app.programme import stages as programme_stages
 from app.programme import targets as programme_targets
 from app.regions.service import add_branch, load_regions, regions_loaded
@@ -113,18 +114,13 @@ def _load_programme_village(session: Session, actors: dict) -> None:
         attendance=350,
         partners="Serikat pekerja, perusahaan sekitar",
     )
-    for stage, evidence in (
-        ("calon", {}),
-        ("sosialisasi", {"event_id": event.id}),
-        ("duta", {}),
-        ("perangkat_terlindungi", {"enrolled": 11, "total": 11}),
-        ("diresmikan", {"decree_number": "SK/045/KEC-TM/2026", "date": day.isoformat()}),
-    ):
+    for stage, evidence in (("calon", {}), ("sosialisasi", {"event_id": event.id}), ("duta", {})):
         programme_stages.change_stage(session, cabang, DEMO_VILLAGE, stage, evidence)
     programme_stages.set_estimate(session, cabang, DEMO_VILLAGE, 420)
     programme_stages.change_stage(session, cabang, "12.07.02.2003", "calon", {})
 
     this_month = month_start(day)
+    members = {}
     for serial, person in enumerate(DEMO_MEMBERS, start=1):
         registration = members_service.create(
             session,
@@ -150,6 +146,7 @@ def _load_programme_village(session: Session, actors: dict) -> None:
         )
         member = registration.member
         assert member.id is not None  # inserted
+        members[person.full_name] = member.id
         if person.months_ago is not None:
             paid_on = max(add_months(this_month, -person.months_ago), day - dt.timedelta(days=400))
             # Registered on the day of the first payment: a payment is never dated before the registration.
@@ -175,6 +172,20 @@ def _load_programme_village(session: Session, actors: dict) -> None:
                 "nik_mismatch",
                 "Tanggal lahir pada NIK berbeda dengan yang tertulis di KTP.",
             )
+
+    # The village head and secretary are members covered this month: the roster makes the next stage.
+    programme_officials.replace_roster(
+        session,
+        duta,
+        DEMO_VILLAGE,
+        [
+            {"position": "kepala_desa", "name": "Sutrisno", "member_id": members["Sutrisno"]},
+            {"position": "sekretaris_desa", "name": "Lestari Sembiring", "member_id": members["Lestari Sembiring"]},
+        ],
+    )
+    programme_stages.change_stage(session, cabang, DEMO_VILLAGE, "perangkat_terlindungi")
+    decree = {"decree_number": "SK/045/KEC-TM/2026", "date": day.isoformat()}
+    programme_stages.change_stage(session, cabang, DEMO_VILLAGE, "diresmikan", decree)
 
     # Part of the cash goes to the bank and is confirmed; the rest stays with the duta, to be handed in.
     held = [payment.receipt_number for payment, _member in dues_deposits.held_cash(session, duta)]

@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "deposit_returned": lazy_gettext("Deposit sent back"),
     "discount_added": lazy_gettext("Rate discount added"),
     "stage_changed": lazy_gettext("Desa Sadar stage changed"),
+    "officials_set": lazy_gettext("Village officials roster kept"),
     "estimate_set": lazy_gettext("Estimate of informal workers set"),
     "event_created": lazy_gettext("Event recorded"),
     "target_set": lazy_gettext("Target set"),

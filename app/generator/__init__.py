@@ -102,13 +102,12 @@ class _Run:
         dutas = self.people.dutas(village, count, reg_days[0])
         cabang = self.people.cabang[village.branch]
         events = self.programme.village_events(village.code, count, cabang)
-        self.programme.stages(village.code, cabang, dutas, reg_days[0])
         events.sort()
         held_recent = rng.random() < 0.5  # this village's duta holds recent cash rather than depositing it
         deposits = Deposits(ctx, held_recent)
-        for reg in reg_days:
-            self.people.member(village, reg, dutas, events, deposits)
+        approved = [self.people.member(village, reg, dutas, events, deposits) for reg in reg_days]
         deposits.write()
+        self.programme.stages(village.code, cabang, dutas, reg_days[0], [a for a in approved if a is not None])
         return estimate
 
     def run(self, members: int) -> GenerateReport:

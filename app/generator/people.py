@@ -84,6 +84,16 @@ def add_branches(ctx: Context, villages: list[Place]) -> list[Place]:
     return [v if v.branch else Place(**{**v.__dict__, "branch": assignment[v.regency]}) for v in villages]
 
 
+@dataclass
+class Official:
+    """An approved member who may sit on the village's officials' roster."""
+
+    member_id: int
+    name: str
+    member_number: str | None
+    covered_until: dt.date | None
+
+
 class People:
     def __init__(self, ctx: Context):
         self.ctx = ctx
@@ -156,7 +166,11 @@ class People:
             if nik not in self.taken_niks:
                 return nik
 
-    def member(self, village: Place, reg: int, dutas: list[int], events: list[tuple[int, int]], deposits: Deposits):
+    def member(
+        self, village: Place, reg: int, dutas: list[int], events: list[tuple[int, int]], deposits: Deposits
+    ) -> "Official | None":
+        """One member and its payments; an approved one comes back as a candidate for the village's
+        officials' roster."""
         ctx, rng, writer = self.ctx, self.ctx.rng, self.ctx.writer
         if village.district != self._district:
             self._district = village.district
@@ -236,3 +250,6 @@ class People:
         )
         ctx.report.members += 1
         ctx.report.status_counts[status] = ctx.report.status_counts.get(status, 0) + 1
+        if status != "approved":
+            return None
+        return Official(member_id, name, number, covered_until)

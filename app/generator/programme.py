@@ -10,9 +10,17 @@ from sqlmodel import col
 from app.events.models import Event
 from app.generator.context import Context
 from app.generator.data import EVENT_KINDS, PARTNERS, cumulative, pick
-from app.generator.people import Place
+from app.generator.people import Official, Place
 from app.generator.writer import table_of
-from app.programme.models import STAGE_ORDER, ProvinceBaseline, StageChange, Target
+from app.programme.models import (
+    STAGE_ORDER,
+    OfficialPosition,
+    ProvinceBaseline,
+    Stage,
+    StageChange,
+    Target,
+    VillageOfficial,
+)
 from app.regions.models import Village
 
 _EVENT_KINDS = cumulative(EVENT_KINDS)
@@ -22,6 +30,16 @@ _TITLES = {
     "senam_bersama": "Senam bersama dan pendaftaran",
     "kemitraan": "Kemitraan",
 }
+
+
+# A roster's positions in order: the head and the secretary first, as a village lists them.
+POSITIONS = (
+    OfficialPosition.kepala_desa.value,
+    OfficialPosition.sekretaris_desa.value,
+    *[OfficialPosition.kaur.value] * 3,
+    *[OfficialPosition.kasi.value] * 3,
+    *[OfficialPosition.kepala_dusun.value] * 3,
+)
 
 
 class Programme:
@@ -74,10 +92,19 @@ class Programme:
             events.append((on, self.event(pick(ctx.rng, _EVENT_KINDS), on, code, None, cabang)))
         return events
 
-    def stages(self, code: str, cabang: int, dutas: list[int], first_reg: int) -> None:
+    def stages(self, code: str, cabang: int, dutas: list[int], first_reg: int, candidates: list[Official]) -> None:
+        """The village's stage history; from `perangkat_terlindungi` on, a roster of officials drawn from
+        its approved members (the ones covered longest), as the stage's evidence snapshots it."""
         stage = self.stage_of.get(code)
         if stage is None:
             return
+        roster = sorted(candidates, key=lambda c: c.covered_until or dt.date.min, reverse=True)
+        roster = roster[: self.ctx.rng.randrange(2, 12)]
+        if len(roster) < 2:  # no head and secretary among its members: the village stops before that stage
+            stage = min(stage, STAGE_ORDER.index(Stage.duta.value))
+            self.stage_of[code] = stage
+        elif stage >= STAGE_ORDER.index(Stage.perangkat_terlindungi.value):
+            self.officials(code, roster, cabang)
         ctx, rng = self.ctx, self.ctx.rng
         on = max(ctx.first_day.toordinal(), first_reg - rng.randrange(10, 60))
         last = ctx.today.toordinal() - 1
@@ -89,8 +116,17 @@ class Programme:
                 on = max(on, first_reg)
                 evidence = {"duta_id": dutas[0]}
             elif level == 3:
-                total = rng.randrange(8, 20)
-                evidence = {"enrolled": total, "total": total}
+                evidence = {
+                    "officials": [
+                        {
+                            "position": position,
+                            "name": official.name,
+                            "member_number": official.member_number,
+                            "covered_until": f"{official.covered_until:%Y-%m}" if official.covered_until else None,
+                        }
+                        for position, official in zip(POSITIONS, roster, strict=False)
+                    ]
+                }
             elif level == 4:
                 evidence = {
                     "decree_number": f"141/{rng.randrange(10, 999)}/SK/{ctx.day(on).year}",
@@ -113,6 +149,21 @@ class Programme:
             final = (STAGE_ORDER[level], ctx.day(on), code)
             on = min(last, on + rng.randrange(15, 90))
         self.staged.append(final)
+
+    def officials(self, code: str, roster: list[Official], cabang: int) -> None:
+        for rank, (position, official) in enumerate(zip(POSITIONS, roster, strict=False)):
+            self.ctx.writer.add(
+                VillageOfficial,
+                {
+                    "village_code": code,
+                    "position": position,
+                    "name": official.name,
+                    "member_id": official.member_id,
+                    "rank": rank,
+                    "updated_by_id": cabang,
+                    "updated_at": self.ctx.moment(self.ctx.today.toordinal() - 1),
+                },
+            )
 
     def finish(self, villages: list[Place], estimates: list[int]) -> None:
         """Villages' estimates (where none was set) and stages, then the targets and baselines missing."""

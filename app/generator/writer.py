@@ -13,11 +13,11 @@ from app.core.db import table_of
 from app.dues.models import Deposit, Payment
 from app.events.models import Event
 from app.members.models import Member
-from app.programme.models import StageChange
+from app.programme.models import StageChange, VillageOfficial
 
 BATCH = 5_000
 # The order of writing: a row's foreign keys point to rows written in an earlier place or flush.
-ORDER: tuple[type[SQLModel], ...] = (User, UserVillage, Event, StageChange, Deposit, Member, Payment)
+ORDER: tuple[type[SQLModel], ...] = (User, UserVillage, Event, StageChange, Deposit, Member, Payment, VillageOfficial)
 # Tables whose ids the generator gives itself (it links rows before writing them).
 NUMBERED: tuple[type[SQLModel], ...] = (User, Event, StageChange, Deposit, Member, Payment)
 # Tables whose non-unique indexes wait for the end of the load.

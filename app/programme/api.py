@@ -13,7 +13,7 @@ from app.core.db import SessionDep
 from app.core.errors import Invalid
 from app.core.i18n import _
 from app.events.models import EventKind
-from app.programme import events, service, stages, targets
+from app.programme import events, officials, service, stages, targets
 from app.programme.models import Stage
 from app.programme.schemas import (
     BaselineItem,
@@ -22,6 +22,9 @@ from app.programme.schemas import (
     EventDetail,
     EventItem,
     EventPage,
+    OfficialOut,
+    Officials,
+    OfficialsPut,
     StageAnswer,
     StageHistoryItem,
     StageRequest,
@@ -194,3 +197,37 @@ def put_target(body: TargetPut, actor: ApiActor, session: SessionDep):
 def put_baseline(body: BaselineItem, actor: ApiActor, session: SessionDep):
     baseline = targets.set_baseline(session, actor, body.province_code, body.year, body.workers, body.covered)
     return BaselineItem.model_validate(baseline, from_attributes=True)
+
+
+def _officials(roster: officials.Roster) -> Officials:
+    return Officials(
+        items=[
+            OfficialOut(
+                id=row.official.id or 0,
+                position=row.official.position,
+                position_label=row.label,
+                name=row.official.name,
+                member_id=row.official.member_id,
+                member_number=row.member.member_number if row.member else None,
+                member_status=row.member.status if row.member else None,
+                cover_status=row.cover,
+            )
+            for row in roster.rows
+        ],
+        complete=roster.complete,
+        missing=roster.missing,
+    )
+
+
+@router.get("/villages/{code}/officials", response_model=Officials)
+def village_officials(code: str, actor: ApiActor, session: SessionDep):
+    """The village's officials (perangkat desa) and whether all are protected this month."""
+    return _officials(officials.roster(session, actor, code))
+
+
+@router.put("/villages/{code}/officials", response_model=Officials)
+def put_village_officials(code: str, body: OfficialsPut, actor: ApiActor, session: SessionDep):
+    """The whole roster (`duta` of the village, `cabang`). A refused row is named by its index:
+    `name_0` is the first item's name."""
+    items = [item.model_dump() for item in body.items]
+    return _officials(officials.replace_roster(session, actor, code, items))

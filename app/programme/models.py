@@ -61,3 +61,34 @@ class ProvinceBaseline(SQLModel, table=True):
     year: int = Field(primary_key=True)
     workers: int = Field(sa_column=Column(BigInteger, nullable=False))
     covered: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class OfficialPosition(Labelled):
+    """A village official's position (Aceh's own words for some: `officials.position_label`)."""
+
+    kepala_desa = "kepala_desa", lazy_gettext("Village head")
+    sekretaris_desa = "sekretaris_desa", lazy_gettext("Village secretary")
+    kaur = "kaur", lazy_gettext("Head of affairs (kaur)")
+    kasi = "kasi", lazy_gettext("Head of section (kasi)")
+    kepala_dusun = "kepala_dusun", lazy_gettext("Hamlet head")
+    bpd = "bpd", lazy_gettext("Village council (BPD)")
+    lpm = "lpm", lazy_gettext("Community council (LPM)")
+    bumdes = "bumdes", lazy_gettext("Village enterprise (BUMDes)")
+    kader = "kader", lazy_gettext("Cadre")
+    lainnya = "lainnya", lazy_gettext("Other")
+
+
+class VillageOfficial(SQLModel, table=True):
+    """One of a village's officials (perangkat desa), and the member record that is them once registered."""
+
+    __tablename__ = "village_official"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_code: str = Field(foreign_key="village.code", index=True, max_length=13)
+    position: str = Field(max_length=20)
+    name: str = Field(max_length=120)
+    member_id: int | None = Field(default=None, foreign_key="member.id")
+    # The roster's order as it was kept (head and secretary first, as a village lists them).
+    rank: int = 0
+    updated_by_id: int = Field(foreign_key="user.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,10 +1,10 @@
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.events.models import EventKind
-from app.programme.models import Stage, TargetMetric
+from app.programme.models import OfficialPosition, Stage, TargetMetric
 
 
 class VillageCounts(BaseModel):
@@ -46,8 +46,6 @@ class StageRequest(BaseModel):
 
     stage: Stage
     event_id: int | None = None
-    enrolled: int | None = Field(default=None, ge=0)
-    total: int | None = Field(default=None, ge=0)
     decree_number: str | None = Field(default=None, max_length=100)
     date: dt.date | None = None
 
@@ -125,3 +123,32 @@ class TargetsAnswer(BaseModel):
     year: int
     items: list[TargetItem]
     baselines: list[BaselineItem]
+
+
+class OfficialIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    position: str | None = Field(None, json_schema_extra={"enum": [p.value for p in OfficialPosition]})
+    name: str | None = Field(None, description="at most 120 characters")
+    member_id: int | str | None = Field(None, description="the member record of this official, of this village")
+
+
+class OfficialsPut(BaseModel):
+    items: list[OfficialIn] = Field(max_length=43, description="the whole roster; at most 40 officials")
+
+
+class OfficialOut(BaseModel):
+    id: int
+    position: str
+    position_label: str
+    name: str
+    member_id: int | None
+    member_number: str | None
+    member_status: str | None
+    cover_status: str | None = Field(None, description="aktif, jatuh_tempo or nonaktif today; null without a member")
+
+
+class Officials(BaseModel):
+    items: list[OfficialOut]
+    complete: bool = Field(description="head and secretary on the roster, every official a member covered this month")
+    missing: list[str] = Field(description="who keeps the roster from being complete, as sentences")

@@ -41,6 +41,11 @@ def stage_label(stage: str | None) -> str:
     return Stage.label_of(stage) if stage else _("Not in the programme")
 
 
+def reached(current: str | None, stage: str) -> bool:
+    """Whether a village at stage `current` has reached `stage`."""
+    return current is not None and STAGE_ORDER.index(current) >= STAGE_ORDER.index(stage)
+
+
 def next_stage(stage: str | None) -> str | None:
     if stage is None:
         return Stage.calon.value

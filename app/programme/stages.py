@@ -12,12 +12,12 @@ from sqlmodel import Session, col, select
 from app.auth.models import Role, User, UserVillage
 from app.auth.scope import Actor, get_village, require_role
 from app.core import audit
-from app.core.bounds import MAX_COUNT, too_large
 from app.core.clock import today
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import _
 from app.core.text import require_plain_text
 from app.events.models import Event, EventKind
+from app.programme import officials
 from app.programme.models import STAGE_ORDER, Stage, StageChange
 from app.programme.service import next_stage, stage_label
 from app.regions.models import Village
@@ -99,14 +99,16 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
     reached_on = _stage_date(evidence.get("date"), village.stage_since, day, required=stage == Stage.diresmikan.value)
     recorded: dict = {}
     if stage == Stage.sosialisasi.value:
-        recorded = _socialisation_evidence(session, village, evidence, day)
+        recorded = _socialisation_evidence(session, village, evidence, reached_on)
     elif stage == Stage.duta.value:
         accounts = active_duta_accounts(session, village.code)
         if not accounts:
             raise Conflict(_("Missing evidence: an active duta account for this village."))
         recorded = {"duta_accounts": [user.username for user in accounts]}
     elif stage == Stage.perangkat_terlindungi.value:
-        recorded = _officials_evidence(evidence)
+        recorded, lacking = officials.evidence(session, village, reached_on)
+        if lacking:
+            raise Conflict(_("The village's officials are not all protected: %(missing)s.", missing="; ".join(lacking)))
     elif stage == Stage.diresmikan.value:
         recorded = _decree_evidence(session, village, evidence, reached_on)
 
@@ -136,21 +138,6 @@ def change_stage(session: Session, actor: Actor, code: str, stage: str, evidence
     audit.record(session, actor, "stage_changed", "village", village.code, **detail)
     session.commit()
     return village
-
-
-def _positive_int(value, field: str, errors: dict) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        errors[field] = _("Enter a whole number.")
-        return None
-    if number < 0:
-        errors[field] = _("Enter 0 or more.")
-        return None
-    if number > MAX_COUNT:
-        errors[field] = too_large(MAX_COUNT)
-        return None
-    return number
 
 
 def _stage_date(value, previous: dt.date | None, day: dt.date, required: bool) -> dt.date:
@@ -189,40 +176,12 @@ def _socialisation_evidence(session: Session, village: Village, evidence: dict, 
     if event.date > day:
         raise Conflict(
             _(
-                "Missing evidence: the socialisation event of %(date)s has not taken place yet.",
+                "Missing evidence: the socialisation event of %(date)s is after the date of this stage.",
                 date=event.date.strftime("%d/%m/%Y"),
             ),
             field="event_id",
         )
     return {"event_id": event.id, "event_date": event.date.isoformat(), "attendance": event.attendance}
-
-
-def _officials_evidence(evidence: dict) -> dict:
-    for field in ("enrolled", "total"):
-        if evidence.get(field) is None:
-            raise Conflict(
-                _("Missing evidence: how many village officials there are and how many are enrolled."), field=field
-            )
-    errors: dict = {}
-    enrolled = _positive_int(evidence["enrolled"], "enrolled", errors)
-    total = _positive_int(evidence["total"], "total", errors)
-    if errors:
-        raise Invalid(errors)
-    assert enrolled is not None and total is not None  # None only with an error
-    if total == 0:
-        raise Conflict(_("Missing evidence: the number of village officials must be more than 0."), field="total")
-    if enrolled > total:
-        raise Invalid({"enrolled": _("Cannot be more than the number of officials.")})
-    if enrolled < total:
-        raise Conflict(
-            _(
-                "Missing evidence: only %(enrolled)s of %(total)s village officials are enrolled; all must be.",
-                enrolled=enrolled,
-                total=total,
-            ),
-            field="enrolled",
-        )
-    return {"enrolled": enrolled, "total": total}
 
 
 def _decree_evidence(session: Session, village: Village, evidence: dict, date: dt.date) -> dict:

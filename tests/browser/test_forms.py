@@ -152,6 +152,11 @@ def _promise_without_a_day(page, _world):
     page.check("input[name=outcome][value=janji_bayar]")
 
 
+def _official_without_a_name(page, _world):
+    page.select_option("#position_0", "kepala_desa")
+    page.fill("#name_0", "")
+
+
 def _target(page, _world):
     page.select_option("#level", "province")
     page.fill("#scope_code", "99")
@@ -204,6 +209,14 @@ CASES = [
         "form[action$='/contact']",
         _promise_without_a_day,
         "#promised_on-error",
+    ),
+    Case(
+        "village officials",
+        DUTA,
+        lambda w: "/villages/11.71.01.2001/officials",
+        "form.roster",
+        _official_without_a_name,
+        "#name_0-error",
     ),
     Case(
         "void",
@@ -452,6 +465,7 @@ WIDE_PAGES = [
     (DUTA, "/"),
     (DUTA, "/followups"),
     (DUTA, "/followups/visits"),
+    (DUTA, "/villages/11.71.01.2001/officials"),
     (WILAYAH, "/dashboard"),
     (WILAYAH, "/dashboard?scope=branch:LUBUK-PAKAM"),
     (WILAYAH, "/villages"),

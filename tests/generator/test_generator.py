@@ -2,6 +2,7 @@
 it writes obeys the same rules as data entered through the app."""
 
 import datetime as dt
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -273,3 +274,34 @@ def test_writes_through_sqlalchemy_only():
             r"exec_driver",
         ):
             assert not re.search(banned, source), (path.name, banned)
+
+
+def test_officials_rosters_behind_the_stage(generated):
+    """A village at `perangkat_terlindungi` or beyond has a roster: its head and secretary first, each an
+    approved member of that village, as the stage's evidence names them."""
+    _engine, connection, _report = generated
+    villages = rows(
+        connection,
+        "SELECT code FROM village WHERE stage IN ('perangkat_terlindungi', 'diresmikan')",
+    )
+    checked = 0
+    for (code,) in villages:
+        roster = rows(
+            connection,
+            "SELECT o.position, o.name, m.member_number, m.status, m.village_code FROM village_official o"
+            " JOIN member m ON m.id = o.member_id WHERE o.village_code = :code ORDER BY o.rank",
+            code=code,
+        )
+        if not roster:
+            continue  # the demo's village or a village staged before the load keeps its own history
+        assert [r[0] for r in roster[:2]] == ["kepala_desa", "sekretaris_desa"]
+        assert all(r[3] == "approved" and r[4] == code for r in roster)
+        (evidence,) = rows(
+            connection,
+            "SELECT evidence FROM stage_change WHERE village_code = :code AND stage = 'perangkat_terlindungi'",
+            code=code,
+        )[0]
+        named = [o["member_number"] for o in json.loads(evidence)["officials"]]
+        assert named == [r[2] for r in roster]
+        checked += 1
+    assert checked > 0

@@ -13,9 +13,12 @@ from app.regions.models import Village
 from tests.factories import (
     VILLAGE_A,
     VILLAGE_B,
+    actor_of,
     api_headers,
     make_branch,
     make_event,
+    make_member,
+    make_payment,
     make_user,
     set_village_stage,
     web_login,
@@ -26,6 +29,24 @@ from tests.factories import (
 def cabang(db):
     branch = make_branch(db, regencies=("12.07",))
     return make_user(db, "cabang", branch_code=branch.code)
+
+
+def protect_officials(db, cabang, code=VILLAGE_A, paid=True):
+    """A roster of a head and a secretary, both approved members, paid for this month unless told."""
+    from app.programme import officials
+
+    duta = make_user(db, "duta", villages=(code,))
+    head = make_member(db, duta, code, status="approved", full_name="Pak Kades")
+    secretary = make_member(db, duta, code, status="approved", full_name="Bu Sekdes")
+    if paid:
+        make_payment(db, duta, head)
+        make_payment(db, duta, secretary)
+    items = [
+        {"position": "kepala_desa", "name": "Pak Kades", "member_id": head.id},
+        {"position": "sekretaris_desa", "name": "Bu Sekdes", "member_id": secretary.id},
+    ]
+    officials.replace_roster(db, actor_of(db, cabang), code, items)
+    return head, secretary
 
 
 def move(client, headers, stage, code=VILLAGE_A, **evidence):
@@ -49,7 +70,8 @@ def test_full_path_with_evidence_writes_history_and_audit(client, db, cabang):
     assert move(client, headers, "sosialisasi", event_id=event.id).status_code == 200
     make_user(db, "duta", villages=(VILLAGE_A,))
     assert move(client, headers, "duta").status_code == 200
-    assert move(client, headers, "perangkat_terlindungi", enrolled=12, total=12).status_code == 200
+    head, _secretary = protect_officials(db, cabang)
+    assert move(client, headers, "perangkat_terlindungi").status_code == 200
     decree_date = today()
     response = move(client, headers, "diresmikan", decree_number="141/12/SK/2026", date=decree_date.isoformat())
     assert response.status_code == 200, response.text
@@ -59,7 +81,11 @@ def test_full_path_with_evidence_writes_history_and_audit(client, db, cabang):
     assert [c.stage for c in changes] == ["calon", "sosialisasi", "duta", "perangkat_terlindungi", "diresmikan"]
     assert all(c.recorded_by_id == cabang.id for c in changes)
     assert json.loads(changes[1].evidence)["event_id"] == event.id
-    assert json.loads(changes[3].evidence) == {"enrolled": 12, "total": 12}
+    officials = json.loads(changes[3].evidence)["officials"]
+    assert [(o["position"], o["member_number"]) for o in officials] == [
+        ("kepala_desa", head.member_number),
+        ("sekretaris_desa", _secretary.member_number),
+    ]
     assert json.loads(changes[4].evidence)["decree_number"] == "141/12/SK/2026"
     entries = db.exec(
         select(AuditEntry).where(AuditEntry.action == "stage_changed", AuditEntry.object_id == VILLAGE_A)
@@ -86,7 +112,19 @@ def test_sosialisasi_refuses_a_future_event(client, db, cabang):
     event = make_event(db, cabang, VILLAGE_A, date=today() + dt.timedelta(days=2))
     response = move(client, api_headers(client, cabang), "sosialisasi", event_id=event.id)
     assert response.status_code == 409
-    assert "belum berlangsung" in response.json()["detail"]
+    assert "sesudah tanggal tahap ini" in response.json()["detail"]
+
+
+def test_sosialisasi_event_on_or_before_the_stage_date(client, db, cabang):
+    """A stage dated back needs its socialisation event on or before that date."""
+    set_village_stage(db, VILLAGE_A, "calon", cabang)
+    since = db.get(Village, VILLAGE_A).stage_since
+    event = make_event(db, cabang, VILLAGE_A, date=since + dt.timedelta(days=5))
+    headers = {**api_headers(client, cabang), "Accept-Language": "id"}
+    early = move(client, headers, "sosialisasi", event_id=event.id, date=(since + dt.timedelta(days=2)).isoformat())
+    assert early.status_code == 409 and "sesudah tanggal tahap ini" in early.json()["detail"]
+    on_the_day = move(client, headers, "sosialisasi", event_id=event.id, date=event.date.isoformat())
+    assert on_the_day.status_code == 200, on_the_day.text
 
 
 def test_sosialisasi_accepts_an_event_of_today(client, db, cabang):
@@ -123,22 +161,29 @@ def test_duta_stage_needs_an_active_duta_account(client, db, cabang):
     assert json.loads(change.evidence) == {"duta_accounts": [active.username]}
 
 
-def test_officials_must_all_be_enrolled(client, db, cabang):
+def test_officials_protected_is_computed_from_the_roster(client, db, cabang):
+    """Typed numbers are not evidence: the roster must hold the head and the secretary, each an approved
+    member covered in the stage's month; the refusal names who is missing."""
     set_village_stage(db, VILLAGE_A, "duta", cabang)
-    headers = api_headers(client, cabang)
-    missing = move(client, headers, "perangkat_terlindungi")
-    assert missing.status_code == 409
-    assert "perangkat desa" in missing.json()["detail"] and "(enrolled" not in missing.json()["detail"]
-    partial = move(client, headers, "perangkat_terlindungi", enrolled=7, total=9)
-    assert partial.status_code == 409
-    assert "7 dari 9" in partial.json()["detail"]
-    zero = move(client, headers, "perangkat_terlindungi", enrolled=0, total=0)
-    assert zero.status_code == 409
-    assert "lebih dari 0" in zero.json()["detail"]
-    too_many = move(client, headers, "perangkat_terlindungi", enrolled=10, total=9)
-    assert too_many.status_code == 422
-    assert too_many.json()["detail"][0]["loc"][-1] == "enrolled"
-    assert move(client, headers, "perangkat_terlindungi", enrolled=9, total=9).status_code == 200
+    headers = {**api_headers(client, cabang), "Accept-Language": "id"}
+    empty = move(client, headers, "perangkat_terlindungi", enrolled=9, total=9)
+    assert empty.status_code == 409 and "daftar perangkat masih kosong" in empty.json()["detail"]
+    protect_officials(db, cabang, paid=False)
+    unpaid = move(client, headers, "perangkat_terlindungi")
+    assert unpaid.status_code == 409
+    assert "Kepala desa Pak Kades tidak terlindungi" in unpaid.json()["detail"]
+    assert "Sekretaris desa Bu Sekdes tidak terlindungi" in unpaid.json()["detail"]
+    assert db.get(Village, VILLAGE_A).stage == "duta"
+
+
+def test_officials_covered_on_a_past_stage_date(client, db, cabang):
+    """A stage entered late is checked on its own date: cover bought later does not reach back."""
+    set_village_stage(db, VILLAGE_A, "duta", cabang)
+    protect_officials(db, cabang)
+    headers = {**api_headers(client, cabang), "Accept-Language": "id"}
+    earlier = (today().replace(day=1) - dt.timedelta(days=1)).isoformat()  # last month: not covered then
+    assert move(client, headers, "perangkat_terlindungi", date=earlier).status_code in (409, 422)
+    assert move(client, headers, "perangkat_terlindungi").status_code == 200
 
 
 def test_diresmikan_needs_decree_number_and_date(client, db, cabang):
@@ -298,12 +343,11 @@ def test_stage_form_has_a_date_and_shows_conflicts_beside_their_fields(client, d
     )
     refused = client.post(
         f"/villages/{VILLAGE_A}/stage",
-        data={"csrf_token": token, "stage": "perangkat_terlindungi", "enrolled": "7", "total": "9"},
+        data={"csrf_token": token, "stage": "perangkat_terlindungi"},
         headers={"Accept-Language": "id"},
     )
     assert refused.status_code == 409
-    assert 'id="enrolled-error"' in refused.text and "7 dari 9" in refused.text
-    assert 'id="stage-error"' not in refused.text
+    assert 'id="stage-error"' in refused.text and "daftar perangkat masih kosong" in refused.text
 
 
 def test_stage_form_shows_a_conflict_naming_no_field_above_the_form(client, db, cabang):

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "member_approved": lazy_gettext("Registration approved"),
     "members_approved": lazy_gettext("Registrations approved together"),
     "member_rejected": lazy_gettext("Registration rejected"),
+    "kpj_recorded": lazy_gettext("KPJ number recorded"),
     "contact_recorded": lazy_gettext("Contact with a member noted"),
     "payment_recorded": lazy_gettext("Payment recorded"),
     "payment_voided": lazy_gettext("Payment voided"),

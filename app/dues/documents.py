@@ -33,7 +33,7 @@ def receipt_pdf(context: dict) -> bytes:
         notes=notes,
         fields=[
             (_("Member"), member.full_name),
-            (_("Member number"), member.member_number or _("waiting for approval")),
+            ("KPJ", member.kpj or (_("KPJ pending") if member.status == "approved" else _("waiting for approval"))),
             (
                 _("Months covered"),
                 f"{context['cover']} ({ngettext('%(num)s month', '%(num)s months', payment.months)})",

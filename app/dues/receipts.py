@@ -80,8 +80,8 @@ def receipt_text(payment, member, recorded_by_name: str) -> str:
         f"No. kuitansi: {payment.receipt_number}",
         f"Nama: {member.full_name}",
     ]
-    if member.member_number:
-        lines.append(f"No. peserta: {member.member_number}")
+    if member.kpj:
+        lines.append(f"KPJ: {member.kpj}")
     lines += [
         f"Masa perlindungan: {cover_label(payment.cover_from, payment.cover_to)} ({payment.months} bulan)",
         f"Jumlah: {format_rupiah(payment.amount)} ({amount_in_words(payment.amount)})",

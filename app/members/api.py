@@ -58,6 +58,7 @@ def member_out(
                 "consent_at",
                 "status",
                 "member_number",
+                "kpj",
                 "rejection_reason",
                 "registered_by_id",
                 "created_at",

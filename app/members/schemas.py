@@ -70,7 +70,8 @@ class MemberOut(BaseModel):
     event_id: int | None
     consent_at: dt.datetime | None
     status: str
-    member_number: str | None
+    member_number: str | None = Field(description="the app's internal reference, not the KPJ")
+    kpj: str | None = Field(None, description="from BPJS Ketenagakerjaan's core system; null while pending")
     rejection_reason: str | None = None
     registered_by_id: int
     created_at: dt.datetime

@@ -97,3 +97,22 @@ def report_villages_xlsx(
     scope: str | None = None,
 ):
     return villages_xlsx_response(session, actor, scope)
+
+
+def kpj_waiting_response(session: Session, actor: Actor, fmt: str) -> Response:
+    rows = exports.kpj_waiting_rows(session, actor, fmt)
+    name = f"menunggu-kpj-{actor.branch_code or 'cabang'}.{fmt}".lower()
+    if fmt == "csv":
+        return StreamingResponse(exports.kpj_waiting_csv(rows), media_type=CSV, headers=_attachment(name))
+    return Response(exports.kpj_waiting_xlsx(rows), media_type=XLSX, headers=_attachment(name))
+
+
+@router.get("/reports/kpj-waiting.csv", response_class=StreamingResponse)
+def report_kpj_waiting_csv(actor: ApiActor, session: SessionDep):
+    """(`cabang`) Approved members of the branch without a KPJ, whole NIK, to enter in the core system."""
+    return kpj_waiting_response(session, actor, "csv")
+
+
+@router.get("/reports/kpj-waiting.xlsx", response_class=Response)
+def report_kpj_waiting_xlsx(actor: ApiActor, session: SessionDep):
+    return kpj_waiting_response(session, actor, "xlsx")

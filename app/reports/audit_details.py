@@ -16,7 +16,7 @@ from app.dues.models import Channel
 from app.events.models import EventKind
 from app.followups.models import OUTCOME_LABELS
 from app.members.models import MemberStatus, Occupation, Sex
-from app.programme.models import Stage, TargetMetric
+from app.programme.models import OfficialPosition, Stage, TargetMetric
 from app.programme.service import LEVEL_LABELS
 from app.workflows.approvals import REJECTION_REASONS
 
@@ -36,7 +36,8 @@ FIELD_LABELS = {
     "branch": lazy_gettext("Branch"),
     "branch_code": lazy_gettext("Branch"),
     "villages": lazy_gettext("Villages"),
-    "member_number": lazy_gettext("Member number"),
+    "member_number": lazy_gettext("Internal number"),
+    "kpj": "KPJ",
     "village": lazy_gettext("Village"),
     "village_code": lazy_gettext("Village"),
     "batch": lazy_gettext("Approved together"),
@@ -102,6 +103,8 @@ FIELD_LABELS = {
     "event_date": lazy_gettext("Event date"),
     "enrolled": lazy_gettext("Enrolled"),
     "decree_number": lazy_gettext("Decree number"),
+    # a village's roster of officials (programme.officials)
+    "officials": lazy_gettext("Village officials"),
     # a contact with a member (followups)
     "outcome": lazy_gettext("What came of it"),
     "promised_on": lazy_gettext("Promised to pay on"),
@@ -202,6 +205,10 @@ def _change(key: str, pair: Any) -> str:
     return f"{before} → {after}"
 
 
+def _official(item: dict) -> str:
+    return f"{OfficialPosition.label_of(item.get('position'))} {item.get('name', '')}".strip()
+
+
 def describe(action: str, detail: dict) -> list[tuple[str, str]]:
     """(label, text) for each field of the detail that holds something, in the order written."""
     shown = []
@@ -211,6 +218,8 @@ def describe(action: str, detail: dict) -> list[tuple[str, str]]:
         label = str(FIELD_LABELS.get(key, key))
         if action == "member_updated" and key == "changes" and isinstance(value, dict):
             shown += [(str(FIELD_LABELS.get(name, name)), _change(name, pair)) for name, pair in value.items()]
+        elif key == "officials" and isinstance(value, list):  # a roster: "Kepala desa Pak Kades, ..."
+            shown.append((label, ", ".join(_official(item) for item in value if isinstance(item, dict))))
         elif action == "members_approved" and key == "members" and isinstance(value, dict):
             shown.append((label, ", ".join(f"#{member_id}: {number}" for member_id, number in value.items())))
         else:

@@ -31,6 +31,7 @@ from app.core.i18n import in_locale
 from app.core.labels import Labelled
 from app.core.templating import mask_nik
 from app.members.cover import CoverStatus, cover_clause, cover_status
+from app.members.kpj import waiting_for_kpj
 from app.members.models import Member, MemberStatus, Occupation, Sex
 from app.programme.models import Stage, Target, TargetMetric
 from app.regions.models import District, Regency, Village
@@ -50,7 +51,7 @@ MEMBER_HEADERS = [
     "Pekerjaan",
     "Penghasilan",
     "Status",
-    "Nomor peserta",
+    "KPJ",
     "Status kepesertaan",
     "Iuran sampai",
 ]
@@ -108,7 +109,7 @@ def _member_query(actor: Actor, scope: Scope):
             Member.occupation,
             Member.monthly_income,
             Member.status,
-            Member.member_number,
+            Member.kpj,
             Member.covered_until,
         )
         .join(Village, col(Village.code) == Member.village_code)
@@ -342,6 +343,58 @@ def members_csv(session: Session, actor: Actor, scope: Scope) -> Iterator[bytes]
 
 def members_xlsx(session: Session, actor: Actor, scope: Scope) -> bytes:
     return xlsx_bytes("Peserta", MEMBER_HEADERS, _member_rows(session, actor, scope, today()), MEMBER_KINDS)
+
+
+# ------------------------------------------------------------------------------ waiting for a KPJ
+
+# Approved members without a KPJ, for the branch to enter in the core system: the whole NIK (the branch
+# officer sees it), as the core system's own import expects.
+KPJ_WAITING_HEADERS = [
+    "NIK",
+    "Nama",
+    "Jenis kelamin",
+    "Tanggal lahir",
+    "Desa",
+    "Nomor HP",
+    "Nomor internal",
+    "Disetujui",
+]
+KPJ_WAITING_KINDS = {3: DATE, 7: DATE}
+
+
+def kpj_waiting_rows(session: Session, actor: Actor, fmt: str) -> list[list]:
+    """The branch's approved members waiting for a KPJ, oldest approval first; the export is audited."""
+    require_role(actor, Role.cabang.value)
+    members = waiting_for_kpj(session, actor)
+    names = dict(
+        session.exec(
+            select(Village.code, Village.name).where(col(Village.code).in_({m.village_code for m in members}))
+        ).all()
+    )
+    sexes = _in_indonesian(Sex)
+    rows = [
+        [
+            m.nik,
+            m.full_name,
+            sexes.get(m.sex, m.sex),
+            m.birth_date,
+            names.get(m.village_code, m.village_code),
+            m.phone,
+            m.member_number,
+            _date(m.decided_at),
+        ]
+        for m in members
+    ]
+    _log_export(session, actor, "kpj_waiting", parse_scope(session, actor, None), len(rows), fmt)
+    return rows
+
+
+def kpj_waiting_csv(rows: list[list]) -> Iterator[bytes]:
+    return csv_lines(KPJ_WAITING_HEADERS, rows, KPJ_WAITING_KINDS)
+
+
+def kpj_waiting_xlsx(rows: list[list]) -> bytes:
+    return xlsx_bytes("Menunggu KPJ", KPJ_WAITING_HEADERS, rows, KPJ_WAITING_KINDS)
 
 
 def villages_csv(rows: list[list]) -> Iterator[bytes]:

@@ -104,3 +104,13 @@ def villages_csv(actor: WebActor, session: SessionDep, scope: str | None = None)
 @router.get("/reports/villages.xlsx")
 def villages_xlsx(actor: WebActor, session: SessionDep, scope: str | None = None):
     return report_api.villages_xlsx_response(session, actor, scope)
+
+
+@router.get("/reports/kpj-waiting.csv")
+def kpj_waiting_csv(actor: WebActor, session: SessionDep):
+    return report_api.kpj_waiting_response(session, actor, "csv")
+
+
+@router.get("/reports/kpj-waiting.xlsx")
+def kpj_waiting_xlsx(actor: WebActor, session: SessionDep):
+    return report_api.kpj_waiting_response(session, actor, "xlsx")

@@ -1,15 +1,18 @@
 """JSON API across domains (prefix /api/v1): one member with its follow-up, and the branch's decision
 (`POST /members/{id}/approve` and `/reject`)."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Form, UploadFile
 from pydantic import BaseModel, Field
 
 from app.auth.deps import ApiActor
+from app.core import uploads
 from app.core.bounds import RowId
 from app.core.db import SessionDep
+from app.core.templating import mask_nik
 from app.followups import service as followups
 from app.followups.api import contact_out
 from app.followups.schemas import ContactOut
+from app.members import kpj as kpj_numbers
 from app.members import service as members_service
 from app.members.api import member_out
 from app.members.schemas import MemberOut
@@ -21,6 +24,15 @@ router = APIRouter(tags=["members"])
 class Decided(BaseModel):
     status: str
     member_number: str | None = None
+    kpj: str | None = None
+
+
+class ApproveBody(BaseModel):
+    kpj: str | None = Field(None, description="11 digits, when the core system issued it already")
+
+
+class KpjBody(BaseModel):
+    kpj: str | None = Field(None, description="11 digits, issued by BPJS Ketenagakerjaan's core system")
 
 
 class RejectBody(BaseModel):
@@ -45,12 +57,53 @@ def get_member(member_id: RowId, actor: ApiActor, session: SessionDep):
 
 
 @router.post("/members/{member_id}/approve", response_model=Decided, response_model_exclude_none=True)
-def approve(member_id: RowId, actor: ApiActor, session: SessionDep):
-    member = approvals.approve(session, actor, member_id)
-    return Decided(status=member.status, member_number=member.member_number)
+def approve(member_id: RowId, actor: ApiActor, session: SessionDep, body: ApproveBody | None = None):
+    member = approvals.approve(session, actor, member_id, kpj=body.kpj if body else None)
+    return Decided(status=member.status, member_number=member.member_number, kpj=member.kpj)
+
+
+@router.post("/members/{member_id}/kpj", response_model=Decided, response_model_exclude_none=True)
+def record_kpj(member_id: RowId, body: KpjBody, actor: ApiActor, session: SessionDep):
+    """The branch officer records (or corrects) an approved member's KPJ number."""
+    member = kpj_numbers.record_kpj(session, actor, member_id, body.kpj)
+    return Decided(status=member.status, member_number=member.member_number, kpj=member.kpj)
 
 
 @router.post("/members/{member_id}/reject", response_model=Decided, response_model_exclude_none=True)
 def reject(member_id: RowId, body: RejectBody, actor: ApiActor, session: SessionDep):
     member = approvals.reject(session, actor, member_id, body.code, body.reason)
     return Decided(status=member.status)
+
+
+class KpjImportRow(BaseModel):
+    row: int
+    nik: str = Field(description="masked")
+    kpj: str
+    status: str = Field(description='"ok", "exists" (recorded so already) or "error"')
+    errors: list[str]
+
+
+class KpjImport(BaseModel):
+    rows: list[KpjImportRow]
+    recorded: int
+
+
+@router.post("/imports/kpj", response_model=KpjImport)
+def import_kpj(
+    actor: ApiActor,
+    session: SessionDep,
+    file: UploadFile,
+    dry_run: bool = Form(False),
+):
+    """(`cabang`) The core system's file (CSV or XLSX, columns NIK and KPJ): every row checked; unless
+    `dry_run` or a row is wrong, the right rows recorded in one transaction. Sent again, it changes nothing."""
+    rows = kpj_numbers.kpj_file_rows(file.filename or "", file.file.read(uploads.MAX_BYTES + 1))
+    report = kpj_numbers.import_kpj(session, actor, rows, dry_run=dry_run)
+    wrong = any(line.status == "error" for line in report)
+    return KpjImport(
+        rows=[
+            KpjImportRow(row=line.row, nik=mask_nik(line.nik), kpj=line.kpj, status=line.status, errors=line.errors)
+            for line in report
+        ],
+        recorded=0 if dry_run or wrong else sum(line.status == "ok" for line in report),
+    )

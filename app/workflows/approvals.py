@@ -28,6 +28,7 @@ from app.core.text import require_plain_text
 from app.dues.models import Payment, PaymentStatus
 from app.dues.rollup import member_approved
 from app.dues.service import mark_refund_due
+from app.members.kpj import assign_kpj
 from app.members.models import Member, MemberStatus
 from app.members.privacy import shown_nik
 from app.members.rules import has_possible_duplicate, possible_duplicates
@@ -133,8 +134,10 @@ def _claim(session: Session, actor: Actor, member_id: int, new_status: str, **va
 # --- decisions -----------------------------------------------------------------------------------
 
 
-def _approve_one(session: Session, actor: Actor, member_id: int, batch: bool = False) -> Member:
+def _approve_one(session: Session, actor: Actor, member_id: int, batch: bool = False, kpj=None) -> Member:
     member = _claim(session, actor, member_id, MemberStatus.approved.value, rejection_reason=None)
+    if kpj not in (None, ""):  # entered in the core system first: its KPJ comes with the approval
+        assign_kpj(session, actor, member, kpj)
     member_approved(session, member)  # months it already paid now count in the monthly roll-up
     member.member_number = _next_member_number(session)
     session.add(member)
@@ -145,8 +148,9 @@ def _approve_one(session: Session, actor: Actor, member_id: int, batch: bool = F
     return member
 
 
-def approve(session: Session, actor: Actor, member_id: int) -> Member:
-    member = _approve_one(session, actor, member_id)
+def approve(session: Session, actor: Actor, member_id: int, kpj=None) -> Member:
+    """Approve one registration, with its KPJ when the core system issued it already."""
+    member = _approve_one(session, actor, member_id, kpj=kpj)
     session.commit()
     return member
 

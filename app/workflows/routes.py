@@ -8,17 +8,21 @@ import datetime as dt
 from urllib.parse import parse_qs, urlsplit
 
 from babel.dates import format_timedelta
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from sqlmodel import Session
 
 from app.auth.deps import WebActor, csrf_protect
-from app.auth.scope import get_village, require_role
+from app.auth.models import Role
+from app.auth.scope import Actor, get_village, require_role
+from app.core import uploads
 from app.core.bounds import MAX_PAGE, PageNumber, RowId
 from app.core.db import SessionDep
 from app.core.errors import Conflict
 from app.core.forms import show_again_if_refused
 from app.core.i18n import _, get_locale
 from app.core.templating import is_htmx, render
+from app.members import kpj as kpj_numbers
 from app.members.models import MemberStatus
 from app.workflows import approvals
 
@@ -119,8 +123,9 @@ def decision_page(request: Request, member_id: RowId, actor: WebActor, session: 
     return _decision_page(request, session, actor, member_id)
 
 
-def _decision_context(session, actor, member_id, errors=None, code="", note="") -> dict:
+def _decision_context(session, actor, member_id, errors=None, code="", note="", kpj="") -> dict:
     return {
+        "kpj": kpj,
         "d": approvals.decision(session, actor, member_id),
         "reasons": approvals.REJECTION_REASONS,
         "errors": errors or {},
@@ -142,11 +147,19 @@ def approve(
     actor: WebActor,
     session: SessionDep,
     back: str | None = Form(None),
+    kpj: str = Form(""),
 ):
+    # A KPJ refused (its digits, another member's) comes back beside its field on the decision page.
+    show_again_if_refused(
+        request,
+        session,
+        "approvals/detail.html",
+        lambda errors: _decision_context(session, actor, member_id, errors, kpj=kpj),
+    )
     try:
-        member = approvals.approve(session, actor, member_id)
+        member = approvals.approve(session, actor, member_id, kpj=kpj)
     except Conflict as error:
-        if not is_htmx(request):
+        if not is_htmx(request) or error.field == "kpj":
             raise
         # Someone else decided it meanwhile: the row leaves the queue all the same, with the reason.
         return _done(request, error.message, back, kind="alert")
@@ -180,3 +193,47 @@ def reject(
             raise
         return _done(request, error.message, back, kind="alert")
     return _done(request, _("%(name)s rejected; the registration goes back to its duta.", name=member.full_name), back)
+
+
+# ---------------------------------------------------------------- KPJ numbers from the core system
+
+KPJ_PAGE_ROWS = 50
+
+
+def _kpj_context(session: Session, actor: Actor, errors=None, report=None, kpj_form=None) -> dict:
+    require_role(actor, Role.cabang.value)
+    waiting = kpj_numbers.waiting_for_kpj(session, actor)
+    return {
+        "waiting": waiting[:KPJ_PAGE_ROWS],
+        "waiting_total": len(waiting),
+        "errors": errors or {},
+        "report": report,
+        "form": kpj_form or {},
+    }
+
+
+@router.get("/kpj")
+def kpj_page(request: Request, actor: WebActor, session: SessionDep):
+    """The branch's approved members waiting for a KPJ: download them, upload the core system's answer."""
+    return render(request, "approvals/kpj.html", _kpj_context(session, actor))
+
+
+@router.post("/kpj/import")
+def kpj_import(
+    request: Request,
+    actor: WebActor,
+    session: SessionDep,
+    file: UploadFile | None = None,
+    dry_run: str = Form(""),
+):
+    show_again_if_refused(request, session, "approvals/kpj.html", lambda errors: _kpj_context(session, actor, errors))
+    require_role(actor, Role.cabang.value)
+    content = file.file.read(uploads.MAX_BYTES + 1) if file else b""
+    rows = kpj_numbers.kpj_file_rows(file.filename or "" if file else "", content)
+    report = kpj_numbers.import_kpj(session, actor, rows, dry_run=bool(dry_run))
+    return render(
+        request,
+        "approvals/kpj.html",
+        _kpj_context(session, actor, report=report, kpj_form={"dry_run": dry_run}),
+        status_code=422 if any(line.status == "error" for line in report) else 200,
+    )

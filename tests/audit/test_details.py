@@ -155,3 +155,17 @@ def test_the_page_shows_words_and_the_api_the_detail_as_written(client, db, peop
         "/api/v1/audit", params={"object": "payment:KW-2026-000001"}, headers=api_headers(client, people.wilayah)
     )
     assert api.json()["items"][0]["detail"]["amount"] == 50400
+
+
+def test_a_roster_reads_as_positions_and_names():
+    token = i18n.set_locale("id")
+    try:
+        officials = [
+            {"position": "kepala_desa", "name": "Pak Kades", "member_id": 3},
+            {"position": "bpd", "name": "Bu"},
+        ]
+        assert describe("officials_set", {"officials": officials}) == [
+            ("Perangkat desa", "Kepala desa Pak Kades, Badan Permusyawaratan Desa (BPD) Bu")
+        ]
+    finally:
+        i18n.reset_locale(token)

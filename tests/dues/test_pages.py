@@ -115,7 +115,8 @@ def test_receipt_page_content_words_and_whatsapp_link(client, db, duta, member):
     assert page.status_code == 200
     text = html.unescape(page.text)
     receipt = location.rsplit("/", 1)[1]
-    assert receipt in text and "Budi Santoso" in text and member.member_number in text
+    assert receipt in text and "Budi Santoso" in text
+    assert "<dt>KPJ</dt><dd>KPJ menunggu</dd>" in text and member.member_number not in text  # not the KPJ
     assert "Rp16.800" in text and "enam belas ribu delapan ratus rupiah" in text
     assert "Uji duta" in text  # recorded by
     assert f"{today():%d/%m/%Y}" in text

@@ -40,7 +40,7 @@ def test_receipt_pdf_has_the_page_content(client, db, duta, member):
     for expected in (
         payment.receipt_number,
         "Budi Santoso",
-        member.member_number,
+        "KPJ menunggu",
         "Rp50.400",
         "lima puluh ribu empat ratus rupiah",
         "3 bulan",

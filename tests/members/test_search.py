@@ -122,7 +122,8 @@ def row_of(html: str, member) -> str:
 
 
 def test_list_rows(client, db, duta, people):
-    """Name and masked NIK on their own lines, member number, covered until and a WhatsApp button."""
+    """Name and masked NIK on their own lines, the KPJ (or that it is pending), covered until and a WhatsApp
+    button."""
     rudi, ani, _eko = people
     draft = make_member(db, duta, VILLAGE_A, full_name="Dodi Draft", status="draft", phone="")
     web_login(client, duta)
@@ -130,13 +131,13 @@ def test_list_rows(client, db, duta, people):
     row = row_of(html, rudi)
     masked = f"{rudi.nik[:4]}********{rudi.nik[12:]}"
     assert re.search(rf'<strong>Rudi Hartono</strong>\s*<span class="nik">NIK {re.escape(masked)}</span>', row)
-    assert "Nomor peserta: 26000000123" in row
+    assert "KPJ: KPJ menunggu" in row  # the app's own number is not the KPJ
     assert f"Terlindungi sampai: {format_month(rudi.covered_until)}" in row
     # The home page's reminder, naming the member and the monthly contribution.
     link = re.search(r'href="(https://wa\.me/6281234500001\?text=[^"]+)"', row).group(1)
     assert "Rudi%20Hartono" in link and "iuran%20bulanan" in link
     ani_row = row_of(html, ani)
     assert 'href="https://wa.me/6285711122233?text="' in ani_row  # not approved: a plain chat
-    assert "Terlindungi sampai" not in ani_row and "Nomor peserta" not in ani_row
+    assert "Terlindungi sampai" not in ani_row and "KPJ" not in ani_row
     draft_row = row_of(html, draft)
     assert "wa.me" not in draft_row  # no number yet

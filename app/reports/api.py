@@ -7,7 +7,8 @@ from sqlmodel import Session
 from app.auth.deps import ApiActor
 from app.auth.scope import Actor
 from app.core.db import SessionDep
-from app.reports import exports
+from app.reports import exports, retention_exports
+from app.reports.retention import retention
 from app.reports.service import dashboard
 
 router = APIRouter(tags=["reports"])
@@ -27,6 +28,14 @@ def get_dashboard(actor: ApiActor, session: SessionDep, scope: str | None = None
     data = dashboard(session, actor, scope)
     data.pop("sort", None)
     return data
+
+
+@router.get("/retention")
+def get_retention(actor: ApiActor, session: SessionDep, scope: str | None = None):
+    """Retention of one area (the dashboard's scopes): cohorts by first covered month (`YYYY-MM`) with the
+    members aktif after 1, 3, 6 and 12 months (null when that month is still to come), members restarted
+    after a gap, and lapse rates by village (highest first), kind of event and first payment's channel."""
+    return retention(session, actor, scope)
 
 
 def members_csv_response(session: Session, actor: Actor, scope: str | None) -> StreamingResponse:
@@ -116,3 +125,33 @@ def report_kpj_waiting_csv(actor: ApiActor, session: SessionDep):
 @router.get("/reports/kpj-waiting.xlsx", response_class=Response)
 def report_kpj_waiting_xlsx(actor: ApiActor, session: SessionDep):
     return kpj_waiting_response(session, actor, "xlsx")
+
+
+def retention_csv_response(session: Session, actor: Actor, scope: str | None) -> StreamingResponse:
+    area, data = retention_exports.prepare(session, actor, scope, "csv")
+    return StreamingResponse(
+        retention_exports.retention_csv(data),
+        media_type=CSV,
+        headers=_attachment(exports.filename("retensi", area, "csv")),
+    )
+
+
+def retention_xlsx_response(session: Session, actor: Actor, scope: str | None) -> Response:
+    area, data = retention_exports.prepare(session, actor, scope, "xlsx")
+    return Response(
+        retention_exports.retention_xlsx(data),
+        media_type=XLSX,
+        headers=_attachment(exports.filename("retensi", area, "xlsx")),
+    )
+
+
+@router.get("/reports/retention.csv", response_class=StreamingResponse)
+def report_retention_csv(actor: ApiActor, session: SessionDep, scope: str | None = None):
+    """The retention cohorts of the area, Indonesian column names."""
+    return retention_csv_response(session, actor, scope)
+
+
+@router.get("/reports/retention.xlsx", response_class=Response)
+def report_retention_xlsx(actor: ApiActor, session: SessionDep, scope: str | None = None):
+    """Cohorts, the villages with the highest lapse rate, lapse by kind of event and by channel: one sheet each."""
+    return retention_xlsx_response(session, actor, scope)

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -157,7 +158,7 @@ def _member_rows(session: Session, actor: Actor, scope: Scope, day: dt.date) -> 
         last = rows[-1][0]
 
 
-def _log_export(session: Session, actor: Actor, report: str, scope: Scope, rows: int, fmt: str) -> None:
+def log_export(session: Session, actor: Actor, report: str, scope: Scope, rows: int, fmt: str) -> None:
     # A GET writing at its end: on SQLite its read transaction could not wait for the write lock
     # ("database is locked" while a payment is being recorded), so the entry gets a write transaction.
     begin_write(session)
@@ -170,7 +171,7 @@ def prepare_members(session: Session, actor: Actor, scope_text: str | None, fmt:
     scope = parse_scope(session, actor, scope_text)
     require_role(actor, *EXPORT_ROLES)
     total = session.exec(select(func.count()).select_from(Member).where(member_scope(actor, scope))).one()
-    _log_export(session, actor, "members", scope, int(total), fmt)
+    log_export(session, actor, "members", scope, int(total), fmt)
     return scope, int(total)
 
 
@@ -258,7 +259,7 @@ def prepare_villages(session: Session, actor: Actor, scope_text: str | None, fmt
     scope = parse_scope(session, actor, scope_text)
     require_role(actor, *EXPORT_ROLES)
     rows = village_rows(session, actor, scope, today())
-    _log_export(session, actor, "villages", scope, len(rows), fmt)
+    log_export(session, actor, "villages", scope, len(rows), fmt)
     return scope, rows
 
 
@@ -309,29 +310,34 @@ def csv_lines(headers: list[str], rows, kinds: dict[int, str] | None = None) -> 
 
 
 def xlsx_bytes(title: str, headers: list[str], rows, kinds: dict[int, str] | None = None) -> bytes:
-    kinds = kinds or {}
+    return xlsx_sheets([(title, headers, rows, kinds or {})])
+
+
+def xlsx_sheets(sheets: list[tuple[str, list[str], Any, dict[int, str]]]) -> bytes:
+    """A workbook of one sheet per (title, headers, rows, kinds)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
     bold = Font(bold=True)
-    header_cells = []
-    for name in headers:
-        cell = _xlsx_text(sheet, name)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for i, value in enumerate(row):
-            kind = kinds.get(i)
-            if kind and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = "DD/MM/YYYY" if kind == DATE else "MM/YYYY"
-                cells.append(cell)
-            elif isinstance(value, str):
-                cells.append(_xlsx_text(sheet, value))
-            else:
-                cells.append(value)
-        sheet.append(cells)
+    for title, headers, rows, kinds in sheets:
+        sheet = workbook.create_sheet(title)
+        header_cells = []
+        for name in headers:
+            cell = _xlsx_text(sheet, name)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for row in rows:
+            cells = []
+            for i, value in enumerate(row):
+                kind = kinds.get(i)
+                if kind and value is not None:
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "DD/MM/YYYY" if kind == DATE else "MM/YYYY"
+                    cells.append(cell)
+                elif isinstance(value, str):
+                    cells.append(_xlsx_text(sheet, value))
+                else:
+                    cells.append(value)
+            sheet.append(cells)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -385,7 +391,7 @@ def kpj_waiting_rows(session: Session, actor: Actor, fmt: str) -> list[list]:
         ]
         for m in members
     ]
-    _log_export(session, actor, "kpj_waiting", parse_scope(session, actor, None), len(rows), fmt)
+    log_export(session, actor, "kpj_waiting", parse_scope(session, actor, None), len(rows), fmt)
     return rows
 
 

@@ -107,6 +107,18 @@ def cohorts(session: Session, actor: Actor, scope: Scope, day: dt.date, spans) -
     return rows
 
 
+def overall(rows: list[dict]) -> dict[str, dict]:
+    """Per horizon N, all cohorts old enough for N together: members, aktif after N months, percent."""
+    result = {}
+    for horizon in HORIZONS:
+        key = str(horizon)
+        eligible = [row for row in rows if row["active_after"][key] is not None]
+        members = sum(row["members"] for row in eligible)
+        active = sum(row["active_after"][key] for row in eligible)
+        result[key] = {"members": members, "active": active, "percent": _percent(active, members)}
+    return result
+
+
 def by_channel(spans) -> list[dict]:
     """Per channel of the member's first payment (its first span's)."""
     counts: dict[str, list[int]] = {}
@@ -197,13 +209,15 @@ def retention(session: Session, actor: Actor, scope_text: str | None = None, day
     scope = parse_scope(session, actor, scope_text)
     villages, village_total = by_village(session, actor, scope, day)
     spans = _spans(session, actor, scope, day)
+    cohort_rows = cohorts(session, actor, scope, day, spans)
     return {
         "scope": scope.key,
         "scope_kind": scope.kind,
         "scope_name": scope.name,
         "day": day.isoformat(),
         "horizons": [str(h) for h in HORIZONS],
-        "cohorts": cohorts(session, actor, scope, day, spans),
+        "cohorts": cohort_rows,
+        "overall": overall(cohort_rows),
         "restarted": restarted(session, actor, scope, day),
         "by_village": villages,
         "villages_with_members": village_total,

@@ -9,13 +9,15 @@ from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import User
 from app.core import i18n
 from app.core.db import SessionDep
-from app.core.i18n import _
+from app.core.i18n import _, ngettext
 from app.core.templating import render
 from app.events.models import EventKind
 from app.programme.models import Stage
 from app.reports import api as report_api
 from app.reports.charts import COLOURS, Series, bar_chart, hbar_chart, line_chart
+from app.dues.documents import channel_label
 from app.reports.exports import EXPORT_ROLES
+from app.reports.retention import NONE, retention
 from app.reports.service import dashboard, home_context
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -114,3 +116,43 @@ def kpj_waiting_csv(actor: WebActor, session: SessionDep):
 @router.get("/reports/kpj-waiting.xlsx")
 def kpj_waiting_xlsx(actor: WebActor, session: SessionDep):
     return report_api.kpj_waiting_response(session, actor, "xlsx")
+
+
+def retention_chart(data: dict):
+    """The share of members still aktif 1, 3, 6 and 12 months after their first covered month."""
+    labels = [ngettext("after %(num)d month", "after %(num)d months", int(n)) for n in data["horizons"]]
+    values = [data["overall"][n]["percent"] for n in data["horizons"]]
+    return bar_chart(
+        _("Members still active after their first covered month"),
+        labels,
+        [Series(_("Active"), values, COLOURS[0])],
+        suffix="%",
+    )
+
+
+@router.get("/retention")
+def retention_page(request: Request, actor: WebActor, session: SessionDep, scope: str | None = None):
+    data = retention(session, actor, scope)
+    event_kinds = _labels(EVENT_KIND_LABELS) | {NONE: _("No event")}
+    return render(
+        request,
+        "reports/retention.html",
+        {
+            "data": data,
+            "chart": retention_chart(data),
+            "cohort_months": [dt.date.fromisoformat(row["month"] + "-01") for row in data["cohorts"]],
+            "event_kind_labels": event_kinds,
+            "channel_labels": {row["channel"]: channel_label(row["channel"]) for row in data["by_channel"]},
+            "can_export": actor.role in EXPORT_ROLES,
+        },
+    )
+
+
+@router.get("/reports/retention.csv")
+def retention_csv(actor: WebActor, session: SessionDep, scope: str | None = None):
+    return report_api.retention_csv_response(session, actor, scope)
+
+
+@router.get("/reports/retention.xlsx")
+def retention_xlsx(actor: WebActor, session: SessionDep, scope: str | None = None):
+    return report_api.retention_xlsx_response(session, actor, scope)

@@ -27,7 +27,7 @@ in month t" is exactly one payment span containing t, and counting payments is c
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, case, extract, func
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from app.auth.scope import Actor
@@ -130,32 +130,34 @@ def by_channel(spans) -> list[dict]:
     return _lapse_rows("channel", ((key, n, lapsed) for key, (n, lapsed) in counts.items()))
 
 
-def _month_number(column):
-    """Months since year 0 of a month column: both databases (EXTRACT, or strftime on SQLite)."""
-    return extract("year", column) * 12 + extract("month", column)
+def _months_between(first: dt.date, last: dt.date) -> int:
+    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 def restarted(session: Session, actor: Actor, scope: Scope, day: dt.date) -> dict:
-    """Members who restarted after a gap, how many of them are aktif now, and their share of the members."""
+    """Members who restarted after a gap, how many of them are aktif now, and their share of the members.
+    Grouped in SQL by (first covered month, last covered month, months paid): a few thousand groups,
+    compared here, so no month arithmetic runs per member in the database."""
     paid = (
         select(col(Payment.member_id).label("member_id"), func.sum(Payment.months).label("months"))
         .where(Payment.status == PaymentStatus.valid.value)
         .group_by(col(Payment.member_id))
         .subquery()
     )
-    span = _month_number(Member.covered_until) - _month_number(Member.first_covered) + 1
-    gap = paid.c.months < span
-    total, members, aktif = session.exec(
-        select(
-            func.count(),
-            func.count().filter(gap),
-            func.count().filter(gap, cover_clause(Member.covered_until, "aktif", day)),
-        )
-        .select_from(Member)
+    keys = (col(Member.first_covered), col(Member.covered_until), paid.c.months)
+    rows = session.exec(
+        select(*keys, func.count(), func.count().filter(cover_clause(Member.covered_until, "aktif", day)))  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
         .join(paid, paid.c.member_id == Member.id)
         .where(_counted(actor, scope))
-    ).one()
-    return {"members": int(members or 0), "aktif": int(aktif or 0), "percent": _percent(members, total)}
+        .group_by(*keys)
+    ).all()
+    total = members = aktif = 0
+    for first, last, months, n, active in rows:
+        total += int(n)
+        if int(months) < _months_between(_month(first), _month(last)):
+            members += int(n)
+            aktif += int(active)
+    return {"members": members, "aktif": aktif, "percent": _percent(members, total)}
 
 
 def _lapse_columns(day: dt.date):

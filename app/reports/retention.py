@@ -139,17 +139,22 @@ def restarted(session: Session, actor: Actor, scope: Scope, day: dt.date) -> dic
     Grouped in SQL by (first covered month, last covered month, months paid): a few thousand groups,
     compared here, so no month arithmetic runs per member in the database."""
     paid = (
-        select(col(Payment.member_id).label("member_id"), func.sum(Payment.months).label("months"))
-        .where(Payment.status == PaymentStatus.valid.value)
+        select(
+            col(Payment.member_id),
+            func.min(Member.first_covered).label("first_covered"),
+            func.min(Member.covered_until).label("covered_until"),
+            func.sum(Payment.months).label("months"),
+        )
+        .join(Member, col(Member.id) == Payment.member_id)
+        .where(Payment.status == PaymentStatus.valid.value, _counted(actor, scope))
         .group_by(col(Payment.member_id))
         .subquery()
     )
-    keys = (col(Member.first_covered), col(Member.covered_until), paid.c.months)
+    keys = (paid.c.first_covered, paid.c.covered_until, paid.c.months)
     rows = session.exec(
-        select(*keys, func.count(), func.count().filter(cover_clause(Member.covered_until, "aktif", day)))  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
-        .join(paid, paid.c.member_id == Member.id)
-        .where(_counted(actor, scope))
-        .group_by(*keys)
+        select(*keys, func.count(), func.count().filter(cover_clause(paid.c.covered_until, "aktif", day))).group_by(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
+            *keys
+        )
     ).all()
     total = members = aktif = 0
     for first, last, months, n, active in rows:

@@ -70,7 +70,12 @@ def retention_xlsx(data: dict) -> bytes:
                 [[row["code"], row["name"], row["district"], *_lapse(row)] for row in data["by_village"]],
                 {},
             ),
-            ("Jenis kegiatan", EVENT_HEADERS, [[_event_kind(r["kind"]), *_lapse(r)] for r in data["by_event_kind"]], {}),
+            (
+                "Jenis kegiatan",
+                EVENT_HEADERS,
+                [[_event_kind(r["kind"]), *_lapse(r)] for r in data["by_event_kind"]],
+                {},
+            ),
             (
                 "Cara bayar",
                 CHANNEL_HEADERS,

@@ -13,9 +13,9 @@ from app.core.i18n import _, ngettext
 from app.core.templating import render
 from app.events.models import EventKind
 from app.programme.models import Stage
+from app.dues.models import Channel
 from app.reports import api as report_api
 from app.reports.charts import COLOURS, Series, bar_chart, hbar_chart, line_chart
-from app.dues.documents import channel_label
 from app.reports.exports import EXPORT_ROLES
 from app.reports.retention import NONE, retention
 from app.reports.service import dashboard, home_context

@@ -178,7 +178,8 @@ def test_csv(client, db, cohort_world):
     assert rows[0] == COHORT_HEADERS
     assert rows[1] == [month(-13).strftime("%m/%Y"), "3", "3", "2", "2", "2", "100.0", "66.7", "66.7", "66.7"]
     assert rows[2] == [month(-3).strftime("%m/%Y"), "2", "1", "1", "", "", "50.0", "50.0", "", ""]
-    [entry] = db.exec(select(AuditEntry).where(AuditEntry.action == "export", AuditEntry.object_id == "retention")).all()
+    exports = select(AuditEntry).where(AuditEntry.action == "export", AuditEntry.object_id == "retention")
+    [entry] = db.exec(exports).all()
     assert json.loads(entry.detail) == {"scope": f"branch:{cohort_world['branch'].code}", "rows": 2, "format": "csv"}
 
 
@@ -193,7 +194,8 @@ def test_xlsx(client, cohort_world):
     villages = list(book["Desa"].iter_rows(values_only=True))
     assert list(villages[0]) == VILLAGE_HEADERS
     assert villages[1] == (VILLAGE_A, "Medan Senembah", "Tanjung Morawa", 3, 2, 66.7)
-    assert list(book["Jenis kegiatan"].iter_rows(values_only=True)) == [tuple(EVENT_HEADERS), ("Tanpa kegiatan", 3, 2, 66.7)]
+    kinds = list(book["Jenis kegiatan"].iter_rows(values_only=True))
+    assert kinds == [tuple(EVENT_HEADERS), ("Tanpa kegiatan", 3, 2, 66.7)]
     channels = list(book["Cara bayar"].iter_rows(values_only=True))
     assert channels[0] == tuple(CHANNEL_HEADERS) and channels[1] == ("bank/agen", 1, 1, 100.0)
 

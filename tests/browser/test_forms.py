@@ -485,6 +485,8 @@ WIDE_PAGES = [
     (CABANG, "/kpj"),
     (WILAYAH, "/dashboard"),
     (WILAYAH, "/dashboard?scope=branch:LUBUK-PAKAM"),
+    (WILAYAH, "/retention"),
+    (CABANG, "/retention"),
     (WILAYAH, "/villages"),
     (WILAYAH, "/events"),
     (WILAYAH, "/targets"),

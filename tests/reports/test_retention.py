@@ -208,3 +208,23 @@ def test_page_and_dashboard_link(client, cohort_world):
     assert "Medan Senembah" in page.text and "<svg" in page.text
     assert 'href="/reports/retention.csv?scope=branch' in page.text
     assert client.get(f"/retention?scope=village:{VILLAGE_OTHER_BRANCH}").status_code == 404
+
+
+def test_a_cohort_of_this_month_has_no_figures_yet(client, db):
+    """No cohort old enough for any horizon: nothing to look for in the payments, every figure null."""
+    branch = make_branch(db, regencies=("12.07",))
+    cabang = make_user(db, "cabang", branch_code=branch.code)
+    duta = make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
+    member = make_member(db, duta, VILLAGE_A, "approved", covered_until=month(2), first_covered=month(0))
+    make_payment(db, member, 0, 2, duta)
+    body = get(client, cabang, "/api/v1/retention").json()
+    assert body["cohorts"] == [
+        {
+            "month": month(0).strftime("%Y-%m"),
+            "members": 1,
+            "active_after": dict.fromkeys(("1", "3", "6", "12")),
+            "percent_after": dict.fromkeys(("1", "3", "6", "12")),
+        }
+    ]
+    assert body["overall"]["1"] == {"members": 0, "active": 0, "percent": None}
+    assert body["by_channel"] == [{"channel": "tunai", "members": 1, "lapsed": 0, "percent": 0.0}]

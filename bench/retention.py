@@ -57,7 +57,9 @@ def main() -> None:
         (f"village:{area['village']}", "duta", None),
     ]
     parts = {
-        "spans (cohorts, channels)": lambda s, a, sc, d: report._spans(s, a, sc, d),
+        "cohorts and channels": lambda s, a, sc, d: report._spans(
+            s, a, sc, d, report._targets(report.cohort_sizes(s, a, sc), d)
+        ),
         "restarted": report.restarted,
         "by village": report.by_village,
         "by event kind": report.by_event_kind,

@@ -1,7 +1,7 @@
 """Retention of one area: cohorts by the month of first cover, members who restarted after a gap, and
 lapse rates by village, by kind of event and by the channel of the first payment.
 
-Definitions (docs/product.md § Retention, docs/api.md § Retention):
+Definitions (docs/product.md § 7, docs/api.md § 5.8.1):
 - The members counted: approved members with a first covered month (`first_covered`), in the scope.
 - A cohort: those whose `first_covered` is month c. "Aktif after N months": the member's cover includes
   month c + N, read from its valid payments' cover spans (a member may lapse and restart, so
@@ -18,8 +18,9 @@ in month t" is exactly one payment span containing t, and counting payments is c
 - cohorts and channels: ONE aggregate of payment spans grouped by (cohort, cover_from, cover_to) — a few
   thousand groups whatever the number of members, no month arithmetic per row — summed here per cohort
   and N; the first span (cover_from = first_covered) also carries its channel;
-- restarted: a member has a gap when its payments' months (each payment covers `months` months) are
-  fewer than the months from its first to its last covered month;
+- restarted: a member has a gap when its valid payments' months (a payment covers `months` months) are
+  fewer than the months from its first to its last covered month: per member in SQL, then grouped by
+  (first month, last month, months paid) and compared here;
 - first payment: the first in the replay order (payment date, then id), the one that started the cover,
   i.e. the one whose span starts at `first_covered`.
 """

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from sqlmodel import select
 
 from app.core.audit import AuditEntry
+from app.regions.models import Village
 from app.reports.retention_exports import CHANNEL_HEADERS, COHORT_HEADERS, EVENT_HEADERS, VILLAGE_HEADERS
 from tests.factories import (
     VILLAGE_A,
@@ -228,3 +229,13 @@ def test_a_cohort_of_this_month_has_no_figures_yet(client, db):
     ]
     assert body["overall"]["1"] == {"members": 0, "active": 0, "percent": None}
     assert body["by_channel"] == [{"channel": "tunai", "members": 1, "lapsed": 0, "percent": 0.0}]
+
+
+def test_xlsx_text_is_never_a_formula(client, db, cohort_world):
+    village = db.get(Village, VILLAGE_A)
+    village.name = '=HYPERLINK("http://x","y")'
+    db.commit()
+    response = get(client, cohort_world["cabang"], "/api/v1/reports/retention.xlsx")
+    sheet = load_workbook(io.BytesIO(response.content))["Desa"]
+    cell = sheet["B2"]
+    assert cell.value == '\'=HYPERLINK("http://x","y")' and cell.data_type == "s"

@@ -1,10 +1,10 @@
 """The retention page on a phone: chart and every table shown, nothing wider than the screen (tables
-stack their rows), and reached from the dashboard's link. Screenshots go to test-output/."""
+stack their rows), tap targets and axe-core as every page, and reached from the dashboard's link. Screenshots go to test-output/."""
 
 import pytest
 
 from tests.browser.conftest import _context
-from tests.browser.journey import log_in
+from tests.browser.journey import check_page, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +29,7 @@ def test_retention_at_360_px(browser, live_server, screenshot, username):
             box = table.bounding_box()
             assert box and box["width"] <= viewport_width
         assert page.locator("a[href^='/reports/retention.xlsx']").count() == 1
+        check_page(page, f"/retention ({username})")  # tap targets, labels, axe-core
         screenshot(page, username)
     finally:
         context.close()

@@ -38,7 +38,7 @@ from app.events.models import Event
 from app.members.cover import cover_clause
 from app.members.models import Member, MemberStatus
 from app.regions.models import District, Village
-from app.reports.service import Scope, _member_scope, _percent, parse_scope
+from app.reports.scope import Scope, member_scope, parse_scope, percent
 
 HORIZONS = (1, 3, 6, 12)
 # The villages with the highest lapse rate shown (and exported); the rest add little to a ranking.
@@ -50,7 +50,7 @@ def _counted(actor: Actor, scope: Scope):
     return and_(
         col(Member.status) == MemberStatus.approved.value,
         col(Member.first_covered).is_not(None),
-        _member_scope(actor, scope),
+        member_scope(actor, scope),
     )
 
 
@@ -121,7 +121,7 @@ def cohorts(sizes: dict[dt.date, int], spans, day: dt.date) -> list[dict]:
                 "month": cohort.strftime("%Y-%m"),
                 "members": sizes[cohort],
                 "active_after": after,
-                "percent_after": {key: _percent(value, sizes[cohort]) for key, value in after.items()},
+                "percent_after": {key: percent(value, sizes[cohort]) for key, value in after.items()},
             }
         )
     return rows
@@ -135,7 +135,7 @@ def overall(rows: list[dict]) -> dict[str, dict]:
         eligible = [row for row in rows if row["active_after"][key] is not None]
         members = sum(row["members"] for row in eligible)
         active = sum(row["active_after"][key] for row in eligible)
-        result[key] = {"members": members, "active": active, "percent": _percent(active, members)}
+        result[key] = {"members": members, "active": active, "percent": percent(active, members)}
     return result
 
 
@@ -182,7 +182,7 @@ def restarted(session: Session, actor: Actor, scope: Scope, day: dt.date) -> dic
         if int(months) < _months_between(_month(first), _month(last)):
             members += int(n)
             aktif += int(active)
-    return {"members": members, "aktif": aktif, "percent": _percent(members, total)}
+    return {"members": members, "aktif": aktif, "percent": percent(members, total)}
 
 
 def _lapse_columns(day: dt.date):
@@ -193,7 +193,7 @@ def _lapse_rows(field: str, rows) -> list[dict]:
     """(key, members, lapsed) rows as dicts, highest lapse rate first; among equal rates the larger number
     lapsed, then the key."""
     result: list[dict[str, Any]] = [
-        {field: key, "members": int(n or 0), "lapsed": int(lapsed or 0), "percent": _percent(lapsed, n)}
+        {field: key, "members": int(n or 0), "lapsed": int(lapsed or 0), "percent": percent(lapsed, n)}
         for key, n, lapsed in rows
     ]
     return sorted(result, key=lambda r: (-(r["percent"] or 0), -r["lapsed"], str(r[field])))

@@ -10,10 +10,12 @@ from collections.abc import Iterator
 from sqlmodel import Session
 
 from app.auth.scope import Actor, require_role
-from app.dues.receipts import CHANNEL_NAMES_ID
+from app.core.i18n import in_locale
+from app.dues.models import Channel
+from app.events.models import EventKind
 from app.reports.exports import EXPORT_ROLES, MONTH, csv_lines, log_export, xlsx_sheets
 from app.reports.retention import HORIZONS, NONE, retention
-from app.reports.service import Scope, parse_scope
+from app.reports.scope import Scope, parse_scope
 
 COHORT_HEADERS = [
     "Bulan pertama terlindungi",
@@ -29,8 +31,8 @@ CHANNEL_HEADERS = ["Cara bayar pertama", *LAPSE_HEADERS]
 NO_EVENT = "Tanpa kegiatan"
 
 
-def _event_kind(kind: str) -> str:
-    return NO_EVENT if kind == NONE else kind.replace("_", " ").capitalize()
+def _event_kind(kind: str, kinds: dict[str, str]) -> str:
+    return NO_EVENT if kind == NONE else kinds.get(kind, kind)
 
 
 def cohort_rows(data: dict) -> list[list]:
@@ -61,6 +63,8 @@ def retention_csv(data: dict) -> Iterator[bytes]:
 
 
 def retention_xlsx(data: dict) -> bytes:
+    with in_locale("id"):  # the files' language, whatever the page's
+        kinds, channels = EventKind.labels(), Channel.labels()
     return xlsx_sheets(
         [
             ("Kohort", COHORT_HEADERS, cohort_rows(data), COHORT_KINDS),
@@ -73,13 +77,13 @@ def retention_xlsx(data: dict) -> bytes:
             (
                 "Jenis kegiatan",
                 EVENT_HEADERS,
-                [[_event_kind(r["kind"]), *_lapse(r)] for r in data["by_event_kind"]],
+                [[_event_kind(r["kind"], kinds), *_lapse(r)] for r in data["by_event_kind"]],
                 {},
             ),
             (
                 "Cara bayar",
                 CHANNEL_HEADERS,
-                [[CHANNEL_NAMES_ID.get(r["channel"], r["channel"]), *_lapse(r)] for r in data["by_channel"]],
+                [[channels.get(r["channel"], r["channel"]), *_lapse(r)] for r in data["by_channel"]],
                 {},
             ),
         ]

@@ -11,9 +11,9 @@ from app.core import i18n
 from app.core.db import SessionDep
 from app.core.i18n import _, ngettext
 from app.core.templating import render
+from app.dues.models import Channel
 from app.events.models import EventKind
 from app.programme.models import Stage
-from app.dues.models import Channel
 from app.reports import api as report_api
 from app.reports.charts import COLOURS, Series, bar_chart, hbar_chart, line_chart
 from app.reports.exports import EXPORT_ROLES
@@ -133,7 +133,7 @@ def retention_chart(data: dict):
 @router.get("/retention")
 def retention_page(request: Request, actor: WebActor, session: SessionDep, scope: str | None = None):
     data = retention(session, actor, scope)
-    event_kinds = _labels(EVENT_KIND_LABELS) | {NONE: _("No event")}
+    event_kinds = EventKind.labels() | {NONE: _("No event")}
     return render(
         request,
         "reports/retention.html",
@@ -142,7 +142,7 @@ def retention_page(request: Request, actor: WebActor, session: SessionDep, scope
             "chart": retention_chart(data),
             "cohort_months": [dt.date.fromisoformat(row["month"] + "-01") for row in data["cohorts"]],
             "event_kind_labels": event_kinds,
-            "channel_labels": {row["channel"]: channel_label(row["channel"]) for row in data["by_channel"]},
+            "channel_labels": {row["channel"]: Channel.label_of(row["channel"]) for row in data["by_channel"]},
             "can_export": actor.role in EXPORT_ROLES,
         },
     )

@@ -108,17 +108,17 @@ def test_refused_stage_form_shows_what_is_missing(client, db):
     token = web_login(client, cabang)
     response = client.post(
         f"/villages/{VILLAGE_A}/stage",
-        data={"stage": "perangkat_terlindungi", "enrolled": "3", "total": "5", "csrf_token": token},
+        data={"stage": "perangkat_terlindungi", "date": "", "csrf_token": token},
+        headers={"Accept-Language": "id"},
     )
     assert response.status_code == 409
-    assert "baru 3 dari 5 perangkat desa" in response.text
-    assert 'value="3"' in response.text  # what was typed is kept
+    assert "daftar perangkat masih kosong" in response.text  # who is missing, from the roster
     invalid = client.post(
         f"/villages/{VILLAGE_A}/stage",
-        data={"stage": "perangkat_terlindungi", "enrolled": "6", "total": "5", "csrf_token": token},
+        data={"stage": "perangkat_terlindungi", "date": "kemarin", "csrf_token": token},
     )
     assert invalid.status_code == 422
-    assert 'id="enrolled-error"' in invalid.text
+    assert 'id="date-error"' in invalid.text and 'value="kemarin"' in invalid.text
 
 
 def test_estimate_form(client, db):

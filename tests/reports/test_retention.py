@@ -198,7 +198,7 @@ def test_xlsx(client, cohort_world):
     kinds = list(book["Jenis kegiatan"].iter_rows(values_only=True))
     assert kinds == [tuple(EVENT_HEADERS), ("Tanpa kegiatan", 3, 2, 66.7)]
     channels = list(book["Cara bayar"].iter_rows(values_only=True))
-    assert channels[0] == tuple(CHANNEL_HEADERS) and channels[1] == ("bank/agen", 1, 1, 100.0)
+    assert channels[0] == tuple(CHANNEL_HEADERS) and channels[1] == ("Bank atau agen", 1, 1, 100.0)
 
 
 def test_page_and_dashboard_link(client, cohort_world):

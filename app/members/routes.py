@@ -18,7 +18,7 @@ from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
 from app.core.templating import render
 from app.events.models import Event
-from app.members import service, validation
+from app.members import rules, service, validation
 from app.members.cover import CoverStatus
 from app.members.models import MemberStatus, Occupation, Sex
 from app.rates import service as rates
@@ -191,5 +191,9 @@ def update_member(member_id: RowId, request: Request, actor: WebActor, session: 
             session, actor, form, errors, member=service.get_member(session, actor, member_id)
         ),
     )
-    service.update(session, actor, member_id, form, submit=form["action"] == "submit")
+    if member.status == MemberStatus.approved.value:
+        # The page shows only these fields; the others a form posts empty are not changes.
+        service.update(session, actor, member_id, {name: form[name] for name in rules.APPROVED_EDITABLE})
+    else:
+        service.update(session, actor, member_id, form, submit=form["action"] == "submit")
     return RedirectResponse(f"/members/{member.id}", status_code=303)

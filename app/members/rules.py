@@ -1,46 +1,65 @@
 """Rules of a registration that hold whoever acts on it: what an approval fixes, who may be the same
 person."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from app.auth.models import Role
-from app.auth.scope import Actor
 from app.core.errors import Conflict
 from app.core.i18n import _
 from app.core.templating import mask_nik
 from app.members.models import Member, MemberStatus
+from app.members.validation import as_bool
 
-# Fields that make up the person's identity: fixed once the branch approved the registration.
+# Fields that make up the person's identity: once the branch approved the registration, they change
+# only through a change request that the branch officer decides.
 IDENTITY_FIELDS = ("nik", "full_name", "sex", "birth_date")
+# What the `duta` still updates of an approved member: how to reach them, the heir, and what prices the
+# contribution (occupation, income and the voluntary JHT). Payments keep the monthly amount they were
+# priced at, so a new contribution applies from the next payment.
+APPROVED_EDITABLE = (
+    "phone",
+    "address",
+    "rt",
+    "rw",
+    "occupation",
+    "monthly_income",
+    "jht",
+    "heir_name",
+    "heir_relation",
+)
 
 
-def ensure_editable(member: Member, fields: Mapping[str, object] | Iterable[str], actor: Actor) -> None:
-    """Refuse (409) a `duta`'s change of an approved member's identity (NIK, name, sex, birth date).
+def fixed_field_errors(member: Member, changes: Mapping[str, object]) -> dict[str, str]:
+    """For an approved member, a message beside each field sent with a new value that is fixed by the
+    approval (the identity points to the change request). Unchanged values pass, so a client may send
+    back the whole member; a registration not yet approved has no fixed fields."""
+    if member.status != MemberStatus.approved.value:
+        return {}
+    errors = {}
+    for name, value in changes.items():
+        if name in APPROVED_EDITABLE or _same(name, _current(member, name), value):
+            continue
+        errors[name] = (
+            _("The member is approved: ask the branch officer to change the NIK, name, sex or birth date.")
+            if name in IDENTITY_FIELDS
+            else _("This cannot be changed once the member is approved.")
+        )
+    return errors
 
-    `fields` is either the new values (only fields whose value really changes count) or the names
-    of the fields about to change. Call it in the correction service before applying the change."""
-    if member.status != MemberStatus.approved.value or actor.role != Role.duta.value:
-        return
-    if isinstance(fields, Mapping):
-        changed = {
-            name
-            for name, value in fields.items()
-            if name in IDENTITY_FIELDS and not _same(name, getattr(member, name), value)
-        }
-    else:
-        changed = {name for name in fields if name in IDENTITY_FIELDS}
-    if changed:
-        raise Conflict(_("The member is approved: NIK, name, sex and birth date can no longer be changed."))
+
+def _current(member: Member, name: str) -> object:
+    return member.consent_at is not None if name == "consent" else getattr(member, name, None)
 
 
 def _same(name: str, current: object, given: object) -> bool:
     """Whether a submitted value (maybe raw form text: "1990-05-17", "1207 0217 ...") is the stored one."""
     if current == given:
         return True
+    if isinstance(current, bool):
+        return current == as_bool(given)
     text = str(given if given is not None else "").strip()
     if name == "nik":
         text = "".join(ch for ch in text if ch.isdigit())

@@ -20,7 +20,12 @@ from app.events.models import Event
 from app.members import validation
 from app.members.cover import CoverStatus, cover_clause
 from app.members.models import Member, MemberStatus
-from app.members.rules import ensure_editable, possible_duplicate_niks, refuse_unconfirmed_duplicate
+from app.members.rules import (
+    APPROVED_EDITABLE,
+    fixed_field_errors,
+    possible_duplicate_niks,
+    refuse_unconfirmed_duplicate,
+)
 from app.rates import service as rates
 from app.rates.service import Contribution
 from app.regions import service as regions_service
@@ -50,9 +55,10 @@ def status_counts(session: Session, actor: Actor, day: dt.date | None = None, vi
 
 PAGE_SIZE = 20
 CREATE_ACTION = "member_create"
-# States in which the `duta` may still correct a registration (approved ones: see the approval rules).
-EDITABLE_STATES = (MemberStatus.draft.value, MemberStatus.rejected.value)
-SUBMITTABLE_STATES = EDITABLE_STATES
+# States in which the `duta` may still correct a registration, and send it for approval.
+SUBMITTABLE_STATES = (MemberStatus.draft.value, MemberStatus.rejected.value)
+# An approved member's details are kept up to date too, but only those of `rules.APPROVED_EDITABLE`.
+EDITABLE_STATES = (*SUBMITTABLE_STATES, MemberStatus.approved.value)
 # The fields a registration form or API call may set, in the order they are audited.
 FIELDS = (
     "nik",
@@ -356,11 +362,13 @@ def _audit_value(name: str, value: Any) -> Any:
 
 
 def update(session: Session, actor: Actor, member_id: int, changes: dict, *, submit: bool = False) -> Registration:
-    """Correct a draft or a rejected registration (and, with `submit`, send it in the same step)."""
+    """Correct a draft or a rejected registration (and, with `submit`, send it in the same step), or
+    update an approved member's details (`update_approved`)."""
     member = get_member(session, actor, member_id, for_update=True)
     require_role(actor, Role.duta.value)
-    ensure_editable(member, changes, actor)  # approved: the identity is fixed, and the 409 says so
-    if member.status not in EDITABLE_STATES:
+    if member.status == MemberStatus.approved.value and not submit:
+        return update_approved(session, actor, member, changes)
+    if member.status not in SUBMITTABLE_STATES:
         raise Conflict(_("Only drafts and rejected registrations can be corrected."))
     raw = _as_raw(member)
     raw.update({name: value for name, value in changes.items() if name in (*FIELDS, "consent")})
@@ -398,6 +406,35 @@ def update(session: Session, actor: Actor, member_id: int, changes: dict, *, sub
     warnings = duplicate_warnings(session, member)
     session.commit()
     return Registration(member=member, warnings=warnings)
+
+
+def update_approved(session: Session, actor: Actor, member: Member, changes: dict) -> Registration:
+    """An approved member's contact, heir, occupation, income and JHT, checked as at registration; any
+    other field sent with a new value is refused beside it (the identity: by a change request). The
+    member row is locked by the caller."""
+    sent = [name for name in APPROVED_EDITABLE if name in changes]
+    errors = fixed_field_errors(
+        member, {name: value for name, value in changes.items() if name in (*FIELDS, "consent")}
+    )
+    raw = _as_raw(member)
+    raw.update({name: changes[name] for name in sent})
+    day = today()
+    values, problems = validation.clean_registration(
+        raw, today=day, minimum_income=rates.minimum_income(session, day), complete=True
+    )
+    # Only what was sent is judged: a stored value the rules have since outgrown stays until changed.
+    errors.update({name: problems[name] for name in sent if name in problems})
+    if errors:
+        raise Invalid(errors)
+    changed = {name: [getattr(member, name), values[name]] for name in sent if getattr(member, name) != values[name]}
+    if changed:
+        for name in changed:
+            setattr(member, name, values[name])
+        member.updated_at = utcnow()
+        audit.record(session, actor, "member_updated", "member", member.id, changes=changed)
+        session.add(member)
+    session.commit()
+    return Registration(member=member)
 
 
 def _mark_submitted(session: Session, actor: Actor, member: Member, now: dt.datetime) -> None:

@@ -106,6 +106,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "cover_status": cover_status(member.covered_until, day).value,
         "warnings": service.duplicate_warnings(session, member),
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
+        "submittable": actor.role == "duta" and member.status in service.SUBMITTABLE_STATES,
         "can_pay": dues_service.may_record_payment(actor, member),
         "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
         "can_follow_up": actor.role in followups.FOLLOWING_ROLES,

@@ -247,19 +247,16 @@ def test_batch_refusals(db, area):
         approvals.approve_many(db, area.actor(area.wilayah), [member.id])
 
 
-def test_ensure_editable_locks_identity_of_approved_members(db, area):
+def test_fixed_field_errors_lock_identity_of_approved_members(db, area):
     member = make_member(db, area.duta, status="approved", member_number="99000000003")
-    duta = area.actor(area.duta)
-    with pytest.raises(Conflict) as refused:
-        rules.ensure_editable(member, {"full_name": "Nama Lain"}, duta)
-    assert "tidak dapat diubah" in refused.value.message
-    with pytest.raises(Conflict):
-        rules.ensure_editable(member, ["nik", "phone"], duta)
-    # Unchanged identity values and other fields pass; so does a registration still being corrected.
-    rules.ensure_editable(member, {"full_name": member.full_name, "phone": "+6281311112222"}, duta)
-    rules.ensure_editable(member, ["phone", "address"], duta)
+    errors = rules.fixed_field_errors(member, {"full_name": "Nama Lain", "village_code": VILLAGE_B})
+    assert set(errors) == {"full_name", "village_code"}
+    assert "petugas cabang" in errors["full_name"]
+    # Unchanged values and the fields of an approved member's update pass; so does a registration
+    # still being corrected.
+    assert not rules.fixed_field_errors(member, {"full_name": f" {member.full_name} ", "phone": "+6281311112222"})
     rejected = make_member(db, area.duta, status="rejected")
-    rules.ensure_editable(rejected, {"nik": "1207021705900001", "full_name": "Baru"}, duta)
+    assert not rules.fixed_field_errors(rejected, {"nik": "1207021705900001", "full_name": "Baru"})
 
 
 def test_rejected_registrations_for_the_duta_newest_first(db, area):
@@ -281,8 +278,6 @@ def test_member_of_village_a_is_approvable_by_its_branch(db, area):
 
 
 def test_identity_of_an_approved_member_cannot_be_corrected_by_its_duta(db, area):
-    from app.members import service
-
     member = make_member(db, area.duta)
     approvals.approve(db, area.actor(area.cabang), member.id)
     duta = area.actor(area.duta)
@@ -292,14 +287,13 @@ def test_identity_of_an_approved_member_cannot_be_corrected_by_its_duta(db, area
         {"sex": "P"},
         {"birth_date": "1991-01-01"},
     ):
-        with pytest.raises(Conflict) as refused:
-            service.update(db, duta, member.id, changes)
-        assert "tidak dapat diubah" in refused.value.message
-    # The same values in raw form are not a change: what refuses then is the general rule for approved members.
-    with pytest.raises(Conflict) as refused:
-        service.update(
-            db, duta, member.id, {"full_name": f" {member.full_name} ", "birth_date": member.birth_date.isoformat()}
-        )
-    assert "tidak dapat diubah" not in refused.value.message
+        with pytest.raises(Invalid) as refused:
+            members_service.update(db, duta, member.id, changes)
+        assert set(refused.value.errors) == set(changes)
+    # The same values in raw form are not a change.
+    members_service.update(
+        db, duta, member.id, {"full_name": f" {member.full_name} ", "birth_date": member.birth_date.isoformat()}
+    )
     db.refresh(member)
     assert member.status == "approved"
+    assert not _entries(db, member.id, "member_updated")

@@ -28,11 +28,12 @@ CANDIDATE = "12.07.02.2003"  # a candidate village of the demo, with no socialis
 
 @dataclass
 class World:
-    """What the cases need, made once through the pages: a registration waiting for approval, a draft,
-    two receipts in cash (one handed in as a deposit waiting for the branch, one still held)."""
+    """What the cases need, made once through the pages: a registration waiting for approval, an approved
+    one, a draft, two receipts in cash (one handed in as a deposit waiting for the branch, one still held)."""
 
     member: int = 0
     draft: int = 0
+    approved: int = 0
     held_receipt: str = ""
     deposit: int = 0
     user: int = 0
@@ -74,6 +75,7 @@ def world(browser, live_server) -> World:
         page.click("form.member-form button[value=draft]")
         page.wait_for_url(re.compile(r".*/members/\d+$"))
         made.draft = int(page.url.rsplit("/", 1)[1])
+        made.approved = _register(page, "Cut Meutia")
         deposited = _pay_cash(page, made.member)
         made.held_receipt = _pay_cash(page, made.member)
         page.goto("/deposits")
@@ -93,6 +95,9 @@ def world(browser, live_server) -> World:
         page.goto("/deposits")
         link = page.locator("main a[href^='/deposits/']").first.get_attribute("href")
         made.deposit = int(link.rsplit("/", 1)[1])
+        page.goto(f"/approvals/{made.approved}")
+        page.click("form[action$='/approve'] button[type=submit]")
+        expect(page.locator("main")).to_contain_text("Cut Meutia disetujui")
     except Exception:
         print("WORLD FAILED at", page.url, page.inner_text("main")[:1500])
         raise
@@ -185,6 +190,14 @@ CASES = [
         "form.member-form",
         _fill(**{"#full_name": ""}),
         "#full_name-error",
+    ),
+    Case(
+        "approved member update",
+        DUTA,
+        lambda w: f"/members/{w.approved}/edit",
+        "form.member-form",
+        _fill(**{"#phone": "0812"}),
+        "#phone-error",
     ),
     Case(
         "draft submitted incomplete",

@@ -28,6 +28,7 @@ from app.dues import routes as dues_routes
 from app.followups import api as followups_api
 from app.followups import routes as followups_routes
 from app.members import api as members_api
+from app.members import identity_routes
 from app.members import routes as members_routes
 from app.offline import routes as offline
 from app.programme import api as programme_api
@@ -119,7 +120,15 @@ def create_app() -> FastAPI:
 
     for module in (auth_api, members_api, dues_api, followups_api, programme_api, reports_api):
         app.include_router(module.router, prefix=API_PREFIX)
-    for module in (auth_routes, members_routes, dues_routes, followups_routes, programme_routes, reports_routes):
+    for module in (
+        auth_routes,
+        members_routes,
+        identity_routes,
+        dues_routes,
+        followups_routes,
+        programme_routes,
+        reports_routes,
+    ):
         app.include_router(module.router)
     app.include_router(approval_api.router, prefix=API_PREFIX)
     app.include_router(audit_reports.api_router, prefix=API_PREFIX)

@@ -11,11 +11,22 @@ from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.templating import mask_nik
-from app.members import service
+from app.members import identity, service
 from app.members.cover import cover_status
-from app.members.models import Member
-from app.members.privacy import shown_nik
-from app.members.schemas import ContributionOut, MemberIn, MemberList, MemberListItem, MemberOut, MemberPatch, StatusOut
+from app.members.models import IdentityRequest, Member
+from app.members.privacy import may_see_full_nik, shown_nik
+from app.members.schemas import (
+    ContributionOut,
+    IdentityRequestIn,
+    IdentityRequestOut,
+    MemberIn,
+    MemberList,
+    MemberListItem,
+    MemberOut,
+    MemberPatch,
+    ReasonIn,
+    StatusOut,
+)
 from app.regions import service as regions_service
 
 router = APIRouter(tags=["members"])
@@ -139,3 +150,37 @@ def patch_member(member_id: RowId, body: MemberPatch, actor: ApiActor, session: 
 def submit_member(member_id: RowId, actor: ApiActor, session: SessionDep):
     member = service.submit(session, actor, member_id)
     return StatusOut(status=member.status, member_number=member.member_number)
+
+
+def identity_request_out(
+    session: Session, actor: Actor, request: IdentityRequest, member: Member
+) -> IdentityRequestOut:
+    out = IdentityRequestOut.model_validate(request, from_attributes=True)
+    if out.nik and not may_see_full_nik(session, actor, member):
+        out.nik = mask_nik(out.nik)
+    return out
+
+
+@router.post("/members/{member_id}/identity-requests", response_model=IdentityRequestOut, status_code=201)
+def request_identity_change(member_id: RowId, body: IdentityRequestIn, actor: ApiActor, session: SessionDep):
+    """(`duta`) Ask the branch officer to change an approved member's NIK, name, sex or birth date."""
+    request = identity.request_change(session, actor, member_id, body.model_dump())
+    return identity_request_out(session, actor, request, service.get_member(session, actor, member_id))
+
+
+@router.get("/identity-requests", response_model=list[IdentityRequestOut])
+def pending_identity_requests(actor: ApiActor, session: SessionDep):
+    """(`cabang`) The pending requests of the branch's members, oldest first."""
+    return [identity_request_out(session, actor, r, m) for r, m in identity.pending_requests(session, actor)]
+
+
+@router.post("/identity-requests/{request_id}/approve", response_model=IdentityRequestOut)
+def approve_identity_change(request_id: RowId, actor: ApiActor, session: SessionDep):
+    request = identity.approve(session, actor, request_id)
+    return identity_request_out(session, actor, request, service.get_member(session, actor, request.member_id))
+
+
+@router.post("/identity-requests/{request_id}/reject", response_model=IdentityRequestOut)
+def reject_identity_change(request_id: RowId, body: ReasonIn, actor: ApiActor, session: SessionDep):
+    request = identity.reject(session, actor, request_id, body.reason)
+    return identity_request_out(session, actor, request, service.get_member(session, actor, request.member_id))

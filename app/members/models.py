@@ -91,3 +91,36 @@ Index(
     col(Member.covered_until),
     postgresql_include=["village_code"],
 )
+
+
+class RequestStatus(str, enum.Enum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+class IdentityRequest(SQLModel, table=True):
+    """A `duta`'s request to change an approved member's identity, decided by the branch officer;
+    kept whatever the decision (the audit log has the before and after)."""
+
+    __tablename__ = "identity_request"
+    __table_args__ = (
+        # The branch's pending requests, and a member's latest.
+        Index("ix_identity_request_status_member", "status", "member_id"),
+        Index("ix_identity_request_member_id", "member_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    # The new values asked for; None: that one stays.
+    nik: str | None = Field(default=None, max_length=16)
+    full_name: str | None = Field(default=None, max_length=120)
+    sex: str | None = Field(default=None, max_length=1)
+    birth_date: dt.date | None = None
+    reason: str = Field(max_length=500)
+    status: str = Field(default=RequestStatus.pending.value, max_length=10)
+    requested_by_id: int = Field(foreign_key="user.id")
+    requested_at: dt.datetime = Field(default_factory=utcnow)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: dt.datetime | None = None
+    decision_reason: str | None = Field(default=None, max_length=500)

@@ -103,3 +103,35 @@ class MemberList(BaseModel):
 class StatusOut(BaseModel):
     status: str
     member_number: str | None = None
+
+
+class IdentityRequestIn(BaseModel):
+    """Only the values to change; the others stay."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    nik: str | None = Field(None, description="16 digits")
+    full_name: str | None = None
+    sex: str | None = Field(None, description='"L" or "P"')
+    birth_date: dt.date | str | None = Field(None, description="YYYY-MM-DD")
+    reason: str | None = Field(None, description="5 to 500 characters")
+
+
+class ReasonIn(BaseModel):
+    reason: str | None = Field(None, description="5 to 500 characters")
+
+
+class IdentityRequestOut(BaseModel):
+    id: int
+    member_id: int
+    nik: str | None = Field(description="the new NIK asked for, whole for the duta and the branch officer")
+    full_name: str | None
+    sex: str | None
+    birth_date: dt.date | None
+    reason: str
+    status: str = Field(description='"pending", "approved" or "rejected"')
+    requested_by_id: int
+    requested_at: dt.datetime
+    decided_by_id: int | None
+    decided_at: dt.datetime | None
+    decision_reason: str | None

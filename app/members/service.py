@@ -261,7 +261,7 @@ def _validate(session: Session, raw: dict, village_code: str, complete: bool) ->
     return values
 
 
-def _refuse_taken_nik(session: Session, nik: str, exclude_id: int) -> None:
+def refuse_taken_nik(session: Session, nik: str, exclude_id: int) -> None:
     owner = _nik_owner(session, nik, exclude_id)
     if owner is not None:
         raise _nik_taken(owner)
@@ -377,7 +377,7 @@ def update(session: Session, actor: Actor, member_id: int, changes: dict, *, sub
         village_code = _resolve_village(session, actor, raw.get("village_code"))
     complete = submit or member.status != MemberStatus.draft.value
     values = _validate(session, raw, village_code, complete=complete)
-    _refuse_taken_nik(session, values["nik"], member_id)
+    refuse_taken_nik(session, values["nik"], member_id)
     values["village_code"] = village_code
     changed = {
         name: [_audit_value(name, getattr(member, name)), _audit_value(name, values[name])]
@@ -452,7 +452,7 @@ def submit(session: Session, actor: Actor, member_id: int) -> Member:
     if member.status not in SUBMITTABLE_STATES:
         raise Conflict(_("Only drafts and rejected registrations can be submitted."))
     values = _validate(session, _as_raw(member), member.village_code, complete=True)
-    _refuse_taken_nik(session, values["nik"], member_id)
+    refuse_taken_nik(session, values["nik"], member_id)
     _mark_submitted(session, actor, member, utcnow())
     session.add(member)
     session.commit()

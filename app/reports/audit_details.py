@@ -182,6 +182,10 @@ ACTION_FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
 }
 
 
+# Actions whose `changes` are the fields changed, each `[before, after]`.
+CHANGE_ACTIONS = ("member_updated", "identity_change_requested", "identity_change_approved")
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
@@ -216,7 +220,7 @@ def describe(action: str, detail: dict) -> list[tuple[str, str]]:
         if _empty(value):
             continue
         label = str(FIELD_LABELS.get(key, key))
-        if action == "member_updated" and key == "changes" and isinstance(value, dict):
+        if key == "changes" and isinstance(value, dict) and action in CHANGE_ACTIONS:
             shown += [(str(FIELD_LABELS.get(name, name)), _change(name, pair)) for name, pair in value.items()]
         elif key == "officials" and isinstance(value, list):  # a roster: "Kepala desa Pak Kades, ..."
             shown.append((label, ", ".join(_official(item) for item in value if isinstance(item, dict))))

@@ -19,7 +19,7 @@ from app.dues.receipts import reminder_link, whatsapp_url
 from app.events.models import Event
 from app.followups import service as followups
 from app.followups.models import OUTCOME_LABELS
-from app.members import service
+from app.members import identity, service
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import Member, MemberStatus
 from app.members.privacy import shown_nik
@@ -107,6 +107,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "warnings": service.duplicate_warnings(session, member),
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
         "submittable": actor.role == "duta" and member.status in service.SUBMITTABLE_STATES,
+        "identity_request": identity.pending_for(session, member.id),
         "can_pay": dues_service.may_record_payment(actor, member),
         "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
         "can_follow_up": actor.role in followups.FOLLOWING_ROLES,

@@ -121,6 +121,14 @@ def test_a_correction_lists_each_field_before_and_after(indonesian):
     ]
 
 
+@pytest.mark.parametrize("action", ["identity_change_requested", "identity_change_approved"])
+def test_an_identity_change_lists_each_field_before_and_after(indonesian, action):
+    changes = {"sex": ["L", "P"], "nik": ["1207********0003", "1207********0004"]}
+    described = dict(describe(action, {"changes": changes, "reason": "Salah ketik"}))
+    assert described["Jenis kelamin"] == "Laki-laki → Perempuan"
+    assert "1207********0003 → 1207********0004" in described.values()
+
+
 def test_nested_evidence_and_lists(indonesian):
     evidence = {"decree_number": "SK/045/2026", "date": "2026-09-30"}
     assert describe("stage_changed", {"from": "perangkat_terlindungi", "to": "diresmikan", "evidence": evidence}) == [

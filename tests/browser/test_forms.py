@@ -98,6 +98,15 @@ def world(browser, live_server) -> World:
         page.goto(f"/approvals/{made.approved}")
         page.click("form[action$='/approve'] button[type=submit]")
         expect(page.locator("main")).to_contain_text("Cut Meutia disetujui")
+        # An identity change of the approved member waiting for the branch, for its reject form.
+        context.clear_cookies()
+        context.add_cookies(made.sessions[DUTA])
+        # An identity change waiting for the branch, for its reject form.
+        page.goto(f"/members/{made.approved}/identity-request")
+        page.fill("#full_name", "Cut Nyak Meutia")
+        page.fill("#reason", "Nama di KTP lebih lengkap")
+        page.click("form.identity-request button[type=submit]")
+        page.wait_for_url(re.compile(r".*/members/\d+$"))
     except Exception:
         print("WORLD FAILED at", page.url, page.inner_text("main")[:1500])
         raise
@@ -198,6 +207,22 @@ CASES = [
         "form.member-form",
         _fill(**{"#phone": "0812"}),
         "#phone-error",
+    ),
+    Case(
+        "identity change request",
+        DUTA,
+        lambda w: f"/members/{w.approved}/identity-request",
+        "form.identity-request",
+        _fill(**{"#reason": "  "}),
+        "#reason-error",
+    ),
+    Case(
+        "identity change reject",
+        CABANG,
+        lambda w: "/identity-requests",
+        "form[action$='/reject']",
+        _nothing,
+        "#reason-error",
     ),
     Case(
         "draft submitted incomplete",

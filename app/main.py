@@ -37,7 +37,7 @@ from app.reports import api as reports_api
 from app.reports import audit as audit_reports
 from app.reports import routes as reports_routes
 from app.workflows import api as approval_api
-from app.workflows import member_page
+from app.workflows import member_page, move_pages
 from app.workflows import routes as approval_routes
 
 API_PREFIX = "/api/v1"
@@ -134,6 +134,7 @@ def create_app() -> FastAPI:
     app.include_router(audit_reports.api_router, prefix=API_PREFIX)
     app.include_router(approval_routes.router)
     app.include_router(member_page.router)  # after members' own pages: /members/new is not a member
+    app.include_router(move_pages.router)
     app.include_router(audit_reports.router)
     app.include_router(place_routes.router)
 

@@ -124,3 +124,28 @@ class IdentityRequest(SQLModel, table=True):
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
     decided_at: dt.datetime | None = None
     decision_reason: str | None = Field(default=None, max_length=500)
+
+
+class MoveRequest(SQLModel, table=True):
+    """A member moving away (`pindah`): asked by the `duta` of the village, confirmed (or refused) by
+    the branch officer of the new village's branch; on confirmation the member belongs to the new
+    village and its `duta`. Kept whatever the decision."""
+
+    __tablename__ = "move_request"
+    __table_args__ = (
+        # The new branch's pending moves, and a member's latest.
+        Index("ix_move_request_status_to_village", "status", "to_village_code"),
+        Index("ix_move_request_member_id", "member_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    from_village_code: str = Field(foreign_key="village.code", max_length=13)
+    to_village_code: str = Field(foreign_key="village.code", max_length=13)
+    reason: str = Field(default="", max_length=500)
+    status: str = Field(default=RequestStatus.pending.value, max_length=10)
+    requested_by_id: int = Field(foreign_key="user.id")
+    requested_at: dt.datetime = Field(default_factory=utcnow)
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: dt.datetime | None = None
+    decision_reason: str | None = Field(default=None, max_length=500)

@@ -135,3 +135,22 @@ class IdentityRequestOut(BaseModel):
     decided_by_id: int | None
     decided_at: dt.datetime | None
     decision_reason: str | None
+
+
+class MoveIn(BaseModel):
+    village_code: str | None = Field(None, description="the new village", examples=["12.07.02.2002"])
+    reason: str | None = Field(None, description="optional, at most 500 characters")
+
+
+class MoveOut(BaseModel):
+    id: int
+    member_id: int
+    from_village_code: str
+    to_village_code: str
+    reason: str
+    status: str = Field(description='"pending", "approved" (confirmed) or "rejected"')
+    requested_by_id: int
+    requested_at: dt.datetime
+    decided_by_id: int | None
+    decided_at: dt.datetime | None
+    decision_reason: str | None

@@ -1,5 +1,5 @@
-"""JSON API across domains (prefix /api/v1): one member with its follow-up, and the branch's decision
-(`POST /members/{id}/approve` and `/reject`)."""
+"""JSON API across domains (prefix /api/v1): one member with its follow-up, the branch's decision
+(`POST /members/{id}/approve` and `/reject`), and a member's move to another village."""
 
 from fastapi import APIRouter, Form, UploadFile
 from pydantic import BaseModel, Field
@@ -15,8 +15,8 @@ from app.followups.schemas import ContactOut
 from app.members import kpj as kpj_numbers
 from app.members import service as members_service
 from app.members.api import member_out
-from app.members.schemas import MemberOut
-from app.workflows import approvals
+from app.members.schemas import MemberOut, MoveIn, MoveOut, ReasonIn
+from app.workflows import approvals, moves
 
 router = APIRouter(tags=["members"])
 
@@ -107,3 +107,26 @@ def import_kpj(
         ],
         recorded=0 if dry_run or wrong else sum(line.status == "ok" for line in report),
     )
+
+
+@router.post("/members/{member_id}/moves", response_model=MoveOut, status_code=201)
+def request_move(member_id: RowId, body: MoveIn, actor: ApiActor, session: SessionDep):
+    """(`duta`) An approved member moved to another village; the new village's branch confirms."""
+    move = moves.request_move(session, actor, member_id, body.village_code, body.reason)
+    return MoveOut.model_validate(move, from_attributes=True)
+
+
+@router.get("/moves", response_model=list[MoveOut])
+def pending_moves(actor: ApiActor, session: SessionDep):
+    """(`cabang`) Members moving into the branch's villages, oldest first."""
+    return [MoveOut.model_validate(move, from_attributes=True) for move, _m in moves.pending_moves(session, actor)]
+
+
+@router.post("/moves/{move_id}/confirm", response_model=MoveOut)
+def confirm_move(move_id: RowId, actor: ApiActor, session: SessionDep):
+    return MoveOut.model_validate(moves.confirm(session, actor, move_id), from_attributes=True)
+
+
+@router.post("/moves/{move_id}/reject", response_model=MoveOut)
+def reject_move(move_id: RowId, body: ReasonIn, actor: ApiActor, session: SessionDep):
+    return MoveOut.model_validate(moves.reject(session, actor, move_id, body.reason), from_attributes=True)

@@ -25,6 +25,7 @@ from app.members.models import Member, MemberStatus
 from app.members.privacy import shown_nik
 from app.members.routes import labels
 from app.regions.models import Village
+from app.workflows import moves
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -108,6 +109,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
         "submittable": actor.role == "duta" and member.status in service.SUBMITTABLE_STATES,
         "identity_request": identity.pending_for(session, member.id),
+        "move": moves.pending_for(session, member.id),
         "can_pay": dues_service.may_record_payment(actor, member),
         "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
         "can_follow_up": actor.role in followups.FOLLOWING_ROLES,

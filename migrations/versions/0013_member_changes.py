@@ -1,8 +1,11 @@
-"""identity change requests of approved members
+"""identity change requests and moves of approved members
 
 A table `identity_request`: the new NIK, name, sex and birth date a `duta` asks for (each optional),
 the reason, and the branch officer's decision. Pending ones are listed per branch through the
 (status, member_id) index, a member's latest through (member_id, id).
+
+A table `move_request`: a member moving to another village, confirmed by the new village's branch;
+pending ones listed through (status, to_village_code).
 
 Revision ID: 0013
 Revises: 0011
@@ -44,9 +47,36 @@ def upgrade() -> None:
     )
     op.create_index("ix_identity_request_status_member", "identity_request", ["status", "member_id"])
     op.create_index("ix_identity_request_member_id", "identity_request", ["member_id", "id"])
+    op.create_table(
+        "move_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=False),
+        sa.Column("from_village_code", sa.String(length=13), nullable=False),
+        sa.Column("to_village_code", sa.String(length=13), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=False),
+        sa.Column("requested_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("decision_reason", sa.String(length=500), nullable=True),
+        sa.ForeignKeyConstraint(["member_id"], ["member.id"], name="fk_move_request_member_id_member"),
+        sa.ForeignKeyConstraint(
+            ["from_village_code"], ["village.code"], name="fk_move_request_from_village_code_village"
+        ),
+        sa.ForeignKeyConstraint(["to_village_code"], ["village.code"], name="fk_move_request_to_village_code_village"),
+        sa.ForeignKeyConstraint(["requested_by_id"], ["user.id"], name="fk_move_request_requested_by_id_user"),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["user.id"], name="fk_move_request_decided_by_id_user"),
+        sa.PrimaryKeyConstraint("id", name="pk_move_request"),
+    )
+    op.create_index("ix_move_request_status_to_village", "move_request", ["status", "to_village_code"])
+    op.create_index("ix_move_request_member_id", "move_request", ["member_id", "id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_move_request_member_id", table_name="move_request")
+    op.drop_index("ix_move_request_status_to_village", table_name="move_request")
+    op.drop_table("move_request")
     op.drop_index("ix_identity_request_member_id", table_name="identity_request")
     op.drop_index("ix_identity_request_status_member", table_name="identity_request")
     op.drop_table("identity_request")

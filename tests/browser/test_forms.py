@@ -107,6 +107,11 @@ def world(browser, live_server) -> World:
         page.fill("#reason", "Nama di KTP lebih lengkap")
         page.click("form.identity-request button[type=submit]")
         page.wait_for_url(re.compile(r".*/members/\d+$"))
+        # And its move to a village of Deli Serdang, for the refuse form of that branch.
+        page.goto(f"/members/{made.approved}/move")
+        page.fill("#village_code", "12.07.02.2001")
+        page.click("form.move-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/members/\d+$"))
     except Exception:
         print("WORLD FAILED at", page.url, page.inner_text("main")[:1500])
         raise
@@ -220,6 +225,22 @@ CASES = [
         "identity change reject",
         CABANG,
         lambda w: "/identity-requests",
+        "form[action$='/reject']",
+        _nothing,
+        "#reason-error",
+    ),
+    Case(
+        "move",
+        DUTA,
+        lambda w: f"/members/{w.approved}/move",
+        "form.move-form",
+        _fill(**{"#village_code": "99.99"}),
+        "#village_code-error",
+    ),
+    Case(
+        "move refused",
+        CABANG_DELI,
+        lambda w: "/moves",
         "form[action$='/reject']",
         _nothing,
         "#reason-error",

@@ -28,7 +28,7 @@ from app.dues import routes as dues_routes
 from app.followups import api as followups_api
 from app.followups import routes as followups_routes
 from app.members import api as members_api
-from app.members import identity_routes
+from app.members import life_routes
 from app.members import routes as members_routes
 from app.offline import routes as offline
 from app.programme import api as programme_api
@@ -123,7 +123,7 @@ def create_app() -> FastAPI:
     for module in (
         auth_routes,
         members_routes,
-        identity_routes,
+        life_routes,
         dues_routes,
         followups_routes,
         programme_routes,

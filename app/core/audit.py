@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "member_move_requested": lazy_gettext("Move to another village recorded"),
     "member_moved": lazy_gettext("Move to another village confirmed"),
     "member_move_rejected": lazy_gettext("Move to another village refused"),
+    "member_died": lazy_gettext("Death recorded"),
     "contact_recorded": lazy_gettext("Contact with a member noted"),
     "payment_recorded": lazy_gettext("Payment recorded"),
     "payment_voided": lazy_gettext("Payment voided"),

@@ -243,6 +243,8 @@ def record_payment(
     require_role(actor, *PAYING_ROLES)
     if member.status not in PAYABLE_STATUSES:
         raise Conflict(_("Payments can be recorded only for submitted or approved registrations."))
+    if member.died_on is not None:  # the cover ended with the member's death
+        raise Conflict(_("The member died on %(day)s: no more payments are taken.", day=format_day(member.died_on)))
     # Read once for the cap on paying ahead, the roll-up's state before and the replay after.
     stored = valid_payments(session, member_id)
 
@@ -459,4 +461,4 @@ def member_payments(session: Session, member: Member, limit: int | None = None) 
 
 def may_record_payment(actor: Actor, member: Member) -> bool:
     """Whether to offer `actor` a payment for `member`; `record_payment` enforces the same rule."""
-    return actor.role in PAYING_ROLES and member.status in PAYABLE_STATUSES
+    return actor.role in PAYING_ROLES and member.status in PAYABLE_STATUSES and member.died_on is None

@@ -102,11 +102,13 @@ def _last_outcome():
 
 
 def _followed(actor: Actor):
-    """Members of the actor's villages still to follow: not moved away or died by their last contact."""
+    """Members of the actor's villages still to follow: not moved away or died by their last contact,
+    nor recorded dead."""
     last = _last_outcome()
     return (
         village_clause(actor, Member.village_code),
         or_(last.is_(None), last.not_in(CLOSING_OUTCOMES)),
+        col(Member.died_on).is_(None),
     )
 
 
@@ -288,7 +290,13 @@ def visits(session: Session, actor: Actor, day: dt.date | None = None, limit: in
     members = session.exec(
         select(Member)
         .join(last, col(last.id) == latest_id)
-        .where(village_clause(actor, Member.village_code), col(last.outcome).not_in(CLOSING_OUTCOMES), due, ~paid_since)
+        .where(
+            village_clause(actor, Member.village_code),
+            col(last.outcome).not_in(CLOSING_OUTCOMES),
+            col(Member.died_on).is_(None),
+            due,
+            ~paid_since,
+        )
         .order_by(func.coalesce(col(last.next_contact_on), col(last.promised_on)), Member.full_name, col(Member.id))
         .limit(limit)
     ).all()

@@ -76,6 +76,8 @@ class Member(SQLModel, table=True):
     covered_until: dt.date | None = None
     # First month ever covered, for "new members" and churn reports.
     first_covered: dt.date | None = None
+    # Recorded by the duta or the branch: no payment after it, and the member leaves the follow-up lists.
+    died_on: dt.date | None = None
 
 
 # A member's regency: the first five characters of its village code ("12.07"). Literal arguments, so

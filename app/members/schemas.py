@@ -80,6 +80,7 @@ class MemberOut(BaseModel):
     contribution: ContributionOut
     cover_status: str
     covered_until: str | None = Field(None, description="YYYY-MM, the last covered month")
+    died_on: dt.date | None = Field(None, description="the day of death, once recorded")
     warnings: list[str] = []
 
 
@@ -154,3 +155,8 @@ class MoveOut(BaseModel):
     decided_by_id: int | None
     decided_at: dt.datetime | None
     decision_reason: str | None
+
+
+class DeathIn(BaseModel):
+    died_on: dt.date | str | None = Field(None, description="YYYY-MM-DD, not in the future")
+    note: str | None = Field(None, description="optional, at most 500 characters")

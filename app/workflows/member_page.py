@@ -110,6 +110,9 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "submittable": actor.role == "duta" and member.status in service.SUBMITTABLE_STATES,
         "identity_request": identity.pending_for(session, member.id),
         "move": moves.pending_for(session, member.id),
+        "may_record_death": actor.role in ("duta", "cabang")
+        and member.status == MemberStatus.approved.value
+        and member.died_on is None,
         "can_pay": dues_service.may_record_payment(actor, member),
         "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
         "can_follow_up": actor.role in followups.FOLLOWING_ROLES,

@@ -45,6 +45,8 @@ def request_move(session: Session, actor: Actor, member_id: int, village_code: o
     require_role(actor, Role.duta.value)
     if member.status != MemberStatus.approved.value:
         raise Conflict(_("Only an approved member moves; correct the village of a registration."))
+    if member.died_on is not None:
+        raise Conflict(_("This member's death is recorded."))
     errors: dict[str, str] = {}
     code = str(village_code or "").strip()
     if not code or session.get(Village, code) is None:

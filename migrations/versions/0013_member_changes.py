@@ -1,4 +1,4 @@
-"""identity change requests and moves of approved members
+"""identity change requests, moves and deaths of approved members
 
 A table `identity_request`: the new NIK, name, sex and birth date a `duta` asks for (each optional),
 the reason, and the branch officer's decision. Pending ones are listed per branch through the
@@ -6,6 +6,8 @@ the reason, and the branch officer's decision. Pending ones are listed per branc
 
 A table `move_request`: a member moving to another village, confirmed by the new village's branch;
 pending ones listed through (status, to_village_code).
+
+A column `member.died_on`: the day of a member's death, once recorded.
 
 Revision ID: 0013
 Revises: 0011
@@ -71,9 +73,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_move_request_status_to_village", "move_request", ["status", "to_village_code"])
     op.create_index("ix_move_request_member_id", "move_request", ["member_id", "id"])
+    op.add_column("member", sa.Column("died_on", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
+    # SQLite copies the table to drop a column, and its copy cannot carry the expression index of 0006.
+    op.drop_index("ix_member_regency_status_covered", table_name="member")
+    with op.batch_alter_table("member") as batch:
+        batch.drop_column("died_on")
+    op.create_index(
+        "ix_member_regency_status_covered",
+        "member",
+        [sa.text("substr(village_code, 1, 5)"), "status", "covered_until"],
+        postgresql_include=["village_code"],
+    )
     op.drop_index("ix_move_request_member_id", table_name="move_request")
     op.drop_index("ix_move_request_status_to_village", table_name="move_request")
     op.drop_table("move_request")

@@ -246,6 +246,14 @@ CASES = [
         "#reason-error",
     ),
     Case(
+        "death recorded",
+        DUTA,
+        lambda w: f"/members/{w.approved}/death",
+        "form.death-form",
+        _fill(**{"#died_on": "2999-01-01"}),
+        "#died_on-error",
+    ),
+    Case(
         "draft submitted incomplete",
         DUTA,
         lambda w: f"/members/{w.draft}",

@@ -1,0 +1,53 @@
+"""A member's death, recorded by the `duta` of the village or the branch officer: the day is kept on the
+member (never deleted, audited); no payment is taken after it (dues) and the member leaves the
+follow-up lists (followups)."""
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from app.auth.models import Role
+from app.auth.scope import Actor, require_role
+from app.core import audit
+from app.core.clock import today, utcnow
+from app.core.errors import Conflict, Invalid
+from app.core.i18n import _
+from app.core.text import text_problem
+from app.members import service, validation
+from app.members.models import Member, MemberStatus
+
+NOTE_MAX = 500
+
+
+def record_death(session: Session, actor: Actor, member_id: int, died_on: Any, note: Any = None) -> Member:
+    member = service.get_member(session, actor, member_id, for_update=True)
+    require_role(actor, Role.duta.value, Role.cabang.value)
+    if member.status != MemberStatus.approved.value:
+        raise Conflict(_("A death is recorded for approved members only."))
+    if member.died_on is not None:
+        raise Conflict(_("This member's death is already recorded."))
+    errors: dict[str, str] = {}
+    day: dt.date | None = None
+    try:
+        day = validation.parse_date(died_on)
+    except validation.FieldError as error:
+        errors["died_on"] = error.message
+    if day is None and "died_on" not in errors:
+        errors["died_on"] = _("Enter the day of death.")
+    elif day is not None and day > today():
+        errors["died_on"] = _("The day cannot be in the future.")
+    elif day is not None and day < member.birth_date:
+        errors["died_on"] = _("The day cannot be before the birth date.")
+    text = " ".join(str(note or "").split())
+    problem = text_problem(note, multiline=True)
+    if problem or len(text) > NOTE_MAX:
+        errors["note"] = problem or _("Use at most %(n)s characters.", n=NOTE_MAX)
+    if errors:
+        raise Invalid(errors)
+    member.died_on = day
+    member.updated_at = utcnow()
+    session.add(member)
+    audit.record(session, actor, "member_died", "member", member.id, date=day.isoformat() if day else None, text=text)
+    session.commit()
+    return member

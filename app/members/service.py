@@ -422,8 +422,9 @@ def update_approved(session: Session, actor: Actor, member: Member, changes: dic
     values, problems = validation.clean_registration(
         raw, today=day, minimum_income=rates.minimum_income(session, day), complete=True
     )
-    # Only what was sent is judged: a stored value the rules have since outgrown stays until changed.
-    errors.update({name: problems[name] for name in sent if name in problems})
+    # Only what changes is judged: a stored value the rules have since outgrown (a minimum income
+    # raised) does not block a new phone number sent with it.
+    errors.update({name: problems[name] for name in sent if name in problems and values[name] != getattr(member, name)})
     if errors:
         raise Invalid(errors)
     changed = {name: [getattr(member, name), values[name]] for name in sent if getattr(member, name) != values[name]}

@@ -155,3 +155,10 @@ def test_edit_page_saves_and_shows_a_mistake_beside_the_field(client, db, duta, 
     db.refresh(member)
     assert (member.phone, member.occupation, member.monthly_income) == ("+6281311112222", "pedagang", 1_500_000)
     assert member.status == "approved" and member.nik and member.full_name  # the hidden fields untouched
+
+
+def test_an_income_below_a_since_raised_minimum_does_not_block_a_new_phone(client, db, duta):
+    below = make_member(db, duta, VILLAGE_A, status="approved", monthly_income=1)
+    response = _patch(client, duta, below, {"monthly_income": 1, "phone": "081311112222"})
+    assert response.status_code == 200, response.text
+    assert _patch(client, duta, below, {"monthly_income": 2}).status_code == 422

@@ -26,7 +26,7 @@ from app.dues.models import Payment, PaymentStatus
 from app.dues.receipts import reminder_text, sms_url, whatsapp_url
 from app.followups.models import CLOSING_OUTCOMES, Contact, ContactOutcome
 from app.members import service as members_service
-from app.members.models import Member, MemberStatus
+from app.members.models import Member, MemberStatus, MoveRequest, RequestStatus
 from app.members.validation import FieldError, parse_date
 
 FOLLOWING_ROLES = (Role.duta.value, Role.cabang.value)
@@ -89,10 +89,10 @@ def _order(name: FollowUpList):
     return (Member.full_name, col(Member.id))
 
 
-def _last_outcome():
-    """The outcome of the member's last contact (None before any), correlated to the member row."""
+def _last_contact(column):
+    """A column of the member's last contact (None before any), correlated to the member row."""
     return (
-        select(Contact.outcome)
+        select(column)
         .where(Contact.member_id == Member.id)
         .order_by(col(Contact.id).desc())
         .limit(1)
@@ -103,11 +103,21 @@ def _last_outcome():
 
 def _followed(actor: Actor):
     """Members of the actor's villages still to follow: not moved away or died by their last contact,
-    nor recorded dead."""
-    last = _last_outcome()
+    nor recorded dead. A member said to have moved comes back once the move to a new village is
+    confirmed after that contact: the new village's duta follows them."""
+    last = _last_contact(Contact.outcome)
+    moved_here_since = exists().where(
+        col(MoveRequest.member_id) == col(Member.id),
+        col(MoveRequest.status) == RequestStatus.approved.value,
+        col(MoveRequest.decided_at) > _last_contact(Contact.recorded_at),
+    )
     return (
         village_clause(actor, Member.village_code),
-        or_(last.is_(None), last.not_in(CLOSING_OUTCOMES)),
+        or_(
+            last.is_(None),
+            last.not_in(CLOSING_OUTCOMES),
+            and_(last == ContactOutcome.moved.value, moved_here_since),
+        ),
         col(Member.died_on).is_(None),
     )
 

@@ -13,13 +13,15 @@ from app.core.bounds import RowId
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
 from app.core.templating import render
-from app.members import death, identity, service, validation
-from app.members.models import Member, MemberStatus
+from app.members import death, identity, service
+from app.members.models import Member, MemberStatus, Sex
 from app.members.rules import IDENTITY_FIELDS
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
-LABELS = {"sexes": validation.SEX_LABELS}
+
+def labels() -> dict:
+    return {"sexes": Sex.labels()}
 
 
 def _current(member: Member) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def identity_request_form(member_id: RowId, request: Request, actor: WebActor, s
     require_role(actor, "duta")
     if member.status != MemberStatus.approved.value:  # a registration is corrected on its edit page
         return RedirectResponse(f"/members/{member_id}", status_code=303)
-    context = {"member": member, "form": _current(member), "errors": {}, **LABELS}
+    context = {"member": member, "form": _current(member), "errors": {}, **labels()}
     return render(request, "members/identity_request.html", context)
 
 
@@ -63,7 +65,7 @@ def ask_identity_change(
             "member": service.get_member(session, actor, member_id),
             "form": form,
             "errors": errors,
-            **LABELS,
+            **labels(),
         },
     )
     identity.request_change(session, actor, member_id, form)
@@ -75,7 +77,7 @@ def _list_context(session: Session, actor: Actor, errors: dict | None = None, re
         "rows": identity.pending_requests(session, actor),
         "errors": errors or {},
         "refused": refused,  # the request whose reject form the errors belong to
-        **LABELS,
+        **labels(),
     }
 
 

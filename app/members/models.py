@@ -1,6 +1,7 @@
 """Informal workers (peserta BPU) registered by village ambassadors."""
 
 import datetime as dt
+import enum
 
 from sqlalchemy import BigInteger, Column, func, literal_column
 from sqlmodel import Field, Index, SQLModel, col

@@ -151,3 +151,19 @@ def test_pages_record_list_refuse_and_confirm(client, db, people, member):
     db.expire_all()
     assert db.get(Member, member.id).village_code == VILLAGE_OTHER_BRANCH
     assert member.full_name not in client.get("/moves").text
+
+
+def test_the_new_village_follows_a_member_noted_as_moved(client, db, people, member):
+    """A contact 'pindah' takes the member off the old duta's lists; once the move is confirmed the
+    member is on the new village's follow-up lists again."""
+    from app.followups import service as followups
+    from tests.factories import actor_of
+
+    assert _post(client, people, "duta", f"/members/{member.id}/contacts", outcome="pindah").status_code == 201
+    assert followups.counts(db, actor_of(db, people["duta"]))["due_this_month"] == 0
+    move_id = _ask(client, people, member).json()["id"]
+    assert followups.counts(db, actor_of(db, people["new_duta"])) == dict.fromkeys(followups.LIST_LABELS, 0)
+    assert _post(client, people, "new_cabang", f"/moves/{move_id}/confirm").status_code == 200
+    db.expire_all()
+    counts = followups.counts(db, actor_of(db, people["new_duta"]))
+    assert sum(counts.values()) == 1

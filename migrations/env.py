@@ -1,4 +1,5 @@
 from alembic import context
+from sqlalchemy import event
 
 import app.models  # noqa: F401  (registers every table)
 from app.core.config import get_settings
@@ -23,9 +24,20 @@ def run_migrations_online() -> None:
         _run(connection)
         return
     engine = make_engine(_url())
+    if engine.dialect.name == "sqlite":
+        # Batch mode alters a SQLite table by copying it and dropping the old one, which fails while
+        # other tables' rows point to it and foreign keys are on: off for the migration's connections
+        # (set at connect, after the app's pragmas; inside a transaction SQLite would ignore it).
+        event.listen(engine, "connect", _foreign_keys_off)
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()
+
+
+def _foreign_keys_off(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
 
 
 def _run(connection) -> None:

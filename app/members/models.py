@@ -64,7 +64,7 @@ class Member(SQLModel, table=True):
     # The app's own number, given at approval: an internal reference, never presented as the KPJ.
     member_number: str | None = Field(default=None, unique=True, max_length=20)
     # The KPJ number BPJS Ketenagakerjaan's core system issues; recorded by the branch ("KPJ menunggu" until then).
-    kpj: str | None = Field(default=None, unique=True, max_length=11)
+    kpj: str | None = Field(default=None, unique=True, index=True, max_length=11)
     rejection_reason: str | None = Field(default=None, max_length=500)
     registered_by_id: int = Field(foreign_key="user.id", index=True)
     created_at: dt.datetime = Field(default_factory=utcnow, index=True)

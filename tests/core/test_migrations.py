@@ -43,6 +43,30 @@ def test_upgrade_downgrade_upgrade(fresh_url):
     assert expected <= _tables(fresh_url)
 
 
+def test_down_and_up_again_with_members_and_payments(fresh_url):
+    """A database in use holds members and the payments pointing to them: migrating it down to the
+    start of this series and up again keeps them (SQLite copies a table to alter it)."""
+    from sqlalchemy import func
+    from sqlmodel import Session, select
+
+    from app.demo import load_demo
+    from app.dues.models import Payment
+
+    migrate.upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    try:
+        with Session(engine) as session:
+            load_demo(session)
+            payments = session.exec(select(func.count()).select_from(Payment)).one()
+        assert payments > 0
+        migrate.downgrade(fresh_url, "0010")
+        migrate.upgrade(fresh_url)
+        with Session(engine) as session:
+            assert session.exec(select(func.count()).select_from(Payment)).one() == payments
+    finally:
+        engine.dispose()
+
+
 def test_migrations_match_the_models(fresh_url):
     """No model change without a migration: autogenerate finds nothing to do at head."""
     from alembic.autogenerate import compare_metadata

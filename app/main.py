@@ -32,6 +32,7 @@ from app.members import life_routes
 from app.members import routes as members_routes
 from app.offline import routes as offline
 from app.programme import api as programme_api
+from app.programme import officials_routes
 from app.programme import routes as programme_routes
 from app.reports import api as reports_api
 from app.reports import audit as audit_reports
@@ -130,6 +131,7 @@ def create_app() -> FastAPI:
         reports_routes,
     ):
         app.include_router(module.router)
+    app.include_router(officials_routes.router)
     app.include_router(approval_api.router, prefix=API_PREFIX)
     app.include_router(audit_reports.api_router, prefix=API_PREFIX)
     app.include_router(approval_routes.router)

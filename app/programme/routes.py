@@ -2,7 +2,6 @@
 Every form is a plain POST that works without JavaScript; refusals re-render the page with the message."""
 
 import datetime as dt
-from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -19,10 +18,9 @@ from app.core.db import SessionDep
 from app.core.forms import WHOLE_FORM, show_again_if_refused
 from app.core.templating import format_day, render
 from app.events.models import EventKind
-from app.members.cover import CoverStatus
 from app.members.models import MemberStatus
 from app.programme import events, officials, service, stages, targets
-from app.programme.models import STAGE_ORDER, OfficialPosition, Stage, TargetMetric
+from app.programme.models import STAGE_ORDER, Stage, TargetMetric
 from app.regions.models import Branch, Province, Village
 from app.regions.service import branch_of_village, village_names
 
@@ -483,58 +481,3 @@ def baseline_set(
         form["covered"].replace(".", ""),
     )
     return RedirectResponse(f"/targets?year={year_number}&saved=baseline", status_code=303)
-
-
-# ---------------------------------------------------------------- the village's officials
-
-
-def _officials_context(session: Session, actor: Actor, code: str, rows: list[dict] | None = None, errors=None) -> dict:
-    roster = officials.roster(session, actor, code)
-    if rows is None:  # the roster as kept, then a few empty rows for new officials
-        rows = [
-            {
-                "position": row.official.position,
-                "name": row.official.name,
-                "member_number": row.member.member_number if row.member and row.member.member_number else "",
-            }
-            for row in roster.rows
-        ]
-        rows += [{"position": "", "name": "", "member_number": ""}] * officials.BLANK_ROWS
-    return {
-        "roster": roster,
-        "rows": rows,
-        "positions": officials.position_labels(roster.village.province_code),
-        "position_order": [p.value for p in OfficialPosition],
-        "can_keep": actor.role in officials.KEEPING_ROLES,
-        "errors": errors or {},
-        "statuses": MemberStatus.labels(),
-        "cover_labels": CoverStatus.labels(),
-    }
-
-
-@router.get("/villages/{code}/officials")
-def officials_page(request: Request, code: str, actor: WebActor, session: SessionDep, saved: str = ""):
-    return render(request, "programme/officials.html", _officials_context(session, actor, code) | {"saved": saved})
-
-
-@router.post("/villages/{code}/officials")
-def officials_save(
-    request: Request,
-    code: str,
-    actor: WebActor,
-    session: SessionDep,
-    position: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies the default)
-    name: Annotated[list[str], Form()] = [],  # noqa: B006
-    member_number: Annotated[list[str], Form()] = [],  # noqa: B006
-):
-    rows = [
-        {"position": p, "name": n, "member_number": m} for p, n, m in zip(position, name, member_number, strict=False)
-    ]
-    show_again_if_refused(
-        request,
-        session,
-        "programme/officials.html",
-        lambda errors: _officials_context(session, actor, code, rows, errors),
-    )
-    officials.replace_roster(session, actor, code, rows)
-    return RedirectResponse(f"/villages/{code}/officials?saved=1", status_code=303)

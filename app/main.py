@@ -1,6 +1,9 @@
 """The ASGI application: middleware, routers, error pages."""
 
+import gc
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -8,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.orm import configure_mappers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -92,9 +96,20 @@ def _error_page(request: Request, status_code: int, message: str = ""):
     return render(request, "error.html", {"status_code": status_code, "message": message}, status_code=status_code)
 
 
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    # What start-up built lives as long as the process: out of the garbage collector's way, so that
+    # a full collection walks only what requests make (it paused a dashboard 120 ms in 1 of 10).
+    configure_mappers()
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=_lifespan,
         title="Duta API",
         version="1",
         description="Desa Sadar Jaminan Sosial Ketenagakerjaan: members, dues and villages for partners.",

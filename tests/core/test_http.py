@@ -219,3 +219,16 @@ def test_password_change_ends_sessions_and_tokens(client, db):
     db.commit()
     assert client.get("/", follow_redirects=False).status_code == 303
     assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_start_up_objects_are_kept_out_of_the_garbage_collectors_way():
+    """After start-up, what the app built is frozen: full collections walk only what requests make."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    gc.unfreeze()
+    with TestClient(create_app()):
+        assert gc.get_freeze_count() > 0

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from sqlmodel import Session, col, select
 
 from app.core.clock import month_start, today
+from app.demo import DEMO_VILLAGE
 from app.dues import service
 from app.members.models import Member
 from app.rates.models import Rate
@@ -48,8 +49,13 @@ def back_date(live_engine):
 def _prices(live_engine, back: dt.date) -> tuple[int, int, int]:
     """The member's id and its monthly contribution on the back date and today, as the service has them."""
     with Session(live_engine) as session:
-        member = session.exec(select(Member).where(Member.full_name == MEMBER)).one()
-        assert member.id is not None
+        # The demo's own (other browser tests may register a namesake in the same live database).
+        member = session.exec(
+            select(Member)
+            .where(Member.full_name == MEMBER, Member.village_code == DEMO_VILLAGE)
+            .order_by(col(Member.id))
+        ).first()
+        assert member is not None and member.id is not None
         old = service.priced_day(session, member, back.isoformat())
         new = service.priced_day(session, member, "")
     assert old == (back, old[1]) and old[1] < new[1]

@@ -200,6 +200,18 @@ def _decree_evidence(session: Session, village: Village, evidence: dict, date: d
                 stages=", ".join(stage_label(s) for s in earlier),
             )
         )
+    # Every earlier stage's evidence still true on the decree's date: an active duta, and the
+    # officials all protected in its month (a roster can lapse after its stage was reached).
+    if not active_duta_accounts(session, village.code):
+        raise Conflict(_("Missing evidence: an active duta account for this village."))
+    _snapshot, lacking = officials.evidence(session, village, date)
+    if lacking:
+        raise Conflict(
+            _(
+                "The village's officials are not all protected on the date of the decree: %(missing)s.",
+                missing="; ".join(lacking),
+            )
+        )
     return {"decree_number": number, "date": date.isoformat()}
 
 

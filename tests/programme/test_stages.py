@@ -362,3 +362,16 @@ def test_stage_form_shows_a_conflict_naming_no_field_above_the_form(client, db, 
     assert 'id="stage-error"' in refused.text and "tidak dapat mundur" in refused.text
     assert 'value="2020-01-02"' in refused.text  # what was typed
     assert db.get(Village, VILLAGE_A).stage == "duta"
+
+
+def test_diresmikan_needs_the_earlier_evidence_still_true_on_its_date(client, db, cabang):
+    """A roster protected when its stage was reached may have lapsed by the decree: the decree waits."""
+    set_village_stage(db, VILLAGE_A, "perangkat_terlindungi", cabang)
+    headers = {**api_headers(client, cabang), "Accept-Language": "id"}
+    no_duta = move(client, headers, "diresmikan", decree_number="SK-1", date=today().isoformat())
+    assert no_duta.status_code == 409 and "akun duta" in no_duta.json()["detail"]
+    protect_officials(db, cabang, paid=False)  # a duta account now, but the officials are not covered
+    lapsed = move(client, headers, "diresmikan", decree_number="SK-1", date=today().isoformat())
+    assert lapsed.status_code == 409 and "tanggal SK" in lapsed.json()["detail"]
+    assert "Pak Kades tidak terlindungi" in lapsed.json()["detail"]
+    assert db.get(Village, VILLAGE_A).stage == "perangkat_terlindungi"

@@ -82,6 +82,9 @@ def world(browser, live_server) -> World:
         page.uncheck(f"input[name=receipt_numbers][value='{made.held_receipt}']")
         page.check(f"input[name=receipt_numbers][value='{deposited}']")
         page.click("form[action='/deposits'] button[type=submit]")
+        # The deposit's slip: waited for by its address, since the list it left already names the
+        # receipt (a navigation still under way would abort the next page.goto).
+        page.wait_for_url(re.compile(r".*/deposits/\d+$"))
         expect(page.locator("main")).to_contain_text(deposited)
         made.sessions[DUTA] = context.cookies()
         for username in (CABANG, CABANG_DELI, WILAYAH, ADMIN):

@@ -15,24 +15,11 @@ from app.core.clock import today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.templating import mask_nik
-from app.core.text import text_problem
 from app.members import service, validation
 from app.members.models import IdentityRequest, Member, MemberStatus, RequestStatus
+from app.members.requests import mark_decided, reason_text
 from app.members.rules import IDENTITY_FIELDS
 from app.rates import service as rates
-
-REASON_MIN, REASON_MAX = 5, 500
-
-
-def _reason(raw: Any, too_short: str) -> tuple[str, str | None]:
-    """A reason of 5 to 500 characters (spaces tidied), and what is wrong with it, if anything."""
-    text = " ".join(str(raw or "").split())
-    problem = text_problem(raw, multiline=True)
-    if problem is None and len(text) < REASON_MIN:
-        problem = too_short
-    elif problem is None and len(text) > REASON_MAX:
-        problem = _("Use at most %(n)s characters.", n=REASON_MAX)
-    return text, problem
 
 
 def _identity(session: Session, member: Member, asked: dict[str, Any]) -> dict[str, Any]:
@@ -88,7 +75,7 @@ def request_change(session: Session, actor: Actor, member_id: int, data: dict) -
     new = {name: value for name, value in checked.items() if name in sent and value != getattr(member, name)}
     if checked and not new:
         errors["nik"] = _("Enter at least one new value: the NIK, name, sex or birth date.")
-    reason, problem = _reason(data.get("reason"), _("Say why the identity must change (at least 5 characters)."))
+    reason, problem = reason_text(data.get("reason"), _("Say why the identity must change (at least 5 characters)."))
     if problem:
         errors["reason"] = problem
     if errors:
@@ -127,13 +114,6 @@ def _decide(session: Session, actor: Actor, request_id: int) -> tuple[IdentityRe
     return request, member
 
 
-def _mark(request: IdentityRequest, actor: Actor, status: RequestStatus, reason: str | None = None) -> None:
-    request.status = status.value
-    request.decided_by_id = actor.id
-    request.decided_at = utcnow()
-    request.decision_reason = reason
-
-
 def approve(session: Session, actor: Actor, request_id: int) -> IdentityRequest:
     """Apply the change, checked again (the NIK valid, agreeing, unique): the member may have changed
     since it was asked."""
@@ -151,7 +131,7 @@ def approve(session: Session, actor: Actor, request_id: int) -> IdentityRequest:
     for name, value in new.items():
         setattr(member, name, value)
     member.updated_at = utcnow()
-    _mark(request, actor, RequestStatus.approved)
+    mark_decided(request, actor, RequestStatus.approved)
     session.add_all([member, request])
     try:
         session.flush()
@@ -168,10 +148,10 @@ def approve(session: Session, actor: Actor, request_id: int) -> IdentityRequest:
 
 def reject(session: Session, actor: Actor, request_id: int, reason: Any) -> IdentityRequest:
     request, member = _decide(session, actor, request_id)
-    text, problem = _reason(reason, _("Say why the request is rejected (at least 5 characters)."))
+    text, problem = reason_text(reason, _("Say why the request is rejected (at least 5 characters)."))
     if problem:
         raise Invalid({"reason": problem})
-    _mark(request, actor, RequestStatus.rejected, text)
+    mark_decided(request, actor, RequestStatus.rejected, text)
     session.add(request)
     audit.record(session, actor, "identity_change_rejected", "member", member.id, reason=text)
     session.commit()

@@ -11,25 +11,12 @@ from app.core import audit
 from app.core.clock import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
-from app.core.text import text_problem
 from app.dues import rollup
 from app.dues.service import lock_member
 from app.members import service as members_service
 from app.members.models import Member, MemberStatus, MoveRequest, RequestStatus
+from app.members.requests import mark_decided, reason_text
 from app.regions.models import Village
-
-REASON_MIN, REASON_MAX = 5, 500
-
-
-def _text(raw: object, *, required: bool) -> tuple[str, str | None]:
-    """A reason (spaces tidied) and what is wrong with it, if anything."""
-    text = " ".join(str(raw or "").split())
-    problem = text_problem(raw, multiline=True)
-    if problem is None and required and len(text) < REASON_MIN:
-        problem = _("Say why (at least 5 characters).")
-    elif problem is None and len(text) > REASON_MAX:
-        problem = _("Use at most %(n)s characters.", n=REASON_MAX)
-    return text, problem
 
 
 def pending_for(session: Session, member_id: int) -> MoveRequest | None:
@@ -53,7 +40,7 @@ def request_move(session: Session, actor: Actor, member_id: int, village_code: o
         errors["village_code"] = _("Enter the code of the new village (as 12.07.02.2001).")
     elif code == member.village_code:
         errors["village_code"] = _("The member already lives in this village.")
-    text, problem = _text(reason, required=False)
+    text, problem = reason_text(reason, None)
     if problem:
         errors["reason"] = problem
     if errors:
@@ -91,13 +78,6 @@ def _decide(session: Session, actor: Actor, move_id: int) -> tuple[MoveRequest, 
     return move, member
 
 
-def _mark(move: MoveRequest, actor: Actor, status: RequestStatus, reason: str | None = None) -> None:
-    move.status = status.value
-    move.decided_by_id = actor.id
-    move.decided_at = utcnow()
-    move.decision_reason = reason
-
-
 def confirm(session: Session, actor: Actor, move_id: int) -> MoveRequest:
     """The member now belongs to the new village; its monthly counts move there (past months too: the
     roll-up counts members by their village, as a rebuild would)."""
@@ -105,7 +85,7 @@ def confirm(session: Session, actor: Actor, move_id: int) -> MoveRequest:
     before = rollup.member_state(session, member)
     member.village_code = move.to_village_code
     member.updated_at = utcnow()
-    _mark(move, actor, RequestStatus.approved)
+    mark_decided(move, actor, RequestStatus.approved)
     session.add_all([member, move])
     rollup.apply(session, before, rollup.member_state(session, member))
     audit.record(
@@ -122,10 +102,10 @@ def confirm(session: Session, actor: Actor, move_id: int) -> MoveRequest:
 
 def reject(session: Session, actor: Actor, move_id: int, reason: object) -> MoveRequest:
     move, member = _decide(session, actor, move_id)
-    text, problem = _text(reason, required=True)
+    text, problem = reason_text(reason, _("Say why (at least 5 characters)."))
     if problem:
         raise Invalid({"reason": problem})
-    _mark(move, actor, RequestStatus.rejected, text)
+    mark_decided(move, actor, RequestStatus.rejected, text)
     session.add(move)
     audit.record(session, actor, "member_move_rejected", "member", member.id, reason=text)
     session.commit()

@@ -1,7 +1,6 @@
 """Follow-up API: the lists, and a contact's outcome (prefix /api/v1), over the same service as the pages."""
 
 from fastapi import APIRouter, Query
-from sqlmodel import Session
 
 from app.auth.deps import ApiActor
 from app.core.bounds import PageNumber, RowId
@@ -44,16 +43,6 @@ def _out(listing: service.Listing) -> FollowUpListOut:
     return FollowUpListOut(total=listing.total, items=[_item(row) for row in listing.rows])
 
 
-def _all_lists(session: Session, actor) -> dict[str, FollowUpListOut]:
-    totals = service.counts(session, actor)
-    return {
-        name.value: _out(service.listing(session, actor, name))
-        if totals[name.value]
-        else FollowUpListOut(total=0, items=[])
-        for name in service.FollowUpList
-    }
-
-
 @router.get("/followups", response_model=FollowUps)
 def followups(
     actor: ApiActor,
@@ -64,7 +53,9 @@ def followups(
     """Members of the caller's villages to follow up, by list, 20 a page. With `list`, that list only
     (and `page`); without, the first page of every list. Each list: its total and its members."""
     if list_name is None:
-        return FollowUps(lists=_all_lists(session, actor))
+        return FollowUps(
+            lists={listing.name: _out(listing) for listing in service.overview(session, actor, size=service.PAGE_SIZE)}
+        )
     return FollowUps(lists={list_name.value: _out(service.listing(session, actor, list_name, page=page))})
 
 

@@ -175,24 +175,35 @@ def counts(session: Session, actor: Actor, day: dt.date | None = None) -> dict[s
 
 
 def listing(
-    session: Session, actor: Actor, name: FollowUpList, page: int = 1, size: int = PAGE_SIZE, day: dt.date | None = None
+    session: Session,
+    actor: Actor,
+    name: FollowUpList,
+    page: int = 1,
+    size: int = PAGE_SIZE,
+    day: dt.date | None = None,
+    total: int | None = None,
 ) -> Listing:
-    """One list's members, a page of them, with what the duta needs to reach each one."""
+    """One list's members, a page of them, with what the duta needs to reach each one. `total`: the
+    list's count when the caller has it already (from `counts`)."""
     require_role(actor, *FOLLOWING_ROLES)
     this_month = month_start(day or today())
     where = (*_followed(actor), _membership(name, this_month))
-    total = session.exec(select(func.count()).select_from(Member).where(*where)).one()
+    if total is None:
+        total = session.exec(select(func.count()).select_from(Member).where(*where)).one()
     members = session.exec(
         select(Member).where(*where).order_by(*_order(name)).offset((page - 1) * size).limit(size)
     ).all()
     return Listing(name.value, total, _rows(session, list(members), this_month))
 
 
-def overview(session: Session, actor: Actor, day: dt.date | None = None) -> list[Listing]:
-    """Every list with its count and its first few members (the follow-up page and the home)."""
+def overview(session: Session, actor: Actor, size: int = OVERVIEW_SIZE, day: dt.date | None = None) -> list[Listing]:
+    """Every list with its count (one query for all) and its first `size` members: the follow-up page,
+    and the API's first page of each list."""
     totals = counts(session, actor, day)
     return [
-        listing(session, actor, name, size=OVERVIEW_SIZE, day=day) if totals[name.value] else Listing(name.value, 0, [])
+        listing(session, actor, name, size=size, day=day, total=totals[name.value])
+        if totals[name.value]
+        else Listing(name.value, 0, [])
         for name in FollowUpList
     ]
 

@@ -4,6 +4,7 @@ approving a registration or later (one at a time, or from the core system's file
 import re
 from dataclasses import dataclass, field
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role
@@ -63,18 +64,22 @@ def record_kpj(session: Session, actor: Actor, member_id: int, raw) -> Member:
     return member
 
 
+def _waiting(actor: Actor):
+    return (
+        Member.status == MemberStatus.approved.value,
+        col(Member.kpj).is_(None),
+        village_clause(actor, Member.village_code),
+    )
+
+
 def waiting_for_kpj(session: Session, actor: Actor, limit: int | None = None) -> list[Member]:
     """Approved members of the actor's area without a KPJ yet, the longest waiting first."""
-    query = (
-        select(Member)
-        .where(
-            Member.status == MemberStatus.approved.value,
-            col(Member.kpj).is_(None),
-            village_clause(actor, Member.village_code),
-        )
-        .order_by(col(Member.decided_at), col(Member.id))
-    )
+    query = select(Member).where(*_waiting(actor)).order_by(col(Member.decided_at), col(Member.id))
     return list(session.exec(query.limit(limit) if limit else query).all())
+
+
+def waiting_count(session: Session, actor: Actor) -> int:
+    return session.exec(select(func.count()).select_from(Member).where(*_waiting(actor))).one()
 
 
 @dataclass

@@ -202,10 +202,10 @@ KPJ_PAGE_ROWS = 50
 
 def _kpj_context(session: Session, actor: Actor, errors=None, report=None, kpj_form=None) -> dict:
     require_role(actor, Role.cabang.value)
-    waiting = kpj_numbers.waiting_for_kpj(session, actor)
     return {
-        "waiting": waiting[:KPJ_PAGE_ROWS],
-        "waiting_total": len(waiting),
+        # The longest waiting, and how many in all: the branch downloads the whole list as a file.
+        "waiting": kpj_numbers.waiting_for_kpj(session, actor, limit=KPJ_PAGE_ROWS),
+        "waiting_total": kpj_numbers.waiting_count(session, actor),
         "errors": errors or {},
         "report": report,
         "form": kpj_form or {},

@@ -28,6 +28,7 @@ from app.core.forms import FormPage, refused_form_page
 from app.core.middleware import SECURITY_HEADERS, LocaleAndHeadersMiddleware, scope_locale
 from app.core.templating import STATIC_DIR, render
 from app.dues import api as dues_api
+from app.dues import death_routes
 from app.dues import routes as dues_routes
 from app.followups import api as followups_api
 from app.followups import routes as followups_routes
@@ -147,6 +148,8 @@ def create_app() -> FastAPI:
     ):
         app.include_router(module.router)
     app.include_router(officials_routes.router)
+    app.include_router(death_routes.router)
+    app.include_router(death_routes.api_router, prefix=API_PREFIX)
     app.include_router(approval_api.router, prefix=API_PREFIX)
     app.include_router(audit_reports.api_router, prefix=API_PREFIX)
     app.include_router(approval_routes.router)

@@ -4,12 +4,14 @@ Kept in the transaction of every change of a member's contribution to it, by dif
 state before and after the change:
 - a payment recorded, voided, or turned `refund_due` (wherever `recompute_cover` runs: the caller takes
   `member_state` right after locking the member, before changing anything, and passes it on);
-- an approval (a submitted registration may already have paid months: `member_approved`).
+- an approval (a submitted registration may already have paid months: `member_approved`);
+- a death recorded (app/dues/death.py): the cover ends with the month of death.
 Only approved members count, as in the dashboards. A member's state is its village, its covered months
-(the union of its valid payments' cover spans) and `first_covered`. Its contribution: +1 `covered` in
-each covered month, +1 `lapsed` in each month following a covered month that is not covered itself,
-+1 `new` in its `first_covered` month. The deltas go in with one `INSERT ... ON CONFLICT DO UPDATE`
-(rows in key order, so concurrent transactions lock them in the same order).
+(the union of its valid payments' cover spans, none after the month of death) and `first_covered`. Its
+contribution: +1 `covered` in each covered month, +1 `lapsed` in each month following a covered month
+that is not covered itself (a death is not a lapse), +1 `new` in its `first_covered` month. The deltas
+go in with one `INSERT ... ON CONFLICT DO UPDATE` (rows in key order, so concurrent transactions lock
+them in the same order).
 
 `rebuild` recomputes the whole table from the members and payments (`duta rollup rebuild`; the
 generator calls it after a load). Rows may hold zeros after deltas; readers sum, so zeros are harmless.
@@ -25,7 +27,7 @@ from sqlalchemy import delete, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.core.clock import add_months
+from app.core.clock import add_months, month_start
 from app.core.db import table_of
 from app.dues.models import Payment, PaymentStatus, RegencyMonth, VillageMonth
 from app.members.models import Member, MemberStatus
@@ -38,16 +40,24 @@ class MemberState:
     village_code: str
     months: frozenset[dt.date] = frozenset()
     first_covered: dt.date | None = None
+    died_in: dt.date | None = None  # the month of death
 
 
 EMPTY = MemberState("")
 
 
-def months_of(spans) -> frozenset[dt.date]:
+def cover_ends(covered_until: dt.date | None, died_on: dt.date | None) -> dt.date | None:
+    """The last covered month: the paid one, or the month of death if earlier."""
+    if died_on is None or covered_until is None:
+        return covered_until
+    return min(covered_until, month_start(died_on))
+
+
+def months_of(spans, died_on: dt.date | None = None) -> frozenset[dt.date]:
     months: set[dt.date] = set()
     for cover_from, cover_to in spans:
-        month = cover_from
-        while month <= cover_to:
+        month, last = cover_from, cover_ends(cover_to, died_on)
+        while last is not None and month <= last:
             months.add(month)
             month = add_months(month, 1)
     return frozenset(months)
@@ -69,7 +79,8 @@ def state_of(member: Member, spans) -> MemberState:
     """What the member adds to the roll-up with these cover spans of its valid payments."""
     if member.status != MemberStatus.approved.value:
         return EMPTY
-    return MemberState(member.village_code, months_of(spans), member.first_covered)
+    died_in = month_start(member.died_on) if member.died_on else None
+    return MemberState(member.village_code, months_of(spans, member.died_on), member.first_covered, died_in)
 
 
 def contribution(state: MemberState) -> Counter:
@@ -80,7 +91,7 @@ def contribution(state: MemberState) -> Counter:
     for month in state.months:
         result[(state.village_code, month, "covered")] += 1
         following = add_months(month, 1)
-        if following not in state.months:
+        if following not in state.months and month != state.died_in:
             result[(state.village_code, following, "lapsed")] += 1
     if state.first_covered is not None:
         result[(state.village_code, state.first_covered, "new")] += 1
@@ -152,13 +163,19 @@ def compute(session: Session) -> dict[tuple[str, dt.date], list[int]]:
     ).all():
         bump(village_code, _date(month), 1, int(count))
 
-    def flush_member(village_code: str, months: set[dt.date]) -> None:
+    def flush_member(village_code: str, months: set[dt.date], died_in: dt.date | None) -> None:
         for month in months:
             bump(village_code, month, 0)
             following = add_months(month, 1)
-            if following not in months:
+            if following not in months and month != died_in:
                 bump(village_code, following, 2)
 
+    died_on_of = {
+        member_id: _date(died_on)
+        for member_id, died_on in session.exec(
+            select(Member.id, col(Member.died_on)).where(approved, col(Member.died_on).is_not(None))
+        ).all()
+    }
     rows = session.execute(
         select(Payment.member_id, Member.village_code, col(Payment.cover_from), col(Payment.cover_to))
         .join(Member, col(Member.id) == Payment.member_id)
@@ -168,18 +185,21 @@ def compute(session: Session) -> dict[tuple[str, dt.date], list[int]]:
     )
     current: int | None = None
     village = ""
+    died_in: dt.date | None = None
     months: set[dt.date] = set()
     for member_id, village_code, cover_from, cover_to in rows:
         if member_id != current:
             if current is not None:
-                flush_member(village, months)
+                flush_member(village, months, died_in)
             current, village, months = member_id, village_code, set()
-        month, last = _date(cover_from), _date(cover_to)
-        while month <= last:
+            died_on = died_on_of.get(member_id)
+            died_in = month_start(died_on) if died_on else None
+        month, last = _date(cover_from), cover_ends(_date(cover_to), died_in)
+        while last is not None and month <= last:
             months.add(month)
             month = add_months(month, 1)
     if current is not None:
-        flush_member(village, months)
+        flush_member(village, months, died_in)
     return table
 
 

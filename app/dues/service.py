@@ -139,7 +139,7 @@ def recompute_cover(
         if (payment.cover_from, payment.cover_to) != (cover_from, cover_to):
             payment.cover_from, payment.cover_to = cover_from, cover_to
             session.add(payment)
-    member.covered_until = covered_until
+    member.covered_until = rollup.cover_ends(covered_until, member.died_on)
     member.first_covered = spans[0][0] if spans else None
     session.add(member)
     rollup.apply(session, before, rollup.state_of(member, spans))

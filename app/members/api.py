@@ -11,13 +11,12 @@ from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.templating import mask_nik
-from app.members import death, identity, service
+from app.members import identity, service
 from app.members.cover import cover_status
 from app.members.models import IdentityRequest, Member
 from app.members.privacy import may_see_full_nik, shown_nik
 from app.members.schemas import (
     ContributionOut,
-    DeathIn,
     IdentityRequestIn,
     IdentityRequestOut,
     MemberIn,
@@ -152,13 +151,6 @@ def patch_member(member_id: RowId, body: MemberPatch, actor: ApiActor, session: 
 def submit_member(member_id: RowId, actor: ApiActor, session: SessionDep):
     member = service.submit(session, actor, member_id)
     return StatusOut(status=member.status, member_number=member.member_number)
-
-
-@router.post("/members/{member_id}/death", response_model=MemberOut)
-def record_death(member_id: RowId, body: DeathIn, actor: ApiActor, session: SessionDep):
-    """(`duta` of the village or `cabang`) Record an approved member's death: no payment afterwards."""
-    member = death.record_death(session, actor, member_id, body.died_on, body.note)
-    return member_out(session, actor, member)
 
 
 def identity_request_out(

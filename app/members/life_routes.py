@@ -1,5 +1,5 @@
 """Pages of an approved member's later life: the `duta`'s identity change request and the branch
-officer's list of them to approve or reject; a death recorded. Plain forms; HTMX only speeds them up."""
+officer's list of them to approve or reject. Plain forms; HTMX only speeds them up."""
 
 from typing import Annotated, Any
 
@@ -13,7 +13,7 @@ from app.core.bounds import RowId
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
 from app.core.templating import render
-from app.members import death, identity, service
+from app.members import identity, service
 from app.members.models import Member, MemberStatus, Sex
 from app.members.rules import IDENTITY_FIELDS
 
@@ -111,37 +111,3 @@ def reject_identity_change(
     )
     identity.reject(session, actor, request_id, reason)
     return RedirectResponse("/identity-requests", status_code=303)
-
-
-def _death_context(member: Member, form: dict, errors: dict | None = None) -> dict:
-    return {"member": member, "form": form, "errors": errors or {}}
-
-
-@router.get("/members/{member_id}/death")
-def death_form(member_id: RowId, request: Request, actor: WebActor, session: SessionDep):
-    member = service.get_member(session, actor, member_id)
-    require_role(actor, "duta", "cabang")
-    if member.status != MemberStatus.approved.value or member.died_on is not None:
-        return RedirectResponse(f"/members/{member_id}", status_code=303)
-    return render(request, "members/death.html", _death_context(member, {"died_on": "", "note": ""}))
-
-
-@router.post("/members/{member_id}/death")
-def record_death(
-    member_id: RowId,
-    request: Request,
-    actor: WebActor,
-    session: SessionDep,
-    died_on: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-):
-    show_again_if_refused(
-        request,
-        session,
-        "members/death.html",
-        lambda errors: _death_context(
-            service.get_member(session, actor, member_id), {"died_on": died_on, "note": note}, errors
-        ),
-    )
-    death.record_death(session, actor, member_id, died_on, note)
-    return RedirectResponse(f"/members/{member_id}", status_code=303)

@@ -2,7 +2,8 @@
 lapse rates by village, by kind of event and by the channel of the first payment.
 
 Definitions (docs/product.md § 7, docs/api.md § 5.8.1):
-- The members counted: approved members with a first covered month (`first_covered`), in the scope.
+- The members counted: approved members with a first covered month (`first_covered`), in the scope,
+  alive: a death is neither kept cover nor a lapse (its cover ended with it, app/dues/death.py).
 - A cohort: those whose `first_covered` is month c. "Aktif after N months": the member's cover includes
   month c + N, read from its valid payments' cover spans (a member may lapse and restart, so
   `covered_until` alone would not do). Only cohorts whose month c + N is not after this month count
@@ -50,6 +51,7 @@ def _counted(actor: Actor, scope: Scope):
     return and_(
         col(Member.status) == MemberStatus.approved.value,
         col(Member.first_covered).is_not(None),
+        col(Member.died_on).is_(None),
         member_scope(actor, scope),
     )
 

@@ -1,13 +1,13 @@
 """The monthly roll-up (app/dues/rollup.py), kept in each action's transaction, always equals a rebuild
 from scratch: any sequence of payments (back-dated too), voids, approvals and rejections through the
-services, in two villages of two regencies' worth of codes."""
+services, in two villages of two regencies' worth of codes; a death ends the cover and is no lapse."""
 
 import datetime as dt
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.dues import rollup, service
+from app.dues import death, rollup, service
 from app.dues.models import RegencyMonth, VillageMonth
 from app.workflows import approvals
 from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment, rollup_from_scratch
@@ -18,6 +18,7 @@ operations = st.lists(
         st.tuples(st.just("void"), st.integers(0, 30)),
         st.tuples(st.just("approve"), st.integers(0, 3)),
         st.tuples(st.just("reject"), st.integers(0, 3)),
+        st.tuples(st.just("die"), st.integers(0, 3), st.integers(0, 400)),
     ),
     min_size=1,
     max_size=10,
@@ -40,7 +41,7 @@ def test_rollup_equals_a_rebuild_after_any_sequence(db, duta, duta_b, cabang, op
             _kind, who, days_back, months = op
             member = members[who]
             db.refresh(member)
-            if member.status not in ("submitted", "approved"):
+            if member.status not in ("submitted", "approved") or member.died_on is not None:
                 continue
             paid_on = service.today() - dt.timedelta(days=days_back)
             receipts.append(make_payment(db, dutas[who], member, months=months, paid_on=paid_on).receipt_number)
@@ -49,6 +50,13 @@ def test_rollup_equals_a_rebuild_after_any_sequence(db, duta, duta_b, cabang, op
             payment, _member = service.get_payment(db, actor_of(db, cabang), receipt)
             if payment.status == "valid":
                 service.void_payment(db, actor_of(db, cabang), receipt, "uji")
+        elif op[0] == "die":
+            member = members[op[1]]
+            db.refresh(member)
+            if member.status != "approved" or member.died_on is not None:
+                continue
+            died_on = max(service.today() - dt.timedelta(days=op[2]), member.birth_date)
+            death.record_death(db, actor_of(db, cabang), member.id, died_on.isoformat())
         elif op[0] in ("approve", "reject"):
             member = members[op[1]]
             db.refresh(member)
@@ -72,3 +80,18 @@ def test_rebuild_gives_the_same_rows(db, duta, member):
     assert sum(c for c, _n, _l in before.values()) == 3
     assert sum(n for _c, n, _l in before.values()) == 1
     assert sum(lapsed for _c, _n, lapsed in before.values()) == 1
+
+
+def test_a_death_ends_the_cover_in_its_month_and_is_no_lapse(db, duta, cabang, member):
+    paid_on = service.today() - dt.timedelta(days=70)
+    make_payment(db, duta, member, months=12, paid_on=paid_on)
+    died_on = service.today() - dt.timedelta(days=10)
+    death.record_death(db, actor_of(db, cabang), member.id, died_on.isoformat())
+    db.refresh(member)
+    assert member.covered_until == died_on.replace(day=1)
+    rows = rollup.snapshot(db, VillageMonth)
+    covered = sorted(month for (_village, month), (c, _n, _l) in rows.items() if c)
+    assert covered[0] == paid_on.replace(day=1) and covered[-1] == died_on.replace(day=1)
+    assert sum(lapsed for _c, _n, lapsed in rows.values()) == 0
+    rollup.rebuild(db)
+    assert rollup.snapshot(db, VillageMonth) == rows

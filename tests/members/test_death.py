@@ -70,6 +70,14 @@ def test_recorded_then_no_payment_and_off_the_follow_up_lists(client, db, people
     assert _record(client, people, member, died_on=day.isoformat()).status_code == 409  # never twice
 
 
+def test_the_cover_ends_with_the_month_of_death(client, db, people):
+    member = make_member(db, people["duta"], VILLAGE_A, status="approved")
+    make_payment(db, people["duta"], member, months=12, paid_on=today())
+    assert _record(client, people, member, died_on=today().isoformat()).status_code == 200
+    body = client.get(f"/api/v1/members/{member.id}", headers=api_headers(client, people["cabang"])).json()
+    assert body["covered_until"] == f"{today():%Y-%m}" and body["cover_status"] == "jatuh_tempo"
+
+
 def test_the_branch_officer_may_record_it_too(client, db, people, member):
     assert _record(client, people, member, who="cabang", died_on=today().isoformat()).status_code == 200
 

@@ -9,6 +9,7 @@ Months are relative to this month (k = 0). Members, all approved unless said, wi
 - m5 (village B, same event): k-3 only, bank: lapsed now.
 - m6 (the other branch): k-13..k+5 bank.
 - m7 (village A) submitted with payments, m8 (village A) approved and never paid: not counted.
+- m9 (village A): k-13..k+5 paid, died in k-2: not counted (a death is neither kept cover nor a lapse).
 """
 
 import csv
@@ -81,6 +82,11 @@ def cohort_world(db):
     m7 = member("M7", VILLAGE_A, -13, 0, status="submitted")
     make_payment(db, m7, -13, 0, duta, paid_days_ago=400)
     member("M8", VILLAGE_A, None, None)
+    m9 = member("M9", VILLAGE_A, -13, -2)
+    make_payment(db, m9, -13, 5, duta, paid_days_ago=400)
+    m9.died_on = month(-2)
+    db.add(m9)
+    db.commit()
     return users
 
 

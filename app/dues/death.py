@@ -1,6 +1,7 @@
 """A member's death, recorded by the `duta` of the village or the branch officer: the day is kept on the
-member (never deleted, audited); no payment is taken after it (dues) and the member leaves the
-follow-up lists (followups)."""
+member (never deleted, audited); the cover ends with the month of death (the member's `covered_until`
+and the monthly roll-up, so dashboards stop counting the member), no payment is taken after it and the
+member leaves the follow-up lists (followups)."""
 
 import datetime as dt
 from typing import Any
@@ -14,6 +15,8 @@ from app.core.clock import today, utcnow
 from app.core.errors import Conflict, Invalid
 from app.core.i18n import _
 from app.core.text import text_problem
+from app.dues import rollup
+from app.dues.service import recompute_cover
 from app.members import service, validation
 from app.members.models import Member, MemberStatus
 
@@ -45,9 +48,10 @@ def record_death(session: Session, actor: Actor, member_id: int, died_on: Any, n
         errors["note"] = problem or _("Use at most %(n)s characters.", n=NOTE_MAX)
     if errors:
         raise Invalid(errors)
+    before = rollup.member_state(session, member)
     member.died_on = day
     member.updated_at = utcnow()
-    session.add(member)
+    recompute_cover(session, member, before)
     audit.record(session, actor, "member_died", "member", member.id, date=day.isoformat() if day else None, text=text)
     session.commit()
     return member

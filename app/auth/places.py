@@ -16,7 +16,8 @@ from app.core.errors import Invalid
 from app.core.i18n import _
 from app.regions.models import Branch, District, Province, Regency, Village
 
-LEVELS = ("village", "district", "regency", "province", "branch")
+# "any_village": a village anywhere in the region, not only in the actor's area (where a member moves to).
+LEVELS = ("village", "district", "regency", "province", "branch", "any_village")
 # What one answer to a keystroke lists; a longer list is read by nobody on a phone.
 MAX_RESULTS = 20
 # Up to this many places a plain <select> is the picker; past it, a text input with a <datalist>.
@@ -63,6 +64,11 @@ def _query(actor: Actor, level: str):
             .where(village_clause(actor, Village.code))
         )
         return query, col(Village.name), col(Village.code), col(Village.stage).is_(None)
+    if level == "any_village":
+        query = select(Village.code, Village.name, District.name).join(
+            District, col(District.code) == Village.district_code
+        )
+        return query, col(Village.name), col(Village.code), literal(False)
     if level == "district":
         query = (
             select(District.code, District.name, Regency.name)
@@ -92,10 +98,14 @@ def _places(rows) -> list[Place]:
     return [Place(code, name, within or "") for code, name, within in rows]
 
 
-def search_places(session: Session, actor: Actor, level: str, q: str, limit: int = MAX_RESULTS) -> list[Place]:
+def search_places(
+    session: Session, actor: Actor, level: str, q: str, limit: int = MAX_RESULTS, near: str = ""
+) -> list[Place]:
     """Places of `level` in the actor's scope whose name contains `q` (or whose code starts with it),
-    names starting with `q` first; at most `limit`."""
+    names starting with `q` first; at most `limit`; only those whose code starts with `near` if given."""
     query, name, code, later = _query(actor, level)
+    if near:
+        query = query.where(code.startswith(near))
     # A label chosen from the list comes back as the next keystroke's text: its name is what to find.
     text = q[:MAX_SEARCH_LENGTH].partition(SEPARATOR.strip())[0].strip().lower()
     if text:
@@ -114,6 +124,8 @@ def _by_code(session: Session, actor: Actor, level: str, code: str) -> Place | N
 def _unknown(level: str, text: str) -> str:
     if level == "village":
         return _("No village called “%(name)s” in your area. Choose one from the list.", name=text)
+    if level == "any_village":
+        return _("No village called “%(name)s”. Choose one from the list.", name=text)
     if level == "district":
         return _("No district called “%(name)s” in your area. Choose one from the list.", name=text)
     if level == "regency":
@@ -176,15 +188,16 @@ def branch_names(session: Session) -> dict[str, str]:
     return dict(session.exec(select(Branch.code, Branch.name)).all())
 
 
-def picker(session: Session, actor: Actor, level: str, value: str = "") -> Picker:
+def picker(session: Session, actor: Actor, level: str, value: str = "", near: str = "") -> Picker:
     """The picker of a form field whose value (a code, or text typed and refused) is `value`: the place's
-    label for a code in scope, what was typed otherwise; a select when the actor has few places."""
+    label for a code in scope, what was typed otherwise; a select when the actor has few places. `near`:
+    a code prefix whose places the page starts with (typing still searches them all)."""
     value = value.strip()
     place = _by_code(session, actor, level, value) if value and len(value) <= MAX_SEARCH_LENGTH else None
-    options = search_places(session, actor, level, "", limit=SELECT_MAX + 1)
-    few = len(options) <= SELECT_MAX
+    options = search_places(session, actor, level, "", limit=SELECT_MAX + 1, near=near)
+    few = len(options) <= SELECT_MAX and not near
     if not few:
-        options = search_places(session, actor, level, "", limit=PRESET_MAX)
+        options = search_places(session, actor, level, "", limit=PRESET_MAX, near=near)
     return Picker(level, place.label if place else value, place.code if place else "", options, few)
 
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
+from app.auth import places
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, village_clause
 from app.core.bounds import PageNumber, RowId, SearchText
@@ -98,6 +99,7 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
     day = today()
     village = session.get(Village, member.village_code)
     event = session.get(Event, member.event_id) if member.event_id else None
+    move = moves.pending_for(session, member.id)
     return {
         "member": member,
         "nik": shown_nik(session, actor, member),
@@ -109,7 +111,8 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,
         "submittable": actor.role == "duta" and member.status in service.SUBMITTABLE_STATES,
         "identity_request": identity.pending_for(session, member.id),
-        "move": moves.pending_for(session, member.id),
+        "move": move,
+        "move_to": places.place_name(session, actor, "any_village", move.to_village_code) if move else "",
         "may_record_death": actor.role in ("duta", "cabang")
         and member.status == MemberStatus.approved.value
         and member.died_on is None,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, col, select
 
+from app.auth import places
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, require_role
 from app.core.bounds import RowId
@@ -21,15 +22,11 @@ from app.workflows import moves
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
 
-def _form_context(session: Session, member: Member, form: dict, errors: dict | None = None) -> dict:
-    # Most moves stay near: the villages of the member's regency are offered, any code is accepted.
-    nearby = session.exec(
-        select(Village)
-        .where(col(Village.regency_code) == member.village_code[:5], Village.code != member.village_code)
-        .order_by(Village.name)
-        .limit(300)
-    ).all()
-    return {"member": member, "form": form, "errors": errors or {}, "nearby": nearby}
+def _form_context(session: Session, actor: Actor, member: Member, form: dict, errors: dict | None = None) -> dict:
+    # Most moves stay near: the picker starts with the villages of the member's regency; typing finds
+    # any village of the region.
+    picker = places.picker(session, actor, "any_village", form["village_code"], near=member.village_code[:5])
+    return {"member": member, "form": form, "errors": errors or {}, "village_picker": picker}
 
 
 @router.get("/members/{member_id}/move")
@@ -38,7 +35,7 @@ def move_form(member_id: RowId, request: Request, actor: WebActor, session: Sess
     require_role(actor, "duta")
     if member.status != MemberStatus.approved.value:
         return RedirectResponse(f"/members/{member_id}", status_code=303)
-    context = _form_context(session, member, {"village_code": "", "reason": ""})
+    context = _form_context(session, actor, member, {"village_code": "", "reason": ""})
     return render(request, "members/move.html", context)
 
 
@@ -57,12 +54,14 @@ def record_move(
         "members/move.html",
         lambda errors: _form_context(
             session,
+            actor,
             members_service.get_member(session, actor, member_id),
             {"village_code": village_code, "reason": reason},
             errors,
         ),
     )
-    moves.request_move(session, actor, member_id, village_code, reason)
+    code = places.resolve_place(session, actor, "any_village", village_code, "village_code")
+    moves.request_move(session, actor, member_id, code, reason)
     return RedirectResponse(f"/members/{member_id}", status_code=303)
 
 

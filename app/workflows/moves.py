@@ -37,7 +37,7 @@ def request_move(session: Session, actor: Actor, member_id: int, village_code: o
     errors: dict[str, str] = {}
     code = str(village_code or "").strip()
     if not code or session.get(Village, code) is None:
-        errors["village_code"] = _("Enter the code of the new village (as 12.07.02.2001).")
+        errors["village_code"] = _("Choose the new village.")
     elif code == member.village_code:
         errors["village_code"] = _("The member already lives in this village.")
     text, problem = reason_text(reason, None)

@@ -112,7 +112,7 @@ def world(browser, live_server) -> World:
         page.wait_for_url(re.compile(r".*/members/\d+$"))
         # And its move to a village of Deli Serdang, for the refuse form of that branch.
         page.goto(f"/members/{made.approved}/move")
-        page.fill("#village_code", "12.07.02.2001")
+        page.fill("#village_code", "Medan Senembah — Tanjung Morawa")
         page.click("form.move-form button[type=submit]")
         page.wait_for_url(re.compile(r".*/members/\d+$"))
     except Exception:
@@ -237,7 +237,7 @@ CASES = [
         DUTA,
         lambda w: f"/members/{w.approved}/move",
         "form.move-form",
-        _fill(**{"#village_code": "99.99"}),
+        _fill(**{"#village_code": "Desa Entah"}),
         "#village_code-error",
     ),
     Case(

@@ -125,18 +125,25 @@ def test_pages_record_list_refuse_and_confirm(client, db, people, member):
     web_login(client, people["duta"])
     assert f"/members/{member.id}/move" in client.get(f"/members/{member.id}").text
     form = client.get(f"/members/{member.id}/move")
-    assert form.status_code == 200 and "12.07.02.2003" in form.text  # a village nearby is offered
+    assert form.status_code == 200 and "Limau Manis — Tanjung Morawa" in form.text  # a village nearby is offered
     csrf = csrf_from(form.text)
     refused = client.post(f"/members/{member.id}/move", data={"csrf_token": csrf, "village_code": "", "reason": ""})
     assert refused.status_code == 422 and 'id="village_code-error"' in refused.text
+    # Chosen by name, anywhere in the region (not only the duta's area): an unknown or shared name is
+    # refused beside the field with what was typed; the name with its district is the one village.
+    for typed, message in (("Desa Entah", "Tidak ada desa bernama"), ("Kampung Baru", "Ada beberapa tempat")):
+        refused = client.post(
+            f"/members/{member.id}/move", data={"csrf_token": csrf, "village_code": typed, "reason": "Ikut suami"}
+        )
+        assert refused.status_code == 422 and message in refused.text and f'value="{typed}"' in refused.text
     sent = client.post(
         f"/members/{member.id}/move",
-        data={"csrf_token": csrf, "village_code": VILLAGE_OTHER_BRANCH, "reason": "Ikut suami"},
+        data={"csrf_token": csrf, "village_code": "Kampung Baru — Baiturrahman", "reason": "Ikut suami"},
         follow_redirects=False,
     )
     assert sent.status_code == 303
     page = client.get(f"/members/{member.id}").text
-    assert VILLAGE_OTHER_BRANCH in page and f"/members/{member.id}/move" not in page
+    assert "Pindah ke Kampung Baru — Baiturrahman" in page and f"/members/{member.id}/move" not in page
     move_id = db.exec(select(MoveRequest)).one().id
 
     web_login(client, people["new_cabang"])

@@ -33,25 +33,40 @@ def record_death(session: Session, actor: Actor, member_id: int, died_on: Any, n
     errors: dict[str, str] = {}
     day: dt.date | None = None
     try:
-        day = validation.parse_date(died_on)
-    except validation.FieldError as error:
-        errors["died_on"] = error.message
-    if day is None and "died_on" not in errors:
-        errors["died_on"] = _("Enter the day of death.")
-    elif day is not None and day > today():
-        errors["died_on"] = _("The day cannot be in the future.")
-    elif day is not None and day < member.birth_date:
-        errors["died_on"] = _("The day cannot be before the birth date.")
+        day = death_day(member, died_on)
+    except Invalid as error:
+        errors.update(error.errors)
     text = " ".join(str(note or "").split())
     problem = text_problem(note, multiline=True)
     if problem or len(text) > NOTE_MAX:
         errors["note"] = problem or _("Use at most %(n)s characters.", n=NOTE_MAX)
-    if errors:
+    if errors or day is None:
         raise Invalid(errors)
+    end_cover(session, actor, member, day, text)
+    session.commit()
+    return member
+
+
+def death_day(member: Member, raw: Any, field: str = "died_on") -> dt.date:
+    """The day of death as sent: a date, not in the future nor before the birth date."""
+    try:
+        day = validation.parse_date(raw)
+    except validation.FieldError as error:
+        raise Invalid({field: error.message}) from None
+    if day is None:
+        raise Invalid({field: _("Enter the day of death.")})
+    if day > today():
+        raise Invalid({field: _("The day cannot be in the future.")})
+    if day < member.birth_date:
+        raise Invalid({field: _("The day cannot be before the birth date.")})
+    return day
+
+
+def end_cover(session: Session, actor: Actor, member: Member, day: dt.date, note: str = "") -> None:
+    """Record the death of a member locked by the caller, in the caller's transaction: the cover ends
+    with the month of death (covered_until and the roll-up), audited."""
     before = rollup.member_state(session, member)
     member.died_on = day
     member.updated_at = utcnow()
     recompute_cover(session, member, before)
-    audit.record(session, actor, "member_died", "member", member.id, date=day.isoformat() if day else None, text=text)
-    session.commit()
-    return member
+    audit.record(session, actor, "member_died", "member", member.id, date=day.isoformat(), text=note)

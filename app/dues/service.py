@@ -14,6 +14,7 @@ import contextlib
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role, UserVillage
@@ -109,6 +110,27 @@ def lock_member(session: Session, member_id: int) -> Member:
     if member is None:  # pragma: no cover (members are never deleted)
         raise NotFound(_("Member not found."))
     return member
+
+
+def covered_in(session: Session, member_ids: list[int], month: dt.date) -> set[int]:
+    """Which of the members a valid payment covers in the month, up to the month of death (exact for
+    past months too, unlike `covered_until`, which knows only the last covered month)."""
+    if not member_ids:
+        return set()
+    return set(
+        session.exec(
+            select(Payment.member_id)
+            .join(Member, col(Member.id) == Payment.member_id)
+            .where(
+                col(Payment.member_id).in_(member_ids),
+                col(Payment.status) == PaymentStatus.valid.value,
+                col(Payment.cover_from) <= month,
+                col(Payment.cover_to) >= month,
+                or_(col(Member.died_on).is_(None), col(Member.died_on) >= month),
+            )
+            .distinct()
+        ).all()
+    )
 
 
 def valid_payments(session: Session, member_id: int) -> list[Payment]:

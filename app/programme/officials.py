@@ -4,7 +4,7 @@ they are all protected on a day, the evidence of the stage `perangkat_terlindung
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.auth.models import Role
@@ -15,7 +15,7 @@ from app.core.errors import Invalid
 from app.core.i18n import _
 from app.core.templating import format_month
 from app.core.text import text_problem
-from app.dues.models import Payment, PaymentStatus
+from app.dues import service as dues
 from app.members.cover import cover_status
 from app.members.models import Member, MemberStatus
 from app.programme.models import OfficialPosition, VillageOfficial
@@ -85,25 +85,12 @@ def _rows(session: Session, village: Village) -> list[OfficialRow]:
     ]
 
 
-def _covered_in(session: Session, member_id: int, month: dt.date) -> bool:
-    """Whether a valid payment covers the month (exact for past days too, unlike covered_until)."""
-    return session.exec(
-        select(
-            exists().where(
-                col(Payment.member_id) == member_id,
-                col(Payment.status) == PaymentStatus.valid.value,
-                col(Payment.cover_from) <= month,
-                col(Payment.cover_to) >= month,
-            )
-        )
-    ).one()
-
-
 def _missing(session: Session, village: Village, rows: list[OfficialRow], day: dt.date) -> list[str]:
     """Sentences naming who is missing or not covered in the month of `day`."""
     month = month_start(day)
     missing = []
     held = {row.official.position for row in rows}
+    covered = dues.covered_in(session, [row.member.id for row in rows if row.member and row.member.id], month)
     for position in REQUIRED_POSITIONS:
         if position not in held:
             missing.append(_("no %(position)s on the roster", position=position_label(position, village.province_code)))
@@ -113,7 +100,7 @@ def _missing(session: Session, village: Village, rows: list[OfficialRow], day: d
             missing.append(_("%(who)s is not registered as a member", who=who))
         elif row.member.status != MemberStatus.approved.value:
             missing.append(_("%(who)s is not an approved member yet", who=who))
-        elif not _covered_in(session, row.member.id or 0, month):
+        elif row.member.id not in covered:
             missing.append(_("%(who)s is not covered in %(month)s", who=who, month=format_month(month)))
     return missing
 

@@ -20,6 +20,8 @@ from app.auth import api as auth_api
 from app.auth import place_routes
 from app.auth import routes as auth_routes
 from app.auth.deps import LoginRequired, PasswordChangeRequired
+from app.claims import api as claims_api
+from app.claims import routes as claims_routes
 from app.core import i18n
 from app.core.config import get_settings
 from app.core.db import get_engine
@@ -135,13 +137,14 @@ def create_app() -> FastAPI:
 
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
 
-    for module in (auth_api, members_api, dues_api, followups_api, programme_api, reports_api):
+    for module in (auth_api, members_api, dues_api, claims_api, followups_api, programme_api, reports_api):
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (
         auth_routes,
         members_routes,
         life_routes,
         dues_routes,
+        claims_routes,
         followups_routes,
         programme_routes,
         reports_routes,

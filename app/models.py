@@ -1,6 +1,7 @@
 """Every table, imported once so Alembic and the tests see the whole metadata."""
 
 from app.auth.models import LoginAttempt, User, UserVillage, WebSession  # noqa: F401
+from app.claims.models import Claim  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.sequences import Counter  # noqa: F401

@@ -40,6 +40,8 @@ ACTION_LABELS = {
     "member_moved": lazy_gettext("Move to another village confirmed"),
     "member_move_rejected": lazy_gettext("Move to another village refused"),
     "member_died": lazy_gettext("Death recorded"),
+    "claim_reported": lazy_gettext("Claim reported"),
+    "claim_status": lazy_gettext("Claim moved to its next step"),
     "contact_recorded": lazy_gettext("Contact with a member noted"),
     "payment_recorded": lazy_gettext("Payment recorded"),
     "payment_voided": lazy_gettext("Payment voided"),

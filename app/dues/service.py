@@ -24,7 +24,7 @@ from app.core.bounds import MAX_ROW_ID
 from app.core.clock import add_months, month_start, to_wib, today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _, ngettext
-from app.core.money import format_rupiah
+from app.core.money import format_rupiah, parse_rupiah
 from app.core.sequences import next_value
 from app.core.templating import format_day, format_month
 from app.core.text import require_plain_text, text_errors
@@ -197,12 +197,6 @@ def _parse_months(value) -> int | None:
     return months if 1 <= months <= MAX_MONTHS else None
 
 
-def _parse_amount(value) -> int | None:
-    """Whole rupiah as the payer saw it (`50400` or `50.400`); None when not given or not a number."""
-    text = str(value).strip().replace(".", "")
-    return int(text) if text.isascii() and text.isdigit() else None
-
-
 def _parse_day(value) -> dt.date | None:
     if value is None or value == "":
         return today()
@@ -303,7 +297,7 @@ def record_payment(
             errors["paid_on"] = _("No contribution rate was in force on this date.")
     if month_count is not None and day is not None and "paid_on" not in errors:
         errors.update(_too_far_ahead(stored, day, month_count))
-    seen = None if amount is None or amount == "" else _parse_amount(amount)
+    seen = None if amount is None or amount == "" else parse_rupiah(amount)
     if amount not in (None, "") and seen is None:
         errors["amount"] = _("Enter an amount in whole rupiah.")
     if errors:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.auth.models import Role
+from app.claims.models import ClaimKind, ClaimStatus
 from app.core.i18n import _, lazy_gettext
 from app.core.money import format_rupiah
 from app.core.templating import format_day, format_month, format_number
@@ -179,6 +180,9 @@ ACTION_FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("estimate_set", "to"): _number,
     ("target_set", "from"): _number,
     ("target_set", "to"): _number,
+    ("claim_reported", "kind"): ClaimKind.label_of,
+    ("claim_status", "from"): ClaimStatus.label_of,
+    ("claim_status", "to"): ClaimStatus.label_of,
 }
 
 

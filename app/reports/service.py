@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from app.auth.models import Role
 from app.auth.scope import Actor, village_clause
+from app.claims import service as claims
 from app.core.clock import today
 from app.dues.deposits import cash_context
 from app.followups import service as followups
@@ -26,7 +27,7 @@ from app.reports.counts import (
     trend_months,
     villages_by_stage,
 )
-from app.reports.scope import Scope, natural_scope, parse_scope, percent
+from app.reports.scope import Scope, member_scope, natural_scope, parse_scope, percent
 from app.reports.targets import baselines, targets
 
 # At most this many rows of a table of villages in a dashboard (after sorting); the full list is /villages
@@ -91,6 +92,7 @@ def dashboard(
         "baselines": baselines(session, scope, day),
         "trend": trend(session, actor, scope, day, new_by_month, monthly),
         "event_yield": event_yield(session, actor, scope),
+        "claims": claims.counts(session, member_scope(actor, scope)),
         "tables": tables,
         "table_totals": totals,
         "sort": sort or "",

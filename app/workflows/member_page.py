@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from app.auth import places
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.scope import Actor, village_clause
+from app.claims import service as claims
 from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import month_start, today
 from app.core.db import SessionDep
@@ -117,6 +118,8 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         and member.status == MemberStatus.approved.value
         and member.died_on is None,
         "can_pay": dues_service.may_record_payment(actor, member),
+        "claims": claims.member_claims(session, member.id) if member.id else [],
+        "may_report_claim": actor.role in claims.REPORTING_ROLES and member.status == MemberStatus.approved.value,
         "payments": dues_service.member_payments(session, member, limit=dues_service.LATEST_PAYMENTS),
         "can_follow_up": actor.role in followups.FOLLOWING_ROLES,
         "last_contact": followups.last_contacts(session, [member.id]).get(member.id) if member.id else None,

@@ -8,6 +8,7 @@ registration, receipts, a deposit), so the other browser tests' pages stay as th
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -37,6 +38,7 @@ class World:
     held_receipt: str = ""
     deposit: int = 0
     user: int = 0
+    claim: int = 0
     sessions: dict[str, list] = field(default_factory=dict)
 
 
@@ -115,6 +117,13 @@ def world(browser, live_server) -> World:
         page.fill("#village_code", "Medan Senembah — Tanjung Morawa")
         page.click("form.move-form button[type=submit]")
         page.wait_for_url(re.compile(r".*/members/\d+$"))
+        # And a work accident reported, for the branch officer's next-step form.
+        page.goto(f"/members/{made.approved}/claims/new")
+        page.check("input[name=kind][value=kecelakaan_kerja]")
+        page.fill("#incident_on", date.today().isoformat())
+        page.click("form.claim-form button[type=submit]")
+        page.wait_for_url(re.compile(r".*/claims/\d+$"))
+        made.claim = int(page.url.rsplit("/", 1)[1])
     except Exception:
         print("WORLD FAILED at", page.url, page.inner_text("main")[:1500])
         raise
@@ -172,6 +181,16 @@ def _event(page, _world):
 
 def _promise_without_a_day(page, _world):
     page.check("input[name=outcome][value=janji_bayar]")
+
+
+def _claim_in_the_future(page, _world):
+    page.check("input[name=kind][value=kecelakaan_kerja]")
+    page.fill("#incident_on", "2999-01-01")
+
+
+def _refused_without_a_reason(page, _world):
+    page.select_option("#status", "ditolak")
+    page.fill("#reason", "")
 
 
 def _official_without_a_name(page, _world):
@@ -255,6 +274,22 @@ CASES = [
         "form.death-form",
         _fill(**{"#died_on": "2999-01-01"}),
         "#died_on-error",
+    ),
+    Case(
+        "claim reported",
+        DUTA,
+        lambda w: f"/members/{w.approved}/claims/new",
+        "form.claim-form",
+        _claim_in_the_future,
+        "#incident_on-error",
+    ),
+    Case(
+        "claim refused without a reason",
+        CABANG,
+        lambda w: f"/claims/{w.claim}",
+        "form.claim-status",
+        _refused_without_a_reason,
+        "#reason-error",
     ),
     Case(
         "draft submitted incomplete",
@@ -569,6 +604,7 @@ WIDE_PAGES = [
     (CABANG_DELI, "/villages/12.07.02.2001"),
     (CABANG_DELI, "/deposits"),
     (CABANG, "/deposits"),
+    (CABANG, "/claims"),
 ]
 
 
@@ -580,6 +616,20 @@ def test_wide_pages_fit_360_px_without_sideways_scrolling(browser, live_server, 
         assert page.evaluate("innerWidth") == 360
         wider = page.evaluate(WIDER_THAN_THE_SCREEN)
         assert not wider, f"{path}: wider than the screen: {wider}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    ("username", "path"),
+    [(CABANG, lambda w: f"/claims/{w.claim}"), (DUTA, lambda w: f"/members/{w.approved}/claims/new")],
+)
+def test_claim_pages_fit_360_px(browser, live_server, world, username, path):
+    context, page = _page_as(browser, live_server, world, username)
+    try:
+        page.goto(path(world))
+        assert not page.evaluate(WIDER_THAN_THE_SCREEN)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:
         context.close()

@@ -37,6 +37,7 @@ from app.followups import routes as followups_routes
 from app.members import api as members_api
 from app.members import life_routes
 from app.members import routes as members_routes
+from app.offline import api as offline_api
 from app.offline import routes as offline
 from app.programme import api as programme_api
 from app.programme import officials_routes
@@ -137,7 +138,16 @@ def create_app() -> FastAPI:
 
     app.mount("/static", CachedStatic(directory=str(STATIC_DIR)), name="static")
 
-    for module in (auth_api, members_api, dues_api, claims_api, followups_api, programme_api, reports_api):
+    for module in (
+        auth_api,
+        members_api,
+        dues_api,
+        claims_api,
+        followups_api,
+        offline_api,
+        programme_api,
+        reports_api,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     for module in (
         auth_routes,
@@ -161,7 +171,7 @@ def create_app() -> FastAPI:
     app.include_router(audit_reports.router)
     app.include_router(place_routes.router)
 
-    app.include_router(offline.router)  # /sw.js, /offline, /outbox
+    app.include_router(offline.router)  # /sw.js, /offline, /outbox, /roster
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():

@@ -9,7 +9,11 @@
   "use strict";
 
   var SENT_KEEP_MS = 7 * 24 * 3600 * 1000;
+  // A page opened within this time of the last roster sync does not sync again (the `online` event does).
+  var ROSTER_SYNC_EVERY_MS = 2 * 60 * 1000;
+  var ROSTER_SHELL = "/roster";
   var state = { queue: null, mod: null, loading: null };
+  var roster = { mod: null, store: null, loading: null };
 
   function bar() {
     return document.getElementById("outbox");
@@ -484,9 +488,95 @@
     }
   }
 
+  /* ---------- the roster in the pocket (static/offline/roster.js) ---------- */
+
+  function loadRoster() {
+    if (roster.store) return Promise.resolve(roster);
+    if (!roster.loading) {
+      var element = bar();
+      if (!element || !element.dataset.rosterModule || !window.indexedDB) return Promise.reject(new Error("roster unavailable"));
+      roster.loading = import(element.dataset.rosterModule)
+        .then(function (mod) {
+          return mod.openRoster(window.indexedDB).then(function (store) {
+            roster.mod = mod;
+            roster.store = store;
+            return roster;
+          });
+        })
+        .catch(function (error) {
+          roster.loading = null;
+          throw error;
+        });
+    }
+    return roster.loading;
+  }
+
+  /* The duta's members, fetched on login and then what changed since; the shell the service worker
+   * shows them in without a signal is fetched once so that the worker keeps it. */
+  async function syncRoster(force) {
+    var element = bar();
+    var user = currentUser();
+    if (!element || !element.dataset.rosterSync || !user || !navigator.onLine) return null;
+    var kept = await loadRoster();
+    var meta = (await kept.store.meta()) || {};
+    var recent = meta.user === user && meta.syncedAt && Date.now() - Date.parse(meta.syncedAt) < ROSTER_SYNC_EVERY_MS;
+    if (recent && !force) return null;
+    var result = await kept.mod.syncRoster({
+      fetch: function (url) {
+        return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      },
+      store: kept.store,
+      url: element.dataset.rosterSync,
+      user: user,
+    });
+    if (window.caches && !(await caches.match(ROSTER_SHELL))) {
+      await fetch(ROSTER_SHELL, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    }
+    return result;
+  }
+
+  async function drawRoster() {
+    var root = document.getElementById("roster");
+    if (!root) return;
+    var kept = await loadRoster();
+    await kept.mod.drawRoster({
+      root: root,
+      template: document.getElementById("roster-pay"),
+      store: kept.store,
+      location: window.location,
+      newKey: state.mod ? state.mod.randomKey : function () {
+        return String(Date.now()) + String(Math.random()).slice(2);
+      },
+      today: localDay(),
+    });
+  }
+
+  function localDay() {
+    var now = new Date();
+    function two(n) {
+      return (n < 10 ? "0" : "") + n;
+    }
+    return now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate());
+  }
+
+  /* Logging out takes the roster off the phone: it holds the members' phone numbers. */
+  function forgetRoster() {
+    if (roster.store) roster.store.close();
+    roster.store = null;
+    roster.loading = null;
+    if (!window.indexedDB) return Promise.resolve();
+    return new Promise(function (resolve) {
+      var request = window.indexedDB.deleteDatabase("duta-roster");
+      request.onsuccess = request.onerror = request.onblocked = function () {
+        resolve();
+      };
+    });
+  }
+
   /* ---------- logout ---------- */
 
   async function forgetKeptPages() {
+    await forgetRoster();
     if (!window.caches) return;
     var names = await caches.keys();
     await Promise.all(
@@ -529,7 +619,8 @@
     if (!document.documentElement.hasAttribute("data-offline-copy")) return;
     document.querySelectorAll("form[data-offline]").forEach(freshKey);
     var main = document.getElementById("main");
-    if (main && !main.querySelector("[data-offline-copy-notice]")) {
+    // (The roster's shell says itself where what it shows comes from.)
+    if (main && !main.querySelector("[data-offline-copy-notice]") && !document.getElementById("roster")) {
       var paragraph = element("p", "notice", text("copy"));
       paragraph.dataset.offlineCopyNotice = "";
       main.insertBefore(paragraph, main.firstChild);
@@ -603,6 +694,11 @@
     refreshIdentity()
       .catch(function () {})
       .then(sendNow)
+      .catch(function () {})
+      .then(function (summary) {
+        // What was just sent changed the members' cover: fetch it now, whenever the last sync was.
+        return syncRoster(Boolean(summary && summary.sent));
+      })
       .catch(function () {});
   }
 
@@ -638,6 +734,9 @@
         return queue.pruneSent(SENT_KEEP_MS);
       })
       .then(startFix)
+      .then(function () {
+        return drawRoster().catch(function () {});
+      })
       .then(function () {
         if (navigator.onLine) whenOnline();
         return refresh();

@@ -4,15 +4,19 @@
  *   versioned names; a new release means a new BUILD.version, new caches, old ones deleted.
  * - Pages: network first. The forms a duta needs in the field (/members/new, /members/{id}/pay) and
  *   the home and outbox pages are kept as the last copy seen, served when there is no connection,
- *   marked `data-offline-copy` so the page's script knows. Anything else offline: the offline page.
+ *   marked `data-offline-copy` so the page's script knows.
+ * - The roster's pages (member list, a member, follow-up lists, a pay form not kept): offline, the
+ *   roster shell (BUILD.roster), which static/offline/roster.js fills from IndexedDB.
+ *   Anything else offline: the offline page.
  * - Never cached: the JSON API, exports, HTMX partials, anything not HTML, any POST.
  */
 "use strict";
 
-const BUILD = /*BUILD*/ { version: "dev", precache: [], offline: "/offline", pages: [] } /*END*/;
+const BUILD = /*BUILD*/ { version: "dev", precache: [], offline: "/offline", roster: "/roster", pages: [] } /*END*/;
 const SHELL = "duta-shell-" + BUILD.version;
 const PAGES = "duta-pages-" + BUILD.version;
-const KEEP_PAGES = [/^\/$/, /^\/members\/new$/, /^\/members\/\d+\/pay$/, /^\/outbox$/];
+const KEEP_PAGES = [/^\/$/, /^\/members\/new$/, /^\/members\/\d+\/pay$/, /^\/outbox$/, /^\/roster$/];
+const ROSTER_PAGES = [/^\/members$/, /^\/members\/\d+$/, /^\/members\/\d+\/pay$/, /^\/followups(\/[a-z_]+)?$/];
 const NEVER = [/^\/api\//, /^\/sw\.js$/, /^\/docs/, /^\/logout$/, /^\/login$/, /\.(csv|xlsx)$/, /\/export/];
 
 self.addEventListener("install", (event) => {
@@ -104,6 +108,10 @@ async function networkFirst(request, url) {
   } catch (error) {
     const kept = await caches.match(url.pathname, { cacheName: PAGES, ignoreVary: true });
     if (kept) return markedCopy(kept);
+    if (ROSTER_PAGES.some((pattern) => pattern.test(url.pathname))) {
+      const shell = await caches.match(BUILD.roster, { cacheName: PAGES, ignoreVary: true });
+      if (shell) return markedCopy(shell);
+    }
     const offline = await caches.match(BUILD.offline, { cacheName: SHELL, ignoreVary: true });
     if (offline) return markedCopy(offline);
     throw error;

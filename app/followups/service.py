@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
-from app.core.clock import add_months, month_start, today
+from app.core.clock import add_months, month_start, today, utcnow
 from app.core.errors import Invalid
 from app.core.i18n import gettext as _
 from app.core.i18n import lazy_gettext
@@ -120,6 +120,15 @@ def _followed(actor: Actor):
         ),
         col(Member.died_on).is_(None),
     )
+
+
+def list_of_member(actor: Actor, day: dt.date | None = None):
+    """Which list each member row falls in on `day` (None: in none, or outside the actor's villages),
+    as a column over Member: the lists are disjoint, so the first clause that holds names it. The duta's
+    phone keeps this with each member (app/offline/roster.py) rather than a second copy of the rule."""
+    this_month = month_start(day or today())
+    followed = and_(*_followed(actor))
+    return case(*((and_(followed, _membership(name, this_month)), name.value) for name in FollowUpList), else_=None)
 
 
 @dataclass
@@ -264,6 +273,8 @@ def record_contact(
         recorded_by_id=actor.id,
     )
     session.add(contact)
+    # A closing outcome takes the member off the lists: the duta's phone fetches the row again.
+    member.changed_at = utcnow()
     session.flush()
     audit.record(
         session,

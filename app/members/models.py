@@ -41,6 +41,8 @@ class Member(SQLModel, table=True):
         # Dashboards count by status and cover from these indexes alone (migration 0003).
         Index("ix_member_status_covered", "status", "covered_until"),
         Index("ix_member_village_status_covered", "village_code", "status", "covered_until"),
+        # The duta's phone asks what changed in its villages since its last sync (migration 0017).
+        Index("ix_member_village_changed", "village_code", "changed_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -79,6 +81,10 @@ class Member(SQLModel, table=True):
     first_covered: dt.date | None = None
     # Recorded by the duta or the branch: no payment after it, and the member leaves the follow-up lists.
     died_on: dt.date | None = None
+    # When the row last changed in what the duta's phone keeps (app/offline/roster.py): set by every
+    # UPDATE of the row, ORM or Core, unless the statement sets it itself; a write that changes the roster
+    # without updating the row (a contact) sets it by hand. None: unchanged since before migration 0017.
+    changed_at: dt.datetime | None = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
 
 
 # A member's regency: the first five characters of its village code ("12.07"). Literal arguments, so

@@ -22,7 +22,7 @@ from app.auth.models import Role
 from app.auth.scope import Actor, require_role, village_clause
 from app.core.clock import month_start, today, utcnow
 from app.core.errors import Invalid
-from app.core.i18n import _
+from app.core.i18n import _, ngettext
 from app.core.templating import mask_nik
 from app.dues import service as dues_service
 from app.dues.models import Channel
@@ -112,13 +112,27 @@ def _row(session: Session, member: Member, followup_list: str | None, day: dt.da
 
 def page_labels() -> dict:
     """What the roster's pages on the phone show beside the codes kept: the labels of the lists, the
-    statuses and the cover, the channels of a duta's payment and how many months one may cover."""
+    statuses and the cover, the channels of a duta's payment and the months one may pay for."""
     return {
-        "list_labels": {name: str(label) for name, label in followups.LIST_LABELS.items()},
+        # Pairs, not a mapping: the template's JSON would sort a mapping's keys, and the order is the lists'.
+        "list_labels": [(name.value, str(followups.LIST_LABELS[name.value])) for name in followups.FollowUpList],
         "statuses": MemberStatus.labels(),
         "covers": CoverStatus.labels(),
         "channels": [channel.value for channel in Channel],
-        "max_months": dues_service.MAX_MONTHS,
+        # (months, "2 months", "Receive {amount} for 2 months"): the phone puts in the member's amount.
+        "month_choices": [
+            (
+                n,
+                ngettext("%(num)s month", "%(num)s months", n),
+                ngettext(
+                    "Receive %(amount)s for %(num)s month",
+                    "Receive %(amount)s for %(num)s months",
+                    n,
+                    amount="{amount}",
+                ),
+            )
+            for n in range(1, dues_service.MAX_MONTHS + 1)
+        ],
     }
 
 

@@ -169,14 +169,22 @@ function when(iso) {
   return `${two(date.getDate())}/${two(date.getMonth() + 1)}/${date.getFullYear()} ${two(date.getHours())}:${two(date.getMinutes())}`;
 }
 
+// One member a row, in the markup of the server's member list (templates/members/_list.html).
 function memberLink(member, labels) {
-  const meta = [member.member_number, member.nik, labels.covers[member.cover_status] || ""].filter(Boolean).join(" · ");
+  const approved = member.status === "approved";
+  const covered = member.covered_until ? monthLabel(member.covered_until) : labels.texts.not_covered;
   return node(
     "li",
     {},
-    node("a", { href: `/members/${member.id}` }, node("strong", {}, member.full_name)),
-    node("br"),
-    node("small", {}, meta),
+    node("a", { href: `/members/${member.id}` }, node("strong", {}, member.full_name), " ", node("span", { class: "nik" }, `NIK ${member.nik}`)),
+    node("span", { class: "member-facts" }, member.member_number ? node("span", {}, member.member_number) : null,
+      approved ? node("span", {}, `${labels.texts.covered_until}: ${covered}`) : null),
+    node(
+      "span",
+      { class: "member-row-end" },
+      node("span", { class: `badge ${member.status}` }, labels.statuses[member.status] || member.status),
+      approved ? node("span", { class: `badge ${member.cover_status}` }, labels.covers[member.cover_status] || "") : null,
+    ),
   );
 }
 
@@ -185,7 +193,7 @@ function drawMembers(root, members, labels, query) {
   root.append(node("h1", {}, texts.members));
   const search = node("input", { id: "roster-q", type: "search", autocomplete: "off", value: query });
   root.append(node("label", { for: "roster-q" }, texts.search), search);
-  const list = node("ul", { class: "list", id: "roster-list" });
+  const list = node("ul", { class: "list members", id: "roster-list" });
   const hint = node("p", { class: "hint" });
   root.append(list, hint);
   const show = () => {
@@ -221,7 +229,7 @@ function drawMember(root, member, labels) {
 
 function drawFollowups(root, members, labels, only) {
   const texts = labels.texts;
-  const names = Object.keys(labels.lists).filter((name) => !only || name === only);
+  const names = labels.listOrder.filter((name) => !only || name === only);
   const lists = byList(members, names);
   root.append(node("h1", {}, only ? labels.lists[only] : texts.followups));
   for (const name of names) {
@@ -229,7 +237,7 @@ function drawFollowups(root, members, labels, only) {
     const shown = only ? rows.slice(0, LIST_LIMIT * 3) : rows.slice(0, 5);
     const section = node("section", {}, node("h2", {}, labels.lists[name] + " ", node("span", { class: "badge" }, String(rows.length))));
     if (rows.length) {
-      section.append(node("ul", { class: "list" }, ...shown.map((member) => memberLink(member, labels))));
+      section.append(node("ul", { class: "list members" }, ...shown.map((member) => memberLink(member, labels))));
       if (shown.length < rows.length && !only) {
         section.append(node("p", {}, node("a", { href: `/followups/${name}` }, fill(texts.see_all, { num: rows.length }))));
       }
@@ -267,9 +275,12 @@ function drawPay(root, member, labels, template, newKey, today) {
 
 /** Draw the page for `location` into the shell's #roster from the kept roster. */
 export async function drawRoster({ root, template, store, location, newKey, today }) {
+  // The lists come as [name, label] pairs: in the server's order, most urgent first.
+  const lists = JSON.parse(root.dataset.lists);
   const labels = {
     texts: JSON.parse(root.dataset.texts),
-    lists: JSON.parse(root.dataset.lists),
+    lists: Object.fromEntries(lists),
+    listOrder: lists.map(([name]) => name),
     statuses: JSON.parse(root.dataset.statuses),
     covers: JSON.parse(root.dataset.covers),
   };

@@ -147,3 +147,98 @@ def test_a_refused_item_comes_back_to_fix_and_logout_warns(context, page, live_s
     # Nothing unsent: logout goes straight through.
     page.click("form.logout button")
     page.wait_for_url(f"{live_server}/login")
+
+
+ROSTER_MEMBERS = """async () => {
+  const db = await new Promise((resolve, reject) => {
+    const opening = indexedDB.open("duta-roster");
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+  const members = await new Promise((resolve) => {
+    const request = db.transaction("members").objectStore("members").getAll();
+    request.onsuccess = () => resolve(request.result);
+  });
+  db.close();
+  return members;
+}"""
+
+
+def _roster_kept(page) -> list[dict]:
+    """The roster synced at login is in IndexedDB and the worker keeps its shell."""
+    page.wait_for_function("() => caches.match('/roster').then(Boolean)", polling=200)
+    return page.evaluate(ROSTER_MEMBERS)
+
+
+def test_the_roster_works_without_a_signal_and_leaves_with_logout(context, page, live_server, screenshot):
+    log_in(page, live_server, DUTA)
+    _wait_for_worker(page)
+    page.reload()  # the worker now controls the page: the shell it keeps is fetched through it
+    members = _roster_kept(page)
+    assert members, "the duta's village has members in the demo data"
+    member = next(m for m in members if m["status"] == "approved" and m["followup_list"])
+    assert set(member) >= {"full_name", "nik", "member_number", "cover_status", "covered_until", "phone"}
+    assert "********" in member["nik"]
+    page.goto("/roster")  # online, the shell draws the kept list too: it fits a phone
+    page.locator("#roster-list li").first.wait_for()
+    check_page(page, "/roster")
+
+    context.set_offline(True)
+    page.wait_for_function("() => navigator.onLine === false")
+    # The member list, searchable, from the phone.
+    page.goto("/members")
+    page.locator("#roster-list li").first.wait_for()
+    assert "tersimpan di ponsel" in page.inner_text("[data-roster-kept]")
+    page.fill("#roster-q", member["full_name"])
+    page.wait_for_function(
+        "name => [...document.querySelectorAll('#roster-list li')].every(li => li.textContent.includes(name))",
+        arg=member["full_name"],
+    )
+    screenshot(page, "roster-list-offline")
+    # The member's summary.
+    page.click(f"#roster-list a[href='/members/{member['id']}']")
+    page.wait_for_url(re.compile(rf".*/members/{member['id']}$"))
+    page.locator("#roster h1").wait_for()
+    summary = page.inner_text("#roster")
+    assert member["full_name"] in summary and member["nik"] in summary and member["phone"] in summary
+    # The follow-up lists.
+    page.goto("/followups")
+    page.locator("#roster section").first.wait_for()
+    assert member["full_name"] in page.inner_text("#roster")
+    screenshot(page, "roster-followups-offline")
+    # The pay form of a member whose page was never opened: drawn from the roster, kept in the outbox.
+    page.goto(f"/members/{member['id']}/pay")
+    page.locator("form[data-offline=payment]").wait_for()
+    page.select_option("#months", "2")
+    total = 2 * member["monthly_contribution"]
+    assert page.input_value("[data-pay-amount]") == str(total)
+    screenshot(page, "roster-pay-offline")
+    page.click("form[data-offline=payment] button[type=submit]")
+    page.locator("[data-outbox-notice]").wait_for()
+    page.wait_for_function("() => document.querySelector('[data-outbox-waiting]').textContent === '1'")
+
+    context.set_offline(False)
+    page.goto("/outbox")
+    page.wait_for_function("() => document.querySelectorAll('#outbox-list li.sent').length === 1", timeout=20_000)
+    receipt = page.get_attribute("#outbox-list li.sent a", "href")
+    assert receipt and receipt.startswith("/receipts/")
+    page.goto(receipt)
+    assert member["full_name"] in page.inner_text("main")
+    # Back online, the next sync brings the new cover.
+    page.wait_for_function(
+        """([id, before]) => indexedDB.databases().then(() => new Promise((resolve) => {
+          const opening = indexedDB.open("duta-roster");
+          opening.onsuccess = () => {
+            const request = opening.result.transaction("members").objectStore("members").get(id);
+            request.onsuccess = () => { resolve(request.result && request.result.covered_until !== before); opening.result.close(); };
+          };
+        }))""",
+        arg=[member["id"], member["covered_until"]],
+        timeout=20_000,
+        polling=500,
+    )
+
+    # Logging out takes the roster (names and phone numbers) off the phone.
+    page.click("form.logout button")
+    page.wait_for_url(f"{live_server}/login")
+    assert "duta-roster" not in page.evaluate("indexedDB.databases().then(dbs => dbs.map(db => db.name))")

@@ -24,3 +24,12 @@ def test_only_a_duta_syncs_a_roster(client, db, branch, role):
 def test_not_logged_in(client):
     assert client.get("/api/v1/roster").status_code == 401
     assert client.get("/roster/sync", follow_redirects=False).status_code == 303
+
+
+def test_the_roster_shell_is_a_duta_page(client, db, duta):
+    assert client.get("/roster", follow_redirects=False).status_code == 303
+    web_login(client, duta)
+    page = client.get("/roster")
+    assert page.status_code == 200
+    assert 'id="roster"' in page.text and 'data-offline="payment"' in page.text
+    assert "Terima {amount} untuk 3 bulan" in page.text  # the pay button, the amount put in on the phone

@@ -548,6 +548,7 @@
         return String(Date.now()) + String(Math.random()).slice(2);
       },
       today: localDay(),
+      user: currentUser(),
     });
   }
 

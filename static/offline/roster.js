@@ -274,7 +274,7 @@ function drawPay(root, member, labels, template, newKey, today) {
 }
 
 /** Draw the page for `location` into the shell's #roster from the kept roster. */
-export async function drawRoster({ root, template, store, location, newKey, today }) {
+export async function drawRoster({ root, template, store, location, newKey, today, user }) {
   // The lists come as [name, label] pairs: in the server's order, most urgent first.
   const lists = JSON.parse(root.dataset.lists);
   const labels = {
@@ -287,7 +287,8 @@ export async function drawRoster({ root, template, store, location, newKey, toda
   const page = route(location.pathname);
   const meta = (await store.meta()) || {};
   root.replaceChildren();
-  if (!meta.syncedAt) {
+  // A roster left by someone else (a session that ran out without a logout) is not shown.
+  if (!meta.syncedAt || meta.user !== user) {
     root.append(node("p", { class: "notice" }, labels.texts.empty));
     return page;
   }

@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "target_set": lazy_gettext("Target set"),
     "baseline_set": lazy_gettext("Baseline set"),
     "export": lazy_gettext("Report exported"),
+    "roster_synced": lazy_gettext("Members kept on the phone (full sync)"),
 }
 
 

@@ -9,6 +9,7 @@ What the phone shows that depends on the calendar or the rates (cover status, fo
 contribution) is computed here, for the month of the sync. The cursor carries that month and a
 fingerprint of the duta's villages and the rate tables: when any of them differs, the next sync is a
 full one, so the phone never needs its own copy of the rules (one full sync a month, at most 150 KB).
+Full syncs are audited (`roster_synced`).
 """
 
 import datetime as dt
@@ -20,7 +21,9 @@ from sqlmodel import Session, col, select
 
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role, village_clause
+from app.core import audit
 from app.core.clock import month_start, today, utcnow
+from app.core.db import begin_write
 from app.core.errors import Invalid
 from app.core.i18n import _, ngettext
 from app.core.templating import mask_nik
@@ -177,4 +180,10 @@ def sync(session: Session, actor: Actor, since: str | None = None) -> Roster:
             ).all()
         )
     members = [_row(session, member, followup_list, day) for member, followup_list in session.exec(query).all()]
+    if full:
+        # Personal data (phone numbers) leaving for a phone, as an export does: the full syncs are logged,
+        # the changes after them (every few minutes) are not.
+        begin_write(session)
+        audit.record(session, actor, "roster_synced", "user", actor.id, members=len(members))
+        session.commit()
     return Roster(str(Cursor(this_month, fingerprint, now)), full, members, removed)

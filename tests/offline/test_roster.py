@@ -6,8 +6,9 @@ import json
 
 import pytest
 from sqlalchemy import update
-from sqlmodel import col
+from sqlmodel import col, select
 
+from app.core.audit import AuditEntry
 from app.core.clock import add_months, month_start, today, utcnow
 from app.dues.service import void_payment
 from app.followups.service import record_contact
@@ -227,3 +228,17 @@ def test_bytes_on_the_wire_fit_the_budget(client, db, duta):
     assert len(json.loads(changes.content)["members"]) == 12
     wire = int(changes.headers["content-length"]) if changes.headers.get("content-encoding") else len(changes.content)
     assert wire <= 5_000, wire
+
+
+def test_full_syncs_are_audited_and_changes_are_not(db, duta, village):
+    def entries() -> list[str]:
+        return list(
+            db.exec(
+                select(AuditEntry.detail).where(AuditEntry.action == "roster_synced", AuditEntry.actor_id == duta.id)
+            ).all()
+        )
+
+    cursor = _cursor_after_full(db, duta)
+    assert [json.loads(detail) for detail in entries()] == [{"members": 3}]
+    roster.sync(db, actor_of(db, duta), cursor)
+    assert len(entries()) == 1

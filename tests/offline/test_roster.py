@@ -12,8 +12,10 @@ from app.core.audit import AuditEntry
 from app.core.clock import add_months, month_start, today, utcnow
 from app.dues.service import void_payment
 from app.followups.service import record_contact
+from app.members import identity
 from app.members.death import record_death
 from app.members.models import Member
+from app.members.service import submit
 from app.offline import roster
 from app.workflows.approvals import approve, reject
 from tests.factories import (
@@ -242,3 +244,26 @@ def test_full_syncs_are_audited_and_changes_are_not(db, duta, village):
     assert [json.loads(detail) for detail in entries()] == [{"members": 3}]
     roster.sync(db, actor_of(db, duta), cursor)
     assert len(entries()) == 1
+
+
+def test_a_submitted_draft_is_in_the_next_sync(db, duta, village):
+    draft = make_member(db, duta, VILLAGE_A, status="draft")
+    _age_all(db)
+    cursor = _cursor_after_full(db, duta)
+    submit(db, actor_of(db, duta), draft.id)
+    result = roster.sync(db, actor_of(db, duta), cursor)
+    assert _ids(result) == [draft.id]
+    assert _field(result, draft.id, "status") == "submitted"
+    assert _field(result, draft.id, "followup_list") is None  # no longer a draft to send
+
+
+def test_an_identity_change_decided_is_in_the_next_sync(db, duta, cabang, village):
+    asked = identity.request_change(
+        db, actor_of(db, duta), village["other"].id, {"full_name": "Nama Yang Benar", "reason": "Salah ketik nama"}
+    )
+    _age_all(db)
+    cursor = _cursor_after_full(db, duta)
+    identity.approve(db, actor_of(db, cabang), asked.id)
+    result = roster.sync(db, actor_of(db, duta), cursor)
+    assert _ids(result) == [village["other"].id]
+    assert _field(result, village["other"].id, "full_name") == "Nama Yang Benar"

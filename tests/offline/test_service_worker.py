@@ -31,6 +31,9 @@ def test_sw_precaches_the_versioned_app_shell_and_the_offline_page(client):
     assert all("?v=" in url for url in build["precache"] if url.startswith("/static/"))
     assert "/offline" in build["precache"]
     assert "/members/new" in build["pages"]
+    # The roster: its module kept with the shell, its page (drawn from IndexedDB) fetched at install.
+    assert static_url("offline/roster.js") in build["precache"]
+    assert "/roster" in build["pages"] and build["roster"] == "/roster"
     assert re.fullmatch(r"[0-9a-f]{12}", build["version"])
 
 

@@ -1,5 +1,6 @@
 """All benchmarks at a modest size: a fresh SQLite database (or --database-url) with N generated members,
-then dashboards, throughput and page weight. Results land in bench/results/.
+then dashboards, throughput and page weight; and the roster (its own village of 2.000 members). Results
+land in bench/results/.
 
     .venv/bin/python bench/run_all.py                 # 20.000 members on SQLite
     .venv/bin/python bench/run_all.py --members 200000 --database-url postgresql+psycopg://postgres@127.0.0.1/duta_bench
@@ -47,6 +48,8 @@ def main() -> None:
     ):
         print(f"\n== {script}")
         status |= subprocess.call([sys.executable, str(HERE / script), "--database-url", url, *extra], cwd=ROOT)
+    print("\n== roster.py")
+    status |= subprocess.call([sys.executable, str(HERE / "roster.py")], cwd=ROOT)
     raise SystemExit(status)
 
 

@@ -10,10 +10,10 @@ from sqlmodel import col, select
 
 from app.core.audit import AuditEntry
 from app.core.clock import add_months, month_start, today, utcnow
+from app.dues.death import record_death
 from app.dues.service import void_payment
 from app.followups.service import record_contact
 from app.members import identity
-from app.members.death import record_death
 from app.members.models import Member
 from app.members.service import submit
 from app.offline import roster

@@ -50,6 +50,8 @@ ACTION_LABELS = {
     "deposit_created": lazy_gettext("Cash handed in"),
     "deposit_confirmed": lazy_gettext("Deposit confirmed"),
     "deposit_returned": lazy_gettext("Deposit sent back"),
+    "group_payment_recorded": lazy_gettext("Group payment recorded"),
+    "group_payment_confirmed": lazy_gettext("Group payment confirmed"),
     "discount_added": lazy_gettext("Rate discount added"),
     "stage_changed": lazy_gettext("Desa Sadar stage changed"),
     "officials_set": lazy_gettext("Village officials roster kept"),

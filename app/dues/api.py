@@ -8,18 +8,24 @@ from app.auth.models import User
 from app.core.bounds import RowId
 from app.core.db import SessionDep
 from app.dues import deposits as dues_deposits
+from app.dues import groups as dues_groups
 from app.dues import service
-from app.dues.models import Deposit, Payment
+from app.dues.models import Deposit, GroupPayment, GroupStatus, Payment
 from app.dues.schemas import (
     ConfirmIn,
     DepositCreated,
     DepositIn,
     DepositList,
     DepositOut,
+    GroupPaymentIn,
+    GroupPaymentList,
+    GroupPaymentOut,
     PaymentIn,
     PaymentOut,
     ReasonIn,
+    ReceiptNumber,
 )
+from app.members.models import Member
 
 router = APIRouter(tags=["dues"])
 
@@ -36,6 +42,25 @@ def payment_out(payment: Payment) -> PaymentOut:
         paid_on=payment.paid_on,
         status=payment.status,
         member_id=payment.member_id,
+        payer=payment.payer,
+        payer_name=payment.payer_name,
+    )
+
+
+def group_out(session: Session, group: GroupPayment, receipts: list[tuple[Payment, Member]] | None = None):
+    if receipts is None:
+        receipts = dues_groups.group_receipts(session, group)
+    return GroupPaymentOut(
+        group_receipt_number=group.number,
+        status=group.status,
+        village_code=group.village_code,
+        payer=group.payer,
+        payer_name=group.payer_name,
+        months=group.months,
+        total=group.total,
+        reference=group.reference,
+        paid_on=group.paid_on,
+        receipts=[payment_out(payment) for payment, _member in receipts],
     )
 
 
@@ -76,6 +101,8 @@ def record_payment(
         body.paid_on,
         idempotency_key=idempotency_key,
         amount=body.amount,
+        payer=body.payer,
+        payer_name=body.payer_name,
     )
     if recorded.replayed:
         response.headers[REPLAYED_HEADER] = "true"
@@ -140,3 +167,43 @@ def confirm_deposit(deposit_id: RowId, body: ConfirmIn, actor: ApiActor, session
 @router.post("/deposits/{deposit_id}/return", response_model=DepositOut)
 def return_deposit(deposit_id: RowId, body: ReasonIn, actor: ApiActor, session: SessionDep):
     return deposit_out(session, dues_deposits.return_deposit(session, actor, deposit_id, body.reason))
+
+
+@router.post("/group-payments", status_code=201, response_model=GroupPaymentOut)
+def record_group_payment(
+    body: GroupPaymentIn,
+    actor: ApiActor,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    recorded = dues_groups.record_group_payment(
+        session,
+        actor,
+        body.payer,
+        body.payer_name,
+        body.member_ids,
+        body.months,
+        body.reference,
+        body.paid_on,
+        idempotency_key=idempotency_key,
+    )
+    if recorded.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    return group_out(session, recorded.group, recorded.receipts)
+
+
+@router.get("/group-payments", response_model=GroupPaymentList)
+def list_group_payments(actor: ApiActor, session: SessionDep, status: GroupStatus | None = None):
+    rows = dues_groups.list_groups(session, actor, status.value if status else None)
+    return GroupPaymentList(items=[group_out(session, group) for group, _user in rows], total=len(rows))
+
+
+@router.get("/group-payments/{number}", response_model=GroupPaymentOut)
+def get_group_payment(number: ReceiptNumber, actor: ApiActor, session: SessionDep):
+    return group_out(session, dues_groups.get_group(session, actor, number))
+
+
+@router.post("/group-payments/{number}/confirm", response_model=GroupPaymentOut)
+def confirm_group_payment(number: ReceiptNumber, actor: ApiActor, session: SessionDep):
+    return group_out(session, dues_groups.confirm_group(session, actor, number))

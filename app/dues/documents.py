@@ -4,7 +4,7 @@ from app.core.i18n import _, ngettext
 from app.core.money import format_rupiah
 from app.core.pdf import Document, render_pdf
 from app.core.templating import format_day, format_moment
-from app.dues.models import Channel
+from app.dues.models import Channel, Payer
 
 
 def payment_status_label(status: str) -> str:
@@ -40,6 +40,7 @@ def receipt_pdf(context: dict) -> bytes:
             ),
             (_("Amount"), f"{format_rupiah(payment.amount)}\n{context['words']}"),
             (_("Paid by"), channel + (f" · {payment.reference}" if payment.reference else "")),
+            *payer_fields(payment.payer, payment.payer_name),
             (_("Payment date"), format_day(payment.paid_on)),
             (_("Recorded by"), f"{context['recorder_name']} · {format_moment(payment.recorded_at)}"),
         ],
@@ -82,5 +83,36 @@ def deposit_slip_pdf(context: dict) -> bytes:
             _("Total %(total)s.", total=format_rupiah(deposit.total)),
             ngettext("%(num)s receipt", "%(num)s receipts", len(context["receipts"])),
         ],
+    )
+    return render_pdf(document)
+
+
+def payer_fields(payer: str, payer_name: str | None) -> list[tuple[str, str]]:
+    """Who paid, when not the member: the payer's kind and name."""
+    if payer == Payer.self_.value:
+        return []
+    return [(_("Who pays"), Payer.label_of(payer) + (f" · {payer_name}" if payer_name else ""))]
+
+
+def group_receipt_pdf(context: dict) -> bytes:
+    group, receipts = context["group"], context["receipts"]
+    document = Document(
+        title=f"{_('Group receipt')} {group.number}",
+        fields=[
+            (_("Village"), context["village_name"]),
+            *payer_fields(group.payer, group.payer_name),
+            (_("Months"), ngettext("%(num)s month", "%(num)s months", group.months)),
+            (_("Amount"), f"{format_rupiah(group.total)}\n{context['words']}"),
+            (_("Paid by"), f"{Channel.bank.label} · {group.reference}"),
+            (_("Payment date"), format_day(group.paid_on)),
+            (_("Status"), payment_status_label(group.status)),
+            (_("Recorded by"), f"{context['recorder_name']} · {format_moment(group.recorded_at)}"),
+        ],
+        table_header=[_("Member"), _("Member number"), _("Months covered"), _("Amount")],
+        table_rows=[
+            [member.full_name, member.kpj or member.member_number or "-", cover, format_rupiah(payment.amount)]
+            for payment, member, cover in receipts
+        ],
+        closing=[ngettext("%(num)s member", "%(num)s members", len(receipts))],
     )
     return render_pdf(document)

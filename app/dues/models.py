@@ -19,6 +19,18 @@ class Channel(Labelled):
     lainnya = "lainnya", lazy_gettext("Other")
 
 
+class Payer(Labelled):
+    """Who paid a payment's money: the worker, the village budget or a named sponsor."""
+
+    self_ = "self", lazy_gettext("The member")
+    apbdes = "apbdes", lazy_gettext("Village budget (APBDes)")
+    sponsor = "sponsor", lazy_gettext("Sponsor")
+
+
+# A sponsor's or a village budget's name as the receipt shows it ("CSR PT Sawit Makmur", "APBDes Limau Manis").
+PAYER_NAME_LENGTH = 120
+
+
 class PaymentStatus(str, enum.Enum):
     valid = "valid"
     void = "void"
@@ -45,6 +57,8 @@ class Payment(SQLModel, table=True):
     cover_from: dt.date
     cover_to: dt.date
     status: str = Field(default=PaymentStatus.valid.value, max_length=12, index=True)
+    payer: str = Field(default=Payer.self_.value, max_length=10)
+    payer_name: str | None = Field(default=None, max_length=PAYER_NAME_LENGTH)
     recorded_by_id: int = Field(foreign_key="user.id")
     recorded_at: dt.datetime = Field(default_factory=utcnow)
     # Cash stays with the `duta` who took it until a confirmed deposit carries it to the bank.
@@ -73,6 +87,45 @@ class Deposit(SQLModel, table=True):
     confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")
     confirmed_at: dt.datetime | None = None
     return_reason: str | None = Field(default=None, max_length=500)
+
+
+class GroupStatus(str, enum.Enum):
+    submitted = "submitted"
+    confirmed = "confirmed"
+
+
+class GroupPayment(SQLModel, table=True):
+    """One bank transfer paying the same months for several members of one village (a village budget
+    or a sponsor paying for a group): each member gets its own receipt (a `Payment`, linked through
+    `GroupReceipt`), the group a receipt listing them all. No cash passes through a duta: the branch
+    officer confirms the transfer reached the bank account, as a deposit (app/dues/groups.py)."""
+
+    __tablename__ = "group_payment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(unique=True, max_length=24)
+    village_code: str = Field(foreign_key="village.code", max_length=13, index=True)
+    payer: str = Field(max_length=10)
+    payer_name: str | None = Field(default=None, max_length=PAYER_NAME_LENGTH)
+    months: int
+    total: int = Field(sa_column=Column(BigInteger, nullable=False))
+    reference: str = Field(max_length=80)
+    paid_on: dt.date
+    status: str = Field(default=GroupStatus.submitted.value, max_length=10, index=True)
+    recorded_by_id: int = Field(foreign_key="user.id")
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: dt.datetime | None = None
+
+
+class GroupReceipt(SQLModel, table=True):
+    """The member receipts of a group payment."""
+
+    __tablename__ = "group_receipt"
+
+    # A payment belongs to one group at most.
+    payment_id: int = Field(foreign_key="payment.id", primary_key=True)
+    group_payment_id: int = Field(foreign_key="group_payment.id", index=True)
 
 
 class VillageMonth(SQLModel, table=True):

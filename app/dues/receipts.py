@@ -12,7 +12,7 @@ from babel.dates import format_date
 from app.core.clock import to_wib
 from app.core.i18n import in_locale
 from app.core.money import format_rupiah, rupiah_in_words
-from app.dues.models import Channel
+from app.dues.models import Channel, Payer
 
 
 def receipt_counter(year: int) -> str:
@@ -23,6 +23,16 @@ def receipt_counter(year: int) -> str:
 def format_receipt_number(year: int, serial: int) -> str:
     """`KW-2026-000123`: the year of recording and that year's serial."""
     return f"KW-{year}-{serial:06d}"
+
+
+def group_counter(year: int) -> str:
+    """The counter of the group receipts recorded in that year."""
+    return f"group-receipt-{year}"
+
+
+def format_group_number(year: int, serial: int) -> str:
+    """`KG-2026-000012`: a group receipt, numbered apart from the members' own receipts."""
+    return f"KG-{year}-{serial:06d}"
 
 
 def short_month(month: dt.date, locale: str = "id") -> str:
@@ -86,6 +96,7 @@ def receipt_text(payment, member, recorded_by_name: str) -> str:
         f"Masa perlindungan: {cover_label(payment.cover_from, payment.cover_to)} ({payment.months} bulan)",
         f"Jumlah: {format_rupiah(payment.amount)} ({amount_in_words(payment.amount)})",
         f"Cara bayar: {channel}",
+        *payer_lines(payment),
         f"Tanggal bayar: {payment.paid_on:%d/%m/%Y}",
         f"Dicatat oleh: {recorded_by_name}" + (f", {recorded:%d/%m/%Y %H:%M} WIB" if recorded else ""),
     ]
@@ -93,6 +104,15 @@ def receipt_text(payment, member, recorded_by_name: str) -> str:
         lines.append(PENDING_NOTE_ID)
     lines.append("Terima kasih.")
     return "\n".join(lines)
+
+
+def payer_lines(payment) -> list[str]:
+    """Who paid the member's dues, when not the member (in Bahasa Indonesia, as the whole text)."""
+    if payment.payer == Payer.self_.value:
+        return []
+    with in_locale("id"):
+        kind = Payer.label_of(payment.payer)
+    return [f"Dibayar oleh: {kind}" + (f" ({payment.payer_name})" if payment.payer_name else "")]
 
 
 def cancellation_text(payment, member) -> str:

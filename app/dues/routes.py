@@ -7,11 +7,12 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from app.auth import places
 from app.auth.deps import WebActor, csrf_protect
 from app.auth.models import Role, User
-from app.auth.scope import Actor
+from app.auth.scope import Actor, require_role
 from app.core import idempotency
-from app.core.bounds import RowId
+from app.core.bounds import RowId, SearchText
 from app.core.clock import month_start, today
 from app.core.db import SessionDep
 from app.core.forms import show_again_if_refused
@@ -20,8 +21,10 @@ from app.core.money import format_rupiah
 from app.core.templating import is_htmx, render
 from app.dues import deposits as dues_deposits
 from app.dues import documents, service
-from app.dues.models import Channel, DepositStatus, PaymentStatus
+from app.dues import groups as dues_groups
+from app.dues.models import Channel, DepositStatus, GroupStatus, Payer, PaymentStatus
 from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
+from app.dues.schemas import ReceiptNumber
 from app.members.models import MemberStatus
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -54,7 +57,10 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
             "channel": form.get("channel") or ("tunai" if actor.role == Role.duta.value else "bank"),
             "reference": form.get("reference") or "",
             "paid_on": form.get("paid_on") or day.isoformat(),
+            "payer": form.get("payer") or Payer.self_.value,
+            "payer_name": form.get("payer_name") or "",
         },
+        "payer_labels": Payer.labels(),
         "today": day,
         "idempotency_key": idempotency.key_to_show_again(form.get("idempotency_key"), errors or {}),
         "errors": errors or {},
@@ -95,6 +101,8 @@ def pay(
     idempotency_key: str = Form(""),
     amount: str = Form(""),
     price: str = Form(""),
+    payer: str = Form(""),
+    payer_name: str = Form(""),
 ):
     form = {
         "months": months,
@@ -102,6 +110,8 @@ def pay(
         "reference": reference,
         "paid_on": paid_on,
         "idempotency_key": idempotency_key,
+        "payer": payer,
+        "payer_name": payer_name,
     }
     if price:  # "Calculate" without JavaScript: the form again, priced on the date typed; nothing recorded
         return render(request, "dues/pay.html", _pay_context(session, actor, member_id, form))
@@ -118,6 +128,8 @@ def pay(
         paid_on,
         idempotency_key=idempotency_key or None,
         amount=amount,
+        payer=payer,
+        payer_name=payer_name,
     )
     return RedirectResponse(f"/receipts/{recorded.payment.receipt_number}", status_code=303)
 
@@ -137,6 +149,7 @@ def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors
         "can_void": actor.role == Role.cabang.value and payment.status == "valid",
         # Paid before the branch approved the registration: no cover yet, money back if rejected.
         "pending": payment.status == PaymentStatus.valid.value and member.status == MemberStatus.submitted.value,
+        "group": dues_groups.group_of_payment(session, payment),
         "errors": errors or {},
     }
 
@@ -198,6 +211,13 @@ def _deposits_context(session: Session, actor: Actor, errors=None) -> dict:
         else [],
         "deposits": deposits,
         "refunds_due": dues_deposits.refunds_due(session, actor) if actor.role != Role.duta.value else [],
+        "groups_to_confirm": dues_groups.list_groups(
+            session, actor, status=GroupStatus.submitted.value, limit=50, oldest_first=True
+        )
+        if actor.role == Role.cabang.value
+        else [],
+        "groups_waiting": dues_groups.groups_waiting(session, actor) if actor.role == Role.cabang.value else 0,
+        "can_pay_groups": actor.role in service.PAYING_ROLES,
         "idempotency_key": uuid.uuid4().hex,
         "errors": errors or {},
     }
@@ -279,3 +299,124 @@ def return_deposit(
     )
     dues_deposits.return_deposit(session, actor, deposit_id, reason)
     return RedirectResponse(f"/deposits/{deposit_id}", status_code=303)
+
+
+# ---------------------------------------------------------------- group payments
+
+
+def _group_form_context(session: Session, actor: Actor, form: dict, errors=None) -> dict:
+    """The group payment form: the village picker, then that village's approved members to tick."""
+    errors = dict(errors or {})
+    village_code, village_errors = places.resolve_filter(
+        session, actor, "village", form["village_code"], "village_code"
+    )
+    errors = {**village_errors, **errors}
+    members = dues_groups.payable_members(session, actor, village_code) if village_code and not village_errors else []
+    return {
+        "village_picker": places.picker(session, actor, "village", form["village_code"]),
+        "village_code": village_code if members else "",
+        "members": members,
+        "form": form,
+        "chosen": {str(member_id) for member_id in form["member_ids"]},
+        "payer_labels": {code: text for code, text in Payer.labels().items() if code != Payer.self_.value},
+        "month_choices": range(1, service.MAX_MONTHS + 1),
+        "today": today(),
+        "idempotency_key": idempotency.key_to_show_again(form.get("idempotency_key"), errors),
+        "errors": errors,
+    }
+
+
+def _group_form(village_code: str = "", **typed) -> dict:
+    return {
+        "village_code": village_code,
+        "member_ids": typed.get("member_ids", []),
+        "months": typed.get("months") or "1",
+        "payer": typed.get("payer") or Payer.apbdes.value,
+        "payer_name": typed.get("payer_name", ""),
+        "reference": typed.get("reference", ""),
+        "paid_on": typed.get("paid_on") or today().isoformat(),
+        "idempotency_key": typed.get("idempotency_key", ""),
+    }
+
+
+@router.get("/group-payments/new")
+def group_payment_form(request: Request, actor: WebActor, session: SessionDep, village_code: SearchText = ""):
+    require_role(actor, *service.PAYING_ROLES)
+    context = _group_form_context(session, actor, _group_form(village_code))
+    return render(request, "dues/group_form.html", context, status_code=422 if context["errors"] else 200)
+
+
+@router.post("/group-payments")
+def record_group_payment(
+    request: Request,
+    actor: WebActor,
+    session: SessionDep,
+    village_code: str = Form(""),
+    member_ids: list[str] = Form([]),
+    months: str = Form(""),
+    payer: str = Form(""),
+    payer_name: str = Form(""),
+    reference: str = Form(""),
+    paid_on: str = Form(""),
+    idempotency_key: str = Form(""),
+):
+    form = _group_form(
+        village_code,
+        member_ids=member_ids,
+        months=months,
+        payer=payer,
+        payer_name=payer_name,
+        reference=reference,
+        paid_on=paid_on,
+        idempotency_key=idempotency_key,
+    )
+    show_again_if_refused(
+        request, session, "dues/group_form.html", lambda errors: _group_form_context(session, actor, form, errors)
+    )
+    recorded = dues_groups.record_group_payment(
+        session,
+        actor,
+        payer,
+        payer_name,
+        member_ids,
+        months,
+        reference,
+        paid_on,
+        idempotency_key=idempotency_key or None,
+    )
+    return RedirectResponse(f"/group-payments/{recorded.group.number}", status_code=303)
+
+
+def _group_context(session: Session, actor: Actor, number: str) -> dict:
+    group = dues_groups.get_group(session, actor, number)
+    recorder = session.get(User, group.recorded_by_id)
+    assert recorder is not None  # a foreign key
+    return {
+        "group": group,
+        "village_name": places.place_name(session, actor, "village", group.village_code),
+        "recorder_name": recorder.full_name or recorder.username,
+        "receipts": [
+            (payment, member, cover_label(payment.cover_from, payment.cover_to, get_locale()))
+            for payment, member in dues_groups.group_receipts(session, group)
+        ],
+        "words": amount_in_words(group.total),
+        "can_confirm": actor.role == Role.cabang.value and group.status == GroupStatus.submitted.value,
+    }
+
+
+# Before the page's route, whose {number} would take the ".pdf" too.
+@router.get("/group-payments/{number}.pdf")
+def group_receipt_pdf(number: ReceiptNumber, actor: WebActor, session: SessionDep):
+    context = _group_context(session, actor, number)
+    return _pdf(documents.group_receipt_pdf(context), f"{context['group'].number}.pdf")
+
+
+@router.get("/group-payments/{number}")
+def group_receipt(request: Request, number: ReceiptNumber, actor: WebActor, session: SessionDep):
+    return render(request, "dues/group_receipt.html", _group_context(session, actor, number))
+
+
+@router.post("/group-payments/{number}/confirm")
+def confirm_group_payment(number: ReceiptNumber, actor: WebActor, session: SessionDep):
+    dues_groups.confirm_group(session, actor, number)
+    return RedirectResponse(f"/group-payments/{number}", status_code=303)

@@ -1,10 +1,15 @@
 """JSON shapes of the dues API (months `YYYY-MM`, dates `YYYY-MM-DD`)."""
 
 import datetime as dt
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.dues.models import Channel
+from app.dues.models import Channel, Payer
+
+# A receipt or group receipt number in a path (`KG-2026-000012`): a longer one names nothing.
+ReceiptNumber = Annotated[str, Path(max_length=24)]
 
 
 class PaymentIn(BaseModel):
@@ -18,6 +23,8 @@ class PaymentIn(BaseModel):
     amount: int | None = Field(
         None, description="the total the payer was told (months x the contribution); another total is refused (409)"
     )
+    payer: Payer | None = Field(None, description="who paid: self (default), apbdes (village budget) or sponsor")
+    payer_name: str | None = Field(None, description="the sponsor's name (required for sponsor)")
 
 
 class PaymentOut(BaseModel):
@@ -31,6 +38,37 @@ class PaymentOut(BaseModel):
     paid_on: dt.date
     status: str
     member_id: int
+    payer: str
+    payer_name: str | None
+
+
+class GroupPaymentIn(BaseModel):
+    model_config = ConfigDict(use_enum_values=True)
+
+    payer: Payer | None = Field(None, description="self, apbdes (village budget) or sponsor")
+    payer_name: str | None = Field(None, description="the sponsor's name (required for sponsor)")
+    member_ids: list[int] = Field(default_factory=list, description="approved members of one village")
+    months: int | str | None = Field(None, description="1 to 12 whole months, the same for every member")
+    reference: str | None = Field(None, description="the bank transfer's reference")
+    paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")
+
+
+class GroupPaymentOut(BaseModel):
+    group_receipt_number: str
+    status: str
+    village_code: str
+    payer: str
+    payer_name: str | None
+    months: int
+    total: int
+    reference: str
+    paid_on: dt.date
+    receipts: list[PaymentOut]
+
+
+class GroupPaymentList(BaseModel):
+    items: list[GroupPaymentOut]
+    total: int
 
 
 class ReasonIn(BaseModel):

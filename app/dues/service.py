@@ -31,10 +31,11 @@ from app.core.text import require_plain_text, text_errors
 from app.dues import custody, rollup
 from app.dues.cover import CoverInput, cover_of, replay, sort_key
 from app.dues.custody import LIVE_DEPOSIT
-from app.dues.models import Channel, Deposit, Payment, PaymentStatus
+from app.dues.models import PAYER_NAME_LENGTH, Channel, Deposit, Payer, Payment, PaymentStatus
 from app.dues.receipts import format_receipt_number, receipt_counter
 from app.members.models import Member, MemberStatus
 from app.rates.service import Contribution, NoRate, monthly_contribution
+from app.regions.models import Village
 
 PAYMENT_ACTION = "payment"
 MAX_MONTHS = 12
@@ -220,50 +221,63 @@ class Recorded:
     replayed: bool = False
 
 
-def _payment_request(member_id: int, months, channel, reference, paid_on) -> str:
+def _payment_request(member_id: int, months, channel, reference, paid_on, payer=None, payer_name=None) -> str:
     """The fingerprint of a payment request: what was asked, normalised, before any rule applies (a
     retry answers with its first receipt even when a new payment would now be refused). An empty date
     stays empty: a retry on the next day is still the same request."""
+    inputs = {"member_id": member_id, **terms_asked(months, channel, reference, paid_on)}
+    # Only when given: a key stored before payers existed still answers the same request.
+    if (payer or "").strip() not in ("", Payer.self_.value) or (payer_name or "").strip():
+        inputs.update(payer=(payer or "").strip(), payer_name=(payer_name or "").strip())
+    return idempotency.fingerprint(PAYMENT_ACTION, inputs)
+
+
+def terms_asked(months, channel, reference, paid_on) -> dict:
     day = None if paid_on is None or paid_on == "" else _parse_day(paid_on) or str(paid_on).strip()
-    inputs = {
-        "member_id": member_id,
+    return {
         "months": _parse_months(months) or str(months).strip(),
         "channel": (channel or "").strip(),
         "reference": (reference or "").strip(),
         "paid_on": day,
     }
-    return idempotency.fingerprint(PAYMENT_ACTION, inputs)
 
 
-def record_payment(
-    session: Session,
-    actor: Actor,
-    member_id: int,
-    months,
-    channel: str | None,
-    reference: str | None = None,
-    paid_on=None,
-    idempotency_key: str | None = None,
-    amount=None,
-) -> Recorded:
-    """`amount`, when given, is what the payer was told and handed over: a payment of any other
-    total (the contribution changed, another number of months) is refused with the right amount."""
-    key = idempotency.clean_key(idempotency_key)
-    request = _payment_request(member_id, months, channel, reference, paid_on)
-    if key:
-        earlier = _replayed(session, actor, key, request)
-        if earlier is not None:
-            return Recorded(earlier, replayed=True)
-    # Locked from the start (PostgreSQL; SQLite holds the write lock from BEGIN IMMEDIATE).
-    member = get_member(session, actor, member_id, for_update=True)
-    require_role(actor, *PAYING_ROLES)
-    if member.status not in PAYABLE_STATUSES:
-        raise Conflict(_("Payments can be recorded only for submitted or approved registrations."))
-    if member.died_on is not None:  # the cover ended with the member's death
-        raise Conflict(_("The member died on %(day)s: no more payments are taken.", day=format_day(member.died_on)))
-    # Read once for the cap on paying ahead, the roll-up's state before and the replay after.
-    stored = valid_payments(session, member_id)
+def payer_rule(payer: str | None, payer_name: str | None, village_name: str) -> tuple[str, str | None, dict[str, str]]:
+    """Who pays, checked the same way for one payment and a group: (payer code, the name to show,
+    messages by field). The member's own payment names nobody; a sponsor must be named; a village
+    budget is the village's own unless named otherwise."""
+    code = (payer or "").strip() or Payer.self_.value
+    errors = text_errors({"payer_name": payer_name})
+    name = " ".join((payer_name or "").split()) or None
+    if code not in Payer.codes():
+        errors["payer"] = _("Choose who pays.")
+    elif code == Payer.self_.value:
+        name = None  # a name typed before choosing "the member" is not the member's
+    elif name is not None and len(name) > PAYER_NAME_LENGTH:
+        errors["payer_name"] = _("Use at most %(n)s characters.", n=PAYER_NAME_LENGTH)
+    elif code == Payer.sponsor.value and name is None:
+        errors["payer_name"] = _("Name the sponsor (a company's CSR, a cooperative).")
+    elif code == Payer.apbdes.value and name is None:
+        name = f"APBDes {village_name}"
+    return code, name, errors
 
+
+@dataclass
+class Terms:
+    """What a payment asks beyond its member, checked: months, channel, reference, date, payer."""
+
+    months: int
+    channel: str
+    reference: str | None
+    day: dt.date
+    payer: str
+    payer_name: str | None
+
+
+def check_terms(
+    actor: Actor, months, channel, reference, paid_on, payer, payer_name, village_name: str
+) -> tuple[Terms | None, dict[str, str]]:
+    """The rules that hold for any member: the terms, or None with the messages by field."""
     errors: dict[str, str] = {}
     month_count = _parse_months(months)
     if month_count is None:
@@ -280,36 +294,144 @@ def record_payment(
     elif reference and len(reference) > 80:
         errors["reference"] = _("Use at most %(n)s characters.", n=80)
     day = _parse_day(paid_on)
-    monthly = 0
-    registered = to_wib(member.created_at).date()
     if day is None:
         errors["paid_on"] = _("Enter a date.")
     elif day > today():
         errors["paid_on"] = _("The payment date cannot be in the future.")
-    elif day < registered:
-        errors["paid_on"] = _(
-            "The payment date cannot be before the registration day (%(day)s).", day=format_day(registered)
-        )
-    else:
-        try:
-            monthly = contribution(session, member, day).total
-        except NoRate:
-            errors["paid_on"] = _("No contribution rate was in force on this date.")
-    if month_count is not None and day is not None and "paid_on" not in errors:
-        errors.update(_too_far_ahead(stored, day, month_count))
+    payer, payer_name, payer_errors = payer_rule(payer, payer_name, village_name)
+    errors.update(payer_errors)
+    if errors:
+        return None, errors
+    assert month_count is not None and day is not None
+    return Terms(month_count, channel, reference, day, payer, payer_name), {}
+
+
+def require_payable(member: Member) -> None:
+    if member.status not in PAYABLE_STATUSES:
+        raise Conflict(_("Payments can be recorded only for submitted or approved registrations."))
+    if member.died_on is not None:  # the cover ended with the member's death
+        raise Conflict(_("The member died on %(day)s: no more payments are taken.", day=format_day(member.died_on)))
+
+
+def price(
+    session: Session, member: Member, stored: list[Payment], day: dt.date | None, month_count: int | None
+) -> tuple[int, dict[str, str]]:
+    """The member's monthly contribution on `day`, or messages: a date before the registration or
+    without a rate, cover paid too far ahead (replayed with the member's `stored` valid payments)."""
+    if day is None or day > today():
+        return 0, {}  # refused by `check_terms`
+    registered = to_wib(member.created_at).date()
+    if day < registered:
+        return 0, {
+            "paid_on": _(
+                "The payment date cannot be before the registration day (%(day)s).", day=format_day(registered)
+            )
+        }
+    try:
+        monthly = contribution(session, member, day).total
+    except NoRate:
+        return 0, {"paid_on": _("No contribution rate was in force on this date.")}
+    return monthly, _too_far_ahead(stored, day, month_count) if month_count is not None else {}
+
+
+def village_name(session: Session, village_code: str) -> str:
+    village = session.get(Village, village_code)
+    return village.name if village is not None else village_code
+
+
+def add_payment(
+    session: Session, actor: Actor, member: Member, stored: list[Payment], terms: Terms, monthly: int
+) -> Payment:
+    """Store a checked payment of a locked member: its receipt number, the cover replayed, the audit
+    entry and cash custody, in the caller's transaction."""
+    assert member.id is not None  # a stored member
+    before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored])
+    cover_from, cover_to = cover_of(member.covered_until, terms.day, terms.months)
+    payment = Payment(
+        receipt_number=_next_receipt_number(session),
+        member_id=member.id,
+        months=terms.months,
+        monthly_amount=monthly,
+        amount=monthly * terms.months,
+        channel=terms.channel,
+        reference=terms.reference,
+        paid_on=terms.day,
+        cover_from=cover_from,
+        cover_to=cover_to,
+        payer=terms.payer,
+        payer_name=terms.payer_name,
+        recorded_by_id=actor.id,
+        holder_id=actor.id if terms.channel == "tunai" else None,
+    )
+    session.add(payment)
+    # Replayed with the member's other payments: a back-dated payment can move later ones' cover.
+    recompute_cover(session, member, before, [*stored, payment])
+    audit.record(
+        session,
+        actor,
+        "payment_recorded",
+        "payment",
+        payment.receipt_number,
+        member_id=member.id,
+        months=terms.months,
+        amount=payment.amount,
+        channel=terms.channel,
+        payer=terms.payer,
+        payer_name=terms.payer_name,
+        paid_on=terms.day.isoformat(),
+        cover_from=f"{payment.cover_from:%Y-%m}",
+        cover_to=f"{payment.cover_to:%Y-%m}",
+    )
+    custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
+    return payment
+
+
+def record_payment(
+    session: Session,
+    actor: Actor,
+    member_id: int,
+    months,
+    channel: str | None,
+    reference: str | None = None,
+    paid_on=None,
+    idempotency_key: str | None = None,
+    amount=None,
+    payer: str | None = None,
+    payer_name: str | None = None,
+) -> Recorded:
+    """`amount`, when given, is what the payer was told and handed over: a payment of any other
+    total (the contribution changed, another number of months) is refused with the right amount.
+    `payer` (default the member) and `payer_name`: see `payer_rule`."""
+    key = idempotency.clean_key(idempotency_key)
+    request = _payment_request(member_id, months, channel, reference, paid_on, payer, payer_name)
+    if key:
+        earlier = _replayed(session, actor, key, request)
+        if earlier is not None:
+            return Recorded(earlier, replayed=True)
+    # Locked from the start (PostgreSQL; SQLite holds the write lock from BEGIN IMMEDIATE).
+    member = get_member(session, actor, member_id, for_update=True)
+    require_role(actor, *PAYING_ROLES)
+    require_payable(member)
+    # Read once for the cap on paying ahead, the roll-up's state before and the replay after.
+    stored = valid_payments(session, member_id)
+
+    village = village_name(session, member.village_code)
+    terms, errors = check_terms(actor, months, channel, reference, paid_on, payer, payer_name, village)
+    monthly, price_errors = price(session, member, stored, _parse_day(paid_on), _parse_months(months))
+    errors = {**price_errors, **errors}
     seen = None if amount is None or amount == "" else parse_rupiah(amount)
     if amount not in (None, "") and seen is None:
         errors["amount"] = _("Enter an amount in whole rupiah.")
     if errors:
         raise Invalid(errors)
-    assert month_count is not None and day is not None
-    if seen is not None and seen != monthly * month_count:
+    assert terms is not None
+    if seen is not None and seen != monthly * terms.months:
         raise Conflict(
             ngettext(
                 "%(num)s month is %(amount)s, not %(seen)s: tell the payer and confirm again.",
                 "%(num)s months are %(amount)s, not %(seen)s: tell the payer and confirm again.",
-                month_count,
-                amount=format_rupiah(monthly * month_count),
+                terms.months,
+                amount=format_rupiah(monthly * terms.months),
                 seen=format_rupiah(seen),
             ),
             field="amount",
@@ -323,42 +445,9 @@ def record_payment(
         if earlier is None:
             raise Conflict(_("Please try again."))
         return Recorded(earlier, replayed=True)
-    before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored])
-    cover_from, cover_to = cover_of(member.covered_until, day, month_count)
-    payment = Payment(
-        receipt_number=_next_receipt_number(session),
-        member_id=member_id,
-        months=month_count,
-        monthly_amount=monthly,
-        amount=monthly * month_count,
-        channel=channel,
-        reference=reference,
-        paid_on=day,
-        cover_from=cover_from,
-        cover_to=cover_to,
-        recorded_by_id=actor.id,
-        holder_id=actor.id if channel == "tunai" else None,
-    )
-    session.add(payment)
-    # Replayed with the member's other payments: a back-dated payment can move later ones' cover.
-    recompute_cover(session, member, before, [*stored, payment])
+    payment = add_payment(session, actor, member, stored, terms, monthly)
     if key:
         idempotency.settle(session, actor.id, key, payment.receipt_number)
-    audit.record(
-        session,
-        actor,
-        "payment_recorded",
-        "payment",
-        payment.receipt_number,
-        member_id=member.id,
-        months=month_count,
-        amount=payment.amount,
-        channel=channel,
-        paid_on=day.isoformat(),
-        cover_from=f"{payment.cover_from:%Y-%m}",
-        cover_to=f"{payment.cover_to:%Y-%m}",
-    )
-    custody.added(session, [(payment, member.village_code)])  # cash: now held by this duta
     session.commit()
     return Recorded(payment)
 

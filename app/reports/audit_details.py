@@ -13,7 +13,7 @@ from app.core.i18n import _, lazy_gettext
 from app.core.money import format_rupiah
 from app.core.templating import format_day, format_month, format_number
 from app.dues.documents import payment_status_label
-from app.dues.models import Channel
+from app.dues.models import Channel, Payer
 from app.events.models import EventKind
 from app.followups.models import OUTCOME_LABELS
 from app.members.models import MemberStatus, Occupation, Sex
@@ -72,6 +72,9 @@ FIELD_LABELS = {
     "amount": lazy_gettext("Amount"),
     "channel": lazy_gettext("Paid by"),
     "paid_on": lazy_gettext("Payment date"),
+    "payer": lazy_gettext("Who pays"),
+    "payer_name": lazy_gettext("Payer's name"),
+    "reference": lazy_gettext("Bank reference"),
     "cover_from": lazy_gettext("Cover from"),
     "cover_to": lazy_gettext("Cover to"),
     "total": lazy_gettext("Total"),
@@ -156,6 +159,7 @@ VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
     "sex": Sex.label_of,
     "status": MemberStatus.label_of,
     "channel": Channel.label_of,
+    "payer": Payer.label_of,
     "role": Role.label_of,
     "kind": EventKind.label_of,
     "metric": TargetMetric.label_of,

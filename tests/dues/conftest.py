@@ -3,6 +3,7 @@
 import pytest
 
 from app.dues import deposits as dues_deposits
+from app.dues import groups as dues_groups
 from app.dues import service as dues_service
 from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, make_branch, make_member, make_user
 
@@ -49,6 +50,6 @@ TODAY = __import__("datetime").date(2026, 11, 23)
 @pytest.fixture
 def fixed_today(monkeypatch):
     """The service's idea of today (WIB), pinned so months in assertions are exact."""
-    for module in (dues_service, dues_deposits):
+    for module in (dues_service, dues_deposits, dues_groups):
         monkeypatch.setattr(module, "today", lambda: TODAY)
     return TODAY

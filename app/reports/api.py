@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.auth.deps import ApiActor
 from app.auth.scope import Actor
 from app.core.db import SessionDep
-from app.reports import exports, retention_exports
+from app.reports import exports, payment_exports, retention_exports
 from app.reports.retention import retention
 from app.reports.service import dashboard
 
@@ -155,3 +155,33 @@ def report_retention_csv(actor: ApiActor, session: SessionDep, scope: str | None
 def report_retention_xlsx(actor: ApiActor, session: SessionDep, scope: str | None = None):
     """Cohorts, the villages with the highest lapse rate, lapse by kind of event and by channel: one sheet each."""
     return retention_xlsx_response(session, actor, scope)
+
+
+def payments_csv_response(session: Session, actor: Actor, scope: str | None) -> StreamingResponse:
+    area = payment_exports.prepare(session, actor, scope, "csv")
+    return StreamingResponse(
+        payment_exports.payments_csv(session, actor, area),
+        media_type=CSV,
+        headers=_attachment(exports.filename("iuran", area, "csv")),
+    )
+
+
+def payments_xlsx_response(session: Session, actor: Actor, scope: str | None) -> Response:
+    area = payment_exports.prepare(session, actor, scope, "xlsx")
+    return Response(
+        payment_exports.payments_xlsx(session, actor, area),
+        media_type=XLSX,
+        headers=_attachment(exports.filename("iuran", area, "xlsx")),
+    )
+
+
+@router.get("/reports/payments.csv", response_class=StreamingResponse)
+def report_payments_csv(actor: ApiActor, session: SessionDep, scope: str | None = None):
+    """This year's payments of the area, one row per receipt with its payer (`Pembayar`), streamed."""
+    return payments_csv_response(session, actor, scope)
+
+
+@router.get("/reports/payments.xlsx", response_class=Response)
+def report_payments_xlsx(actor: ApiActor, session: SessionDep, scope: str | None = None):
+    """This year's payments of the area, one row per receipt with its payer (`Pembayar`)."""
+    return payments_xlsx_response(session, actor, scope)

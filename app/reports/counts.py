@@ -14,6 +14,8 @@ Definitions (the same everywhere, so a dashboard agrees with the member list it 
   (COUNT DISTINCT member per month in SQL, never a per-member scan in Python). Trade-off: at region
   scope this reads every payment of the window; a monthly roll-up table (issue 8) replaces it later.
   For the current month, "active" in the trend = aktif + jatuh_tempo (both are covered this month).
+- Dues by payer: valid payments paid this year (1 January to today) by the scope's members, per payer;
+  a payment counts where its member lives now.
 - Coverage: aktif / estimated informal workers of the villages in scope (None without an estimate).
 """
 
@@ -28,7 +30,7 @@ from app.auth.scope import Actor, branch_clause, branch_regencies, village_claus
 from app.core.clock import add_months, month_start, today
 from app.dues import custody
 from app.dues.deposits import CASH_HELD_LIMIT
-from app.dues.models import HeldCash, RegencyMonth, VillageMonth
+from app.dues.models import HeldCash, Payer, Payment, PaymentStatus, RegencyMonth, VillageMonth
 from app.events.models import Event, EventKind
 from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import Member, MemberStatus
@@ -216,6 +218,37 @@ def cash_held(session: Session, actor: Actor, scope: Scope, day: dt.date) -> tup
         "oldest_days": (day - oldest).days if oldest else 0,
         "by_duta": shown,
     }, holders
+
+
+def dues_by_payer(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[dict]:
+    """Valid payments of the scope's members paid this year, per payer (the member, the village budget, a
+    sponsor): payments, members paid for and amount, one grouped query; every payer listed, zeros too."""
+    rows = session.exec(
+        select(Payment.payer, func.count(), func.count(func.distinct(Payment.member_id)), func.sum(Payment.amount))
+        .join(Member, col(Member.id) == Payment.member_id)
+        .where(
+            Payment.status == PaymentStatus.valid.value,
+            col(Payment.paid_on) >= dt.date(day.year, 1, 1),
+            col(Payment.paid_on) <= day,
+            member_scope(actor, scope),
+        )
+        .group_by(Payment.payer)
+    ).all()
+    found = {payer: (int(count), int(members), int(amount or 0)) for payer, count, members, amount in rows}
+    total = sum(amount for _count, _members, amount in found.values())
+    result = []
+    for payer in Payer:
+        count, members, amount = found.get(payer.value, (0, 0, 0))
+        result.append(
+            {
+                "payer": payer.value,
+                "payments": count,
+                "members": members,
+                "amount": amount,
+                "percent": percent(amount, total),
+            }
+        )
+    return result
 
 
 def event_yield(session: Session, actor: Actor, scope: Scope) -> list[dict]:

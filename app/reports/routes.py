@@ -118,6 +118,16 @@ def kpj_waiting_xlsx(actor: WebActor, session: SessionDep):
     return report_api.kpj_waiting_response(session, actor, "xlsx")
 
 
+@router.get("/reports/payments.csv")
+def payments_csv(actor: WebActor, session: SessionDep, scope: str | None = None):
+    return report_api.payments_csv_response(session, actor, scope)
+
+
+@router.get("/reports/payments.xlsx")
+def payments_xlsx(actor: WebActor, session: SessionDep, scope: str | None = None):
+    return report_api.payments_xlsx_response(session, actor, scope)
+
+
 def retention_chart(data: dict):
     """The share of members still aktif 1, 3, 6 and 12 months after their first covered month."""
     labels = [ngettext("after %(num)d month", "after %(num)d months", int(n)) for n in data["horizons"]]

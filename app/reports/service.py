@@ -18,6 +18,7 @@ from app.regions.models import Village
 from app.reports.areas import area_tables, regency_status_rows, sort_rows
 from app.reports.counts import (
     cash_held,
+    dues_by_payer,
     event_yield,
     monthly_rollup,
     new_counts,
@@ -83,6 +84,7 @@ def dashboard(
         "targets": target_rows,
         "cash_held": cash,
         "cash_held_dutas": dutas,
+        "dues_by_payer": dues_by_payer(session, actor, scope, day),
         "coverage": {
             "aktif": counts["aktif"],
             "estimate": estimate["estimate"],

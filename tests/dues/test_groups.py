@@ -284,3 +284,65 @@ def test_the_branch_confirms_from_its_deposits_page(client, db, duta, cabang, me
     done = client.post(f"/group-payments/{number}/confirm", data={"csrf_token": token}, follow_redirects=False)
     assert done.status_code == 303
     assert number not in client.get("/deposits").text
+
+
+# ---------------------------------------------------------------- dues split by payer
+
+
+def test_dashboard_and_export_split_dues_by_payer(client, db, duta, cabang, branch, members):
+    import csv
+    import io
+
+    from app.reports.payment_exports import PAYMENT_HEADERS
+
+    make_payment(db, duta, members[0], months=1)  # the member's own cash, 16.800
+    number = _pay(db, duta, members, months=2).group.number  # a sponsor, 2 x 2 x 16.800
+    void = make_payment(db, cabang, members[1], months=1, channel="bank", payer="apbdes")
+    from app.dues import service
+
+    service.void_payment(db, actor_of(db, cabang), void.receipt_number, "salah catat")
+    headers = api_headers(client, cabang)
+    split = client.get(f"/api/v1/dashboard?scope=branch:{branch.code}", headers=headers).json()["dues_by_payer"]
+    by_payer = {row["payer"]: row for row in split}
+    assert list(by_payer) == ["self", "apbdes", "sponsor"]
+    assert (by_payer["self"]["amount"], by_payer["self"]["members"]) == (16800, 1)
+    assert (by_payer["sponsor"]["amount"], by_payer["sponsor"]["members"]) == (67200, 2)
+    assert by_payer["apbdes"]["amount"] == 0  # voided: not dues
+    assert by_payer["sponsor"]["percent"] == 80.0
+    # Another branch's dashboard shows none of it.
+    web_login(client, cabang)
+    assert (
+        "Dues this year by payer" in client.get("/dashboard").text
+        or "menurut pembayar" in client.get("/dashboard").text
+    )
+
+    response = client.get(f"/api/v1/reports/payments.csv?scope=branch:{branch.code}", headers=headers)
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == PAYMENT_HEADERS
+    body = [dict(zip(PAYMENT_HEADERS, row, strict=True)) for row in rows[1:]]
+    assert sorted(row["Pembayar"] for row in body) == ["APBDes (dana desa)", "Peserta sendiri", "Sponsor", "Sponsor"]
+    sponsored = [row for row in body if row["Pembayar"] == "Sponsor"]
+    assert {row["Nama pembayar"] for row in sponsored} == {"CSR PT Sawit Makmur"}
+    assert {row["Kuitansi kolektif"] for row in sponsored} == {number}
+    assert client.get(f"/reports/payments.xlsx?scope=branch:{branch.code}").content.startswith(b"PK")
+
+
+def test_the_dashboard_split_is_one_query_in_sql(db, duta, cabang, branch, members):
+    from sqlalchemy import event
+
+    from app.reports.counts import dues_by_payer
+    from app.reports.scope import parse_scope
+
+    _pay(db, duta, members)
+    actor = actor_of(db, cabang)
+    scope = parse_scope(db, actor, f"branch:{branch.code}")
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        rows = dues_by_payer(db, actor, scope, dt.date.today())
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    assert len(statements) == 1 and "GROUP BY" in statements[0]
+    assert sum(row["amount"] for row in rows) == 2 * 3 * 16800

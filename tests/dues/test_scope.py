@@ -71,3 +71,27 @@ def test_other_branch_cabang_cannot_record_for_a_member_outside(client, db, othe
         ).status_code
         == 201
     )
+
+
+def test_group_payments_outside_ones_area_are_404(client, db, duta, duta_b, other_cabang, member):
+    from app.dues import groups
+
+    number = groups.record_group_payment(
+        db, actor_of(db, duta), "sponsor", "CSR Uji", [member.id], 1, "TRF-1"
+    ).group.number
+    for outsider in (duta_b, other_cabang):
+        headers = api_headers(client, outsider)
+        assert client.get(f"/api/v1/group-payments/{number}", headers=headers).status_code == 404
+        assert client.post(f"/api/v1/group-payments/{number}/confirm", headers=headers).status_code == 404
+        assert client.get("/api/v1/group-payments", headers=headers).json()["total"] == 0
+        body = {"payer": "sponsor", "payer_name": "X", "member_ids": [member.id], "months": 1, "reference": "T"}
+        assert client.post("/api/v1/group-payments", json=body, headers=headers).status_code == 404
+    web_login(client, other_cabang)
+    assert client.get(f"/group-payments/{number}").status_code == 404
+    assert client.get(f"/group-payments/{number}.pdf").status_code == 404
+    assert client.get(f"/group-payments/new?village_code={member.village_code}").status_code == 422
+    headers = api_headers(client, other_cabang)
+    assert (
+        client.get(f"/api/v1/reports/payments.csv?scope=village:{member.village_code}", headers=headers).status_code
+        == 404
+    )

@@ -173,6 +173,13 @@ def _bank_without_reference(page, _world):
     page.fill("#reference", "")
 
 
+def _sponsor_without_a_name(page, _world):
+    page.locator("form.group-form input[name=member_ids]").first.check()
+    page.check("input[name=payer][value=sponsor]")
+    page.fill("#payer_name", "")
+    page.fill("#reference", "TRF-UJI-1")
+
+
 def _event(page, _world):
     page.fill("#title", "   ")
     page.fill("#date", "2026-01-15")
@@ -306,6 +313,14 @@ CASES = [
         "main form[action$='/pay']",
         _bank_without_reference,
         "#reference-error",
+    ),
+    Case(
+        "group payment",
+        DUTA,
+        lambda w: "/group-payments/new?village_code=11.71.01.2001",
+        "form.group-form",
+        _sponsor_without_a_name,
+        "#payer_name-error",
     ),
     Case(
         "contact noted",
@@ -605,6 +620,7 @@ WIDE_PAGES = [
     (CABANG_DELI, "/deposits"),
     (CABANG, "/deposits"),
     (CABANG, "/claims"),
+    (DUTA, "/group-payments/new?village_code=11.71.01.2001"),
 ]
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.dues.groups import MAX_GROUP_MEMBERS
 from app.dues.models import Channel, Payer
 
 # A receipt or group receipt number in a path (`KG-2026-000012`): a longer one names nothing.
@@ -47,7 +48,9 @@ class GroupPaymentIn(BaseModel):
 
     payer: Payer | None = Field(None, description="self, apbdes (village budget) or sponsor")
     payer_name: str | None = Field(None, description="the sponsor's name (required for sponsor)")
-    member_ids: list[int] = Field(default_factory=list, description="approved members of one village")
+    member_ids: list[int] = Field(
+        default_factory=list, max_length=MAX_GROUP_MEMBERS, description="approved members of one village"
+    )
     months: int | str | None = Field(None, description="1 to 12 whole months, the same for every member")
     reference: str | None = Field(None, description="the bank transfer's reference")
     paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")

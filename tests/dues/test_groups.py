@@ -9,6 +9,7 @@ from sqlmodel import func, select
 from app.core.audit import AuditEntry
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.dues import custody, groups
+from app.dues import deposits as dues_deposits
 from app.dues.models import GroupPayment, GroupReceipt, HeldCash, Payment
 from tests.factories import VILLAGE_B, actor_of, api_headers, make_member, make_payment, web_login
 
@@ -128,6 +129,8 @@ def test_a_group_pays_each_member_and_holds_no_cash(db, duta, members, fixed_tod
     # Not in the duta's cash custody: nothing held, nothing to hand in.
     assert db.exec(select(func.sum(HeldCash.total))).one() in (None, 0)
     assert custody.compute(db) == {}
+    with pytest.raises(Invalid):  # a duta cannot hand in as cash what came by transfer
+        dues_deposits.create_deposit(db, actor_of(db, duta), [recorded.receipts[0][0].receipt_number])
     # Cover counts from recording, as for any bank payment.
     for member in members:
         db.refresh(member)
@@ -245,6 +248,12 @@ def test_group_payment_api_contract(client, db, duta, cabang, members, fixed_tod
     assert [g["group_receipt_number"] for g in listed["items"]] == [number]
     confirmed = client.post(f"/api/v1/group-payments/{number}/confirm", headers=cabang_headers)
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed"
+    too_many = client.post("/api/v1/group-payments", json={**body, "member_ids": list(range(1, 102))}, headers=headers)
+    assert too_many.status_code == 422 and too_many.json()["detail"][0]["loc"][-1] == "member_ids"
+    past_bound = client.post(
+        "/api/v1/group-payments", json={**body, "member_ids": [2**40]}, headers=api_headers(client, duta)
+    )
+    assert past_bound.status_code == 422 and past_bound.json()["detail"][0]["loc"][-1] == "member_ids"
 
 
 def test_group_form_refuses_with_messages_and_records(client, db, duta, members, fixed_today):
@@ -273,6 +282,12 @@ def test_group_form_refuses_with_messages_and_records(client, db, duta, members,
     assert "Koperasi Maju" in receipt.text and "Budi Santoso" in receipt.text and "/receipts/KW-" in receipt.text
     pdf = client.get(done.headers["location"] + ".pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    # Each member's own receipt names the payer and links back to the group receipt.
+    number = done.headers["location"].rsplit("/", 1)[1]
+    own = db.exec(select(Payment).where(Payment.member_id == members[0].id)).one()
+    page = client.get(f"/receipts/{own.receipt_number}")
+    assert f'href="/group-payments/{number}"' in page.text and "Koperasi Maju" in page.text
+    assert client.get(f"/receipts/{own.receipt_number}.pdf").content.startswith(b"%PDF")
     assert _count(db, GroupPayment) == 1
 
 

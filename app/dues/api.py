@@ -196,7 +196,9 @@ def record_group_payment(
 @router.get("/group-payments", response_model=GroupPaymentList)
 def list_group_payments(actor: ApiActor, session: SessionDep, status: GroupStatus | None = None):
     rows = dues_groups.list_groups(session, actor, status.value if status else None)
-    return GroupPaymentList(items=[group_out(session, group) for group, _user in rows], total=len(rows))
+    receipts = dues_groups.receipts_of_groups(session, [group.id for group, _user in rows if group.id is not None])
+    items = [group_out(session, group, receipts.get(group.id or 0, [])) for group, _user in rows]
+    return GroupPaymentList(items=items, total=len(rows))
 
 
 @router.get("/group-payments/{number}", response_model=GroupPaymentOut)

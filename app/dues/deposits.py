@@ -17,6 +17,7 @@ from app.core.i18n import _
 from app.core.text import require_plain_text
 from app.dues import custody
 from app.dues.custody import LIVE_DEPOSIT
+from app.dues.groups import groups_waiting
 from app.dues.models import Deposit, DepositStatus, HeldCash, Payment, PaymentStatus
 from app.dues.service import deposit_scope, get_deposit
 from app.members.models import Member
@@ -283,7 +284,8 @@ def refunds_due(session: Session, actor: Actor, limit: int = 200) -> list[tuple[
 
 
 def cash_context(session: Session, actor: Actor) -> dict:
-    """Cash held, deposits waiting and refunds due (the keys of home/_cash.html): on homes and /deposits."""
+    """Cash held, deposits and group payments waiting, refunds due (the keys of home/_cash.html): on homes
+    and /deposits."""
     if actor.sees_region:
         return {}  # the region's homes link to the dashboard, which has its own cash figures
     context: dict = {"cash_held": cash_held(session, actor, limit=CASH_HELD_LIMIT)}
@@ -296,6 +298,7 @@ def cash_context(session: Session, actor: Actor) -> dict:
         .where(Deposit.status == DepositStatus.submitted.value, deposit_scope(actor))
     ).one()
     if actor.role != Role.duta.value:
+        context["groups_waiting"] = groups_waiting(session, actor)
         context["dues_refunds"] = session.exec(
             select(func.count())
             .select_from(Payment)

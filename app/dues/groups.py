@@ -115,7 +115,8 @@ def record_group_payment(
     assert terms is not None
     priced, refused = [], []
     for member in members:
-        stored = service.valid_payments(session, member.id) if member.id is not None else []
+        assert member.id is not None  # a stored member
+        stored = service.valid_payments(session, member.id)
         messages: list[str] = []
         if member.status != MemberStatus.approved.value:
             messages.append(_("not approved"))
@@ -206,15 +207,25 @@ def get_group(session: Session, actor: Actor, number: str, for_update: bool = Fa
 
 def group_receipts(session: Session, group: GroupPayment) -> list[tuple[Payment, Member]]:
     """The members' own receipts of a group, by member name."""
-    return list(
-        session.exec(
-            select(Payment, Member)
-            .join(GroupReceipt, col(GroupReceipt.payment_id) == Payment.id)
-            .join(Member, col(Member.id) == Payment.member_id)
-            .where(GroupReceipt.group_payment_id == group.id)
-            .order_by(col(Member.full_name), col(Payment.id))
-        ).all()
-    )
+    assert group.id is not None  # a stored group
+    return receipts_of_groups(session, [group.id]).get(group.id, [])
+
+
+def receipts_of_groups(session: Session, group_ids: list[int]) -> dict[int, list[tuple[Payment, Member]]]:
+    """The receipts of several groups in one query (a list of groups), each group's by member name."""
+    found: dict[int, list[tuple[Payment, Member]]] = {}
+    if not group_ids:
+        return found
+    rows = session.exec(
+        select(GroupReceipt.group_payment_id, Payment, Member)
+        .join(Payment, col(Payment.id) == GroupReceipt.payment_id)
+        .join(Member, col(Member.id) == Payment.member_id)
+        .where(col(GroupReceipt.group_payment_id).in_(group_ids))
+        .order_by(col(Member.full_name), col(Payment.id))
+    ).all()
+    for group_id, payment, member in rows:
+        found.setdefault(group_id, []).append((payment, member))
+    return found
 
 
 def group_of_payment(session: Session, payment: Payment) -> GroupPayment | None:

@@ -216,7 +216,6 @@ def _deposits_context(session: Session, actor: Actor, errors=None) -> dict:
         )
         if actor.role == Role.cabang.value
         else [],
-        "groups_waiting": dues_groups.groups_waiting(session, actor) if actor.role == Role.cabang.value else 0,
         "can_pay_groups": actor.role in service.PAYING_ROLES,
         "idempotency_key": uuid.uuid4().hex,
         "errors": errors or {},
@@ -342,6 +341,8 @@ def _group_form(village_code: str = "", **typed) -> dict:
 @router.get("/group-payments/new")
 def group_payment_form(request: Request, actor: WebActor, session: SessionDep, village_code: SearchText = ""):
     require_role(actor, *service.PAYING_ROLES)
+    if not village_code and len(actor.village_codes) == 1:
+        village_code = actor.village_codes[0]  # a duta of one village: its members straight away
     context = _group_form_context(session, actor, _group_form(village_code))
     return render(request, "dues/group_form.html", context, status_code=422 if context["errors"] else 200)
 

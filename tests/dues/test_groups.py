@@ -258,6 +258,8 @@ def test_group_payment_api_contract(client, db, duta, cabang, members, fixed_tod
 
 def test_group_form_refuses_with_messages_and_records(client, db, duta, members, fixed_today):
     token = web_login(client, duta)
+    # A duta of one village sees its members straight away.
+    assert "Ani Lestari" in client.get("/group-payments/new").text
     page = client.get("/group-payments/new?village_code=12.07.02.2001")
     assert page.status_code == 200 and 'name="member_ids"' in page.text and "Ani Lestari" in page.text
     form = {
@@ -294,11 +296,13 @@ def test_group_form_refuses_with_messages_and_records(client, db, duta, members,
 def test_the_branch_confirms_from_its_deposits_page(client, db, duta, cabang, members, fixed_today):
     number = _pay(db, duta, members).group.number
     token = web_login(client, cabang)
+    assert "1 pembayaran kolektif menunggu konfirmasi" in client.get("/").text
     assert number in client.get("/deposits").text
     assert "/confirm" in client.get(f"/group-payments/{number}").text
     done = client.post(f"/group-payments/{number}/confirm", data={"csrf_token": token}, follow_redirects=False)
     assert done.status_code == 303
     assert number not in client.get("/deposits").text
+    assert "pembayaran kolektif menunggu" not in client.get("/").text
 
 
 # ---------------------------------------------------------------- dues split by payer

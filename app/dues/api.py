@@ -187,6 +187,7 @@ def record_group_payment(
         body.reference,
         body.paid_on,
         idempotency_key=idempotency_key,
+        amount=body.amount,
     )
     if recorded.replayed:
         response.headers[REPLAYED_HEADER] = "true"

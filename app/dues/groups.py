@@ -28,6 +28,7 @@ from app.core.bounds import MAX_ROW_ID
 from app.core.clock import today, utcnow
 from app.core.errors import Conflict, DomainError, Invalid, NotFound
 from app.core.i18n import _
+from app.core.money import format_rupiah, parse_rupiah
 from app.core.sequences import next_value
 from app.dues import service
 from app.dues.models import GroupPayment, GroupReceipt, GroupStatus, Payment
@@ -84,7 +85,10 @@ def record_group_payment(
     reference: str | None,
     paid_on=None,
     idempotency_key: str | None = None,
+    amount=None,
 ) -> GroupRecorded:
+    """`amount`, when given, is the transfer's total as the bank shows it: a group whose dues come to
+    another total (another number of months, a member missing) is refused with the right total."""
     key = idempotency.clean_key(idempotency_key)
     ids, errors = _member_ids(member_ids)
     request = _request(ids or [], payer, payer_name, months, reference, paid_on)
@@ -110,6 +114,9 @@ def record_group_payment(
         payer_name,
         service.village_name(session, village_code),
     )
+    seen = None if amount is None or amount == "" else parse_rupiah(amount)
+    if amount not in (None, "") and seen is None:
+        errors["amount"] = _("Enter an amount in whole rupiah.")
     if errors:
         raise Invalid(errors)
     assert terms is not None
@@ -132,6 +139,16 @@ def record_group_payment(
         priced.append((member, stored, monthly))
     if refused:
         raise Invalid({"member_ids": _("Nothing was recorded. %(refused)s", refused="; ".join(refused))})
+    total = sum(monthly for _member, _stored, monthly in priced) * terms.months
+    if seen is not None and seen != total:
+        raise Conflict(
+            _(
+                "These members' dues come to %(total)s, not %(seen)s: check the members, months and transfer.",
+                total=format_rupiah(total),
+                seen=format_rupiah(seen),
+            ),
+            field="amount",
+        )
 
     if key and not idempotency.claim(session, actor.id, key, GROUP_ACTION, request, idempotency.PENDING):
         session.rollback()  # a request with the same key came first: answer with its group
@@ -146,7 +163,7 @@ def record_group_payment(
         payer=terms.payer,
         payer_name=terms.payer_name,
         months=terms.months,
-        total=sum(monthly for _member, _stored, monthly in priced) * terms.months,
+        total=total,
         reference=terms.reference or "",
         paid_on=terms.day,
         recorded_by_id=actor.id,

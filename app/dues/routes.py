@@ -334,6 +334,7 @@ def _group_form(village_code: str = "", **typed) -> dict:
         "payer_name": typed.get("payer_name", ""),
         "reference": typed.get("reference", ""),
         "paid_on": typed.get("paid_on") or today().isoformat(),
+        "amount": typed.get("amount", ""),
         "idempotency_key": typed.get("idempotency_key", ""),
     }
 
@@ -359,6 +360,7 @@ def record_group_payment(
     payer_name: str = Form(""),
     reference: str = Form(""),
     paid_on: str = Form(""),
+    amount: str = Form(""),
     idempotency_key: str = Form(""),
 ):
     form = _group_form(
@@ -369,6 +371,7 @@ def record_group_payment(
         payer_name=payer_name,
         reference=reference,
         paid_on=paid_on,
+        amount=amount,
         idempotency_key=idempotency_key,
     )
     show_again_if_refused(
@@ -384,6 +387,7 @@ def record_group_payment(
         reference,
         paid_on,
         idempotency_key=idempotency_key or None,
+        amount=amount,
     )
     return RedirectResponse(f"/group-payments/{recorded.group.number}", status_code=303)
 

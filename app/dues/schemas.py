@@ -54,6 +54,9 @@ class GroupPaymentIn(BaseModel):
     months: int | str | None = Field(None, description="1 to 12 whole months, the same for every member")
     reference: str | None = Field(None, description="the bank transfer's reference")
     paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")
+    amount: int | None = Field(
+        None, description="the transfer's total; a group whose dues come to another total is refused (409)"
+    )
 
 
 class GroupPaymentOut(BaseModel):

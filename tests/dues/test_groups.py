@@ -161,6 +161,17 @@ def test_the_single_payments_rules_apply_to_each_member(db, duta, members, fixed
     assert "Baru Daftar" in early.value.errors["member_ids"]
 
 
+def test_the_transfers_amount_must_be_the_members_dues(client, db, duta, members, fixed_today):
+    with pytest.raises(Conflict) as refused:
+        _pay(db, duta, members, months=3, amount="50.400")  # one member's three months, not two members'
+    assert refused.value.field == "amount" and "Rp100.800" in refused.value.message
+    assert _count(db, Payment) == 0
+    with pytest.raises(Invalid) as garbled:
+        _pay(db, duta, members, amount="seratus")
+    assert set(garbled.value.errors) == {"amount"}
+    assert _pay(db, duta, members, months=3, amount="100800").group.total == 100800
+
+
 def test_terms_are_checked_once_for_the_group(db, duta, members, fixed_today):
     with pytest.raises(Invalid) as refused:
         _pay(db, duta, members, payer="sponsor", payer_name="", reference="", months=13)
@@ -275,6 +286,8 @@ def test_group_form_refuses_with_messages_and_records(client, db, duta, members,
     }
     refused = client.post("/group-payments", data=form)
     assert refused.status_code == 422 and 'id="payer_name-error"' in refused.text
+    wrong = client.post("/group-payments", data={**form, "payer_name": "Koperasi Maju", "amount": "1000"})
+    assert wrong.status_code == 409 and 'id="amount-error"' in wrong.text and 'value="1000"' in wrong.text
     assert 'value="MANDIRI-55"' in refused.text and f'value="{members[0].id}" checked' in refused.text
     done = client.post("/group-payments", data={**form, "payer_name": "Koperasi Maju"}, follow_redirects=False)
     assert done.status_code == 303

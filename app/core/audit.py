@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "member_died": lazy_gettext("Death recorded"),
     "claim_reported": lazy_gettext("Claim reported"),
     "claim_status": lazy_gettext("Claim moved to its next step"),
+    "incentive_rate_set": lazy_gettext("Duta incentive rate set"),
     "contact_recorded": lazy_gettext("Contact with a member noted"),
     "payment_recorded": lazy_gettext("Payment recorded"),
     "payment_voided": lazy_gettext("Payment voided"),

@@ -34,3 +34,22 @@ class RateDiscount(SQLModel, table=True):
     note: str = Field(default="", max_length=255)
     created_by_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class IncentiveRate(SQLModel, table=True):
+    """What the region pays its `duta` from a month on: an amount per member approved and a share of the
+    dues that reached BPJS (a regional decision: none until the region sets one, so zero)."""
+
+    __tablename__ = "incentive_rate"
+
+    id: int | None = Field(default=None, primary_key=True)
+    effective_from: dt.date = Field(unique=True)
+    per_member: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))
+    dues_basis_points: int = 0  # 100 = 1 % of the dues
+    set_by_id: int | None = Field(default=None, foreign_key="user.id")
+    set_at: dt.datetime = Field(default_factory=utcnow)
+
+    @property
+    def percent(self) -> str:
+        """The share of the dues as a percentage, written the Indonesian way: "2,5"."""
+        return f"{self.dues_basis_points / 100:g}".replace(".", ",")

@@ -83,6 +83,8 @@ FIELD_LABELS = {
     "occupation": lazy_gettext("Occupation"),
     "first": lazy_gettext("First month"),
     "last": lazy_gettext("Last month"),
+    "per_member": lazy_gettext("Per member approved (Rp)"),
+    "percent": lazy_gettext("Share of the dues, in percent"),
     "jkk_off": lazy_gettext("JKK discount (%)"),
     "jkm_off": lazy_gettext("JKM discount (%)"),
     "rows": lazy_gettext("Rows"),
@@ -142,6 +144,7 @@ def _number(value: Any) -> str:
 # How a field's value reads, by its key; a key not here shows its value as written.
 VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
     "amount": format_rupiah,
+    "per_member": format_rupiah,
     "total": format_rupiah,
     "monthly_income": format_rupiah,
     "paid_on": _day,

@@ -43,6 +43,7 @@ ACTION_LABELS = {
     "claim_reported": lazy_gettext("Claim reported"),
     "claim_status": lazy_gettext("Claim moved to its next step"),
     "incentive_rate_set": lazy_gettext("Duta incentive rate set"),
+    "card_revoked": lazy_gettext("Member card revoked"),
     "contact_recorded": lazy_gettext("Contact with a member noted"),
     "payment_recorded": lazy_gettext("Payment recorded"),
     "payment_voided": lazy_gettext("Payment voided"),

@@ -1,10 +1,11 @@
-"""Printable A5 documents (receipts, deposit slips) as PDF.
+"""Printable A5 documents (receipts, deposit slips, member cards) as PDF.
 
 DejaVu Sans (copied from npm by `make assets` and the Dockerfile) holds every character of Indonesian
 text and what people type; fpdf2's built-in fonts know Latin-1 only.
 """
 
 from dataclasses import dataclass, field
+from io import BytesIO
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -19,7 +20,8 @@ A5 = (148, 210)  # mm; by size rather than name, which fpdf2 warns about since i
 @dataclass
 class Document:
     """What a page shows, in the order it shows it: a heading, a banner (a voided receipt's), notes,
-    labelled fields, then a table (a deposit's receipts) and its closing lines."""
+    labelled fields, a picture (a member card's QR code, PNG), then a table (a deposit's receipts) and
+    its closing lines."""
 
     title: str
     banner: str | None = None
@@ -28,6 +30,8 @@ class Document:
     table_header: list[str] = field(default_factory=list)
     table_rows: list[list[str]] = field(default_factory=list)
     closing: list[str] = field(default_factory=list)
+    image: bytes | None = None
+    image_width: float = 50  # mm
 
 
 def render_pdf(document: Document) -> bytes:
@@ -59,6 +63,9 @@ def render_pdf(document: Document) -> bytes:
         pdf.set_font(FONT, "", 9)
         pdf.multi_cell(width - label_width, 5, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_y(max(pdf.get_y(), top + 5) + 1)
+    if document.image is not None:
+        pdf.ln(2)
+        pdf.image(BytesIO(document.image), x=pdf.l_margin + (width - document.image_width) / 2, w=document.image_width)
     if document.table_header:
         pdf.ln(2)
         pdf.set_font(FONT, "", 8)

@@ -34,6 +34,7 @@ def receipt_pdf(context: dict) -> bytes:
         fields=[
             (_("Member"), member.full_name),
             ("KPJ", member.kpj or (_("KPJ pending") if member.status == "approved" else _("waiting for approval"))),
+            *([(_("Payment code"), context["payment_code"])] if context["payment_code"] else []),
             (
                 _("Months covered"),
                 f"{context['cover']} ({ngettext('%(num)s month', '%(num)s months', payment.months)})",

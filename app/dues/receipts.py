@@ -13,6 +13,7 @@ from app.core.clock import to_wib
 from app.core.i18n import in_locale
 from app.core.money import format_rupiah, rupiah_in_words
 from app.dues.models import Channel, Payer
+from app.members.payment_code import grouped, payment_code
 
 
 def receipt_counter(year: int) -> str:
@@ -92,6 +93,9 @@ def receipt_text(payment, member, recorded_by_name: str) -> str:
     ]
     if member.kpj:
         lines.append(f"KPJ: {member.kpj}")
+    code = payment_code(member)
+    if code:
+        lines.append(f"Kode bayar: {grouped(code)}")
     lines += [
         f"Masa perlindungan: {cover_label(payment.cover_from, payment.cover_to)} ({payment.months} bulan)",
         f"Jumlah: {format_rupiah(payment.amount)} ({amount_in_words(payment.amount)})",

@@ -26,6 +26,7 @@ from app.dues.models import Channel, DepositStatus, GroupStatus, Payer, PaymentS
 from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
 from app.dues.schemas import ReceiptNumber
 from app.members.models import MemberStatus
+from app.members.payment_code import grouped, payment_code
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
 
@@ -145,6 +146,7 @@ def _receipt_context(session: Session, actor: Actor, receipt_number: str, errors
         "recorder_name": recorder_name,
         "cover": cover_label(payment.cover_from, payment.cover_to, get_locale()),
         "words": amount_in_words(payment.amount),
+        "payment_code": grouped(payment_code(member)),
         "whatsapp": whatsapp_url(member.phone, receipt_text(payment, member, recorder_name)),
         "can_void": actor.role == Role.cabang.value and payment.status == "valid",
         # Paid before the branch approved the registration: no cover yet, money back if rejected.

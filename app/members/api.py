@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from sqlmodel import Session
 
 from app.auth.deps import ApiActor
@@ -11,11 +11,14 @@ from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.templating import mask_nik
+from app.members import card as cards
 from app.members import identity, service
 from app.members.cover import cover_status
 from app.members.models import IdentityRequest, Member
+from app.members.payment_code import payment_code
 from app.members.privacy import may_see_full_nik, shown_nik
 from app.members.schemas import (
+    CardOut,
     ContributionOut,
     IdentityRequestIn,
     IdentityRequestOut,
@@ -83,6 +86,7 @@ def member_out(
         contribution=ContributionOut(
             jkk=contribution.jkk, jkm=contribution.jkm, jht=contribution.jht, total=contribution.total
         ),
+        payment_code=payment_code(member),
         cover_status=cover_status(member.covered_until, day).value,
         covered_until=_month(member.covered_until),
         warnings=warnings if warnings is not None else service.duplicate_warnings(session, member),
@@ -185,3 +189,36 @@ def approve_identity_change(request_id: RowId, actor: ApiActor, session: Session
 def reject_identity_change(request_id: RowId, body: ReasonIn, actor: ApiActor, session: SessionDep):
     request = identity.reject(session, actor, request_id, body.reason)
     return identity_request_out(session, actor, request, service.get_member(session, actor, request.member_id))
+
+
+def card_out(request: Request, card: cards.Card) -> CardOut:
+    member = card.member
+    assert member.id is not None  # a stored row
+    url = cards.verification_url(str(request.base_url), card.token)
+    return CardOut(
+        member_id=member.id,
+        full_name=member.full_name,
+        nik=card.nik,
+        kpj=member.kpj,
+        programmes=list(card.programmes),
+        cover_status=card.cover_status.value,
+        covered_until=_month(card.covered_until),
+        payment_code=payment_code(member),
+        village_name=card.village_name,
+        verify_url=url,
+        share_url=cards.share_url(card, url),
+    )
+
+
+@router.get("/members/{member_id}/card", response_model=CardOut)
+def get_card(member_id: RowId, request: Request, actor: ApiActor, session: SessionDep):
+    """An approved member's card (409 before approval or after a death)."""
+    return card_out(request, cards.member_card(session, actor, member_id))
+
+
+@router.post("/members/{member_id}/card/revoke", response_model=CardOut)
+def revoke_card(member_id: RowId, body: ReasonIn, request: Request, actor: ApiActor, session: SessionDep):
+    """(`duta` of the village or `cabang`) Revoke the card: the verify_url given so far answers "not valid";
+    the answer carries the new one."""
+    cards.revoke_card(session, actor, member_id, body.reason)
+    return card_out(request, cards.member_card(session, actor, member_id))

@@ -85,6 +85,8 @@ class Member(SQLModel, table=True):
     # UPDATE of the row, ORM or Core, unless the statement sets it itself; a write that changes the roster
     # without updating the row (a contact) sets it by hand. None: unchanged since before migration 0017.
     changed_at: dt.datetime | None = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})
+    # Signed into the member card's QR code; revoking the card raises it, so the codes shared before fail.
+    card_version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 # A member's regency: the first five characters of its village code ("12.07"). Literal arguments, so

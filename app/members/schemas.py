@@ -72,6 +72,9 @@ class MemberOut(BaseModel):
     status: str
     member_number: str | None = Field(description="the app's internal reference, not the KPJ")
     kpj: str | None = Field(None, description="from BPJS Ketenagakerjaan's core system; null while pending")
+    payment_code: str | None = Field(
+        None, description="12 digits (the member number and a check digit) to pay with at a partner; approved only"
+    )
     rejection_reason: str | None = None
     registered_by_id: int
     created_at: dt.datetime
@@ -160,3 +163,19 @@ class MoveOut(BaseModel):
 class DeathIn(BaseModel):
     died_on: dt.date | str | None = Field(None, description="YYYY-MM-DD, not in the future")
     note: str | None = Field(None, description="optional, at most 500 characters")
+
+
+class CardOut(BaseModel):
+    """The member card: what its page, PDF and picture show, and the address its QR code holds."""
+
+    member_id: int
+    full_name: str
+    nik: str = Field(description="masked: 1207********0003")
+    kpj: str | None = Field(description='null while pending (the card says "KPJ menunggu")')
+    programmes: list[str] = Field(description="JKK and JKM, and JHT if chosen")
+    cover_status: str
+    covered_until: str | None = Field(description="YYYY-MM, the last covered month")
+    payment_code: str | None = Field(description="12 digits")
+    village_name: str
+    verify_url: str = Field(description="the public check the QR code opens; invalid once the card is revoked")
+    share_url: str = Field(description="a WhatsApp link carrying the verify_url as text")

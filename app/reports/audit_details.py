@@ -39,6 +39,7 @@ FIELD_LABELS = {
     "villages": lazy_gettext("Villages"),
     "member_number": lazy_gettext("Internal number"),
     "kpj": "KPJ",
+    "card_version": lazy_gettext("Card version"),
     "village": lazy_gettext("Village"),
     "village_code": lazy_gettext("Village"),
     "batch": lazy_gettext("Approved together"),
@@ -174,6 +175,7 @@ VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
     "attendance": _number,
     "rows": _number,
     "enrolled": _number,
+    "card_version": _number,
     "outcome": _labelled(OUTCOME_LABELS),
 }
 

@@ -22,8 +22,10 @@ from app.events.models import Event
 from app.followups import service as followups
 from app.followups.models import OUTCOME_LABELS
 from app.members import identity, service
+from app.members.card import card_problem
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import Member, MemberStatus
+from app.members.payment_code import grouped, payment_code
 from app.members.privacy import shown_nik
 from app.members.routes import labels
 from app.regions.models import Village
@@ -107,6 +109,8 @@ def _member_context(session: Session, actor: Actor, member) -> dict:
         "village": village,
         "event": event,
         "contribution": service.contribution_for(session, member, day),
+        "payment_code": grouped(payment_code(member)),
+        "has_card": card_problem(member) is None,
         "cover_status": cover_status(member.covered_until, day).value,
         "warnings": service.duplicate_warnings(session, member),
         "editable": actor.role == "duta" and member.status in service.EDITABLE_STATES,

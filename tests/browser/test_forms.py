@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import _context
-from tests.browser.journey import fill_member, log_in, random_nik
+from tests.browser.journey import check_page, fill_member, log_in, random_nik
 
 pytestmark = pytest.mark.browser
 
@@ -297,6 +297,15 @@ CASES = [
         "form.claim-status",
         _refused_without_a_reason,
         "#reason-error",
+    ),
+    Case(
+        "member card revoked",
+        DUTA,
+        lambda w: f"/members/{w.approved}/card",
+        "form.revoke-card",
+        _fill(**{"#reason": "  "}),
+        "#reason-error",
+        first="details.no-print summary",
     ),
     Case(
         "draft submitted incomplete",
@@ -657,5 +666,28 @@ def test_cash_held_since_today_reads_today(browser, live_server, world):
         page.goto("/deposits")
         text = page.inner_text("main .cash")
         assert "tertua hari ini" in text and "0 hari" not in text
+    finally:
+        context.close()
+
+
+def test_the_member_card_and_its_public_check_fit_a_phone(browser, live_server, world):
+    context, page = _page_as(browser, live_server, world, DUTA)
+    try:
+        page.goto(f"/members/{world.approved}/card")
+        expect(page.locator("main .member-card")).to_contain_text("KPJ menunggu")
+        check_page(page, "member card")
+        assert not page.evaluate(WIDER_THAN_THE_SCREEN)
+        box = page.locator("main .member-card-qr svg").bounding_box()
+        assert box is not None and 160 <= box["width"] <= 360  # large enough to scan from the screen
+        check_url = page.get_attribute("main .member-card-qr a", "href")
+    finally:
+        context.close()
+    context = _context(browser, live_server)  # anyone, not logged in
+    try:
+        page = context.new_page()
+        page.goto(check_url)
+        expect(page.locator("main")).to_contain_text("Cut M.")
+        check_page(page, "card check")
+        assert not page.evaluate(WIDER_THAN_THE_SCREEN)
     finally:
         context.close()

@@ -691,3 +691,33 @@ def test_the_member_card_and_its_public_check_fit_a_phone(browser, live_server, 
         assert not page.evaluate(WIDER_THAN_THE_SCREEN)
     finally:
         context.close()
+
+
+# (user, page, link): files open as files. A boosted link fetched a PDF or a PNG into the page as text.
+DOWNLOADS = [
+    (DUTA, lambda w: f"/members/{w.approved}/card", "a[href$='/card.pdf']"),
+    (DUTA, lambda w: f"/receipts/{w.held_receipt}", "a[href$='.pdf']"),
+    (CABANG, lambda w: f"/deposits/{w.deposit}", "a[href$='.pdf']"),
+]
+
+
+@pytest.mark.parametrize(("username", "url", "link"), DOWNLOADS, ids=["card", "receipt", "deposit"])
+def test_a_pdf_link_opens_the_pdf(browser, live_server, world, username, url, link):
+    context, page = _page_as(browser, live_server, world, username)
+    try:
+        page.goto(url(world))
+        page.click(link)
+        page.wait_for_function("document.contentType === 'application/pdf'")
+    finally:
+        context.close()
+
+
+def test_the_card_picture_downloads(browser, live_server, world):
+    context, page = _page_as(browser, live_server, world, DUTA)
+    try:
+        page.goto(f"/members/{world.approved}/card")
+        with page.expect_download() as download:
+            page.click("a[href$='/card.png']")
+        assert download.value.suggested_filename.endswith(".png")
+    finally:
+        context.close()

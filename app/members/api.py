@@ -135,8 +135,8 @@ def list_members(
     page: PageNumber = 1,
 ):
     """Members in the caller's area, newest first, 20 a page; NIK masked. `q` finds a part of the name,
-    a NIK or member number (whole or its start), the NIK's last four digits, or a mobile number in any
-    usual form (0812…, +62 812-…)."""
+    a NIK or member number (whole or its start), a payment code, the NIK's last four digits, or a mobile
+    number in any usual form (0812…, +62 812-…)."""
     day = today()
     items, total = service.list_members(
         session, actor, village_code=village_code, status=status, cover_status=cover_status_, q=q, page=page, day=day

@@ -53,6 +53,14 @@ def parse_payment_code(raw, field: str = "code") -> str:
     return code
 
 
+def member_number_of(typed) -> str | None:
+    """The member number a typed payment code names, or None when the text is not one (a search)."""
+    try:
+        return parse_payment_code(typed)[:-1]
+    except Invalid:
+        return None
+
+
 def member_by_payment_code(session: Session, actor: Actor, raw, field: str = "code") -> Member:
     """The approved member of the actor's area whose code was typed; 404 for a well-formed code that names
     no such member (unknown, or outside the area: the same answer)."""

@@ -20,6 +20,7 @@ from app.events.models import Event
 from app.members import validation
 from app.members.cover import CoverStatus, cover_clause
 from app.members.models import Member, MemberStatus
+from app.members.payment_code import member_number_of
 from app.members.rules import (
     APPROVED_EDITABLE,
     fixed_field_errors,
@@ -134,8 +135,9 @@ def get_member(session: Session, actor: Actor, member_id: int, for_update: bool 
 
 def search_clause(text: str) -> ColumnElement[bool]:
     """What a search finds: four digits are the NIK's last four (what a member reads out from the KTP);
-    other digits a NIK or member number (whole or its start) or a mobile number in any usual form
-    (normalised as registration stores it); anything else a part of the name (any case)."""
+    other digits a NIK or member number (whole or its start), a payment code (its check digit right) or
+    a mobile number in any usual form (normalised as registration stores it); anything else a part of
+    the name (any case)."""
     digits = validation.clean_nik(text)
     if len(digits) == 4 and digits.isdigit():
         return col(Member.nik).endswith(digits, autoescape=True)
@@ -145,6 +147,9 @@ def search_clause(text: str) -> ColumnElement[bool]:
             col(Member.nik).startswith(digits, autoescape=True),
             col(Member.member_number).startswith(digits, autoescape=True),
         ]
+        number = member_number_of(digits)
+        if number:
+            found.append(col(Member.member_number) == number)
     with contextlib.suppress(validation.FieldError):  # not a mobile number
         found.append(col(Member.phone) == validation.normalise_phone(text))
     if not found:

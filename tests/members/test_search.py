@@ -8,6 +8,7 @@ import pytest
 from app.core.clock import add_months, month_start, today
 from app.core.templating import format_month
 from app.members import service
+from app.members.payment_code import grouped, payment_code
 from tests.factories import (
     VILLAGE_A,
     VILLAGE_OTHER_BRANCH,
@@ -77,6 +78,14 @@ def test_member_number_whole_or_start(db, duta, people):
     assert names(db, duta, "26000000123") == ["Rudi Hartono"]
     assert names(db, duta, "2600000") == ["Rudi Hartono"]
     assert names(db, duta, "27000000123") == []
+
+
+def test_payment_code_as_printed(db, duta, people):
+    rudi, _ani, _eko = people
+    code = payment_code(rudi)
+    assert names(db, duta, grouped(code)) == ["Rudi Hartono"]
+    typo = code[:-1] + str((int(code[-1]) + 1) % 10)
+    assert names(db, duta, typo) == []  # a wrong check digit names nobody
 
 
 @pytest.mark.parametrize(

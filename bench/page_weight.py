@@ -27,7 +27,7 @@ def wire_bytes(response: httpx.Response) -> int:
 
 
 def pages(area: dict[str, str], member_id: int | None) -> dict[str, list[str]]:
-    member = [f"/members/{member_id}", f"/members/{member_id}/pay"] if member_id else []
+    member = [f"/members/{member_id}", f"/members/{member_id}/pay", f"/members/{member_id}/card"] if member_id else []
     return {
         "anonymous": ["/login"],
         "duta": ["/", "/members", "/members/new", "/deposits", *member],

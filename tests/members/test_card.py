@@ -19,6 +19,7 @@ from sqlmodel import select
 from app.core.audit import AuditEntry
 from app.core.clock import add_months, month_start, today
 from app.members.card import MAX_TOKEN
+from app.members.card_documents import MARGIN, QR_SIZE
 from app.members.payment_code import grouped, payment_code
 from tests.factories import (
     VILLAGE_A,
@@ -265,3 +266,23 @@ def test_the_receipt_shows_the_payment_code(client, db, people, member):
     waiting = make_member(db, people["duta"], VILLAGE_A, status="submitted")
     receipt = make_payment(db, people["duta"], waiting)
     assert "Kode bayar" not in client.get(f"/receipts/{receipt.receipt_number}").text
+
+
+def test_the_picture_holds_the_same_qr_code(client, people, member):
+    """Read back module by module: the picture's code is segno's code of the card's verification link."""
+    web_login(client, people["duta"])
+    url = _verify_url(_card_page(client, member))
+    picture = Image.open(io.BytesIO(client.get(f"/members/{member.id}/card.png").content)).convert("L")
+    expected = segno.make(url, error="m", micro=False)
+    modules = [list(row) for row in expected.matrix_iter(scale=1, border=4)]
+    scale = QR_SIZE // len(modules)
+    left = (picture.width - scale * len(modules)) // 2
+    top = picture.height - MARGIN - scale * len(modules)
+    read = [
+        [
+            picture.getpixel((left + col * scale + scale // 2, top + row * scale + scale // 2)) < 128
+            for col in range(len(line))
+        ]
+        for row, line in enumerate(modules)
+    ]
+    assert read == [[bool(module) for module in line] for line in modules]

@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     # Before the lock, repeated failures slow down: after the n-th failure of an account, its next
     # attempt is taken only after this many seconds times 2^(n-1) (1, 2, 4, 8 s by default).
     login_backoff_seconds: float = 1.0
+    # Where the public reaches the app (https://duta.example.id): the member cards' QR codes point there.
+    # Empty: the address the request came to (fine behind a proxy passing the public host name).
+    public_url: str = ""
     default_locale: str = "id"
     timezone: str = "Asia/Jakarta"
 

@@ -46,8 +46,9 @@ def card_token(member: Member) -> str:
 
 
 def verification_url(base_url: str, token: str) -> str:
-    """The address the QR code holds, on the server the request came to (`base_url`, ending in /)."""
-    return f"{base_url.rstrip('/')}/v/{token}"
+    """The address the QR code holds: on the app's public address (PUBLIC_URL), else on the one the
+    request came to (`base_url`), so that a card made in an office's network still opens outside it."""
+    return f"{(get_settings().public_url or base_url).rstrip('/')}/v/{token}"
 
 
 def programmes(member: Member) -> tuple[str, ...]:

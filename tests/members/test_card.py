@@ -286,3 +286,13 @@ def test_the_picture_holds_the_same_qr_code(client, people, member):
         for row, line in enumerate(modules)
     ]
     assert read == [[bool(module) for module in line] for line in modules]
+
+
+def test_the_qr_code_points_to_the_public_address_when_set(client, people, member, monkeypatch):
+    from app.core.config import get_settings
+
+    monkeypatch.setattr(get_settings(), "public_url", "https://duta.example.id/")
+    headers = api_headers(client, people["duta"])
+    url = client.get(f"/api/v1/members/{member.id}/card", headers=headers).json()["verify_url"]
+    assert url.startswith("https://duta.example.id/v/")
+    assert client.get(url.removeprefix("https://duta.example.id")).status_code == 200

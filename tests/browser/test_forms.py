@@ -308,6 +308,14 @@ CASES = [
         first="details.no-print summary",
     ),
     Case(
+        "incentive rate",
+        WILAYAH,
+        lambda w: "/incentives",
+        "form.incentive-rate",
+        _fill(**{"#percent": "99"}),
+        "#percent-error",
+    ),
+    Case(
         "draft submitted incomplete",
         DUTA,
         lambda w: f"/members/{w.draft}",
@@ -629,6 +637,9 @@ WIDE_PAGES = [
     (CABANG_DELI, "/deposits"),
     (CABANG, "/deposits"),
     (CABANG, "/claims"),
+    (DUTA, "/incentives"),
+    (CABANG, "/incentives"),
+    (WILAYAH, "/incentives"),
     (DUTA, "/group-payments/new?village_code=11.71.01.2001"),
 ]
 

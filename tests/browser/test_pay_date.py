@@ -78,6 +78,9 @@ def test_with_javascript_the_date_reprices_the_form(browser, live_server, live_e
         page.locator("#paid_on").dispatch_event("change")
         expect(page.locator("input[name=amount]")).to_have_value(str(old))
         expect(page.locator(PAY_BUTTON)).to_have_text(f"Terima {_rupiah(old)} untuk 1 bulan")
+        # Filling the date fires `change` too: a second repricing may still be on its way, and its answer
+        # (priced for 1 month) would undo the choice of months below.
+        page.wait_for_load_state("networkidle")
         page.select_option("#months", "3")  # the months after the new prices: still the older rate
         expect(page.locator("input[name=amount]")).to_have_value(str(3 * old))
         expect(page.locator(PAY_BUTTON)).to_have_text(f"Terima {_rupiah(3 * old)} untuk 3 bulan")

@@ -39,6 +39,8 @@ from app.members import card_routes, life_routes
 from app.members import routes as members_routes
 from app.offline import api as offline_api
 from app.offline import routes as offline
+from app.pmi import api as pmi_api
+from app.pmi import routes as pmi_routes
 from app.programme import api as programme_api
 from app.programme import officials_routes
 from app.programme import routes as programme_routes
@@ -144,6 +146,7 @@ def create_app() -> FastAPI:
         members_api,
         dues_api,
         claims_api,
+        pmi_api,
         followups_api,
         offline_api,
         programme_api,
@@ -157,6 +160,7 @@ def create_app() -> FastAPI:
         card_routes,
         dues_routes,
         claims_routes,
+        pmi_routes,
         followups_routes,
         programme_routes,
         reports_routes,

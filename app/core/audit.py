@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "member_died": lazy_gettext("Death recorded"),
     "claim_reported": lazy_gettext("Claim reported"),
     "claim_status": lazy_gettext("Claim moved to its next step"),
+    "pmi_registered": lazy_gettext("Migrant worker registered, package paid"),
     "incentive_rate_set": lazy_gettext("Duta incentive rate set"),
     "card_revoked": lazy_gettext("Member card revoked"),
     "contact_recorded": lazy_gettext("Contact with a member noted"),

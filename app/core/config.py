@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     # Where the public reaches the app (https://duta.example.id): the member cards' QR codes point there.
     # Empty: the address the request came to (fine behind a proxy passing the public host name).
     public_url: str = ""
+    # The branch serving prospective migrant workers (PMI) of the region: Medan Utara's, as the
+    # demo names it; when no branch has this code, the branch of the worker's regency serves.
+    pmi_branch: str = "MDN-UTARA"
     default_locale: str = "id"
     timezone: str = "Asia/Jakarta"
 

@@ -17,6 +17,7 @@ from app.dues.models import Channel, Payer
 from app.events.models import EventKind
 from app.followups.models import OUTCOME_LABELS
 from app.members.models import MemberStatus, Occupation, Sex
+from app.pmi.models import Destination
 from app.programme.models import OfficialPosition, Stage, TargetMetric
 from app.programme.service import LEVEL_LABELS
 from app.workflows.approvals import REJECTION_REASONS
@@ -36,6 +37,10 @@ FIELD_LABELS = {
     "role": lazy_gettext("Role"),
     "branch": lazy_gettext("Branch"),
     "branch_code": lazy_gettext("Branch"),
+    "destination": lazy_gettext("Destination country"),
+    "departure_on": lazy_gettext("Planned departure"),
+    "package": lazy_gettext("Protection package"),
+    "receipt_number": lazy_gettext("Receipt"),
     "villages": lazy_gettext("Villages"),
     "member_number": lazy_gettext("Internal number"),
     "kpj": "KPJ",
@@ -153,6 +158,7 @@ VALUE_FORMATS: dict[str, Callable[[Any], str]] = {
     "reached_on": _day,
     "birth_date": _day,
     "event_date": _day,
+    "departure_on": _day,
     "promised_on": _day,
     "next_contact_on": _day,
     "cover_from": _month,
@@ -190,6 +196,7 @@ ACTION_FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("target_set", "from"): _number,
     ("target_set", "to"): _number,
     ("claim_reported", "kind"): ClaimKind.label_of,
+    ("pmi_registered", "destination"): Destination.label_of,
     ("claim_status", "from"): ClaimStatus.label_of,
     ("claim_status", "to"): ClaimStatus.label_of,
 }

@@ -124,7 +124,12 @@ def parse_scope(session: Session, actor: Actor, text: str | None) -> Scope:
 
 
 def member_scope(actor: Actor, scope: Scope):
-    return and_(village_clause(actor, Member.village_code), scope.village_codes(Member.village_code))
+    return area_clause(actor, scope, Member.village_code)
+
+
+def area_clause(actor: Actor, scope: Scope, village_code_column):
+    """Rows whose village lies in the actor's area and in the dashboard's scope."""
+    return and_(village_clause(actor, village_code_column), scope.village_codes(village_code_column))
 
 
 def percent(part: int | None, whole: int | None) -> float | None:

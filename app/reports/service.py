@@ -13,6 +13,7 @@ from app.dues.deposits import cash_context
 from app.followups import service as followups
 from app.followups.models import OUTCOME_LABELS
 from app.members.service import rejected_registrations, status_counts
+from app.pmi import service as pmi
 from app.programme.models import Stage
 from app.regions.models import Village
 from app.reports.areas import area_tables, regency_status_rows, sort_rows
@@ -28,7 +29,7 @@ from app.reports.counts import (
     trend_months,
     villages_by_stage,
 )
-from app.reports.scope import Scope, member_scope, natural_scope, parse_scope, percent
+from app.reports.scope import Scope, area_clause, member_scope, natural_scope, parse_scope, percent
 from app.reports.targets import baselines, targets
 
 # At most this many rows of a table of villages in a dashboard (after sorting); the full list is /villages
@@ -95,6 +96,7 @@ def dashboard(
         "trend": trend(session, actor, scope, day, new_by_month, monthly),
         "event_yield": event_yield(session, actor, scope),
         "claims": claims.counts(session, member_scope(actor, scope)),
+        "pmi": pmi.yearly_count(session, lambda column: area_clause(actor, scope, column), day.year),
         "tables": tables,
         "table_totals": totals,
         "sort": sort or "",

@@ -1,4 +1,4 @@
-"""PMI API: a prospective migrant worker registered with the package paid (docs/api.md § PMI)."""
+"""PMI API: a prospective migrant worker registered with the package paid (docs/api.md § 5.12.1)."""
 
 from fastapi import APIRouter, Header
 

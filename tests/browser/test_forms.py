@@ -291,6 +291,14 @@ CASES = [
         "#incident_on-error",
     ),
     Case(
+        "migrant worker registered",
+        DUTA,
+        lambda w: "/pmi/new",
+        "form.pmi-form",
+        _fill(**{"#full_name": "Rina Sitompul", "#passport_number": "C-12"}),
+        "#passport_number-error",
+    ),
+    Case(
         "claim refused without a reason",
         CABANG,
         lambda w: f"/claims/{w.claim}",
@@ -637,6 +645,8 @@ WIDE_PAGES = [
     (CABANG_DELI, "/deposits"),
     (CABANG, "/deposits"),
     (CABANG, "/claims"),
+    (DUTA, "/pmi/new"),
+    (CABANG, "/pmi"),
     (DUTA, "/incentives"),
     (CABANG, "/incentives"),
     (WILAYAH, "/incentives"),

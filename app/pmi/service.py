@@ -20,6 +20,7 @@ from app.core.config import get_settings
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.sequences import next_value
+from app.core.templating import format_day
 from app.dues.models import Channel
 from app.members import validation
 from app.members.models import Sex
@@ -161,6 +162,17 @@ def register(session: Session, actor: Actor, idempotency_key: str | None = None,
     if errors:
         raise Invalid(errors)
     paid_on = today()
+    # One package at a time: a worker still covered is not charged again (a second tap, a second duta).
+    covered = session.exec(
+        select(col(PmiRegistration.cover_until)).where(
+            PmiRegistration.nik == clean["nik"], col(PmiRegistration.cover_until) >= paid_on
+        )
+    ).first()
+    if covered is not None:
+        raise Conflict(
+            _("This NIK is registered as a migrant worker already, covered until %(day)s.", day=format_day(covered)),
+            field="nik",
+        )
     package = rules.package_on("24_bulan", paid_on)
     village = clean["village"]
     branch_code = serving_branch(session, village.regency_code)

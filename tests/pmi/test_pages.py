@@ -25,3 +25,6 @@ def test_register_through_the_form(client, db, people):
     again = client.post("/pmi/new", data=typed, follow_redirects=False)  # a double tap: the same worker
     assert again.headers["location"] == done.headers["location"]
     assert "Rina Sitompul" in client.get("/pmi").text
+    # Another request for a worker still covered: said beside the NIK, with what was typed.
+    twice = client.post("/pmi/new", data={**typed, "idempotency_key": "another-key"})
+    assert twice.status_code == 409 and 'id="nik-error"' in twice.text and "PT Jaya Abadi Mandiri" in twice.text

@@ -92,6 +92,14 @@ def test_only_duta_and_branch_register(client, db, people):
     assert _register(client, people, who="cabang").status_code == 201
 
 
+def test_a_worker_still_covered_is_not_charged_again(client, db, people):
+    nik = valid_nik(dt.date(1998, 3, 9), "P", serial=31)
+    assert _register(client, people, nik=nik).status_code == 201
+    again = _register(client, people, who="cabang", nik=nik)
+    assert again.status_code == 409 and "terlindungi sampai" in again.json()["detail"], again.text
+    assert len(db.exec(select(PmiRegistration)).all()) == 1
+
+
 def test_dashboard_counts_pmi_of_the_year_against_the_potential(client, db, people):
     _register(client, people)
     _register(client, people, nik=valid_nik(dt.date(1998, 3, 9), "P", serial=21))

@@ -32,6 +32,8 @@ REGISTERING_ROLES = (Role.duta.value, Role.cabang.value)
 ACTION = "pmi_registered"
 # The potential the region sees each year (the interview): about 12.000 workers leave.
 YEARLY_POTENTIAL = 12_000
+# The first key of the transaction lock taken on a NIK being registered (the second: its last 9 digits).
+NIK_LOCK_SPACE = 2024
 # The planned departure: from today to a year ahead.
 MAX_DAYS_AHEAD = 366
 # An Indonesian passport: one letter and 7 digits; other forms up to 9 letters and digits.
@@ -163,6 +165,10 @@ def register(session: Session, actor: Actor, idempotency_key: str | None = None,
         raise Invalid(errors)
     paid_on = today()
     # One package at a time: a worker still covered is not charged again (a second tap, a second duta).
+    # Two registrations of one NIK at the same moment wait for each other here (PostgreSQL; a SQLite
+    # write transaction holds the database's write lock from its start), so the second sees the first.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(NIK_LOCK_SPACE, int(clean["nik"][-9:]))))
     covered = session.exec(
         select(col(PmiRegistration.cover_until)).where(
             PmiRegistration.nik == clean["nik"], col(PmiRegistration.cover_until) >= paid_on

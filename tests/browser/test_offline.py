@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.journey import check_page, fill_member, log_in, random_nik
 
@@ -198,7 +199,8 @@ def test_the_roster_works_without_a_signal_and_leaves_with_logout(context, page,
     # The member's summary.
     page.click(f"#roster-list a[href='/members/{member['id']}']")
     page.wait_for_url(re.compile(rf".*/members/{member['id']}$"))
-    page.locator("#roster h1").wait_for()
+    # The shell is there before the member is drawn into it: wait for the member itself.
+    expect(page.locator("#roster h1")).to_contain_text(member["full_name"])
     summary = page.inner_text("#roster")
     assert member["full_name"] in summary and member["nik"] in summary and member["phone"] in summary
     # The follow-up lists.

@@ -35,7 +35,7 @@ from app.dues import routes as dues_routes
 from app.followups import api as followups_api
 from app.followups import routes as followups_routes
 from app.members import api as members_api
-from app.members import card_routes, life_routes
+from app.members import card_routes, import_routes, life_routes
 from app.members import routes as members_routes
 from app.offline import api as offline_api
 from app.offline import routes as offline
@@ -156,6 +156,7 @@ def create_app() -> FastAPI:
     for module in (
         auth_routes,
         members_routes,
+        import_routes,
         life_routes,
         card_routes,
         dues_routes,

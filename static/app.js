@@ -639,6 +639,21 @@
     }
   }
 
+  /* A file being sent (the group import): the bar fills as it goes up, then turns indeterminate while
+   * the server checks the rows. */
+  function onUploadProgress(event) {
+    var form = event.target && event.target.closest ? event.target.closest("form") : null;
+    var progress = form && form.querySelector("progress[data-upload-progress]");
+    var detail = event.detail || {};
+    if (!progress || !detail.lengthComputable || !detail.total) return;
+    progress.hidden = false;
+    if (detail.loaded >= detail.total) {
+      progress.removeAttribute("value");
+    } else {
+      progress.value = Math.round((detail.loaded / detail.total) * 100);
+    }
+  }
+
   function onSendError(event) {
     var detail = event.detail || {};
     var verb = detail.requestConfig && detail.requestConfig.verb;
@@ -720,6 +735,7 @@
     document.addEventListener("change", onInput);
     document.addEventListener("htmx:beforeRequest", onBeforeRequest);
     document.addEventListener("htmx:sendError", onSendError);
+    document.addEventListener("htmx:xhr:progress", onUploadProgress);
     document.addEventListener("htmx:responseError", onResponseError);
     document.addEventListener("htmx:beforeHistoryUpdate", onBeforeHistoryUpdate);
     document.addEventListener("htmx:afterSettle", afterSwap);

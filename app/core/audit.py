@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "branch_created": lazy_gettext("Branch office created"),
     "branch_updated": lazy_gettext("Branch office changed"),
     "member_created": lazy_gettext("Member registered"),
+    "members_imported": lazy_gettext("Members registered from a file"),
     "member_updated": lazy_gettext("Registration corrected"),
     "member_submitted": lazy_gettext("Registration submitted"),
     "member_approved": lazy_gettext("Registration approved"),

@@ -2,6 +2,7 @@
 system send (KPJ numbers, settlements, groups of members)."""
 
 import csv
+import datetime as dt
 import io
 import zipfile
 
@@ -10,6 +11,7 @@ from openpyxl import load_workbook
 from app.core.errors import Invalid
 from app.core.i18n import _
 
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5_000
 MAX_COLUMNS = 30
@@ -36,6 +38,8 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))  # a number typed in a spreadsheet cell: 12345678901.0
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()  # a date cell: openpyxl reads every date as a datetime at midnight
     return str(value).strip()
 
 

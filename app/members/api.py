@@ -2,17 +2,18 @@
 
 import datetime as dt
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Form, Header, Query, Request, Response, UploadFile
 from sqlmodel import Session
 
 from app.auth.deps import ApiActor
 from app.auth.scope import Actor
+from app.core import uploads
 from app.core.bounds import PageNumber, RowId, SearchText
 from app.core.clock import today
 from app.core.db import SessionDep
 from app.core.templating import mask_nik
 from app.members import card as cards
-from app.members import identity, service
+from app.members import identity, imports, service
 from app.members.cover import cover_status
 from app.members.models import IdentityRequest, Member
 from app.members.payment_code import payment_code
@@ -22,6 +23,8 @@ from app.members.schemas import (
     ContributionOut,
     IdentityRequestIn,
     IdentityRequestOut,
+    MemberImport,
+    MemberImportRow,
     MemberIn,
     MemberList,
     MemberListItem,
@@ -222,3 +225,37 @@ def revoke_card(member_id: RowId, body: ReasonIn, request: Request, actor: ApiAc
     the answer carries the new one."""
     cards.revoke_card(session, actor, member_id, body.reason)
     return card_out(request, cards.member_card(session, actor, member_id))
+
+
+def import_template_response() -> Response:
+    """The template as a download (the page offers the same file)."""
+    return Response(
+        imports.template_workbook(),
+        media_type=uploads.XLSX_MEDIA_TYPE,
+        headers={"Content-Disposition": 'attachment; filename="daftar-peserta.xlsx"'},
+    )
+
+
+@router.get("/imports/members/template.xlsx", response_class=Response)
+def member_import_template(actor: ApiActor):
+    """The XLSX to fill in with a group's members: one header row, the allowed values on a second sheet."""
+    return import_template_response()
+
+
+@router.post("/imports/members", response_model=MemberImport)
+def import_members(
+    actor: ApiActor,
+    session: SessionDep,
+    file: UploadFile,
+    village_code: str = Form("", max_length=20),
+    dry_run: bool = Form(False),
+):
+    """(`duta` of the village, `cabang` of its branch) A group's members from a CSV or XLSX with the
+    template's header row: every row checked as `POST /members` checks it; unless `dry_run`, the right rows
+    registered (`submitted`) in one transaction, wrong rows left out. Sent again, its rows say `exists`."""
+    content = file.file.read(uploads.MAX_BYTES + 1)
+    report = imports.import_members(session, actor, village_code, file.filename or "", content, dry_run=dry_run)
+    return MemberImport(
+        rows=[MemberImportRow(row=line.row, status=line.status, errors=line.errors) for line in report.rows],
+        created=report.created,
+    )

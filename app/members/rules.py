@@ -111,6 +111,7 @@ class PossibleDuplicate(Conflict):
     field = "confirm_not_duplicate"
 
     def __init__(self, others: list[Member]):
+        self.others = others
         people = "; ".join(
             _("%(name)s, born %(date)s, NIK %(nik)s", name=o.full_name, date=o.birth_date, nik=mask_nik(o.nik))
             for o in others

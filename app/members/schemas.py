@@ -179,3 +179,14 @@ class CardOut(BaseModel):
     village_name: str
     verify_url: str = Field(description="the public check the QR code opens; invalid once the card is revoked")
     share_url: str = Field(description="a WhatsApp link carrying the verify_url as text")
+
+
+class MemberImportRow(BaseModel):
+    row: int = Field(description="the row of the sheet, the header being row 1")
+    status: str = Field(description='"ok" (registered, or to register with `dry_run`), "exists" or "error"')
+    errors: dict[str, str] = Field(description="field: message, as the registration form says them")
+
+
+class MemberImport(BaseModel):
+    rows: list[MemberImportRow]
+    created: int

@@ -2,6 +2,7 @@
 
 import contextlib
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -226,7 +227,26 @@ def _nik_owner(session: Session, nik: str, exclude_id: int | None = None) -> str
     return session.exec(query.limit(1)).first()
 
 
-def _nik_taken(village_name: str) -> NikTaken:
+# NIKs asked about in one IN list: well below every database's limit of bound parameters.
+NIK_CHUNK = 500
+
+
+def registered_niks(session: Session, niks: list[str]) -> dict[str, tuple[str, str]]:
+    """Which of these NIKs are registered already, anywhere: the village code and name of each, one query
+    per NIK_CHUNK (an import asks about thousands at once)."""
+    found: dict[str, tuple[str, str]] = {}
+    unique = sorted(set(niks))
+    for start in range(0, len(unique), NIK_CHUNK):
+        rows = session.exec(
+            select(Member.nik, Member.village_code, Village.name)
+            .join(Village, col(Member.village_code) == Village.code)
+            .where(col(Member.nik).in_(unique[start : start + NIK_CHUNK]))
+        ).all()
+        found.update({nik: (code, name) for nik, code, name in rows})
+    return found
+
+
+def nik_taken(village_name: str) -> NikTaken:
     return NikTaken(_("This NIK is already registered, in the village of %(village)s.", village=village_name))
 
 
@@ -250,17 +270,26 @@ def _check_event(session: Session, event_id: int | None, village_code: str) -> s
     return None
 
 
-def _validate(session: Session, raw: dict, village_code: str, complete: bool) -> dict:
-    """The cleaned values, or Invalid with a message for each wrong field. The NIK's uniqueness is
-    checked by the caller."""
+def registration_problems(
+    session: Session, raw: Mapping[str, Any], village_code: str, complete: bool, minimum_income: int | None = None
+) -> tuple[dict, dict[str, str]]:
+    """The cleaned values and a message for each wrong field: every check of a registration but the
+    NIK's uniqueness (the caller's). `minimum_income`: the rate's, when the caller read it once for many."""
     day = today()
-    values, errors = validation.clean_registration(
-        raw, today=day, minimum_income=rates.minimum_income(session, day), complete=complete
-    )
+    if minimum_income is None:
+        minimum_income = rates.minimum_income(session, day)
+    values, errors = validation.clean_registration(raw, today=day, minimum_income=minimum_income, complete=complete)
     if "event_id" not in errors:
         message = _check_event(session, values["event_id"], village_code)
         if message:
             errors["event_id"] = message
+    return values, errors
+
+
+def _validate(session: Session, raw: dict, village_code: str, complete: bool) -> dict:
+    """The cleaned values, or Invalid with a message for each wrong field. The NIK's uniqueness is
+    checked by the caller."""
+    values, errors = registration_problems(session, raw, village_code, complete)
     if errors:
         raise Invalid(errors)
     return values
@@ -269,7 +298,7 @@ def _validate(session: Session, raw: dict, village_code: str, complete: bool) ->
 def refuse_taken_nik(session: Session, nik: str, exclude_id: int) -> None:
     owner = _nik_owner(session, nik, exclude_id)
     if owner is not None:
-        raise _nik_taken(owner)
+        raise nik_taken(owner)
 
 
 def _prior(session: Session, actor: Actor, key: str | None, request: str) -> Registration | None:
@@ -290,6 +319,35 @@ def _apply(member: Member, values: dict) -> None:
             setattr(member, name, values[name])
 
 
+def new_registration(actor: Actor, values: dict, village_code: str, *, submit: bool, now: dt.datetime) -> Member:
+    """A registration of checked `values` (`registration_problems`), a draft or submitted, not yet added
+    to the session: what the form, the API and an import create alike."""
+    return Member(
+        **{k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
+        village_code=village_code,
+        registered_by_id=actor.id,
+        consent_at=now,
+        created_at=now,
+        updated_at=now,
+        status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
+        submitted_at=now if submit else None,
+    )
+
+
+def record_created(session: Session, actor: Actor, member: Member) -> None:
+    """The audit entry of a registration (flushed: it has its id)."""
+    audit.record(
+        session,
+        actor,
+        "member_created",
+        "member",
+        member.id,
+        village=member.village_code,
+        status=member.status,
+        nik=mask_nik(member.nik),
+    )
+
+
 def create(
     session: Session, actor: Actor, data: dict, *, submit: bool = True, idempotency_key: str | None = None
 ) -> Registration:
@@ -304,18 +362,8 @@ def create(
         return prior
     owner = _nik_owner(session, values["nik"])
     if owner is not None:
-        raise _nik_taken(owner)
-    now = utcnow()
-    member = Member(
-        **{k: v for k, v in values.items() if k in FIELDS and k != "village_code"},
-        village_code=village_code,
-        registered_by_id=actor.id,
-        consent_at=now,
-        created_at=now,
-        updated_at=now,
-        status=MemberStatus.submitted.value if submit else MemberStatus.draft.value,
-        submitted_at=now if submit else None,
-    )
+        raise nik_taken(owner)
+    member = new_registration(actor, values, village_code, submit=submit, now=utcnow())
     if submit:
         refuse_unconfirmed_duplicate(session, member, validation.as_bool(data.get("confirm_not_duplicate")))
     session.add(member)
@@ -330,7 +378,7 @@ def create(
             return prior
         owner = _nik_owner(session, values["nik"])
         if owner is not None:
-            raise _nik_taken(owner) from None
+            raise nik_taken(owner) from None
         raise
     if key and not idempotency.claim(session, actor.id, key, CREATE_ACTION, request, member.id):
         session.rollback()
@@ -338,16 +386,7 @@ def create(
         if prior is not None:
             return prior
         raise Conflict(_("This request key was already used for another action."))  # pragma: no cover
-    audit.record(
-        session,
-        actor,
-        "member_created",
-        "member",
-        member.id,
-        village=village_code,
-        status=member.status,
-        nik=mask_nik(member.nik),
-    )
+    record_created(session, actor, member)
     warnings = duplicate_warnings(session, member)
     village_name = regions_service.village_name(session, village_code)
     session.commit()
@@ -406,7 +445,7 @@ def update(session: Session, actor: Actor, member_id: int, changes: dict, *, sub
         session.rollback()
         owner = _nik_owner(session, values["nik"], member_id)
         if owner is not None:
-            raise _nik_taken(owner) from None
+            raise nik_taken(owner) from None
         raise
     warnings = duplicate_warnings(session, member)
     session.commit()

@@ -422,6 +422,15 @@ CASES = [
         "#file-error",
     ),
     Case(
+        "group import",
+        DUTA,
+        lambda w: "/members/import",
+        "form[action='/members/import']",
+        _nothing,
+        "#file-error",
+        "Pilih berkas",
+    ),
+    Case(
         "approval batch",
         CABANG,
         lambda w: "/approvals",
@@ -628,6 +637,7 @@ WIDE_PAGES = [
     (DUTA, "/followups/visits"),
     (DUTA, "/villages/11.71.01.2001/officials"),
     (CABANG, "/kpj"),
+    (DUTA, "/members/import"),
     (WILAYAH, "/dashboard"),
     (WILAYAH, "/dashboard?scope=branch:LUBUK-PAKAM"),
     (WILAYAH, "/retention"),

@@ -65,15 +65,17 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
-def workers(rng: random.Random, serials: Iterator[int]) -> list[dict]:
+def workers(rng: random.Random, files: Iterator[int]) -> list[dict]:
+    """A file's workers; each file's NIKs carry their own district digits (3-6), so never meet another's."""
+    district = next(files)
     rows = []
-    for _ in range(ROWS):
+    for serial in range(1, ROWS + 1):
         birth = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365))
         sex = rng.choice("LP")
         day = birth.day + (40 if sex == "P" else 0)
         rows.append(
             {
-                "nik": f"120702{day:02d}{birth:%m%y}{next(serials):04d}",
+                "nik": f"1207{district:02d}{day:02d}{birth:%m%y}{serial:04d}",
                 "full_name": f"Warga Kelompok {rng.randrange(10**6)}",
                 "sex": "Perempuan" if sex == "P" else "Laki-laki",
                 "birth_date": dt.datetime(birth.year, birth.month, birth.day),
@@ -121,7 +123,7 @@ def main() -> None:
         prepare(url)
         info = machine(url)
         rng = random.Random(22)
-        serials = iter(range(1, 10_000))
+        files = iter(range(10, 100))
         results: dict[str, list[float]] = {}
         sizes = []
         with Server(url) as server, httpx.Client(base_url=server.base, timeout=120) as client:
@@ -137,7 +139,7 @@ def main() -> None:
                 )
 
             for _ in range(args.repeats):
-                content = xlsx(workers(rng, serials))
+                content = xlsx(workers(rng, files))
                 sizes.append(len(content))
                 for case, dry_run in (("API check (dry run)", True), ("API registration", False)):
                     seconds, response = timed(lambda content=content, dry_run=dry_run: api(content, dry_run))
@@ -153,7 +155,7 @@ def main() -> None:
             page = httpx.Client(base_url=server.base, timeout=120)
             csrf = _login(page)
             for _ in range(args.repeats):
-                content = xlsx(workers(rng, serials))
+                content = xlsx(workers(rng, files))
                 seconds, response = timed(
                     lambda content=content: page.post(
                         "/members/import",

@@ -2,6 +2,8 @@
 labels every field and passes axe-core (no serious or critical violation); HTMX partials stay light.
 A page that another part of the app should provide and does not makes the journey fail at that step."""
 
+import csv
+import io
 import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
@@ -226,3 +228,87 @@ def test_first_loads_and_partials_stay_within_budget(browser, live_server):
             meter.load(page, path)
     finally:
         context.close()
+
+
+def _group_file() -> bytes:
+    """Two neighbours right and one with a short NIK, as a CSV under the template's headers (quoted, as a
+    spreadsheet saves them: some hold a comma)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "NIK (16 digit, dari KTP)",
+            "Nama lengkap (sesuai KTP)",
+            "Jenis kelamin",
+            "Tanggal lahir",
+            "Nomor HP (WhatsApp)",
+            "Alamat",
+            "Pekerjaan",
+            "Penghasilan per bulan (Rp)",
+            "Nama ahli waris (untuk santunan kematian)",
+            "Hubungan ahli waris dengan pekerja",
+            "Pekerja setuju datanya digunakan (ya)",
+        ]
+    )
+    for name, sex in (("Kelompok Satu", "P"), ("Kelompok Dua", "L")):
+        nik, birth = random_nik(sex)
+        label = "Perempuan" if sex == "P" else "Laki-laki"
+        writer.writerow(
+            [
+                nik,
+                name,
+                label,
+                f"{birth:%d/%m/%Y}",
+                "081234567890",
+                "Dusun II",
+                "Nelayan",
+                "1500000",
+                "Ani",
+                "istri",
+                "ya",
+            ]
+        )
+    writer.writerow(
+        [
+            "1234",
+            "Kelompok Tiga",
+            "Laki-laki",
+            "01/01/1980",
+            "081234567890",
+            "Dusun II",
+            "Nelayan",
+            "1500000",
+            "Ani",
+            "istri",
+            "ya",
+        ]
+    )
+    return out.getvalue().encode()
+
+
+def test_duta_registers_a_group_from_a_file(page, live_server):
+    _register_a_group(page, live_server, check=True)
+
+
+def test_duta_registers_a_group_from_a_file_without_javascript(no_js_page, live_server):
+    _register_a_group(no_js_page, live_server, check=False)  # axe-core runs as JavaScript
+
+
+def _register_a_group(phone, live_server, check: bool):
+    log_in(phone, live_server, DUTA)
+    phone.goto("/members")
+    phone.click("a[href='/members/import']")
+    phone.wait_for_url(re.compile(r".*/members/import$"))
+    if check:
+        check_page(phone, "/members/import")
+    upload = {"name": "kelompok.csv", "mimeType": "text/csv", "buffer": _group_file()}
+    phone.set_input_files("#file", upload)
+    phone.click("form[action='/members/import'] button[value=check]")
+    expect(phone.locator("#result")).to_be_visible()
+    text = phone.inner_text("main")
+    assert "Baris 4" in text and "16 digit" in text and "Belum ada yang didaftarkan" in text
+    if check:
+        check_page(phone, "/members/import, rows checked")
+    phone.set_input_files("#file", upload)
+    phone.click("form[action='/members/import'] button[value=register]")
+    expect(phone.locator("main [role=status]")).to_contain_text("2 peserta didaftarkan")

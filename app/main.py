@@ -39,6 +39,7 @@ from app.members import card_routes, import_routes, life_routes
 from app.members import routes as members_routes
 from app.offline import api as offline_api
 from app.offline import routes as offline
+from app.partners import routes as partners_routes
 from app.pmi import api as pmi_api
 from app.pmi import routes as pmi_routes
 from app.programme import api as programme_api
@@ -164,6 +165,7 @@ def create_app() -> FastAPI:
         pmi_routes,
         followups_routes,
         programme_routes,
+        partners_routes,
         reports_routes,
     ):
         app.include_router(module.router)
@@ -207,7 +209,7 @@ def create_app() -> FastAPI:
         if _wants_json(request):
             detail = exc.as_detail() if isinstance(exc, Invalid) else exc.message
             headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else retry
-            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+            return JSONResponse({"detail": detail, **exc.data}, status_code=exc.status_code, headers=headers)
         form_page = refused_form_page(request)
         messages = form_page.messages(exc) if form_page is not None else {}
         if form_page is not None and messages:

@@ -1,6 +1,6 @@
 """Every table, imported once so Alembic and the tests see the whole metadata."""
 
-from app.auth.models import LoginAttempt, User, UserVillage, WebSession  # noqa: F401
+from app.auth.models import LoginAttempt, Partner, PartnerClient, PartnerRegency, User, UserVillage, WebSession  # noqa: F401
 from app.claims.models import Claim  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401

@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from app.auth.clients import count_request
+from app.auth.models import Role
 from app.auth.scope import Actor
 from app.auth.service import load_actor, web_session_actor
 from app.core.db import SAFE_METHODS, SessionDep, end_dependency_reads
@@ -65,14 +67,25 @@ async def api_token(token: str | None = Depends(oauth2_scheme)) -> dict:
     return data
 
 
-def api_actor(claims: Annotated[dict, Depends(api_token)], session: SessionDep) -> Actor:
-    """The token's user, if still active with the same credentials."""
+def any_api_actor(claims: Annotated[dict, Depends(api_token)], session: SessionDep) -> Actor:
+    """The token's user, if still active with the same credentials; a partner's client counted
+    against its rate limit (429) on every request, allowed or not."""
     actor = load_actor(session, claims["uid"], claims["cv"])
     end_dependency_reads(session)
     if actor is None:
         raise NotAuthenticated(_("Not logged in or the token has expired."))
     if actor.must_change_password:
         raise Forbidden(_("Change the password you were given, at /account, before using the API."))
+    if actor.role == Role.mitra.value:
+        count_request(actor.id)
+    return actor
+
+
+def api_actor(actor: Annotated[Actor, Depends(any_api_actor)]) -> Actor:
+    """A user's token: a partner's client is refused here, so every route is closed to it but the two
+    declared with `PartnerApiActor` (registering members, recording partner payments)."""
+    if actor.role == Role.mitra.value:
+        raise Forbidden(_("A partner's client may only register members and record payments."))
     return actor
 
 
@@ -92,8 +105,11 @@ async def csrf_protect(request: Request) -> None:
 
 # For route signatures: `actor: WebActor` (pages; a redirect to /login without a session, to /account
 # while a password chosen by someone else is unchanged), `actor: SignedInActor` (/account itself),
-# `actor: ApiActor` (the JSON API's bearer token), `actor: OptionalWebActor` (pages open to anyone).
+# `actor: ApiActor` (the JSON API's bearer token of a user), `actor: PartnerApiActor` (the same, or a
+# partner's client), `actor: OptionalWebActor` (pages open to anyone).
 WebActor = Annotated[Actor, Depends(web_actor)]
 SignedInActor = Annotated[Actor, Depends(signed_in_actor)]
 OptionalWebActor = Annotated[Actor | None, Depends(optional_web_actor)]
 ApiActor = Annotated[Actor, Depends(api_actor)]
+# The routes a partner's client may use too (its area and role are then checked by the services).
+PartnerApiActor = Annotated[Actor, Depends(any_api_actor)]

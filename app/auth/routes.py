@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.auth import places, service
 from app.auth.deps import OptionalWebActor, SignedInActor, WebActor, client_ip, csrf_protect
-from app.auth.models import Role
+from app.auth.models import PERSON_ROLES, Role
 from app.auth.scope import Actor, require_role
 from app.core.bounds import PageNumber, RowId
 from app.core.db import SessionDep
@@ -139,7 +139,7 @@ def _users_context(
         "pages": max(1, -(-total // service.PAGE_SIZE)),
         "form": form or {"username": "", "full_name": "", "role": Role.duta.value, "branch_code": "", "villages": []},
         "errors": errors or {},
-        "roles": [role.value for role in Role],
+        "roles": list(PERSON_ROLES),
         "flash": request.session.pop("flash", None),
     }
     # One picker per village typed (a duta may serve several) and one more, three at most.

@@ -10,7 +10,7 @@ from typing import TypeVar
 from sqlalchemy import ColumnElement, inspect, true
 from sqlmodel import Session, col, select
 
-from app.auth.models import Role
+from app.auth.models import PartnerRegency, Role
 from app.core.errors import Forbidden, NotFound
 from app.core.i18n import _
 from app.regions.models import Regency, Village
@@ -29,6 +29,8 @@ class Actor:
     village_codes: tuple[str, ...] = field(default_factory=tuple)
     # The password was chosen by someone else: nothing but /account (and logout) until it is changed.
     must_change_password: bool = False
+    # A partner's API client (role `mitra`): its area is the villages of the partner's regencies.
+    partner_id: int | None = None
 
     @property
     def sees_region(self) -> bool:
@@ -45,7 +47,15 @@ def village_clause(actor: Actor, village_code_column) -> ColumnElement[bool]:
         return village_code_column.in_(
             select(Village.code).where(col(Village.regency_code).in_(branch_regencies(actor.branch_code)))
         )
+    if actor.role == Role.mitra.value and actor.partner_id is not None:
+        return village_code_column.in_(
+            select(Village.code).where(col(Village.regency_code).in_(partner_regencies(actor.partner_id)))
+        )
     return village_code_column.in_(())
+
+
+def partner_regencies(partner_id: int):
+    return select(PartnerRegency.regency_code).where(PartnerRegency.partner_id == partner_id)
 
 
 def branch_regencies(branch_code: str):

@@ -5,10 +5,10 @@ import math
 import re
 import secrets
 
-from sqlalchemy import delete, false, func, or_, true, update
+from sqlalchemy import delete, false, func, or_, update
 from sqlmodel import Session, col, select
 
-from app.auth.models import LoginAttempt, Role, User, UserVillage, WebSession
+from app.auth.models import PERSON_ROLES, LoginAttempt, PartnerClient, Role, User, UserVillage, WebSession
 from app.auth.scope import Actor, require_role, village_clause
 from app.core import audit
 from app.core.clock import utcnow
@@ -28,13 +28,19 @@ MAX_USERNAME_LENGTH = 64  # the column's length (User.username, LoginAttempt.use
 def actor_for(session: Session, user: User) -> Actor:
     assert user.id is not None  # a stored account
     codes = session.exec(select(UserVillage.village_code).where(UserVillage.user_id == user.id)).all()
+    partner_id, username = None, user.username
+    if user.role == Role.mitra.value:
+        # A partner's client: its area is the partner's regencies; the audit log names the partner too.
+        partner_id = session.exec(select(PartnerClient.partner_id).where(PartnerClient.user_id == user.id)).first()
+        username = f"{user.username} · {user.full_name}"[:MAX_USERNAME_LENGTH]
     return Actor(
         id=user.id,
-        username=user.username,
+        username=username,
         role=user.role,
         branch_code=user.branch_code,
         village_codes=tuple(sorted(codes)),
         must_change_password=user.must_change_password,
+        partner_id=partner_id,
     )
 
 
@@ -107,6 +113,8 @@ def authenticate(session: Session, username: str, password: str, ip: str) -> Use
     _refuse_if_locked(session, username, ip)
     user = session.exec(select(User).where(User.username == username)).first()
     ok = verify_password(password, user.password_hash if user else None) and user is not None and user.is_active
+    # A partner's client signs in with its client id and secret only (app/auth/clients.py).
+    ok = ok and user is not None and user.role != Role.mitra.value
     session.add(LoginAttempt(username=username, ip=ip, succeeded=ok))
     if not ok:
         audit.record(session, None, "login_failed", "user", username, actor_name=username, ip=ip)
@@ -276,7 +284,7 @@ def create_user(
     problem = _password_error(password)
     if problem:
         errors["password"] = problem
-    if role not in {r.value for r in Role}:
+    if role not in PERSON_ROLES:
         errors["role"] = _("Unknown role.")
     if branch_code and session.get(Branch, branch_code) is None:
         errors["branch_code"] = _("Unknown branch.")
@@ -336,7 +344,7 @@ def visible_users_clause(actor: Actor):
     """The accounts an actor may see: an admin all of them; a cabang its branch's accounts and the
     ambassadors of its villages; nobody else any."""
     if actor.role == Role.admin.value:
-        return true()
+        return col(User.role).in_(PERSON_ROLES)  # a partner's client is kept on its partner's page
     if actor.role == Role.cabang.value and actor.branch_code:
         return or_(
             col(User.branch_code) == actor.branch_code,

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Before the lock, repeated failures slow down: after the n-th failure of an account, its next
     # attempt is taken only after this many seconds times 2^(n-1) (1, 2, 4, 8 s by default).
     login_backoff_seconds: float = 1.0
+    # A partner's API client may send this many requests a minute (app/auth/clients.py); more get 429.
+    partner_requests_per_minute: int = 60
     # Where the public reaches the app (https://duta.example.id): the member cards' QR codes point there.
     # Empty: the address the request came to (fine behind a proxy passing the public host name).
     public_url: str = ""

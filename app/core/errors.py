@@ -7,6 +7,8 @@ class DomainError(Exception):
     status_code = 400
     # The form field the message belongs beside, if any (a NIK already registered, say).
     field: str | None = None
+    # Beside `detail` in a JSON answer, for a client to act on (the right amount of a refused payment).
+    data: dict[str, object] = {}
 
     def __init__(self, message: str = "", field: str | None = None):
         super().__init__(message)

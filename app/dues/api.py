@@ -3,13 +3,13 @@
 from fastapi import APIRouter, Header, Response
 from sqlmodel import Session
 
-from app.auth.deps import ApiActor
+from app.auth.deps import ApiActor, PartnerApiActor
 from app.auth.models import User
 from app.core.bounds import RowId
 from app.core.db import SessionDep
 from app.dues import deposits as dues_deposits
 from app.dues import groups as dues_groups
-from app.dues import service
+from app.dues import partner_payments, service
 from app.dues.models import Deposit, GroupPayment, GroupStatus, Payment
 from app.dues.schemas import (
     ConfirmIn,
@@ -20,6 +20,8 @@ from app.dues.schemas import (
     GroupPaymentIn,
     GroupPaymentList,
     GroupPaymentOut,
+    PartnerPaymentIn,
+    PartnerPaymentOut,
     PaymentIn,
     PaymentOut,
     ReasonIn,
@@ -107,6 +109,19 @@ def record_payment(
     if recorded.replayed:
         response.headers[REPLAYED_HEADER] = "true"
     return payment_out(recorded.payment)
+
+
+@router.post("/partner/payments", status_code=201, response_model=PartnerPaymentOut)
+def record_partner_payment(body: PartnerPaymentIn, actor: PartnerApiActor, session: SessionDep, response: Response):
+    """A partner's client records a payment by the member's payment code; its reference is the
+    idempotency key (the same request again answers its first receipt, marked replayed)."""
+    recorded = partner_payments.record_partner_payment(
+        session, actor, body.code, body.months, body.amount, body.reference, body.paid_on
+    )
+    if recorded.replayed:
+        response.headers[REPLAYED_HEADER] = "true"
+    payment = recorded.payment
+    return PartnerPaymentOut(**payment_out(payment).model_dump(), reference=payment.reference)
 
 
 @router.get("/members/{member_id}/payments", response_model=list[PaymentOut])

@@ -17,6 +17,20 @@ class Channel(Labelled):
     tunai = "tunai", lazy_gettext("Cash")
     bank = "bank", lazy_gettext("Bank or agent")
     lainnya = "lainnya", lazy_gettext("Other")
+    # Taken by a partner (bank, agent, cooperative) and recorded by its API client: `payment.partner_id`.
+    mitra = "mitra", lazy_gettext("Partner")
+
+
+class HandChannel(str, enum.Enum):
+    """The channels a person records (payment forms, the API's payment of a member): a partner's
+    payments come only from its own API client."""
+
+    tunai = Channel.tunai.value
+    bank = Channel.bank.value
+    lainnya = Channel.lainnya.value
+
+
+HAND_CHANNELS = tuple(channel.value for channel in HandChannel)
 
 
 class Payer(Labelled):
@@ -43,6 +57,8 @@ class Payment(SQLModel, table=True):
         Index("ix_payment_member_paid", "member_id", "paid_on"),
         # A holder's payments in no deposit: `cash_held` rows recomputed (app/dues/custody.py), a duta's list.
         Index("ix_payment_holder_deposit", "holder_id", "deposit_id"),
+        # A partner's reference names one payment: a request sent again finds it (app/dues/partner_payments.py).
+        Index("uq_payment_partner_reference", "partner_id", "reference", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -64,6 +80,8 @@ class Payment(SQLModel, table=True):
     # Cash stays with the `duta` who took it until a confirmed deposit carries it to the bank.
     holder_id: int | None = Field(default=None, foreign_key="user.id")
     deposit_id: int | None = Field(default=None, foreign_key="deposit.id", index=True)
+    # The partner whose client recorded it (channel `mitra`); its `reference` is unique per partner.
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
     void_reason: str | None = Field(default=None, max_length=500)
     voided_by_id: int | None = Field(default=None, foreign_key="user.id")
     voided_at: dt.datetime | None = None

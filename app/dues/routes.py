@@ -22,7 +22,7 @@ from app.core.templating import is_htmx, render
 from app.dues import deposits as dues_deposits
 from app.dues import documents, service
 from app.dues import groups as dues_groups
-from app.dues.models import Channel, DepositStatus, GroupStatus, Payer, PaymentStatus
+from app.dues.models import HAND_CHANNELS, Channel, DepositStatus, GroupStatus, Payer, PaymentStatus
 from app.dues.receipts import amount_in_words, cover_label, receipt_text, whatsapp_url
 from app.dues.schemas import ReceiptNumber
 from app.members.models import MemberStatus
@@ -52,7 +52,7 @@ def _pay_context(session: Session, actor: Actor, member_id: int, form: dict | No
         "priced_on": priced_on,
         # (months, total, the button's words: "Receive Rp50.400 for 3 months")
         "options": [(n, n * monthly, _receive(n * monthly, n)) for n in range(1, service.MAX_MONTHS + 1)],
-        "channels": [channel.value for channel in Channel if channel != Channel.tunai or actor.role == Role.duta.value],
+        "channels": [code for code in HAND_CHANNELS if code != Channel.tunai or actor.role == Role.duta.value],
         "form": {
             "months": str(form.get("months") or "1"),
             "channel": form.get("channel") or ("tunai" if actor.role == Role.duta.value else "bank"),

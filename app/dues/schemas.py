@@ -7,7 +7,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.dues.groups import MAX_GROUP_MEMBERS
-from app.dues.models import Channel, Payer
+from app.dues.models import HandChannel, Payer
 
 # A receipt or group receipt number in a path (`KG-2026-000012`): a longer one names nothing.
 ReceiptNumber = Annotated[str, Path(max_length=24)]
@@ -18,7 +18,7 @@ class PaymentIn(BaseModel):
     model_config = ConfigDict(use_enum_values=True)
 
     months: int | str | None = Field(None, description="1 to 12 whole months")
-    channel: Channel | None = Field(None, description="tunai: cash (held by the duta), bank: bank or agent")
+    channel: HandChannel | None = Field(None, description="tunai: cash (held by the duta), bank: bank or agent")
     reference: str | None = Field(None, description="bank or agent reference (required for bank)")
     paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")
     amount: int | None = Field(
@@ -41,6 +41,20 @@ class PaymentOut(BaseModel):
     member_id: int
     payer: str
     payer_name: str | None
+
+
+class PartnerPaymentIn(BaseModel):
+    code: str = Field(max_length=40, description="the member's payment code (12 digits, spaces allowed)")
+    months: int | str | None = Field(None, description="1 to 12 whole months")
+    amount: int | str | None = Field(
+        None, description="the total taken: months x the contribution in force, else 409 with `right_amount`"
+    )
+    reference: str = Field(max_length=200, description="the partner's own reference: one payment per reference")
+    paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")
+
+
+class PartnerPaymentOut(PaymentOut):
+    reference: str | None
 
 
 class GroupPaymentIn(BaseModel):

@@ -92,7 +92,7 @@ def priced_day(session: Session, member: Member, paid_on) -> tuple[dt.date, int]
     """The day a payment form prices and the monthly contribution in force then: the payment date typed,
     as `record_payment` checks the amount against it (a back-dated payment across a rate change costs the
     older rate); today's when that date cannot carry a payment (`record_payment` says why)."""
-    day = _parse_day(paid_on)
+    day = parse_day(paid_on)
     if day is not None and to_wib(member.created_at).date() <= day <= today():
         with contextlib.suppress(NoRate):
             return day, contribution(session, member, day).total
@@ -190,7 +190,7 @@ def mark_refund_due(session: Session, actor: Actor | None, member: Member) -> in
 # ---------------------------------------------------------------- recording a payment
 
 
-def _parse_months(value) -> int | None:
+def parse_months(value) -> int | None:
     try:
         months = int(str(value).strip())
     except (TypeError, ValueError):
@@ -198,7 +198,7 @@ def _parse_months(value) -> int | None:
     return months if 1 <= months <= MAX_MONTHS else None
 
 
-def _parse_day(value) -> dt.date | None:
+def parse_day(value) -> dt.date | None:
     if value is None or value == "":
         return today()
     if isinstance(value, dt.date):
@@ -233,9 +233,9 @@ def _payment_request(member_id: int, months, channel, reference, paid_on, payer=
 
 
 def terms_asked(months, channel, reference, paid_on) -> dict:
-    day = None if paid_on is None or paid_on == "" else _parse_day(paid_on) or str(paid_on).strip()
+    day = None if paid_on is None or paid_on == "" else parse_day(paid_on) or str(paid_on).strip()
     return {
-        "months": _parse_months(months) or str(months).strip(),
+        "months": parse_months(months) or str(months).strip(),
         "channel": (channel or "").strip(),
         "reference": (reference or "").strip(),
         "paid_on": day,
@@ -279,12 +279,14 @@ def check_terms(
 ) -> tuple[Terms | None, dict[str, str]]:
     """The rules that hold for any member: the terms, or None with the messages by field."""
     errors: dict[str, str] = {}
-    month_count = _parse_months(months)
+    month_count = parse_months(months)
     if month_count is None:
         errors["months"] = _("Choose 1 to 12 months.")
     channel = (channel or "").strip()
     if channel not in Channel.codes():
         errors["channel"] = _("Choose how it was paid.")
+    elif (channel == Channel.mitra.value) != (actor.partner_id is not None):
+        errors["channel"] = _("A partner's payments are recorded by the partner's own API client.")
     elif channel == "tunai" and actor.role != Role.duta.value:
         errors["channel"] = _("Cash is recorded by the village's duta, who holds it.")
     errors.update(text_errors({"reference": reference}))
@@ -293,7 +295,7 @@ def check_terms(
         errors["reference"] = _("Enter the bank or agent reference.")
     elif reference and len(reference) > 80:
         errors["reference"] = _("Use at most %(n)s characters.", n=80)
-    day = _parse_day(paid_on)
+    day = parse_day(paid_on)
     if day is None:
         errors["paid_on"] = _("Enter a date.")
     elif day > today():
@@ -362,6 +364,7 @@ def add_payment(
         payer_name=terms.payer_name,
         recorded_by_id=actor.id,
         holder_id=actor.id if terms.channel == "tunai" else None,
+        partner_id=actor.partner_id,
     )
     session.add(payment)
     # Replayed with the member's other payments: a back-dated payment can move later ones' cover.
@@ -417,7 +420,7 @@ def record_payment(
 
     village = village_name(session, member.village_code)
     terms, errors = check_terms(actor, months, channel, reference, paid_on, payer, payer_name, village)
-    monthly, price_errors = price(session, member, stored, _parse_day(paid_on), _parse_months(months))
+    monthly, price_errors = price(session, member, stored, parse_day(paid_on), parse_months(months))
     errors = {**price_errors, **errors}
     seen = None if amount is None or amount == "" else parse_rupiah(amount)
     if amount not in (None, "") and seen is None:
@@ -425,17 +428,8 @@ def record_payment(
     if errors:
         raise Invalid(errors)
     assert terms is not None
-    if seen is not None and seen != monthly * terms.months:
-        raise Conflict(
-            ngettext(
-                "%(num)s month is %(amount)s, not %(seen)s: tell the payer and confirm again.",
-                "%(num)s months are %(amount)s, not %(seen)s: tell the payer and confirm again.",
-                terms.months,
-                amount=format_rupiah(monthly * terms.months),
-                seen=format_rupiah(seen),
-            ),
-            field="amount",
-        )
+    if seen is not None:
+        require_amount(seen, monthly, terms.months)
 
     # The key before the receipt number: a repeated request (the outbox sending again after a lost
     # answer) stops here, before taking a number it would leave unused (a sequence gives no number back).
@@ -450,6 +444,29 @@ def record_payment(
         idempotency.settle(session, actor.id, key, payment.receipt_number)
     session.commit()
     return Recorded(payment)
+
+
+class WrongAmount(Conflict):
+    """The amount handed over is not months x the contribution in force: 409 saying the right one."""
+
+    def __init__(self, message: str, right_amount: int):
+        super().__init__(message, field="amount")
+        self.data = {"right_amount": right_amount}
+
+
+def require_amount(seen: int, monthly: int, months: int) -> None:
+    """The payer was told, and handed over, `seen`: refused unless it is what the months cost."""
+    if seen != monthly * months:
+        raise WrongAmount(
+            ngettext(
+                "%(num)s month is %(amount)s, not %(seen)s: tell the payer and confirm again.",
+                "%(num)s months are %(amount)s, not %(seen)s: tell the payer and confirm again.",
+                months,
+                amount=format_rupiah(monthly * months),
+                seen=format_rupiah(seen),
+            ),
+            monthly * months,
+        )
 
 
 def _too_far_ahead(valid: list[Payment], day: dt.date, months: int) -> dict[str, str]:

@@ -26,5 +26,7 @@ class Event(SQLModel, table=True):
     branch_code: str | None = Field(default=None, foreign_key="branch.code", index=True, max_length=20)
     attendance: int = 0
     partners: str = Field(default="", max_length=500)
+    # A `kemitraan` event's partner, when it is one kept on /partners.
+    partner_id: int | None = Field(default=None, foreign_key="partner.id", index=True)
     created_by_id: int = Field(foreign_key="user.id")
     created_at: dt.datetime = Field(default_factory=utcnow)

@@ -5,7 +5,7 @@ import datetime as dt
 from fastapi import APIRouter, Form, Header, Query, Request, Response, UploadFile
 from sqlmodel import Session
 
-from app.auth.deps import ApiActor
+from app.auth.deps import ApiActor, PartnerApiActor
 from app.auth.scope import Actor
 from app.core import uploads
 from app.core.bounds import PageNumber, RowId, SearchText
@@ -99,7 +99,7 @@ def member_out(
 @router.post("/members", response_model=MemberOut, status_code=201)
 def create_member(
     body: MemberIn,
-    actor: ApiActor,
+    actor: PartnerApiActor,
     session: SessionDep,
     response: Response,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),

@@ -203,19 +203,22 @@ def list_members(
     return list(items), total
 
 
+# A partner's client (`mitra`) registers workers of its partner's regencies, as a duta those of its villages.
+REGISTERING_ROLES = (Role.duta.value, Role.mitra.value)
+
+
 def _resolve_village(session: Session, actor: Actor, code: Any) -> str:
     """The code of the village to register into. Scope first (404 outside one's area), then the role
-    (403: only a `duta` registers). A `duta`'s own villages are known without a query."""
+    (403: only a `duta` or a partner's client registers). A `duta`'s own villages are known without a query."""
     code = str(code or "").strip()
     if not code and actor.role == Role.duta.value and len(actor.village_codes) == 1:
         code = actor.village_codes[0]
     if code and code not in actor.village_codes:
-        get_village(session, actor, code)  # raises 404 outside the actor's area
-    require_role(actor, Role.duta.value)
+        # 404 outside the actor's area: a `duta`'s own villages, a partner client's regencies.
+        get_village(session, actor, code)
+    require_role(actor, *REGISTERING_ROLES)
     if not code:
         raise Invalid({"village_code": _("Choose the village.")})
-    if code not in actor.village_codes:  # a `duta` registers into its own villages only
-        raise NotFound(_("Village not found."))
     return code
 
 

@@ -28,7 +28,7 @@ from app.core.errors import Invalid
 from app.core.i18n import _, ngettext
 from app.core.templating import mask_nik
 from app.dues import service as dues_service
-from app.dues.models import Channel
+from app.dues.models import HAND_CHANNELS
 from app.followups import service as followups
 from app.members import service as members_service
 from app.members.cover import CoverStatus, cover_status
@@ -121,7 +121,7 @@ def page_labels() -> dict:
         "list_labels": [(name.value, str(followups.LIST_LABELS[name.value])) for name in followups.FollowUpList],
         "statuses": MemberStatus.labels(),
         "covers": CoverStatus.labels(),
-        "channels": [channel.value for channel in Channel],
+        "channels": list(HAND_CHANNELS),
         # (months, "2 months", "Receive {amount} for 2 months"): the phone puts in the member's amount.
         "month_choices": [
             (

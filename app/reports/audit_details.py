@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from app.auth.models import Role
+from app.auth.models import PartnerKind, Role
 from app.claims.models import ClaimKind, ClaimStatus
 from app.core.i18n import _, lazy_gettext
 from app.core.money import format_rupiah
@@ -125,6 +125,9 @@ FIELD_LABELS = {
     "outcome": lazy_gettext("What came of it"),
     "promised_on": lazy_gettext("Promised to pay on"),
     "next_contact_on": lazy_gettext("Next contact"),
+    # a partner and its API clients (partners)
+    "contact": lazy_gettext("Contact"),
+    "partner_id": lazy_gettext("Partner"),
 }
 
 
@@ -204,6 +207,8 @@ ACTION_FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("target_set", "to"): _number,
     ("claim_reported", "kind"): ClaimKind.label_of,
     ("pmi_registered", "destination"): Destination.label_of,
+    ("partner_created", "kind"): PartnerKind.label_of,
+    ("partner_updated", "kind"): PartnerKind.label_of,
     ("claim_status", "from"): ClaimStatus.label_of,
     ("claim_status", "to"): ClaimStatus.label_of,
 }

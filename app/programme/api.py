@@ -121,6 +121,7 @@ def _event_item(event) -> EventItem:
         branch_code=event.branch_code,
         attendance=event.attendance,
         partners=events.partners_of(event),
+        partner_id=event.partner_id,
     )
 
 

@@ -7,10 +7,10 @@ import json
 from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
-from app.auth.models import Role
+from app.auth.models import Partner, Role
 from app.auth.scope import Actor, branch_clause, branch_regencies, get_village, require_role, village_clause
 from app.core import audit
-from app.core.bounds import MAX_COUNT, too_large
+from app.core.bounds import MAX_COUNT, MAX_ROW_ID, too_large
 from app.core.clock import today
 from app.core.errors import Forbidden, Invalid, NotFound
 from app.core.i18n import _
@@ -48,6 +48,30 @@ def partners_of(event: Event) -> list[str]:
     return value if isinstance(value, list) else []
 
 
+def partner_choices(session: Session) -> list[tuple[int, str]]:
+    """The partners an event may name (every one: partners are the region's, not a village's)."""
+    rows = session.exec(select(Partner.id, Partner.name).order_by(func.lower(Partner.name))).all()
+    return [(partner_id, name) for partner_id, name in rows if partner_id is not None]
+
+
+def partner_name(session: Session, event: Event) -> str | None:
+    partner = session.get(Partner, event.partner_id) if event.partner_id is not None else None
+    return partner.name if partner is not None else None
+
+
+def _partner_of_event(session: Session, kind: str, value) -> tuple[int | None, str | None]:
+    """The partner id given (or None), or a message: only a partnership event names a partner."""
+    if value is None or str(value).strip() == "":
+        return None, None
+    text = str(value).strip()
+    partner = session.get(Partner, int(text)) if text.isdigit() and int(text) <= MAX_ROW_ID else None
+    if partner is None:
+        return None, _("Choose a partner of the list.")
+    if kind != EventKind.kemitraan.value:
+        return None, _("Only a partnership event names a partner.")
+    return partner.id, None
+
+
 # The programme began in 2017; events are planned at most a year ahead.
 FIRST_EVENT_DAY = dt.date(2017, 1, 1)
 
@@ -72,11 +96,16 @@ def create_event(
     branch_code: str | None = None,
     attendance=0,
     partners=None,
+    partner_id=None,
 ) -> Event:
+    """`partner_id`: a partnership (`kemitraan`) event's partner kept on /partners, if it is one."""
     require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
     errors: dict[str, str] = {}
     if kind not in EventKind.codes():
         errors["kind"] = _("Choose the kind of event.")
+    partner_id, partner_error = _partner_of_event(session, kind, partner_id)
+    if partner_error:
+        errors["partner_id"] = partner_error
     title = (title or "").strip()
     if not title:
         errors["title"] = _("Fill in the title.")
@@ -151,6 +180,7 @@ def create_event(
         branch_code=branch_code,
         attendance=attendance,
         partners=partners_json,
+        partner_id=partner_id,
         created_by_id=actor.id,
     )
     session.add(event)
@@ -166,6 +196,7 @@ def create_event(
         village_code=village_code,
         branch_code=branch_code,
         attendance=attendance,
+        partner_id=partner_id,
     )
     session.commit()
     return event

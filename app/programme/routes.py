@@ -266,6 +266,7 @@ def _event_form(session: Session, actor: Actor, form: dict, errors: dict | None 
         "errors": errors or {},
         "village_picker": places.picker(session, actor, "village", form.get("village_code", "")),
         "branch_picker": places.picker(session, actor, "branch", form.get("branch_code", "")),
+        "partner_choices": [(str(key), name) for key, name in events.partner_choices(session)],
     }
 
 
@@ -294,6 +295,7 @@ def event_create(
     branch_wide: str = Form(""),
     attendance: str = Form(""),
     partners: str = Form(""),
+    partner_id: str = Form("", max_length=20),
 ):
     require_role(actor, Role.duta.value, Role.cabang.value, Role.wilayah.value)
     form = {
@@ -305,6 +307,7 @@ def event_create(
         "branch_code": branch_code.strip(),
         "attendance": attendance.strip(),
         "partners": partners,
+        "partner_id": partner_id.strip(),
         "branch_wide": branch_wide,
     }
     if branch_wide and actor.role == Role.cabang.value:
@@ -324,6 +327,7 @@ def event_create(
         branch_code=places.resolve_place(session, actor, "branch", form["branch_code"], "branch_code"),
         attendance=form["attendance"],
         partners=form["partners"],
+        partner_id=form["partner_id"],
     )
     return RedirectResponse(f"/events/{event.id}", status_code=303)
 
@@ -342,6 +346,7 @@ def event_page(request: Request, event_id: RowId, actor: WebActor, session: Sess
             **_labels(),
             "event": event,
             "partners": events.partners_of(event),
+            "partner_name": events.partner_name(session, event),
             "signups": signups,
             "approved": approved,
             "village": village,

@@ -3,6 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.bounds import MAX_ROW_ID
 from app.events.models import EventKind
 from app.programme.models import OfficialPosition, Stage, TargetMetric
 
@@ -68,6 +69,7 @@ class EventCreate(BaseModel):
     branch_code: str | None = None
     attendance: int = Field(default=0, ge=0)
     partners: list[str] = []
+    partner_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID, description="a kemitraan event's partner")
 
 
 class EventCreated(BaseModel):
@@ -84,6 +86,7 @@ class EventItem(BaseModel):
     branch_code: str | None
     attendance: int
     partners: list[str]
+    partner_id: int | None = None
 
 
 class EventDetail(EventItem):

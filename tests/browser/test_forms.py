@@ -516,6 +516,17 @@ CASES = [
         _fill(**{"#name": ""}),
         "#name-error",
     ),
+    # No kind chosen and no regency ticked: both said beside their fields, the name typed kept.
+    Case(
+        "partner create",
+        WILAYAH,
+        lambda w: "/partners/new",
+        "form[action='/partners/new']",
+        _fill(**{"#name": "Koperasi Uji Formulir"}),
+        "#kind-error",
+        says="jenis mitra",
+        unchecked=True,
+    ),
 ]
 
 
@@ -646,6 +657,8 @@ WIDE_PAGES = [
     (WILAYAH, "/events"),
     (WILAYAH, "/targets"),
     (WILAYAH, "/events/new"),
+    (WILAYAH, "/partners/new"),
+    (ADMIN, "/partners"),
     (ADMIN, "/users"),
     (CABANG_DELI, "/events/new"),
     (CABANG_DELI, "/users"),

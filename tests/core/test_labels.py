@@ -19,7 +19,7 @@ def test_a_label_follows_the_language_and_an_unknown_code_is_shown_as_it_is():
         assert Channel.bank.label == "Bank or agent"
         assert label("pilot", "Occupation") == "pilot"
         assert label(None, "Stage") == "–"
-    assert Role.codes() == ("duta", "cabang", "wilayah", "admin")
+    assert Role.codes() == ("duta", "cabang", "wilayah", "admin", "mitra")
     assert Role.duta == "duta" and Role.duta.value == "duta"
 
 

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.bounds import MAX_AMOUNT
 from app.dues.groups import MAX_GROUP_MEMBERS
 from app.dues.models import HandChannel, Payer
 
@@ -46,8 +47,11 @@ class PaymentOut(BaseModel):
 class PartnerPaymentIn(BaseModel):
     code: str = Field(max_length=40, description="the member's payment code (12 digits, spaces allowed)")
     months: int | str | None = Field(None, description="1 to 12 whole months")
-    amount: int | str | None = Field(
-        None, description="the total taken: months x the contribution in force, else 409 with `right_amount`"
+    amount: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_AMOUNT,
+        description="the total taken: months x the contribution in force, else 409 with `right_amount`",
     )
     reference: str = Field(max_length=200, description="the partner's own reference: one payment per reference")
     paid_on: dt.date | None = Field(None, description="today or earlier; default today (WIB)")

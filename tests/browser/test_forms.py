@@ -765,3 +765,22 @@ def test_the_card_picture_downloads(browser, live_server, world):
         assert download.value.suggested_filename.endswith(".png")
     finally:
         context.close()
+
+
+def test_a_partner_and_its_new_client_secret_fit_360_px(browser, live_server, world):
+    """Added through the pages, without JavaScript as on the plainest phone: the page showing the
+    secret once (a long unbroken token) still fits the screen."""
+    context, page = _page_as(browser, live_server, world, WILAYAH, javascript=False)
+    try:
+        page.goto("/partners/new")
+        page.select_option("#kind", "koperasi")
+        page.fill("#name", f"Koperasi Layar {random_nik('L', BANDA_ACEH)[0][-6:]}")
+        page.locator("input[name=regencies][value='11.71']").check()
+        page.click("form[action='/partners/new'] button[type=submit]")
+        page.wait_for_url(re.compile(r".*/partners/\d+$"))
+        page.click("form[action$='/clients'] button[type=submit]")
+        expect(page.locator("code.secret")).to_be_visible()
+        assert not page.evaluate(WIDER_THAN_THE_SCREEN)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()

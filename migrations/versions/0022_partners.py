@@ -5,7 +5,7 @@ secret, the `mitra` account it acts through); `payment.partner_id` with a unique
 (partner_id, reference): a partner's reference names one payment; `event.partner_id`.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-07 15:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 from starlette.requests import Request
 
-from app.auth.deps import api_actor, optional_web_actor
+from app.auth.deps import any_api_actor, optional_web_actor
 from app.auth.service import start_web_session
 from app.core import db as core_db
 from app.core.clock import add_months, month_start, today
@@ -172,7 +172,7 @@ def test_the_acting_user_is_loaded_without_keeping_the_write_lock(database_copy_
     probe, lock_is_free = _lock_probe(database_copy_url)
     try:
         with Session(core_db.writer_engine(engine), expire_on_commit=False) as session:
-            assert api_actor({"uid": user.id, "cv": user.credentials_version}, session).id == user.id
+            assert any_api_actor({"uid": user.id, "cv": user.credentials_version}, session).id == user.id
             assert lock_is_free()
             request = Request({"type": "http", "session": {"sid": session_id}, "headers": []})
             assert optional_web_actor(request, session).id == user.id

@@ -16,6 +16,7 @@ from app.core import migrate
 from app.core.db import get_session, make_engine
 from app.main import app as fastapi_app
 from app.regions.service import load_regions
+from tests.factories import VILLAGE_A, VILLAGE_B, make_branch, make_user
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 POSTGRES_URL = os.environ.get("DUTA_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -102,3 +103,27 @@ def client(db):
     with TestClient(fastapi_app, base_url="http://testserver") as test_client:
         yield test_client
     fastapi_app.dependency_overrides.clear()
+
+
+# A branch of Deli Serdang with the duta of two of its villages and its branch officer: the people most
+# domain tests need (a directory or module with other needs defines its own fixture of the same name).
+
+
+@pytest.fixture
+def branch(db):
+    return make_branch(db, regencies=("12.07",))
+
+
+@pytest.fixture
+def duta(db, branch):
+    return make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
+
+
+@pytest.fixture
+def duta_b(db, branch):
+    return make_user(db, "duta", villages=(VILLAGE_B,), branch_code=branch.code)
+
+
+@pytest.fixture
+def cabang(db, branch):
+    return make_user(db, "cabang", branch_code=branch.code)

@@ -1,31 +1,12 @@
-"""Fixtures for the dues tests: a branch with two villages' `duta`s, its `cabang`, an approved member."""
+"""Fixtures for the dues tests (the branch and its people come from tests/conftest.py): another branch's
+officer, an approved member."""
 
 import pytest
 
 from app.dues import deposits as dues_deposits
 from app.dues import groups as dues_groups
 from app.dues import service as dues_service
-from tests.factories import VILLAGE_A, VILLAGE_B, VILLAGE_OTHER_BRANCH, make_branch, make_member, make_user
-
-
-@pytest.fixture
-def branch(db):
-    return make_branch(db, regencies=("12.07",))
-
-
-@pytest.fixture
-def duta(db, branch):
-    return make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
-
-
-@pytest.fixture
-def duta_b(db, branch):
-    return make_user(db, "duta", villages=(VILLAGE_B,), branch_code=branch.code)
-
-
-@pytest.fixture
-def cabang(db, branch):
-    return make_user(db, "cabang", branch_code=branch.code)
+from tests.factories import VILLAGE_OTHER_BRANCH, make_branch, make_member, make_user
 
 
 @pytest.fixture

@@ -165,9 +165,34 @@ ROSTER_MEMBERS = """async () => {
 }"""
 
 
+# Whether the sync has stored members yet: looked at without opening a database that does not exist
+# (opening would create it empty, without the app's stores).
+ROSTER_SYNCED = """async () => {
+  const names = (await indexedDB.databases()).map((d) => d.name);
+  if (!names.includes("duta-roster")) return false;
+  const db = await new Promise((resolve, reject) => {
+    const opening = indexedDB.open("duta-roster");
+    opening.onsuccess = () => resolve(opening.result);
+    opening.onerror = () => reject(opening.error);
+  });
+  if (!db.objectStoreNames.contains("members")) {
+    db.close();
+    return false;
+  }
+  const count = await new Promise((resolve) => {
+    const request = db.transaction("members").objectStore("members").count();
+    request.onsuccess = () => resolve(request.result);
+  });
+  db.close();
+  return count > 0;
+}"""
+
+
 def _roster_kept(page) -> list[dict]:
-    """The roster synced at login is in IndexedDB and the worker keeps its shell."""
+    """The roster synced at login is in IndexedDB and the worker keeps its shell (the sync may finish
+    after the shell is cached: a loaded machine once read an empty store)."""
     page.wait_for_function("() => caches.match('/roster').then(Boolean)", polling=200)
+    page.wait_for_function(ROSTER_SYNCED, polling=250)
     return page.evaluate(ROSTER_MEMBERS)
 
 

@@ -15,6 +15,7 @@ from app.core import idempotency
 from app.core.bounds import RowId, SearchText
 from app.core.clock import month_start, today
 from app.core.db import SessionDep
+from app.core.downloads import file_headers
 from app.core.forms import show_again_if_refused
 from app.core.i18n import get_locale, ngettext
 from app.core.money import format_rupiah
@@ -160,7 +161,7 @@ def _pdf(content: bytes, filename: str) -> Response:
     return Response(
         content,
         media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+        headers=file_headers(filename, inline=True),
     )
 
 

@@ -12,6 +12,7 @@ from app.auth.scope import Actor
 from app.core.bounds import RowId
 from app.core.clock import today
 from app.core.db import SessionDep
+from app.core.downloads import file_headers
 from app.core.forms import show_again_if_refused
 from app.core.templating import render
 from app.members import card as cards
@@ -51,7 +52,7 @@ def _file(content: bytes, media_type: str, filename: str) -> Response:
     return Response(
         content,
         media_type=media_type,
-        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "no-store"},
+        headers=file_headers(filename, inline=True),
     )
 
 

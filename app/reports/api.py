@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.auth.deps import ApiActor
 from app.auth.scope import Actor
 from app.core.db import SessionDep
+from app.core.downloads import file_headers
 from app.reports import exports, payment_exports, retention_exports
 from app.reports.retention import retention
 from app.reports.service import dashboard
@@ -15,10 +16,6 @@ router = APIRouter(tags=["reports"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-
-
-def _attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
 
 
 @router.get("/dashboard")
@@ -43,7 +40,7 @@ def members_csv_response(session: Session, actor: Actor, scope: str | None) -> S
     return StreamingResponse(
         exports.members_csv(session, actor, area),
         media_type=CSV,
-        headers=_attachment(exports.filename("peserta", area, "csv")),
+        headers=file_headers(exports.filename("peserta", area, "csv")),
     )
 
 
@@ -52,21 +49,21 @@ def members_xlsx_response(session: Session, actor: Actor, scope: str | None) -> 
     return Response(
         exports.members_xlsx(session, actor, area),
         media_type=XLSX,
-        headers=_attachment(exports.filename("peserta", area, "xlsx")),
+        headers=file_headers(exports.filename("peserta", area, "xlsx")),
     )
 
 
 def villages_csv_response(session: Session, actor: Actor, scope: str | None) -> StreamingResponse:
     area, rows = exports.prepare_villages(session, actor, scope, "csv")
     return StreamingResponse(
-        exports.villages_csv(rows), media_type=CSV, headers=_attachment(exports.filename("desa", area, "csv"))
+        exports.villages_csv(rows), media_type=CSV, headers=file_headers(exports.filename("desa", area, "csv"))
     )
 
 
 def villages_xlsx_response(session: Session, actor: Actor, scope: str | None) -> Response:
     area, rows = exports.prepare_villages(session, actor, scope, "xlsx")
     return Response(
-        exports.villages_xlsx(rows), media_type=XLSX, headers=_attachment(exports.filename("desa", area, "xlsx"))
+        exports.villages_xlsx(rows), media_type=XLSX, headers=file_headers(exports.filename("desa", area, "xlsx"))
     )
 
 
@@ -112,8 +109,8 @@ def kpj_waiting_response(session: Session, actor: Actor, fmt: str) -> Response:
     rows = exports.kpj_waiting_rows(session, actor, fmt)
     name = f"menunggu-kpj-{actor.branch_code or 'cabang'}.{fmt}".lower()
     if fmt == "csv":
-        return StreamingResponse(exports.kpj_waiting_csv(rows), media_type=CSV, headers=_attachment(name))
-    return Response(exports.kpj_waiting_xlsx(rows), media_type=XLSX, headers=_attachment(name))
+        return StreamingResponse(exports.kpj_waiting_csv(rows), media_type=CSV, headers=file_headers(name))
+    return Response(exports.kpj_waiting_xlsx(rows), media_type=XLSX, headers=file_headers(name))
 
 
 @router.get("/reports/kpj-waiting.csv", response_class=StreamingResponse)
@@ -132,7 +129,7 @@ def retention_csv_response(session: Session, actor: Actor, scope: str | None) ->
     return StreamingResponse(
         retention_exports.retention_csv(data),
         media_type=CSV,
-        headers=_attachment(exports.filename("retensi", area, "csv")),
+        headers=file_headers(exports.filename("retensi", area, "csv")),
     )
 
 
@@ -141,7 +138,7 @@ def retention_xlsx_response(session: Session, actor: Actor, scope: str | None) -
     return Response(
         retention_exports.retention_xlsx(data),
         media_type=XLSX,
-        headers=_attachment(exports.filename("retensi", area, "xlsx")),
+        headers=file_headers(exports.filename("retensi", area, "xlsx")),
     )
 
 
@@ -162,7 +159,7 @@ def payments_csv_response(session: Session, actor: Actor, scope: str | None) -> 
     return StreamingResponse(
         payment_exports.payments_csv(session, actor, area),
         media_type=CSV,
-        headers=_attachment(exports.filename("iuran", area, "csv")),
+        headers=file_headers(exports.filename("iuran", area, "csv")),
     )
 
 
@@ -171,7 +168,7 @@ def payments_xlsx_response(session: Session, actor: Actor, scope: str | None) ->
     return Response(
         payment_exports.payments_xlsx(session, actor, area),
         media_type=XLSX,
-        headers=_attachment(exports.filename("iuran", area, "xlsx")),
+        headers=file_headers(exports.filename("iuran", area, "xlsx")),
     )
 
 

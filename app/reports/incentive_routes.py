@@ -13,6 +13,7 @@ from app.auth.models import Role
 from app.auth.scope import Actor, require_role
 from app.core.clock import month_start, today
 from app.core.db import SessionDep
+from app.core.downloads import file_headers
 from app.core.errors import Invalid
 from app.core.forms import show_again_if_refused
 from app.core.i18n import _
@@ -99,7 +100,7 @@ def _export(session: Session, actor: Actor, month: str | None, branch: str | Non
     scope = Scope("branch", (code,)) if code else Scope("region")
     exports.log_export(session, actor, "incentives", scope, len(rows), fmt)
     name = f"insentif-duta-{(code or 'wilayah').lower()}-{first:%Y-%m}.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    headers = file_headers(name)
     if fmt == "csv":
         return StreamingResponse(exports.csv_lines(HEADERS, rows, KINDS), media_type=CSV, headers=headers)
     return Response(exports.xlsx_bytes("Insentif", HEADERS, rows, KINDS), media_type=XLSX, headers=headers)

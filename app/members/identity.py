@@ -15,7 +15,7 @@ from app.core.clock import today, utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.core.templating import mask_nik
-from app.members import service, validation
+from app.members import requests, service, validation
 from app.members.models import IdentityRequest, Member, MemberStatus, RequestStatus
 from app.members.requests import mark_decided, reason_text
 from app.members.rules import IDENTITY_FIELDS
@@ -147,14 +147,9 @@ def approve(session: Session, actor: Actor, request_id: int) -> IdentityRequest:
 
 
 def reject(session: Session, actor: Actor, request_id: int, reason: Any) -> IdentityRequest:
-    request, member = _decide(session, actor, request_id)
-    text, problem = reason_text(reason, _("Say why the request is rejected (at least 5 characters)."))
-    if problem:
-        raise Invalid({"reason": problem})
-    mark_decided(request, actor, RequestStatus.rejected, text)
-    session.add(request)
-    audit.record(session, actor, "identity_change_rejected", "member", member.id, reason=text)
-    session.commit()
+    request, _member = _decide(session, actor, request_id)
+    too_short = _("Say why the request is rejected (at least 5 characters).")
+    requests.reject(session, actor, request, reason, too_short, "identity_change_rejected")
     return request
 
 

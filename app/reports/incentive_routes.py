@@ -21,7 +21,7 @@ from app.core.templating import render
 from app.rates import incentives as rates
 from app.reports import exports
 from app.reports.api import CSV, XLSX
-from app.reports.incentives import EXPORT_ROLES, HEADERS, KINDS, export_rows, month_rows, own_months
+from app.reports.incentives import EXPORT_ROLES, HEADERS, KINDS, export_rows, month_rows, rows_for
 from app.reports.scope import Scope
 
 router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
@@ -45,7 +45,7 @@ def _totals(rows) -> dict[str, int]:
 def _context(
     session: Session, actor: Actor, month: dt.date, branch: str | None, form: dict | None = None, errors=None
 ) -> dict:
-    rows = own_months(session, actor) if actor.role == Role.duta.value else month_rows(session, actor, month, branch)
+    rows = rows_for(session, actor, month, branch)
     return {
         "rows": rows,
         "totals": _totals(rows),
@@ -122,7 +122,7 @@ def incentives_api(actor: ApiActor, session: SessionDep, month: str | None = Non
     approved, dues collected, cash deposited, dues by transfer and the incentive at the rate in force
     (`rate` null: none set, the incentive is zero). `branch`: one branch (`wilayah`, `admin`)."""
     first = _month(month)
-    rows = own_months(session, actor) if actor.role == Role.duta.value else month_rows(session, actor, first, branch)
+    rows = rows_for(session, actor, first, branch)
     rate = rates.rate_in_force(session, first)
     return {
         "month": f"{first:%Y-%m}",

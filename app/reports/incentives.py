@@ -153,6 +153,13 @@ def own_months(session: Session, actor: Actor, months: int = OWN_MONTHS) -> list
     return [row for k in range(months) for row in month_rows(session, actor, add_months(this_month, -k))]
 
 
+def rows_for(session: Session, actor: Actor, month: dt.date, branch: str | None = None) -> list[DutaMonth]:
+    """What the actor is shown: a duta its own last months, the others their duta's figures of the month."""
+    if actor.role == Role.duta.value:
+        return own_months(session, actor)
+    return month_rows(session, actor, month, branch)
+
+
 # ----------------------------------------------------------------------------------------- exports
 
 HEADERS = [

@@ -13,6 +13,7 @@ from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
 from app.dues import rollup
 from app.dues.service import lock_member
+from app.members import requests
 from app.members import service as members_service
 from app.members.models import Member, MemberStatus, MoveRequest, RequestStatus
 from app.members.requests import mark_decided, reason_text
@@ -101,14 +102,8 @@ def confirm(session: Session, actor: Actor, move_id: int) -> MoveRequest:
 
 
 def reject(session: Session, actor: Actor, move_id: int, reason: object) -> MoveRequest:
-    move, member = _decide(session, actor, move_id)
-    text, problem = reason_text(reason, _("Say why (at least 5 characters)."))
-    if problem:
-        raise Invalid({"reason": problem})
-    mark_decided(move, actor, RequestStatus.rejected, text)
-    session.add(move)
-    audit.record(session, actor, "member_move_rejected", "member", member.id, reason=text)
-    session.commit()
+    move, _member = _decide(session, actor, move_id)
+    requests.reject(session, actor, move, reason, _("Say why (at least 5 characters)."), "member_move_rejected")
     return move
 
 

@@ -4,6 +4,7 @@ a refusal comes back as an item to fix; logout warns while something is unsent."
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -188,11 +189,14 @@ ROSTER_SYNCED = """async () => {
 }"""
 
 
-def _roster_kept(page) -> list[dict]:
-    """The roster synced at login is in IndexedDB and the worker keeps its shell (the sync may finish
-    after the shell is cached: a loaded machine once read an empty store)."""
-    page.wait_for_function("() => caches.match('/roster').then(Boolean)", polling=200)
-    page.wait_for_function(ROSTER_SYNCED, polling=250)
+def _roster_kept(page, seconds: float = 30.0) -> list[dict]:
+    """The roster synced at login is in IndexedDB and the worker keeps its shell. Polled from here:
+    `page.evaluate` awaits a promise, where a `wait_for_function` predicate's promise counted as truthy
+    at once (a loaded machine then read the store before the sync had written it)."""
+    deadline = time.monotonic() + seconds
+    while not (page.evaluate("() => caches.match('/roster').then(Boolean)") and page.evaluate(ROSTER_SYNCED)):
+        assert time.monotonic() < deadline, f"no roster kept within {seconds:.0f} s of the login"
+        page.wait_for_timeout(250)
     return page.evaluate(ROSTER_MEMBERS)
 
 

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(ROOT))
 
+from app.core.clock import today  # noqa: E402
 from app.core.db import make_engine  # noqa: E402
 from app.generator import GENERATED_PASSWORD, WILAYAH_USERNAME  # noqa: E402
 
@@ -219,7 +220,7 @@ def write_result(name: str, title: str, info: dict[str, str], body: str, notes: 
     """Writes `bench/results/<name>-<backend>-<date>[-<tag>].md`."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     backend = "postgresql" if info.get("database", "").startswith("PostgreSQL") else "sqlite"
-    path = RESULTS / f"{name}-{backend}-{dt.date.today().isoformat()}{f'-{tag}' if tag else ''}.md"
+    path = RESULTS / f"{name}-{backend}-{today().isoformat()}{f'-{tag}' if tag else ''}.md"
     machine_lines = "\n".join(f"- {key}: {value}" for key, value in info.items())
     extra = "\n".join(f"- {note}" for note in notes)
     path.write_text(f"# {title}\n\n{machine_lines}\n\n{body}\n" + (f"\n{extra}\n" if extra else ""))

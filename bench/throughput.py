@@ -40,7 +40,7 @@ from _common import (
 )
 from sqlalchemy import text
 
-from app.core.clock import add_months, month_start
+from app.core.clock import add_months, month_start, today
 
 MIN_RATE = 50  # requests/s with --clients concurrent clients
 MAX_P95_MS = 150  # at an offered --rate requests/s
@@ -60,7 +60,7 @@ def payable_members(database_url: str, village: str) -> list[int]:
     """Approved members of the village whose cover may still run on for the run's payments (cover is
     paid at most 12 months ahead: earlier runs may have carried some members that far)."""
     engine = make_engine(database_url)
-    horizon = add_months(month_start(dt.date.today()), 6)
+    horizon = add_months(month_start(today()), 6)
     with engine.connect() as connection:
         ids = list(
             connection.execute(

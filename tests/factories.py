@@ -8,6 +8,7 @@ from functools import lru_cache
 from sqlmodel import Session
 
 from app.auth.models import User, UserVillage
+from app.core.clock import today
 from app.core.security import hash_password
 from app.regions.models import Branch, Regency
 
@@ -157,7 +158,7 @@ def make_event(session: Session, created_by: User, village_code: str | None = VI
     event = Event(
         kind=fields.pop("kind", "sosialisasi"),
         title=fields.pop("title", f"Sosialisasi Uji {next(_counter)}"),
-        date=fields.pop("date", dt.date.today() - dt.timedelta(days=7)),
+        date=fields.pop("date", today() - dt.timedelta(days=7)),
         place=fields.pop("place", "Balai desa"),
         village_code=village_code,
         branch_code=fields.pop("branch_code", None),
@@ -178,7 +179,7 @@ def set_village_stage(session: Session, village_code: str, stage: str | None, re
 
     village = session.get(Village, village_code)
     village.stage = stage
-    village.stage_since = dt.date.today() - dt.timedelta(days=30) if stage else None
+    village.stage_since = today() - dt.timedelta(days=30) if stage else None
     if stage and recorded_by is not None:
         for reached in STAGE_ORDER[: STAGE_ORDER.index(stage) + 1]:
             session.add(
@@ -207,3 +208,21 @@ def rollup_from_scratch(session: Session) -> tuple[dict, dict]:
         for i, v in enumerate(value):
             row[i] += v
     return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}
+
+
+class DaysFromToday:
+    """A day relative to WIB's today for a test parameter, told when the test runs: parameters are built when
+    tests are collected, which on a long run may still be the day before."""
+
+    def __init__(self, days: int):
+        self.days = days
+
+    def __repr__(self) -> str:
+        return f"today{self.days:+d}"
+
+
+def resolve_days(values: dict) -> dict:
+    return {
+        key: (today() + dt.timedelta(days=value.days)).isoformat() if isinstance(value, DaysFromToday) else value
+        for key, value in values.items()
+    }

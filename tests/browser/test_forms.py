@@ -8,11 +8,11 @@ registration, receipts, a deposit), so the other browser tests' pages stay as th
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 
 import pytest
 from playwright.sync_api import expect
 
+from app.core.clock import today
 from tests.browser.conftest import _context
 from tests.browser.journey import check_page, fill_member, log_in, random_nik
 
@@ -120,7 +120,7 @@ def world(browser, live_server) -> World:
         # And a work accident reported, for the branch officer's next-step form.
         page.goto(f"/members/{made.approved}/claims/new")
         page.check("input[name=kind][value=kecelakaan_kerja]")
-        page.fill("#incident_on", date.today().isoformat())
+        page.fill("#incident_on", today().isoformat())
         page.click("form.claim-form button[type=submit]")
         page.wait_for_url(re.compile(r".*/claims/\d+$"))
         made.claim = int(page.url.rsplit("/", 1)[1])

@@ -12,7 +12,7 @@ from app.claims.rules import BENEFIT_TABLES, benefits_on
 from app.core.audit import AuditEntry
 from app.core.clock import add_months, month_start, today
 from app.members.models import Member
-from tests.factories import VILLAGE_A, api_headers, make_member, make_payment
+from tests.factories import VILLAGE_A, DaysFromToday, api_headers, make_member, make_payment, resolve_days
 from tests.members.helpers import error_fields
 
 
@@ -75,13 +75,13 @@ def test_a_death_reported_is_recorded_and_ends_the_cover(client, db, people, mem
         ({"kind": "banjir", "incident_on": "2026-01-01"}, "kind"),
         ({"kind": "kecelakaan_kerja"}, "incident_on"),
         ({"kind": "kecelakaan_kerja", "incident_on": "kemarin"}, "incident_on"),
-        ({"kind": "kecelakaan_kerja", "incident_on": (today() + dt.timedelta(days=1)).isoformat()}, "incident_on"),
+        ({"kind": "kecelakaan_kerja", "incident_on": DaysFromToday(1)}, "incident_on"),
         ({"kind": "kecelakaan_kerja", "incident_on": "1999-01-01"}, "incident_on"),
         ({"kind": "meninggal", "incident_on": "1980-01-01"}, "incident_on"),
     ],
 )
 def test_bad_input_is_refused_beside_its_field_and_writes_nothing(client, db, people, member, body, field):
-    response = _report(client, people, member, **body)
+    response = _report(client, people, member, **resolve_days(body))
     assert response.status_code == 422 and field in error_fields(response), response.text
     assert db.exec(select(Claim)).all() == []
     db.expire_all()

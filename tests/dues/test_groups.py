@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from app.core.audit import AuditEntry
+from app.core.clock import today
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.dues import custody, groups
 from app.dues import deposits as dues_deposits
@@ -373,7 +374,7 @@ def test_the_dashboard_split_is_one_query_in_sql(db, duta, cabang, branch, membe
     listener = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.get_bind(), "before_cursor_execute", listener)
     try:
-        rows = dues_by_payer(db, actor, scope, dt.date.today())
+        rows = dues_by_payer(db, actor, scope, today())
     finally:
         event.remove(db.get_bind(), "before_cursor_execute", listener)
     assert len(statements) == 1 and "GROUP BY" in statements[0]

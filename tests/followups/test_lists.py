@@ -10,30 +10,33 @@ from app.followups import service
 from app.followups.models import Contact
 from tests.factories import VILLAGE_B, actor_of, make_member, make_payment
 
-THIS_MONTH = month_start(today())
+
+def this_month():
+    """Asked when a test runs, not when the module is collected: a long run may cross midnight WIB."""
+    return month_start(today())
 
 
 @pytest.fixture
 def village(db, duta):
     """One member per list, and some on none (active beyond next month, another village's)."""
     m = {
-        "due_this_month": make_member(db, duta, status="approved", full_name="Ani", covered_until=THIS_MONTH),
+        "due_this_month": make_member(db, duta, status="approved", full_name="Ani", covered_until=this_month()),
         "due_next_month": make_member(
-            db, duta, status="approved", full_name="Budi", covered_until=add_months(THIS_MONTH, 1)
+            db, duta, status="approved", full_name="Budi", covered_until=add_months(this_month(), 1)
         ),
         "lapsed_recent": make_member(
-            db, duta, status="approved", full_name="Cici", covered_until=add_months(THIS_MONTH, -3)
+            db, duta, status="approved", full_name="Cici", covered_until=add_months(this_month(), -3)
         ),
         "lapsed_long": make_member(
-            db, duta, status="approved", full_name="Dodi", covered_until=add_months(THIS_MONTH, -4)
+            db, duta, status="approved", full_name="Dodi", covered_until=add_months(this_month(), -4)
         ),
         "never_paid": make_member(db, duta, status="approved", full_name="Eka"),
         "drafts": make_member(db, duta, status="draft", full_name="Fajar"),
         "rejected": make_member(db, duta, status="rejected", full_name="Gita"),
     }
-    make_member(db, duta, status="approved", full_name="Hadi", covered_until=add_months(THIS_MONTH, 2))
+    make_member(db, duta, status="approved", full_name="Hadi", covered_until=add_months(this_month(), 2))
     make_member(db, duta, status="submitted", full_name="Indra")
-    make_member(db, duta, VILLAGE_B, status="approved", full_name="Joko", covered_until=THIS_MONTH)
+    make_member(db, duta, VILLAGE_B, status="approved", full_name="Joko", covered_until=this_month())
     return m
 
 
@@ -48,7 +51,7 @@ def test_each_member_on_its_list(db, duta, village):
 
 def test_a_row_carries_the_contribution_and_links_to_write(db, duta):
     member = make_member(
-        db, duta, status="approved", full_name="Ani", covered_until=add_months(THIS_MONTH, -1), phone="+6281311112222"
+        db, duta, status="approved", full_name="Ani", covered_until=add_months(this_month(), -1), phone="+6281311112222"
     )
     (row,) = service.listing(db, actor_of(db, duta), service.FollowUpList.lapsed_recent).rows
     assert row.member.id == member.id and row.monthly_amount == 16800
@@ -60,7 +63,7 @@ def test_a_row_carries_the_contribution_and_links_to_write(db, duta):
 
 def test_lapsed_lists_put_the_latest_lapse_first_and_page(db, duta):
     members = [
-        make_member(db, duta, status="approved", covered_until=add_months(THIS_MONTH, -months))
+        make_member(db, duta, status="approved", covered_until=add_months(this_month(), -months))
         for months in (9, 5, 7, 6, 8)
     ]
     actor = actor_of(db, duta)
@@ -71,7 +74,7 @@ def test_lapsed_lists_put_the_latest_lapse_first_and_page(db, duta):
 
 
 def test_moved_away_or_died_leaves_the_lists_a_later_contact_brings_back(db, duta):
-    member = make_member(db, duta, status="approved", covered_until=add_months(THIS_MONTH, -6))
+    member = make_member(db, duta, status="approved", covered_until=add_months(this_month(), -6))
     actor = actor_of(db, duta)
     service.record_contact(db, actor, member.id, "pindah", note="Pindah ke Medan")
     assert service.counts(db, actor)["lapsed_long"] == 0
@@ -93,7 +96,7 @@ def test_visits_of_the_day(db, duta):
     the last contact counts."""
     actor = actor_of(db, duta)
     day = today()
-    planned = make_member(db, duta, status="approved", full_name="Planned", covered_until=add_months(THIS_MONTH, -2))
+    planned = make_member(db, duta, status="approved", full_name="Planned", covered_until=add_months(this_month(), -2))
     promised = make_member(db, duta, status="approved", full_name="Promised")
     later = make_member(db, duta, status="approved", full_name="Later")
     paid = make_member(db, duta, status="approved", full_name="Paid since")

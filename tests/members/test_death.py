@@ -14,6 +14,7 @@ from app.members.models import Member
 from tests.factories import (
     VILLAGE_A,
     VILLAGE_OTHER_BRANCH,
+    DaysFromToday,
     actor_of,
     api_headers,
     csrf_from,
@@ -21,6 +22,7 @@ from tests.factories import (
     make_member,
     make_payment,
     make_user,
+    resolve_days,
     web_login,
 )
 from tests.members.helpers import error_fields
@@ -82,9 +84,9 @@ def test_the_branch_officer_may_record_it_too(client, db, people, member):
     assert _record(client, people, member, who="cabang", died_on=today().isoformat()).status_code == 200
 
 
-@pytest.mark.parametrize("died_on", [None, "kemarin", (today() + dt.timedelta(days=1)).isoformat(), "1980-01-01"])
+@pytest.mark.parametrize("died_on", [None, "kemarin", DaysFromToday(1), "1980-01-01"])
 def test_the_day_is_checked(client, db, people, member, died_on):
-    response = _record(client, people, member, died_on=died_on)
+    response = _record(client, people, member, **resolve_days({"died_on": died_on}))
     assert response.status_code == 422 and "died_on" in error_fields(response)
     db.refresh(member)
     assert member.died_on is None

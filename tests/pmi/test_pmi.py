@@ -11,7 +11,7 @@ from app.core.audit import AuditEntry
 from app.core.clock import today
 from app.core.config import get_settings
 from app.pmi.models import PmiRegistration
-from tests.factories import api_headers, valid_nik
+from tests.factories import DaysFromToday, api_headers, resolve_days, valid_nik
 from tests.members.helpers import error_fields
 from tests.pmi.conftest import body
 
@@ -66,13 +66,13 @@ def test_without_the_pmi_branch_the_regency_branch_serves(client, db, people, mo
         ({"agency": "PT"}, "agency"),
         ({"agency": "P" * 121}, "agency"),
         ({"departure_on": ""}, "departure_on"),
-        ({"departure_on": (today() - dt.timedelta(days=1)).isoformat()}, "departure_on"),
-        ({"departure_on": (today() + dt.timedelta(days=367)).isoformat()}, "departure_on"),
+        ({"departure_on": DaysFromToday(-1)}, "departure_on"),
+        ({"departure_on": DaysFromToday(367)}, "departure_on"),
         ({"channel": "lainnya"}, "channel"),
     ],
 )
 def test_bad_input_is_refused_beside_its_field_and_writes_nothing(client, db, people, overrides, field):
-    response = _register(client, people, **overrides)
+    response = _register(client, people, **resolve_days(overrides))
     assert response.status_code == 422 and field in error_fields(response), response.text
     assert db.exec(select(PmiRegistration)).all() == []
 

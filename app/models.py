@@ -9,6 +9,7 @@ from app.dues.models import Deposit, Payment, RegencyMonth, VillageMonth  # noqa
 from app.events.models import Event  # noqa: F401
 from app.followups.models import Contact  # noqa: F401
 from app.members.models import IdentityRequest, Member, MoveRequest  # noqa: F401
+from app.partners.models import Settlement, SettlementLine  # noqa: F401
 from app.pmi.models import PmiRegistration  # noqa: F401
 from app.programme.models import ProvinceBaseline, StageChange, Target, VillageOfficial  # noqa: F401
 from app.rates.models import Rate, RateDiscount  # noqa: F401

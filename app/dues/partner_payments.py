@@ -18,7 +18,7 @@ from app.core.i18n import _
 from app.core.money import parse_rupiah
 from app.core.text import text_errors
 from app.dues import service
-from app.dues.models import Channel, Payment
+from app.dues.models import Channel, Payer, Payment
 from app.members.models import Member
 from app.members.payment_code import member_by_payment_code, parse_payment_code
 
@@ -102,3 +102,21 @@ def record_partner_payment(
         return _same_request(session, earlier, digits, months, amount, paid_on)
     session.commit()
     return service.Recorded(payment)
+
+
+def record_settled(
+    session: Session, actor: Actor, partner_id: int, member_id: int, day: dt.date, months: int, amount: int, reference
+) -> Payment:
+    """The payment of a partner's settlement line, recorded by the branch officer in the caller's
+    transaction: the checks of a payment (payable, the amount whole months of the contribution in force,
+    not too far ahead) made again on the locked member, so a line never pays what a form would refuse."""
+    require_role(actor, Role.cabang.value)
+    member = service.lock_member(session, member_id)
+    service.require_payable(member)
+    stored = service.valid_payments(session, member_id)
+    monthly, errors = service.price(session, member, stored, day, months)
+    if errors:
+        raise Invalid(errors)
+    service.require_amount(amount, monthly, months)
+    terms = service.Terms(months, Channel.mitra.value, _reference(reference), day, Payer.self_.value, None)
+    return service.add_payment(session, actor, member, stored, terms, monthly, partner_id=partner_id)

@@ -342,10 +342,17 @@ def village_name(session: Session, village_code: str) -> str:
 
 
 def add_payment(
-    session: Session, actor: Actor, member: Member, stored: list[Payment], terms: Terms, monthly: int
+    session: Session,
+    actor: Actor,
+    member: Member,
+    stored: list[Payment],
+    terms: Terms,
+    monthly: int,
+    partner_id: int | None = None,
 ) -> Payment:
     """Store a checked payment of a locked member: its receipt number, the cover replayed, the audit
-    entry and cash custody, in the caller's transaction."""
+    entry and cash custody, in the caller's transaction. `partner_id`: the partner that took it, when
+    the branch records it from the partner's settlement file (a partner's own client is its actor's)."""
     assert member.id is not None  # a stored member
     before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored])
     cover_from, cover_to = cover_of(member.covered_until, terms.day, terms.months)
@@ -364,7 +371,7 @@ def add_payment(
         payer_name=terms.payer_name,
         recorded_by_id=actor.id,
         holder_id=actor.id if terms.channel == "tunai" else None,
-        partner_id=actor.partner_id,
+        partner_id=partner_id if partner_id is not None else actor.partner_id,
     )
     session.add(payment)
     # Replayed with the member's other payments: a back-dated payment can move later ones' cover.

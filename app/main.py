@@ -39,7 +39,9 @@ from app.members import card_routes, import_routes, life_routes
 from app.members import routes as members_routes
 from app.offline import api as offline_api
 from app.offline import routes as offline
+from app.partners import api as partners_api
 from app.partners import routes as partners_routes
+from app.partners import settlement_routes
 from app.pmi import api as pmi_api
 from app.pmi import routes as pmi_routes
 from app.programme import api as programme_api
@@ -151,6 +153,7 @@ def create_app() -> FastAPI:
         followups_api,
         offline_api,
         programme_api,
+        partners_api,
         reports_api,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
@@ -166,6 +169,7 @@ def create_app() -> FastAPI:
         followups_routes,
         programme_routes,
         partners_routes,
+        settlement_routes,
         reports_routes,
     ):
         app.include_router(module.router)

@@ -30,6 +30,8 @@ ACTION_LABELS = {
     "partner_client_created": lazy_gettext("Partner API client created"),
     "partner_client_rotated": lazy_gettext("Partner API client secret replaced"),
     "partner_client_revoked": lazy_gettext("Partner API client revoked"),
+    "settlement_uploaded": lazy_gettext("Partner settlement file uploaded"),
+    "settlement_line_resolved": lazy_gettext("Settlement line resolved"),
     "branch_created": lazy_gettext("Branch office created"),
     "branch_updated": lazy_gettext("Branch office changed"),
     "member_created": lazy_gettext("Member registered"),

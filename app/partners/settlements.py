@@ -10,6 +10,7 @@ One upload is one transaction (nothing is kept from a file that cannot be read),
 run one after the other, and a dry run checks every line and keeps nothing."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
@@ -108,6 +109,18 @@ def _column_indexes(header: list[str]) -> dict[str, int]:
     return found
 
 
+def settled_amount(text: str) -> int | None:
+    """Whole rupiah as a bank writes them: `16800`, `16.800`, `Rp16.800`, or with zero cents (`16800.00`,
+    `16.800,00`); None for cents that are not zero or anything else. Without this, `16800.50` would read
+    as 1.680.050 (a dot taken for a thousands separator)."""
+    cents = re.fullmatch(r"(.+)[.,](\d{1,2})", text.strip())
+    if cents:
+        if int(cents.group(2)):
+            return None
+        text = cents.group(1)
+    return parse_rupiah(text.replace(",", "."))
+
+
 def _line_problem(cells: dict[str, str]) -> str | None:
     try:
         day = parse_date(cells["paid_on"])
@@ -117,7 +130,7 @@ def _line_problem(cells: dict[str, str]) -> str | None:
         return _("the date cannot be read (use YYYY-MM-DD or dd/mm/yyyy)")
     if not cells["code"] or len(cells["code"]) > CODE_LENGTH or text_problem(cells["code"]):
         return _("no payment code")
-    amount = parse_rupiah(cells["amount"])
+    amount = settled_amount(cells["amount"])
     if amount is None or not 0 < amount <= MAX_AMOUNT:
         return _("the amount is not whole rupiah")
     reference = cells["reference"]
@@ -140,7 +153,7 @@ def read_settlement_file(filename: str, content: bytes) -> list[FileLine]:
         if problem:
             problems.append(_("row %(n)s: %(problem)s", n=number, problem=problem))
             continue
-        day, amount = parse_date(cells["paid_on"]), parse_rupiah(cells["amount"])
+        day, amount = parse_date(cells["paid_on"]), settled_amount(cells["amount"])
         assert day is not None and amount is not None  # checked by _line_problem
         lines.append(FileLine(number, day, cells["code"], amount, cells["reference"]))
     if problems:
@@ -301,7 +314,7 @@ def upload_settlement(
         partner=partner.name,
         lines=len(lines),
         matched=outcome.matched,
-        created=outcome.created,
+        new_payments=outcome.created,
         unmatched=len(outcome.unmatched),
     )
     session.commit()
@@ -415,17 +428,19 @@ def _note(raw, required: bool) -> str | None:
     return note or None
 
 
-def refund_line(session: Session, actor: Actor, line_id: int, note=None) -> SettlementLine:
-    """The partner gives the money back to whoever paid it: the line is closed, no payment made."""
+def close_line(session: Session, actor: Actor, line_id: int, resolution, note) -> SettlementLine:
+    """Close the line without a payment: `refunded` (the partner gives the money back to whoever paid it)
+    or `set_aside` (for the reason given in `note`: a test line, a partner's mistake)."""
     line = _open_line(session, actor, line_id)
-    _resolved(session, actor, line, Resolution.refunded, _note(note, required=False))
+    chosen = str(resolution or "")
+    if chosen not in (Resolution.refunded.value, Resolution.set_aside.value):
+        raise Invalid({"resolution": _("Choose refunded or set aside.")})
+    closing = Resolution.refunded if chosen == Resolution.refunded.value else Resolution.set_aside
+    _resolved(session, actor, line, closing, _note(note, required=closing is Resolution.set_aside))
     session.commit()
     return line
 
 
-def set_aside(session: Session, actor: Actor, line_id: int, note) -> SettlementLine:
-    """Closed without a payment or a refund, for the reason given (a test line, a partner's mistake)."""
-    line = _open_line(session, actor, line_id)
-    _resolved(session, actor, line, Resolution.set_aside, _note(note, required=True))
-    session.commit()
-    return line
+def partner_name(session: Session, line: SettlementLine) -> str:
+    partner = session.get(Partner, line.partner_id)
+    return partner.name if partner is not None else ""

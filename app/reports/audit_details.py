@@ -17,6 +17,7 @@ from app.dues.models import Channel, Payer
 from app.events.models import EventKind
 from app.followups.models import OUTCOME_LABELS
 from app.members.models import MemberStatus, Occupation, Sex
+from app.partners.models import Resolution
 from app.pmi.models import Destination
 from app.programme.models import OfficialPosition, Stage, TargetMetric
 from app.programme.service import LEVEL_LABELS
@@ -54,6 +55,14 @@ FIELD_LABELS = {
     "code": lazy_gettext("Reason"),
     "reason": lazy_gettext("Note"),
     "refund_due": lazy_gettext("Payments to refund"),
+    "lines": lazy_gettext("Lines"),
+    "matched": lazy_gettext("Matched"),
+    "new_payments": lazy_gettext("New payments"),
+    "unmatched": lazy_gettext("Unmatched"),
+    "resolution": lazy_gettext("Resolution"),
+    "note": lazy_gettext("Note"),
+    "receipt": lazy_gettext("Receipt"),
+    "partner": lazy_gettext("Partner"),
     "status": lazy_gettext("Status"),
     "nik": lazy_gettext("NIK"),
     "previous": lazy_gettext("Before"),
@@ -209,6 +218,7 @@ ACTION_FORMATS: dict[tuple[str, str], Callable[[Any], str]] = {
     ("pmi_registered", "destination"): Destination.label_of,
     ("partner_created", "kind"): PartnerKind.label_of,
     ("partner_updated", "kind"): PartnerKind.label_of,
+    ("settlement_line_resolved", "resolution"): Resolution.label_of,
     ("claim_status", "from"): ClaimStatus.label_of,
     ("claim_status", "to"): ClaimStatus.label_of,
 }

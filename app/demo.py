@@ -14,6 +14,7 @@ from app.core.clock import WIB, add_months, month_start, today
 from app.dues import deposits as dues_deposits
 from app.dues import service as dues_service
 from app.members import service as members_service
+from app.partners import service as partners
 from app.programme import events as programme_events
 from app.programme import officials as programme_officials
 from app.programme import stages as programme_stages
@@ -27,6 +28,12 @@ DEMO_BRANCHES = [
     ("MDN-UTARA", "Kantor Cabang Medan Utara", ["12.71", "12.75"]),
     ("LUBUK-PAKAM", "Kantor Cabang Lubuk Pakam", ["12.07", "12.18"]),
     ("BANDA-ACEH", "Kantor Cabang Banda Aceh", ["11.71", "11.06"]),
+]
+
+# Made-up partners (no real organisation's name), whose settlement files the branches reconcile.
+DEMO_PARTNERS = [
+    ("bank", "Bank Demo Sejahtera", "Unit Lubuk Pakam, 061-000000", ["12.07", "12.18"]),
+    ("koperasi", "Koperasi Nelayan Demo", "Pak Hasan, 0651-000000", ["11.71"]),
 ]
 
 
@@ -219,4 +226,6 @@ def load_demo(session: Session) -> list[DemoAccount]:
         actors[account.username] = auth_service.actor_for(session, user)
     programme_targets.seed_region_targets(session, today().year)
     _load_programme_village(session, actors)
+    for kind, name, contact, regencies in DEMO_PARTNERS:
+        partners.create_partner(session, actors["wilayah"], kind, name, contact, regencies)
     return DEMO_ACCOUNTS

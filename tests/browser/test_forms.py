@@ -39,6 +39,7 @@ class World:
     deposit: int = 0
     user: int = 0
     claim: int = 0
+    settlement_line: int = 0
     sessions: dict[str, list] = field(default_factory=dict)
 
 
@@ -124,6 +125,17 @@ def world(browser, live_server) -> World:
         page.click("form.claim-form button[type=submit]")
         page.wait_for_url(re.compile(r".*/claims/\d+$"))
         made.claim = int(page.url.rsplit("/", 1)[1])
+        # A partner's settlement file whose one line names no member: a line waiting for the branch.
+        context.clear_cookies()
+        context.add_cookies(made.sessions[CABANG])
+        page.goto("/settlements")
+        page.select_option("#partner_id", label="Koperasi Nelayan Demo")
+        line = f"{today().isoformat()},999999999990,16800,UJI-{random_nik('L', BANDA_ACEH)[0][-8:]}"
+        csv = f"tanggal,kode,jumlah,referensi\n{line}\n".encode()
+        page.set_input_files("#file", {"name": "setoran.csv", "mimeType": "text/csv", "buffer": csv})
+        page.click("form[action='/settlements'] button[type=submit]")
+        link = page.locator("main a[href^='/settlements/lines/']").first.get_attribute("href")
+        made.settlement_line = int(link.rsplit("/", 1)[1])
     except Exception:
         print("WORLD FAILED at", page.url, page.inner_text("main")[:1500])
         raise
@@ -516,6 +528,33 @@ CASES = [
         _fill(**{"#name": ""}),
         "#name-error",
     ),
+    Case(
+        "settlement upload",
+        CABANG,
+        lambda w: "/settlements",
+        "form[action='/settlements']",
+        _nothing,
+        "#partner_id-error",
+        says="Pilih mitra",
+    ),
+    Case(
+        "settlement match",
+        CABANG,
+        lambda w: f"/settlements/lines/{w.settlement_line}",
+        "form[action$='/match']",
+        _fill(**{"#code": "1234"}),
+        "#code-error",
+        says="12 angka",
+    ),
+    Case(
+        "settlement close",
+        CABANG,
+        lambda w: f"/settlements/lines/{w.settlement_line}",
+        "form[action$='/close']",
+        lambda page, _world: page.check("input[name=resolution][value=set_aside]"),
+        "#note-error",
+        says="alasan",
+    ),
     # No kind chosen and no regency ticked: both said beside their fields, the name typed kept.
     Case(
         "partner create",
@@ -648,6 +687,7 @@ WIDE_PAGES = [
     (DUTA, "/followups/visits"),
     (DUTA, "/villages/11.71.01.2001/officials"),
     (CABANG, "/kpj"),
+    (CABANG, "/settlements"),
     (DUTA, "/members/import"),
     (WILAYAH, "/dashboard"),
     (WILAYAH, "/dashboard?scope=branch:LUBUK-PAKAM"),

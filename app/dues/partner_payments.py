@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 
 from app.auth.models import Role
 from app.auth.scope import Actor, require_role
-from app.core.errors import Invalid
+from app.core.clock import today
+from app.core.errors import Conflict, Invalid
 from app.core.i18n import _
-from app.core.money import parse_rupiah
+from app.core.money import format_rupiah, parse_rupiah
 from app.core.text import text_errors
 from app.dues import service
 from app.dues.models import Channel, Payer, Payment
@@ -104,19 +105,32 @@ def record_partner_payment(
     return service.Recorded(payment)
 
 
+class NotWholeMonths(Conflict):
+    """A settled amount that pays no whole number of months (1 to 12) of the member's contribution."""
+
+
 def record_settled(
-    session: Session, actor: Actor, partner_id: int, member_id: int, day: dt.date, months: int, amount: int, reference
+    session: Session, actor: Actor, partner_id: int, member_id: int, day: dt.date, amount: int, reference
 ) -> Payment:
     """The payment of a partner's settlement line, recorded by the branch officer in the caller's
-    transaction: the checks of a payment (payable, the amount whole months of the contribution in force,
-    not too far ahead) made again on the locked member, so a line never pays what a form would refuse."""
+    transaction: the months are those the amount pays of the locked member's contribution on `day`,
+    with the rules of any payment (payable, not in the future, not before the registration, not too far
+    ahead). Refused before anything is written: `NotWholeMonths`, `Invalid` (another rule, by field) or
+    `Conflict` (the member may not pay)."""
     require_role(actor, Role.cabang.value)
     member = service.lock_member(session, member_id)
     service.require_payable(member)
+    if day > today():
+        raise Invalid({"paid_on": _("The payment date cannot be in the future.")})
     stored = service.valid_payments(session, member_id)
-    monthly, errors = service.price(session, member, stored, day, months)
+    monthly, errors = service.price(session, member, stored, day, None)
     if errors:
         raise Invalid(errors)
-    service.require_amount(amount, monthly, months)
+    months, rest = divmod(amount, monthly)
+    if rest or not 1 <= months <= service.MAX_MONTHS:
+        raise NotWholeMonths(_("The contribution is %(amount)s a month.", amount=format_rupiah(monthly)))
+    _monthly, errors = service.price(session, member, stored, day, months)
+    if errors:
+        raise Invalid(errors)
     terms = service.Terms(months, Channel.mitra.value, _reference(reference), day, Payer.self_.value, None)
     return service.add_payment(session, actor, member, stored, terms, monthly, partner_id=partner_id)

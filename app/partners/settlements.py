@@ -20,15 +20,13 @@ from app.auth.models import Partner, PartnerRegency, Role
 from app.auth.scope import Actor, branch_clause, branch_regencies, require_role, village_clause
 from app.core import audit
 from app.core.bounds import MAX_AMOUNT
-from app.core.clock import today, utcnow
+from app.core.clock import utcnow
 from app.core.errors import Conflict, Invalid, NotFound
 from app.core.i18n import _
-from app.core.money import format_rupiah, parse_rupiah
-from app.core.templating import format_day
+from app.core.money import parse_rupiah
 from app.core.text import text_errors, text_problem
 from app.core.uploads import read_rows
 from app.dues import partner_payments
-from app.dues import service as dues
 from app.dues.models import Payment
 from app.members.models import Member, MemberStatus
 from app.members.payment_code import member_by_payment_code, parse_payment_code
@@ -189,28 +187,23 @@ def _paid_already(payment: Payment, member: Member | None, line: FileLine) -> bo
     )
 
 
-def _months_of(session: Session, member: Member, line: FileLine) -> tuple[int, str, str]:
-    """(months, reason, detail): the whole months the amount pays, or why it pays none."""
-    assert member.id is not None  # a stored member
-    if line.paid_on > today():
-        return 0, UnmatchedReason.refused.value, _("The payment date cannot be in the future.")
-    stored = dues.valid_payments(session, member.id)
-    monthly, errors = dues.price(session, member, stored, line.paid_on, None)
-    if errors:
-        return 0, UnmatchedReason.refused.value, "; ".join(errors.values())
-    months = line.amount // monthly
-    if line.amount % monthly or not 1 <= months <= dues.MAX_MONTHS:
-        detail = _("The contribution is %(amount)s a month.", amount=format_rupiah(monthly))
-        return 0, UnmatchedReason.wrong_amount.value, detail
-    _monthly, errors = dues.price(session, member, stored, line.paid_on, months)
-    if errors:
-        return 0, UnmatchedReason.refused.value, "; ".join(errors.values())
-    return months, "", ""
-
-
-def _unmatched(settlement: Settlement, actor: Actor, line: FileLine, reason: str, detail: str = "") -> SettlementLine:
-    assert settlement.id is not None and actor.branch_code is not None
-    return SettlementLine(
+def _settle(session: Session, actor: Actor, settlement: Settlement, line: FileLine, outcome: Outcome) -> None:
+    listed = session.exec(
+        select(SettlementLine).where(
+            SettlementLine.partner_id == settlement.partner_id, SettlementLine.reference == line.reference
+        )
+    ).first()
+    if listed is not None:  # sent before: the line as it stands
+        if listed.resolution == Resolution.matched.value:
+            outcome.matched += 1
+        else:
+            outcome.unmatched.append(listed)
+        return
+    reason, detail = _pay_or_say_why(session, actor, settlement.partner_id, line, outcome)
+    if not reason:
+        return
+    assert settlement.id is not None and actor.branch_code is not None  # flushed; a branch officer
+    unmatched = SettlementLine(
         settlement_id=settlement.id,
         partner_id=settlement.partner_id,
         branch_code=actor.branch_code,
@@ -222,21 +215,15 @@ def _unmatched(settlement: Settlement, actor: Actor, line: FileLine, reason: str
         reason=reason,
         detail=detail[:300],
     )
+    session.add(unmatched)
+    session.flush()  # the next line of the file with this reference finds it
+    outcome.unmatched.append(unmatched)
 
 
-def _settle(session: Session, actor: Actor, settlement: Settlement, line: FileLine, outcome: Outcome) -> None:
-    partner_id = settlement.partner_id
-    listed = session.exec(
-        select(SettlementLine).where(
-            SettlementLine.partner_id == partner_id, SettlementLine.reference == line.reference
-        )
-    ).first()
-    if listed is not None:  # sent before: the line as it stands
-        if listed.resolution == Resolution.matched.value:
-            outcome.matched += 1
-        else:
-            outcome.unmatched.append(listed)
-        return
+def _pay_or_say_why(
+    session: Session, actor: Actor, partner_id: int, line: FileLine, outcome: Outcome
+) -> tuple[str, str]:
+    """Pay the line (counted in `outcome`) and answer no reason, or answer why it pays nothing (and how)."""
     member = _member_of_code(session, actor, line.code)
     paid = session.exec(
         select(Payment).where(Payment.partner_id == partner_id, Payment.reference == line.reference)
@@ -244,31 +231,26 @@ def _settle(session: Session, actor: Actor, settlement: Settlement, line: FileLi
     if paid is not None:
         if _paid_already(paid, member, line):
             outcome.matched += 1
-            return
+            return "", ""
         detail = _("Receipt %(receipt)s has this reference.", receipt=paid.receipt_number)
-        return _keep(
-            session, outcome, _unmatched(settlement, actor, line, UnmatchedReason.reference_seen.value, detail)
-        )
+        return UnmatchedReason.reference_seen.value, detail
     if member is None:
-        return _keep(session, outcome, _unmatched(settlement, actor, line, UnmatchedReason.unknown_code.value))
+        return UnmatchedReason.unknown_code.value, ""
     if member.status != MemberStatus.approved.value or member.died_on is not None:
-        return _keep(session, outcome, _unmatched(settlement, actor, line, UnmatchedReason.not_approved.value))
-    months, reason, detail = _months_of(session, member, line)
-    if not months:
-        return _keep(session, outcome, _unmatched(settlement, actor, line, reason, detail))
+        return UnmatchedReason.not_approved.value, ""
     assert member.id is not None  # a stored member
-    payment = partner_payments.record_settled(
-        session, actor, partner_id, member.id, line.paid_on, months, line.amount, line.reference
-    )
+    try:
+        payment = partner_payments.record_settled(
+            session, actor, partner_id, member.id, line.paid_on, line.amount, line.reference
+        )
+    except partner_payments.NotWholeMonths as refused:
+        return UnmatchedReason.wrong_amount.value, refused.message
+    except Invalid as refused:
+        return UnmatchedReason.refused.value, "; ".join(refused.errors.values())
     outcome.matched += 1
     outcome.created += 1
     outcome.receipts.append(payment.receipt_number)
-
-
-def _keep(session: Session, outcome: Outcome, line: SettlementLine) -> None:
-    session.add(line)
-    session.flush()  # the next line of the file with this reference finds it
-    outcome.unmatched.append(line)
+    return "", ""
 
 
 def upload_settlement(
@@ -397,19 +379,15 @@ def match_by_hand(session: Session, actor: Actor, line_id: int, code) -> Payment
     if line.reason == UnmatchedReason.reference_seen.value:
         raise Conflict(_("This reference already names a payment: refund the line or set it aside."), field="code")
     member = member_by_payment_code(session, actor, code)
-    if member.died_on is not None:
-        raise Conflict(
-            _("The member died on %(day)s: no more payments are taken.", day=format_day(member.died_on)),
-            field="code",
-        )
-    file_line = FileLine(line.row, line.paid_on, line.code, line.amount, line.reference)
-    months, _reason, detail = _months_of(session, member, file_line)
-    if not months:
-        raise Conflict(detail, field="code")
     assert member.id is not None  # a stored member
-    payment = partner_payments.record_settled(
-        session, actor, line.partner_id, member.id, line.paid_on, months, line.amount, line.reference
-    )
+    try:
+        payment = partner_payments.record_settled(
+            session, actor, line.partner_id, member.id, line.paid_on, line.amount, line.reference
+        )
+    except Invalid as refused:  # a rule about the line's date: said beside the code chosen for it
+        raise Conflict("; ".join(refused.errors.values()), field="code") from None
+    except Conflict as refused:
+        raise Conflict(refused.message, field="code") from None
     line.payment_id = payment.id
     _resolved(session, actor, line, Resolution.matched, None, payment.receipt_number)
     session.commit()

@@ -73,23 +73,25 @@ class Outcome:
     dry_run: bool = False
 
 
-def partners_of_branch(session: Session, actor: Actor) -> list[Partner]:
-    """The partners serving a regency of the officer's branch: those whose files the branch reconciles."""
-    require_role(actor, Role.cabang.value)
+def _serving_the_branch(actor: Actor):
+    """A WHERE clause keeping the partners that serve a regency of the officer's branch."""
     served = select(PartnerRegency.partner_id).where(
         col(PartnerRegency.regency_code).in_(branch_regencies(actor.branch_code or ""))
     )
-    return list(session.exec(select(Partner).where(col(Partner.id).in_(served)).order_by(Partner.name)).all())
+    return col(Partner.id).in_(served)
+
+
+def partners_of_branch(session: Session, actor: Actor) -> list[Partner]:
+    """The partners whose files the officer's branch reconciles."""
+    require_role(actor, Role.cabang.value)
+    return list(session.exec(select(Partner).where(_serving_the_branch(actor)).order_by(Partner.name)).all())
 
 
 def partner_of_branch(session: Session, actor: Actor, partner_id: int, for_update: bool = False) -> Partner:
     """The partner, if it serves the officer's branch (404 otherwise: another branch's partner is unknown
     here). Locked for an upload, so that two uploads of one partner's files run one after the other."""
     require_role(actor, Role.cabang.value)
-    served = select(PartnerRegency.partner_id).where(
-        col(PartnerRegency.regency_code).in_(branch_regencies(actor.branch_code or ""))
-    )
-    query = select(Partner).where(Partner.id == partner_id, col(Partner.id).in_(served))
+    query = select(Partner).where(Partner.id == partner_id, _serving_the_branch(actor))
     partner = session.exec(query.with_for_update() if for_update else query).first()
     if partner is None:
         raise NotFound(_("Partner not found."))
@@ -119,14 +121,16 @@ def settled_amount(text: str) -> int | None:
     return parse_rupiah(text.replace(",", "."))
 
 
-def _line_problem(cells: dict[str, str]) -> str | None:
+def _read_line(row: int, cells: dict[str, str]) -> FileLine | str:
+    """The line, or what is wrong with it."""
     try:
         day = parse_date(cells["paid_on"])
     except FieldError:
         day = None
     if day is None:
         return _("the date cannot be read (use YYYY-MM-DD or dd/mm/yyyy)")
-    if not cells["code"] or len(cells["code"]) > CODE_LENGTH or text_problem(cells["code"]):
+    code = cells["code"]
+    if not code or len(code) > CODE_LENGTH or text_problem(code):
         return _("no payment code")
     amount = settled_amount(cells["amount"])
     if amount is None or not 0 < amount <= MAX_AMOUNT:
@@ -134,7 +138,7 @@ def _line_problem(cells: dict[str, str]) -> str | None:
     reference = cells["reference"]
     if not reference or len(reference) > REFERENCE_LENGTH or text_problem(reference):
         return _("the reference is missing or longer than %(n)s characters", n=REFERENCE_LENGTH)
-    return None
+    return FileLine(row, day, code, amount, reference)
 
 
 def read_settlement_file(filename: str, content: bytes) -> list[FileLine]:
@@ -146,14 +150,11 @@ def read_settlement_file(filename: str, content: bytes) -> list[FileLine]:
     at = _column_indexes(rows[0])
     lines, problems = [], []
     for number, row in enumerate(rows[1:], start=2):
-        cells = {column: (row[index].strip() if index < len(row) else "") for column, index in at.items()}
-        problem = _line_problem(cells)
-        if problem:
-            problems.append(_("row %(n)s: %(problem)s", n=number, problem=problem))
-            continue
-        day, amount = parse_date(cells["paid_on"]), settled_amount(cells["amount"])
-        assert day is not None and amount is not None  # checked by _line_problem
-        lines.append(FileLine(number, day, cells["code"], amount, cells["reference"]))
+        read = _read_line(number, {column: (row[i].strip() if i < len(row) else "") for column, i in at.items()})
+        if isinstance(read, FileLine):
+            lines.append(read)
+        else:
+            problems.append(_("row %(n)s: %(problem)s", n=number, problem=read))
     if problems:
         told = "; ".join(problems[:ROWS_TOLD])
         more = len(problems) - ROWS_TOLD

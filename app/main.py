@@ -49,7 +49,7 @@ from app.programme import officials_routes
 from app.programme import routes as programme_routes
 from app.reports import api as reports_api
 from app.reports import audit as audit_reports
-from app.reports import incentive_routes
+from app.reports import incentive_routes, statement_routes
 from app.reports import routes as reports_routes
 from app.workflows import api as approval_api
 from app.workflows import member_page, move_pages
@@ -184,6 +184,8 @@ def create_app() -> FastAPI:
     app.include_router(audit_reports.router)
     app.include_router(incentive_routes.router)
     app.include_router(incentive_routes.api_router, prefix=API_PREFIX)
+    app.include_router(statement_routes.router)
+    app.include_router(statement_routes.api_router, prefix=API_PREFIX)
     app.include_router(place_routes.router)
 
     app.include_router(offline.router)  # /sw.js, /offline, /outbox, /roster

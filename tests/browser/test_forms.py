@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, select
 
+from app.auth.models import Partner, User
 from app.core.clock import today
+from app.partners.models import Settlement, SettlementLine
 from tests.browser.conftest import _context
 from tests.browser.journey import check_page, fill_member, log_in, random_nik
 
@@ -566,6 +569,16 @@ CASES = [
         says="jenis mitra",
         unchecked=True,
     ),
+    # A GET form: a month not begun yet is refused beside the field, the month typed kept.
+    Case(
+        "partner statement month",
+        CABANG,
+        lambda w: "/reports/partners",
+        "form.statement-month",
+        _fill(**{"#month": "2099-12"}),
+        "#month-error",
+        says="belum dimulai",
+    ),
 ]
 
 
@@ -714,6 +727,8 @@ WIDE_PAGES = [
     (CABANG, "/incentives"),
     (WILAYAH, "/incentives"),
     (DUTA, "/group-payments/new?village_code=11.71.01.2001"),
+    (CABANG, "/reports/partners"),
+    (WILAYAH, "/reports/partners"),
 ]
 
 
@@ -820,6 +835,54 @@ def test_a_partner_and_its_new_client_secret_fit_360_px(browser, live_server, wo
         page.wait_for_url(re.compile(r".*/partners/\d+$"))
         page.click("form[action$='/clients'] button[type=submit]")
         expect(page.locator("code.secret")).to_be_visible()
+        assert not page.evaluate(WIDER_THAN_THE_SCREEN)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
+def test_the_partner_statement_table_fits_360_px(browser, live_server, live_engine, world):
+    """A partner with a long name and lines of every resolution at the branch of Banda Aceh (written
+    directly: the settlement pages are not the point here): the table stacks within the screen."""
+    with Session(live_engine) as session:
+        cabang = session.exec(select(User).where(User.username == CABANG)).one()
+        partner = Partner(kind="koperasi", name=f"Koperasi Simpan Pinjam Sejahtera Bersama {random_nik('L')[0][-6:]}")
+        session.add(partner)
+        session.flush()
+        file = Settlement(
+            partner_id=partner.id,
+            branch_code=cabang.branch_code,
+            uploaded_by_id=cabang.id,
+            filename="setelmen.csv",
+            lines=4,
+            matched=0,
+            created=0,
+            unmatched=4,
+        )
+        session.add(file)
+        session.flush()
+        for row, resolution in enumerate((None, "refunded", "set_aside", "matched"), start=2):
+            session.add(
+                SettlementLine(
+                    settlement_id=file.id,
+                    partner_id=partner.id,
+                    branch_code=cabang.branch_code,
+                    row=row,
+                    paid_on=today(),
+                    code="X",
+                    amount=1_234_567_800,
+                    reference=f"LAYAR-{partner.id}-{row}",
+                    reason="unknown_code",
+                    resolution=resolution,
+                )
+            )
+        session.commit()
+        name = partner.name
+    context, page = _page_as(browser, live_server, world, CABANG)
+    try:
+        page.goto("/reports/partners")
+        expect(page.locator("table.partner-statement")).to_contain_text(name)
+        expect(page.locator("table.partner-statement tr.total")).to_contain_text("Rp1.234.567.800")
         assert not page.evaluate(WIDER_THAN_THE_SCREEN)
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
     finally:

@@ -1,6 +1,7 @@
 """All benchmarks at a modest size: a fresh SQLite database (or --database-url) with N generated members,
-then dashboards, throughput and page weight; and the roster (its own village of 2.000 members). Results
-land in bench/results/.
+then dashboards, throughput and page weight; and those with a fresh database of their own: the roster
+(a village of 2.000 members), the member import and a partner's settlement file (2.000 rows each).
+Results land in bench/results/.
 
     .venv/bin/python bench/run_all.py                 # 20.000 members on SQLite
     .venv/bin/python bench/run_all.py --members 200000 --database-url postgresql+psycopg://postgres@127.0.0.1/duta_bench
@@ -48,8 +49,9 @@ def main() -> None:
     ):
         print(f"\n== {script}")
         status |= subprocess.call([sys.executable, str(HERE / script), "--database-url", url, *extra], cwd=ROOT)
-    print("\n== roster.py")
-    status |= subprocess.call([sys.executable, str(HERE / "roster.py")], cwd=ROOT)
+    for script in ("roster.py", "imports.py", "settlements.py"):
+        print(f"\n== {script}")
+        status |= subprocess.call([sys.executable, str(HERE / script)], cwd=ROOT)
     raise SystemExit(status)
 
 

@@ -15,22 +15,30 @@ Definitions (the same everywhere, so a dashboard agrees with the member list it 
   scope this reads every payment of the window; a monthly roll-up table (issue 8) replaces it later.
   For the current month, "active" in the trend = aktif + jatuh_tempo (both are covered this month).
 - Dues by payer: valid payments paid this year (1 January to today) by the scope's members, per payer;
-  a payment counts where its member lives now.
+  a payment counts where its member lives now. Dues by channel and by partner: the same payments, per
+  channel and per partner (`payment.partner_id`).
+- Dues without a duta's cash: the amount of those payments in any channel but `tunai` (bank, other, a
+  partner) ÷ the amount of all of them: the share of dues that no longer needed a duta to carry cash.
+- Members by registration: approved members of the scope by the role of the account that registered
+  them: a `duta`, the office (a branch officer's file upload; `wilayah` and `admin` in principle), a
+  partner's API client (`mitra`). Roles never change, so this is who registered them.
 - Coverage: aktif / estimated informal workers of the villages in scope (None without an estimate).
 """
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, func, or_, true
+from sqlalchemy import and_, extract, func, or_, true
 from sqlmodel import Session, col, select
 
-from app.auth.models import User
+from app.auth.models import Partner, PartnerClient, Role, User
 from app.auth.scope import Actor, branch_clause, branch_regencies, village_clause
 from app.core.clock import add_months, month_start, today
+from app.core.i18n import lazy_gettext
+from app.core.labels import Labelled
 from app.dues import custody
 from app.dues.deposits import CASH_HELD_LIMIT
-from app.dues.models import HeldCash, Payer, Payment, PaymentStatus, RegencyMonth, VillageMonth
+from app.dues.models import Channel, HeldCash, Payer, Payment, PaymentStatus, RegencyMonth, VillageMonth
 from app.events.models import Event, EventKind
 from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import Member, MemberStatus
@@ -220,35 +228,160 @@ def cash_held(session: Session, actor: Actor, scope: Scope, day: dt.date) -> tup
     }, holders
 
 
+def whole_region(actor: Actor, scope: Scope) -> bool:
+    return scope.kind == "region" and actor.sees_region
+
+
+def of_scope_members(statement, actor: Actor, scope: Scope):
+    """Payments of the scope's members: joined to the member for its village, except over the whole
+    region for an actor who sees it all, where the join would keep every payment and only cost time."""
+    if whole_region(actor, scope):
+        return statement
+    return statement.join(Member, col(Member.id) == Payment.member_id).where(member_scope(actor, scope))
+
+
+def paid_this_year(day: dt.date):
+    """Valid payments paid from 1 January to `day`."""
+    return and_(
+        col(Payment.status) == PaymentStatus.valid.value,
+        col(Payment.paid_on) >= dt.date(day.year, 1, 1),
+        col(Payment.paid_on) <= day,
+    )
+
+
+def _split(session: Session, column, actor: Actor, scope: Scope, day: dt.date, codes) -> list[dict]:
+    """This year's dues of the scope per value of `column` (payments, members paid for, amount, percent),
+    one grouped query; every code listed, zeros too."""
+    statement = select(
+        column, func.count(), func.count(func.distinct(Payment.member_id)), func.sum(Payment.amount)
+    ).where(paid_this_year(day))
+    rows = session.exec(of_scope_members(statement, actor, scope).group_by(column)).all()
+    found = {code: (int(count), int(members), int(amount or 0)) for code, count, members, amount in rows}
+    total = sum(amount for _count, _members, amount in found.values())
+    result = []
+    for code in codes:
+        count, members, amount = found.get(code, (0, 0, 0))
+        result.append({"payments": count, "members": members, "amount": amount, "percent": percent(amount, total)})
+    return result
+
+
 def dues_by_payer(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[dict]:
     """Valid payments of the scope's members paid this year, per payer (the member, the village budget, a
     sponsor): payments, members paid for and amount, one grouped query; every payer listed, zeros too."""
-    rows = session.exec(
-        select(Payment.payer, func.count(), func.count(func.distinct(Payment.member_id)), func.sum(Payment.amount))
-        .join(Member, col(Member.id) == Payment.member_id)
-        .where(
-            Payment.status == PaymentStatus.valid.value,
-            col(Payment.paid_on) >= dt.date(day.year, 1, 1),
+    rows = _split(session, Payment.payer, actor, scope, day, Payer.codes())
+    return [{"payer": payer, **row} for payer, row in zip(Payer.codes(), rows, strict=True)]
+
+
+def dues_by_channel(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[dict]:
+    """The same payments per channel (cash to a duta, bank, other, a partner), one grouped query; every
+    channel listed, zeros too."""
+    rows = _split(session, Payment.channel, actor, scope, day, Channel.codes())
+    return [{"channel": channel, **row} for channel, row in zip(Channel.codes(), rows, strict=True)]
+
+
+def dues_without_duta_cash(by_channel: list[dict]) -> dict:
+    """The share of this year's dues that no duta carried as cash: every channel but `tunai` ÷ all
+    (from `dues_by_channel`, no query); `percent` None without dues."""
+    total = sum(row["amount"] for row in by_channel)
+    amount = sum(row["amount"] for row in by_channel if row["channel"] != Channel.tunai.value)
+    return {"amount": amount, "total": total, "percent": percent(amount, total)}
+
+
+def dues_by_partner(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[dict]:
+    """Per partner active in the scope: approved members of the scope its clients registered, and this
+    year's dues of the scope's members it took (`payment.partner_id`: payments, members paid for, amount).
+    One statement: two grouped subqueries joined to the partners; partners with neither are left out.
+    Most dues first. Partners are few (the regional office keeps them), so the list is not cut."""
+    registered = (
+        select(col(PartnerClient.partner_id).label("partner_id"), func.count().label("members"))
+        .join(Member, col(Member.registered_by_id) == PartnerClient.user_id)
+        .where(Member.status == MemberStatus.approved.value, member_scope(actor, scope))
+        .group_by(col(PartnerClient.partner_id))
+        .subquery()
+    )
+    if whole_region(actor, scope):
+        # The whole region's partner payments are read by `partner_id`, this year given as the year and
+        # its end: given a date range, SQLite (its statistics count the NULLs of `partner_id` as one
+        # value) would read everyone's payments of the year by date, seconds at 200.000 members. Within
+        # an area they are read through its members, with the range, as the other splits are.
+        this_year = and_(
+            col(Payment.status) == PaymentStatus.valid.value,
+            extract("year", col(Payment.paid_on)) == day.year,
             col(Payment.paid_on) <= day,
-            member_scope(actor, scope),
         )
-        .group_by(Payment.payer)
+    else:
+        this_year = paid_this_year(day)
+    taken = (
+        of_scope_members(
+            select(
+                col(Payment.partner_id).label("partner_id"),
+                func.count().label("payments"),
+                func.count(func.distinct(Payment.member_id)).label("paid_for"),
+                func.sum(Payment.amount).label("amount"),
+            ).where(col(Payment.partner_id).is_not(None), this_year),
+            actor,
+            scope,
+        )
+        .group_by(col(Payment.partner_id))
+        .subquery()
+    )
+    rows = session.exec(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
+            col(Partner.id),
+            col(Partner.name),
+            col(Partner.kind),
+            registered.c.members,
+            taken.c.payments,
+            taken.c.paid_for,
+            taken.c.amount,
+        )
+        .outerjoin(registered, registered.c.partner_id == Partner.id)
+        .outerjoin(taken, taken.c.partner_id == Partner.id)
+        .where(or_(registered.c.members.is_not(None), taken.c.payments.is_not(None)))
     ).all()
-    found = {payer: (int(count), int(members), int(amount or 0)) for payer, count, members, amount in rows}
-    total = sum(amount for _count, _members, amount in found.values())
-    result = []
-    for payer in Payer:
-        count, members, amount = found.get(payer.value, (0, 0, 0))
-        result.append(
-            {
-                "payer": payer.value,
-                "payments": count,
-                "members": members,
-                "amount": amount,
-                "percent": percent(amount, total),
-            }
-        )
+    result = [
+        {
+            "partner_id": partner_id,
+            "name": name,
+            "kind": kind,
+            "members": int(members or 0),
+            "payments": int(payments or 0),
+            "paid_for": int(paid_for or 0),
+            "amount": int(amount or 0),
+        }
+        for partner_id, name, kind, members, payments, paid_for, amount in rows
+    ]
+    result.sort(key=lambda row: (-row["amount"], -row["members"], row["name"]))
     return result
+
+
+class Registrar(Labelled):
+    """Who registered a member, by the role of the account (the dashboard's members by registration)."""
+
+    duta = "duta", lazy_gettext("Duta")
+    office = "office", lazy_gettext("Office (file upload)")
+    mitra = "mitra", lazy_gettext("Partner")
+
+
+def members_by_registration(session: Session, actor: Actor, scope: Scope, approved: int) -> list[dict]:
+    """Approved members of the scope by who registered them (`Registrar`), of `approved` in all (the
+    dashboard's count of the same members). One query reads only the members registered by accounts
+    other than a duta's, through the users' role and the members' `registered_by_id` indexes; the duta's
+    are the rest, so the query does not read every member of a region."""
+    others = tuple(role for role in Role.codes() if role != Role.duta.value)
+    is_mitra = User.role == Role.mitra.value
+    mitra, office = session.exec(
+        select(func.count().filter(is_mitra), func.count().filter(~is_mitra))
+        .select_from(Member)
+        .join(User, col(User.id) == Member.registered_by_id)
+        .where(col(User.role).in_(others), Member.status == MemberStatus.approved.value, member_scope(actor, scope))
+    ).one()
+    counts = {Registrar.mitra: int(mitra or 0), Registrar.office: int(office or 0)}
+    counts[Registrar.duta] = approved - counts[Registrar.mitra] - counts[Registrar.office]
+    return [
+        {"registered_by": who.value, "members": counts[who], "percent": percent(counts[who], approved)}
+        for who in Registrar
+    ]
 
 
 def event_yield(session: Session, actor: Actor, scope: Scope) -> list[dict]:

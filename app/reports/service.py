@@ -19,8 +19,12 @@ from app.regions.models import Village
 from app.reports.areas import area_tables, regency_status_rows, sort_rows
 from app.reports.counts import (
     cash_held,
+    dues_by_channel,
+    dues_by_partner,
     dues_by_payer,
+    dues_without_duta_cash,
     event_yield,
+    members_by_registration,
     monthly_rollup,
     new_counts,
     scope_counts,
@@ -71,6 +75,7 @@ def dashboard(
     if "village" in tables:
         tables["village"] = tables["village"][:VILLAGE_TABLE_LIMIT]
     cash, dutas = cash_held(session, actor, scope, day)
+    by_channel = dues_by_channel(session, actor, scope, day)
     return {
         "scope": scope.key,
         "scope_kind": scope.kind,
@@ -86,6 +91,10 @@ def dashboard(
         "cash_held": cash,
         "cash_held_dutas": dutas,
         "dues_by_payer": dues_by_payer(session, actor, scope, day),
+        "dues_by_channel": by_channel,
+        "dues_without_duta_cash": dues_without_duta_cash(by_channel),
+        "dues_by_partner": dues_by_partner(session, actor, scope, day),
+        "members_by_registration": members_by_registration(session, actor, scope, counts["approved"]),
         "coverage": {
             "aktif": counts["aktif"],
             "estimate": estimate["estimate"],

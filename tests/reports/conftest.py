@@ -184,3 +184,50 @@ def world(db) -> World:
     )
     db.commit()
     return w
+
+
+@dataclass
+class Partnered:
+    """The world with two partners: what their clients registered and the dues they took."""
+
+    koperasi: object  # serves 12.07 (this branch) and 11.71 (the other)
+    bank: object  # serves 11.71 only
+    members: dict = field(default_factory=dict)
+
+
+@pytest.fixture
+def partnered(db, world) -> Partnered:
+    """On top of `world`: p1 (village A) and p2 (other branch) registered by the koperasi's client, q1 (other
+    branch) by the bank's, d1 (village B) by duta_b, f1 (village B) by the branch officer's file upload, and
+    one submitted registration of the koperasi (not a member yet). The koperasi took 2 months of p1, 1 of
+    d1 and 1 of p2 (a third month of p1 was voided); the bank took nothing. 16.800 a month each."""
+    from app.auth.models import User
+    from app.dues import service as dues
+    from app.dues.partner_payments import record_partner_payment
+    from app.members.payment_code import payment_code
+    from app.partners import service as partners
+    from tests.factories import actor_of
+
+    wilayah = actor_of(db, world.wilayah)
+    koperasi = partners.create_partner(db, wilayah, "koperasi", "Koperasi Maju Bersama", "0812", ["12.07", "11.71"])
+    bank = partners.create_partner(db, wilayah, "bank", "Bank Sejahtera", "0813", ["11.71"])
+    kop = db.get(User, partners.create_client(db, wilayah, koperasi.id).client.user_id)
+    bank_client = db.get(User, partners.create_client(db, wilayah, bank.id).client.user_id)
+    p = Partnered(koperasi, bank)
+    p.members["p1"] = make_member(db, kop, VILLAGE_A, "approved")
+    p.members["p2"] = make_member(db, kop, VILLAGE_OTHER_BRANCH, "approved")
+    p.members["q1"] = make_member(db, bank_client, VILLAGE_OTHER_BRANCH, "approved")
+    p.members["d1"] = make_member(db, world.duta_b, VILLAGE_B, "approved")
+    p.members["f1"] = make_member(db, world.cabang, VILLAGE_B, "approved")
+    make_member(db, kop, VILLAGE_A, "submitted")
+
+    def take(member, months: int, reference: str):
+        code = payment_code(member)
+        return record_partner_payment(db, actor_of(db, kop), code, months, 16800 * months, reference).payment
+
+    take(p.members["p1"], 2, "KOP-1")
+    take(p.members["d1"], 1, "KOP-2")
+    take(p.members["p2"], 1, "KOP-3")
+    voided = take(p.members["p1"], 1, "KOP-4")
+    dues.void_payment(db, actor_of(db, world.cabang), voided.receipt_number, "salah catat")
+    return p

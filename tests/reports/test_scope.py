@@ -84,3 +84,17 @@ def test_unassigned_cabang_sees_nothing(client, db, world):
     body = get(client, lonely, "/api/v1/dashboard").json()
     assert body["counts"]["approved"] == 0
     assert get(client, lonely, f"/api/v1/dashboard?scope=village:{VILLAGE_A}").status_code == 404
+
+
+def test_dues_by_channel_and_partner_stay_in_the_askers_area(client, world, partnered):
+    """The other branch's officer: its own partner payment (p2) and members (p2, q1), none of this branch's."""
+    body = get(client, world.other_cabang, "/api/v1/dashboard").json()
+    channels = {row["channel"]: row["amount"] for row in body["dues_by_channel"]}
+    assert channels == {"tunai": 0, "bank": 10 * 16800, "lainnya": 0, "mitra": 16800}
+    assert [(row["name"], row["members"], row["payments"]) for row in body["dues_by_partner"]] == [
+        ("Koperasi Maju Bersama", 1, 1),
+        ("Bank Sejahtera", 1, 0),
+    ]
+    assert {row["registered_by"]: row["members"] for row in body["members_by_registration"]}["mitra"] == 2
+    # And this branch's partner figures are not there to ask for.
+    assert get(client, world.other_cabang, f"/api/v1/dashboard?scope=village:{VILLAGE_A}").status_code == 404

@@ -5,7 +5,7 @@ from app.claims.models import Claim  # noqa: F401
 from app.core.audit import AuditEntry  # noqa: F401
 from app.core.idempotency import IdempotencyKey  # noqa: F401
 from app.core.sequences import Counter  # noqa: F401
-from app.dues.models import Deposit, Payment, RegencyMonth, VillageMonth  # noqa: F401
+from app.dues.models import Deposit, Payment, RegencyDues, RegencyMonth, VillageDues, VillageMonth  # noqa: F401
 from app.events.models import Event  # noqa: F401
 from app.followups.models import Contact  # noqa: F401
 from app.members.models import IdentityRequest, Member, MoveRequest  # noqa: F401

@@ -210,6 +210,19 @@ def rollup_from_scratch(session: Session) -> tuple[dict, dict]:
     return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}
 
 
+def dues_from_scratch(session: Session) -> tuple[dict, dict]:
+    """`village_dues` and `regency_dues` computed from the payments, in the shape of `rollup.dues_snapshot`."""
+    from app.dues import rollup
+
+    villages = {key: tuple(value) for key, value in rollup.compute_dues(session).items() if any(value)}
+    regencies: dict = {}
+    for (village, *key), (count, amount) in villages.items():
+        row = regencies.setdefault((village[:5], *key), [0, 0])
+        row[0] += count
+        row[1] += amount
+    return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}
+
+
 class DaysFromToday:
     """A day relative to WIB's today for a test parameter, told when the test runs: parameters are built when
     tests are collected, which on a long run may still be the day before."""

@@ -175,6 +175,39 @@ class RegencyMonth(SQLModel, table=True):
     lapsed: int = 0
 
 
+class VillageDues(SQLModel, table=True):
+    """Running totals of approved members' valid payments per village (the member's), month of payment,
+    payer, channel and partner (0: none): what the dashboard's dues splits read rather than every payment
+    of the year. Kept by app/dues/rollup.py with `village_month`, in the same diff of a member's state, so
+    a payment, a void, a refund, an approval or a move changes it in the action's own transaction."""
+
+    __tablename__ = "village_dues"
+    __table_args__ = (Index("ix_village_dues_month", "month", "village_code"),)
+
+    village_code: str = Field(foreign_key="village.code", max_length=13, primary_key=True)
+    month: dt.date = Field(primary_key=True)
+    payer: str = Field(max_length=10, primary_key=True)
+    channel: str = Field(max_length=10, primary_key=True)
+    partner_id: int = Field(default=0, primary_key=True)  # a key part: 0 for a payment of no partner
+    payments: int = 0
+    amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+
+class RegencyDues(SQLModel, table=True):
+    """`village_dues` summed per regency, kept in the same statements: what the region, province and branch
+    dashboards read."""
+
+    __tablename__ = "regency_dues"
+
+    regency_code: str = Field(foreign_key="regency.code", max_length=5, primary_key=True)
+    month: dt.date = Field(primary_key=True)
+    payer: str = Field(max_length=10, primary_key=True)
+    channel: str = Field(max_length=10, primary_key=True)
+    partner_id: int = Field(default=0, primary_key=True)
+    payments: int = 0
+    amount: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+
+
 class HeldCash(SQLModel, table=True):
     """Cash held per `duta` and member village (the definition and its upkeep: app/dues/custody.py),
     kept in the transaction of every payment, void, refund and deposit created or returned (migration 0005).

@@ -1,4 +1,5 @@
-"""The monthly roll-up `village_month` (covered, new, lapsed approved members per village and month).
+"""The monthly roll-ups: `village_month` (covered, new, lapsed approved members per village and month)
+and `village_dues` (their valid payments per village, month of payment, payer, channel and partner).
 
 Kept in the transaction of every change of a member's contribution to it, by diffing the member's
 state before and after the change:
@@ -23,16 +24,22 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, extract, func, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.core.clock import add_months, month_start
 from app.core.db import table_of
-from app.dues.models import Payment, PaymentStatus, RegencyMonth, VillageMonth
+from app.dues.models import Payment, PaymentStatus, RegencyDues, RegencyMonth, VillageDues, VillageMonth
 from app.members.models import Member, MemberStatus
 
 COLUMNS = ("covered", "new", "lapsed")
+DUES_KEY = ("month", "payer", "channel", "partner_id")
+DUES_COLUMNS = ("payments", "amount")
+
+
+# The key of `village_dues` beyond the village: month of payment, payer, channel, partner (0: none).
+DuesKey = tuple[dt.date, str, str, int]
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class MemberState:
     months: frozenset[dt.date] = frozenset()
     first_covered: dt.date | None = None
     died_in: dt.date | None = None  # the month of death
+    # Its valid payments summed per DuesKey: (key, payments, amount).
+    dues: frozenset[tuple[DuesKey, int, int]] = frozenset()
 
 
 EMPTY = MemberState("")
@@ -67,20 +76,31 @@ def member_state(session: Session, member: Member) -> MemberState:
     """What the member adds to the roll-up now (nothing unless approved), from its stored valid payments."""
     if member.status != MemberStatus.approved.value:
         return EMPTY
-    spans = session.exec(
-        select(col(Payment.cover_from), col(Payment.cover_to)).where(
-            Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value
-        )
+    payments = session.exec(
+        select(Payment).where(Payment.member_id == member.id, Payment.status == PaymentStatus.valid.value)
     ).all()
-    return state_of(member, spans)
+    return state_of(member, [(p.cover_from, p.cover_to) for p in payments], payments)
 
 
-def state_of(member: Member, spans) -> MemberState:
-    """What the member adds to the roll-up with these cover spans of its valid payments."""
+def dues_of(payments) -> frozenset[tuple[DuesKey, int, int]]:
+    """Valid payments summed per DuesKey."""
+    sums: dict[DuesKey, list[int]] = {}
+    for payment in payments:
+        key = (month_start(payment.paid_on), payment.payer, payment.channel, payment.partner_id or 0)
+        total = sums.setdefault(key, [0, 0])
+        total[0] += 1
+        total[1] += payment.amount
+    return frozenset((key, count, amount) for key, (count, amount) in sums.items())
+
+
+def state_of(member: Member, spans, payments) -> MemberState:
+    """What the member adds to the roll-up with its valid payments and their cover spans (as replayed)."""
     if member.status != MemberStatus.approved.value:
         return EMPTY
     died_in = month_start(member.died_on) if member.died_on else None
-    return MemberState(member.village_code, months_of(spans, member.died_on), member.first_covered, died_in)
+    return MemberState(
+        member.village_code, months_of(spans, member.died_on), member.first_covered, died_in, dues_of(payments)
+    )
 
 
 def contribution(state: MemberState) -> Counter:
@@ -98,10 +118,46 @@ def contribution(state: MemberState) -> Counter:
     return result
 
 
+def dues_contribution(state: MemberState) -> Counter:
+    """{(village_code, *DuesKey, "payments" or "amount"): value, ...} for one member."""
+    result: Counter = Counter()
+    for key, payments, amount in state.dues:
+        result[(state.village_code, *key, "payments")] += payments
+        result[(state.village_code, *key, "amount")] += amount
+    return result
+
+
+def _apply_dues(session: Session, before: MemberState, after: MemberState) -> None:
+    delta = dues_contribution(after)
+    delta.subtract(dues_contribution(before))
+    rows: dict[tuple, dict[str, int]] = {}
+    for (village_code, *key, column), value in delta.items():
+        if value:
+            rows.setdefault((village_code, *key), dict.fromkeys(DUES_COLUMNS, 0))[column] += value
+    if not rows:
+        return
+    regencies: dict[tuple, dict[str, int]] = {}
+    for (village_code, *key), sums in rows.items():
+        target = regencies.setdefault((village_code[:5], *key), dict.fromkeys(DUES_COLUMNS, 0))
+        for column, value in sums.items():
+            target[column] += value
+    session.flush()
+    _upsert(session, table_of(VillageDues), "village_code", _dues_rows("village_code", rows), DUES_KEY, DUES_COLUMNS)
+    _upsert(
+        session, table_of(RegencyDues), "regency_code", _dues_rows("regency_code", regencies), DUES_KEY, DUES_COLUMNS
+    )
+
+
+def _dues_rows(place: str, rows: dict[tuple, dict[str, int]]) -> list[dict]:
+    return [dict(zip((place, *DUES_KEY), key, strict=True), **sums) for key, sums in sorted(rows.items())]
+
+
 def apply(session: Session, before: MemberState, after: MemberState) -> None:
     """Add `after - before` to the roll-up, in the caller's transaction."""
     if before == after:
         return
+    if before.dues != after.dues or before.village_code != after.village_code:
+        _apply_dues(session, before, after)
     delta = contribution(after)
     delta.subtract(contribution(before))
     rows: dict[tuple[str, dt.date], dict[str, int]] = {}
@@ -126,12 +182,14 @@ def apply(session: Session, before: MemberState, after: MemberState) -> None:
     )
 
 
-def _upsert(session: Session, table, key: str, rows: list[dict]) -> None:
-    """Add each row's counts to the stored row of its key and month (made when missing)."""
+def _upsert(
+    session: Session, table, key: str, rows: list[dict], more_keys: tuple[str, ...] = ("month",), columns=COLUMNS
+) -> None:
+    """Add each row's counts to the stored row of its key (made when missing)."""
     base = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(table)
     statement = base.on_conflict_do_update(
-        index_elements=[table.c[key], table.c.month],
-        set_={name: table.c[name] + base.excluded[name] for name in COLUMNS},
+        index_elements=[table.c[key], *(table.c[name] for name in more_keys)],
+        set_={name: table.c[name] + base.excluded[name] for name in columns},
     )
     session.execute(statement, rows)
 
@@ -203,8 +261,54 @@ def compute(session: Session) -> dict[tuple[str, dt.date], list[int]]:
     return table
 
 
+def compute_dues(session: Session) -> dict[tuple, list[int]]:
+    """`village_dues` from the payments: {(village_code, *DuesKey): [payments, amount]}, grouped in SQL."""
+    paid_on = col(Payment.paid_on)
+    year, month = extract("year", paid_on), extract("month", paid_on)
+    partner = func.coalesce(col(Payment.partner_id), 0)
+    rows = session.exec(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
+            Member.village_code,
+            year,
+            month,
+            Payment.payer,
+            Payment.channel,
+            partner,
+            func.count(),
+            func.sum(Payment.amount),
+        )
+        .join(Member, col(Member.id) == Payment.member_id)
+        .where(Payment.status == PaymentStatus.valid.value, col(Member.status) == MemberStatus.approved.value)
+        .group_by(col(Member.village_code), year, month, col(Payment.payer), col(Payment.channel), partner)
+    ).all()
+    return {
+        (village, dt.date(int(y), int(m), 1), payer, channel, int(partner_id)): [int(count), int(amount)]
+        for village, y, m, payer, channel, partner_id, count, amount in rows
+    }
+
+
+def _rebuild_dues(session: Session) -> None:
+    table = compute_dues(session)
+    regencies: dict[tuple, list[int]] = {}
+    for (village_code, *key), (count, amount) in table.items():
+        target = regencies.setdefault((village_code[:5], *key), [0, 0])
+        target[0] += count
+        target[1] += amount
+    session.execute(delete(VillageDues))
+    session.execute(delete(RegencyDues))
+    for model, place, sums in ((VillageDues, "village_code", table), (RegencyDues, "regency_code", regencies)):
+        rows = [
+            dict(zip((place, *DUES_KEY), key, strict=True), payments=count, amount=amount)
+            for key, (count, amount) in sorted(sums.items())
+        ]
+        for start in range(0, len(rows), 5000):
+            session.execute(insert(table_of(model)), rows[start : start + 5000])
+
+
 def rebuild(session: Session, commit: bool = True) -> int:
-    """Replace the roll-up by a fresh computation; returns the number of rows written."""
+    """Replace the roll-up (and `village_dues`) by a fresh computation; returns the number of
+    `village_month` rows written."""
+    _rebuild_dues(session)
     table = compute(session)
     session.execute(delete(VillageMonth))
     session.execute(delete(RegencyMonth))
@@ -230,6 +334,21 @@ def rebuild(session: Session, commit: bool = True) -> int:
     if commit:
         session.commit()
     return len(rows)
+
+
+def dues_snapshot(session: Session, model=VillageDues) -> dict[tuple, tuple[int, int]]:
+    """The stored `village_dues` (or `regency_dues`) without all-zero rows, for comparisons."""
+    place = col(model.village_code) if model is VillageDues else col(RegencyDues.regency_code)
+    rows = session.exec(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() of at most 4 columns (fastapi/sqlmodel#271)
+            place, model.month, model.payer, model.channel, model.partner_id, model.payments, model.amount
+        )
+    ).all()
+    return {
+        (code, _date(month), payer, channel, partner_id): (payments, amount)
+        for code, month, payer, channel, partner_id, payments, amount in rows
+        if payments or amount
+    }
 
 
 def snapshot(session: Session, model=VillageMonth) -> dict[tuple[str, dt.date], tuple[int, int, int]]:

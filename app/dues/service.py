@@ -165,7 +165,7 @@ def recompute_cover(
     member.covered_until = rollup.cover_ends(covered_until, member.died_on)
     member.first_covered = spans[0][0] if spans else None
     session.add(member)
-    rollup.apply(session, before, rollup.state_of(member, spans))
+    rollup.apply(session, before, rollup.state_of(member, spans, payments))
 
 
 def mark_refund_due(session: Session, actor: Actor | None, member: Member) -> int:
@@ -354,7 +354,7 @@ def add_payment(
     entry and cash custody, in the caller's transaction. `partner_id`: the partner that took it, when
     the branch records it from the partner's settlement file (a partner's own client is its actor's)."""
     assert member.id is not None  # a stored member
-    before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored])
+    before = rollup.state_of(member, [(p.cover_from, p.cover_to) for p in stored], stored)
     cover_from, cover_to = cover_of(member.covered_until, terms.day, terms.months)
     payment = Payment(
         receipt_number=_next_receipt_number(session),

@@ -28,7 +28,7 @@ Definitions (the same everywhere, so a dashboard agrees with the member list it 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, extract, func, or_, true
+from sqlalchemy import and_, func, or_, true
 from sqlmodel import Session, col, select
 
 from app.auth.models import Partner, PartnerClient, Role, User
@@ -38,13 +38,13 @@ from app.core.i18n import lazy_gettext
 from app.core.labels import Labelled
 from app.dues import custody
 from app.dues.deposits import CASH_HELD_LIMIT
-from app.dues.models import Channel, HeldCash, Payer, Payment, PaymentStatus, RegencyMonth, VillageMonth
+from app.dues.models import Channel, HeldCash, Payer, RegencyDues, RegencyMonth, VillageDues, VillageMonth
 from app.events.models import Event, EventKind
 from app.members.cover import CoverStatus, cover_clause, cover_status
 from app.members.models import Member, MemberStatus
 from app.programme.models import STAGE_ORDER
 from app.regions.models import Regency, Village
-from app.reports.scope import Scope, member_scope, percent
+from app.reports.scope import Scope, area_clause, member_scope, percent
 
 TREND_MONTHS = 12
 
@@ -228,54 +228,49 @@ def cash_held(session: Session, actor: Actor, scope: Scope, day: dt.date) -> tup
     }, holders
 
 
-def whole_region(actor: Actor, scope: Scope) -> bool:
-    return scope.kind == "region" and actor.sees_region
+def _dues_table(actor: Actor, scope: Scope):
+    """The running dues totals (app/dues/rollup.py) to read for the scope, and its WHERE clause: per regency
+    above village scope (as `monthly_rollup`), per village in it."""
+    if scope.kind == "village":
+        return VillageDues, area_clause(actor, scope, VillageDues.village_code)
+    return RegencyDues, regency_filter(scope, RegencyDues.regency_code)
 
 
-def of_scope_members(statement, actor: Actor, scope: Scope):
-    """Payments of the scope's members: joined to the member for its village, except over the whole
-    region for an actor who sees it all, where the join would keep every payment and only cost time."""
-    if whole_region(actor, scope):
-        return statement
-    return statement.join(Member, col(Member.id) == Payment.member_id).where(member_scope(actor, scope))
+def _this_year(model, day: dt.date):
+    """This year's months up to `day`'s: the totals are kept per month of payment."""
+    month = col(model.month)
+    return and_(month >= dt.date(day.year, 1, 1), month <= month_start(day))
 
 
-def paid_this_year(day: dt.date):
-    """Valid payments paid from 1 January to `day`."""
-    return and_(
-        col(Payment.status) == PaymentStatus.valid.value,
-        col(Payment.paid_on) >= dt.date(day.year, 1, 1),
-        col(Payment.paid_on) <= day,
-    )
-
-
-def _split(session: Session, column, actor: Actor, scope: Scope, day: dt.date, codes) -> list[dict]:
-    """This year's dues of the scope per value of `column` (payments, members paid for, amount, percent),
-    one grouped query; every code listed, zeros too."""
-    statement = select(
-        column, func.count(), func.count(func.distinct(Payment.member_id)), func.sum(Payment.amount)
-    ).where(paid_this_year(day))
-    rows = session.exec(of_scope_members(statement, actor, scope).group_by(column)).all()
-    found = {code: (int(count), int(members), int(amount or 0)) for code, count, members, amount in rows}
-    total = sum(amount for _count, _members, amount in found.values())
+def _split(session: Session, column_name: str, actor: Actor, scope: Scope, day: dt.date, codes) -> list[dict]:
+    """This year's dues of the scope per value of a column of the running totals (payments, amount,
+    percent), one grouped query; every code listed, zeros too."""
+    model, where = _dues_table(actor, scope)
+    column = getattr(model, column_name)
+    rows = session.exec(
+        select(column, func.sum(model.payments), func.sum(model.amount))
+        .where(_this_year(model, day), where)
+        .group_by(column)
+    ).all()
+    found = {code: (int(count or 0), int(amount or 0)) for code, count, amount in rows}
+    total = sum(amount for _count, amount in found.values())
     result = []
     for code in codes:
-        count, members, amount = found.get(code, (0, 0, 0))
-        result.append({"payments": count, "members": members, "amount": amount, "percent": percent(amount, total)})
+        count, amount = found.get(code, (0, 0))
+        result.append({"payments": count, "amount": amount, "percent": percent(amount, total)})
     return result
 
 
 def dues_by_payer(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[dict]:
-    """Valid payments of the scope's members paid this year, per payer (the member, the village budget, a
-    sponsor): payments, members paid for and amount, one grouped query; every payer listed, zeros too."""
-    rows = _split(session, Payment.payer, actor, scope, day, Payer.codes())
+    """This year's dues of the scope's approved members (valid payments, from the running totals) per payer
+    (the member, the village budget, a sponsor): payments and amount; every payer listed, zeros too."""
+    rows = _split(session, "payer", actor, scope, day, Payer.codes())
     return [{"payer": payer, **row} for payer, row in zip(Payer.codes(), rows, strict=True)]
 
 
 def dues_by_channel(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[dict]:
-    """The same payments per channel (cash to a duta, bank, other, a partner), one grouped query; every
-    channel listed, zeros too."""
-    rows = _split(session, Payment.channel, actor, scope, day, Channel.codes())
+    """The same dues per channel (cash to a duta, bank, other, a partner); every channel listed, zeros too."""
+    rows = _split(session, "channel", actor, scope, day, Channel.codes())
     return [{"channel": channel, **row} for channel, row in zip(Channel.codes(), rows, strict=True)]
 
 
@@ -289,7 +284,8 @@ def dues_without_duta_cash(by_channel: list[dict]) -> dict:
 
 def dues_by_partner(session: Session, actor: Actor, scope: Scope, day: dt.date) -> list[dict]:
     """Per partner active in the scope: approved members of the scope its clients registered, and this
-    year's dues of the scope's members it took (`payment.partner_id`: payments, members paid for, amount).
+    year's dues of the scope's approved members it took (its `partner_id` in the running totals: payments,
+    amount).
     One statement: two grouped subqueries joined to the partners; partners with neither are left out.
     Most dues first. Partners are few (the regional office keeps them), so the list is not cut."""
     registered = (
@@ -299,30 +295,15 @@ def dues_by_partner(session: Session, actor: Actor, scope: Scope, day: dt.date) 
         .group_by(col(PartnerClient.partner_id))
         .subquery()
     )
-    if whole_region(actor, scope):
-        # The whole region's partner payments are read by `partner_id`, this year given as the year and
-        # its end: given a date range, SQLite (its statistics count the NULLs of `partner_id` as one
-        # value) would read everyone's payments of the year by date, seconds at 200.000 members. Within
-        # an area they are read through its members, with the range, as the other splits are.
-        this_year = and_(
-            col(Payment.status) == PaymentStatus.valid.value,
-            extract("year", col(Payment.paid_on)) == day.year,
-            col(Payment.paid_on) <= day,
-        )
-    else:
-        this_year = paid_this_year(day)
+    model, where = _dues_table(actor, scope)
     taken = (
-        of_scope_members(
-            select(
-                col(Payment.partner_id).label("partner_id"),
-                func.count().label("payments"),
-                func.count(func.distinct(Payment.member_id)).label("paid_for"),
-                func.sum(Payment.amount).label("amount"),
-            ).where(col(Payment.partner_id).is_not(None), this_year),
-            actor,
-            scope,
+        select(
+            col(model.partner_id).label("partner_id"),
+            func.sum(model.payments).label("payments"),
+            func.sum(model.amount).label("amount"),
         )
-        .group_by(col(Payment.partner_id))
+        .where(col(model.partner_id) != 0, _this_year(model, day), where)
+        .group_by(col(model.partner_id))
         .subquery()
     )
     rows = session.exec(
@@ -332,7 +313,6 @@ def dues_by_partner(session: Session, actor: Actor, scope: Scope, day: dt.date) 
             col(Partner.kind),
             registered.c.members,
             taken.c.payments,
-            taken.c.paid_for,
             taken.c.amount,
         )
         .outerjoin(registered, registered.c.partner_id == Partner.id)
@@ -346,10 +326,9 @@ def dues_by_partner(session: Session, actor: Actor, scope: Scope, day: dt.date) 
             "kind": kind,
             "members": int(members or 0),
             "payments": int(payments or 0),
-            "paid_for": int(paid_for or 0),
             "amount": int(amount or 0),
         }
-        for partner_id, name, kind, members, payments, paid_for, amount in rows
+        for partner_id, name, kind, members, payments, amount in rows
     ]
     result.sort(key=lambda row: (-row["amount"], -row["members"], row["name"]))
     return result

@@ -338,8 +338,8 @@ def test_dashboard_and_export_split_dues_by_payer(client, db, duta, cabang, bran
     split = client.get(f"/api/v1/dashboard?scope=branch:{branch.code}", headers=headers).json()["dues_by_payer"]
     by_payer = {row["payer"]: row for row in split}
     assert list(by_payer) == ["self", "apbdes", "sponsor"]
-    assert (by_payer["self"]["amount"], by_payer["self"]["members"]) == (16800, 1)
-    assert (by_payer["sponsor"]["amount"], by_payer["sponsor"]["members"]) == (67200, 2)
+    assert (by_payer["self"]["amount"], by_payer["self"]["payments"]) == (16800, 1)
+    assert (by_payer["sponsor"]["amount"], by_payer["sponsor"]["payments"]) == (67200, 2)
     assert by_payer["apbdes"]["amount"] == 0  # voided: not dues
     assert by_payer["sponsor"]["percent"] == 80.0
     # Another branch's dashboard shows none of it.

@@ -8,11 +8,11 @@ from sqlmodel import select
 from app.core.audit import AuditEntry
 from app.core.errors import Conflict, Forbidden, Invalid, NotFound
 from app.dues import rollup, service
-from app.dues.models import Payment, RegencyMonth, VillageMonth
+from app.dues.models import Payment, RegencyDues, RegencyMonth, VillageMonth
 from app.members.cover import CoverStatus, cover_status
 from app.members.models import Member
 from app.rates.models import RateDiscount
-from tests.factories import actor_of, make_member, make_payment, make_user, rollup_from_scratch
+from tests.factories import actor_of, dues_from_scratch, make_member, make_payment, make_user, rollup_from_scratch
 
 D = dt.date
 
@@ -101,6 +101,9 @@ def test_a_payment_after_a_gap_starts_a_new_span_and_keeps_the_rollup(db, duta, 
     stored = db.get(Member, member.id)
     assert (stored.first_covered, stored.covered_until) == (D(2026, 3, 1), D(2026, 12, 1))
     villages, regencies = rollup_from_scratch(db)
+    dues_villages, dues_regencies = dues_from_scratch(db)
+    assert rollup.dues_snapshot(db) == dues_villages
+    assert rollup.dues_snapshot(db, RegencyDues) == dues_regencies
     assert rollup.snapshot(db, VillageMonth) == villages
     assert rollup.snapshot(db, RegencyMonth) == regencies
 

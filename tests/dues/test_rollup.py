@@ -8,9 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.dues import death, rollup, service
-from app.dues.models import RegencyMonth, VillageMonth
+from app.dues.models import RegencyDues, RegencyMonth, VillageMonth
 from app.workflows import approvals
-from tests.factories import VILLAGE_A, VILLAGE_B, actor_of, make_member, make_payment, rollup_from_scratch
+from tests.factories import (
+    VILLAGE_A,
+    VILLAGE_B,
+    actor_of,
+    dues_from_scratch,
+    make_member,
+    make_payment,
+    rollup_from_scratch,
+)
 
 operations = st.lists(
     st.one_of(
@@ -67,6 +75,9 @@ def test_rollup_equals_a_rebuild_after_any_sequence(db, duta, duta_b, cabang, op
             else:
                 approvals.reject(db, actor_of(db, cabang), member.id, None, "Data belum lengkap")
         villages, regencies = rollup_from_scratch(db)
+        dues_villages, dues_regencies = dues_from_scratch(db)
+        assert rollup.dues_snapshot(db) == dues_villages
+        assert rollup.dues_snapshot(db, RegencyDues) == dues_regencies
         assert rollup.snapshot(db, VillageMonth) == villages
         assert rollup.snapshot(db, RegencyMonth) == regencies
 
@@ -74,9 +85,12 @@ def test_rollup_equals_a_rebuild_after_any_sequence(db, duta, duta_b, cabang, op
 def test_rebuild_gives_the_same_rows(db, duta, member):
     make_payment(db, duta, member, months=3)
     before = rollup.snapshot(db, VillageMonth)
+    dues = rollup.dues_snapshot(db)
     assert before  # three covered months, a lapse after them, one new member
+    assert list(dues.values()) == [(1, 3 * 16_800)]
     rollup.rebuild(db)
     assert rollup.snapshot(db, VillageMonth) == before
+    assert rollup.dues_snapshot(db) == dues
     assert sum(c for c, _n, _l in before.values()) == 3
     assert sum(n for _c, n, _l in before.values()) == 1
     assert sum(lapsed for _c, _n, lapsed in before.values()) == 1

@@ -8,13 +8,14 @@ from sqlmodel import select
 
 from app.core.audit import AuditEntry
 from app.dues import rollup
-from app.dues.models import RegencyMonth, VillageMonth
+from app.dues.models import RegencyDues, RegencyMonth, VillageMonth
 from app.members.models import Member, MoveRequest
 from tests.factories import (
     VILLAGE_A,
     VILLAGE_OTHER_BRANCH,
     api_headers,
     csrf_from,
+    dues_from_scratch,
     make_branch,
     make_member,
     make_payment,
@@ -71,6 +72,9 @@ def test_confirmed_by_the_new_branch_the_member_and_its_counts_move(client, db, 
     db.expire_all()
     assert db.get(Member, member.id).village_code == VILLAGE_OTHER_BRANCH
     villages, regencies = rollup_from_scratch(db)
+    dues_villages, dues_regencies = dues_from_scratch(db)
+    assert rollup.dues_snapshot(db) == dues_villages
+    assert rollup.dues_snapshot(db, RegencyDues) == dues_regencies
     assert rollup.snapshot(db, VillageMonth) == villages
     assert rollup.snapshot(db, RegencyMonth) == regencies
     assert not any(village == VILLAGE_A for village, _month in villages)

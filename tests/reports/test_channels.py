@@ -34,19 +34,11 @@ def test_dues_by_channel_of_a_branch(db, world, partnered):
     assert list(channels) == ["tunai", "bank", "lainnya", "mitra"]  # every channel, zeros too
     cash = sum(CASH.values())
     paid_in_cash = sum(1 for amount in CASH.values() if amount)
-    assert (channels["tunai"]["amount"], channels["tunai"]["payments"], channels["tunai"]["members"]) == (
-        cash,
-        paid_in_cash,
-        paid_in_cash,
-    )
+    assert (channels["tunai"]["amount"], channels["tunai"]["payments"]) == (cash, paid_in_cash)
     assert (channels["bank"]["amount"], channels["bank"]["payments"]) == (4 * MONTH, 1)  # a3
     assert (channels["lainnya"]["amount"], channels["lainnya"]["percent"]) == (0, 0.0)
     # p1's two months and d1's one month; p1's voided month and the other branch's p2 are not counted.
-    assert (channels["mitra"]["amount"], channels["mitra"]["payments"], channels["mitra"]["members"]) == (
-        3 * MONTH,
-        2,
-        2,
-    )
+    assert (channels["mitra"]["amount"], channels["mitra"]["payments"]) == (3 * MONTH, 2)
     total = cash + 4 * MONTH + 3 * MONTH
     assert channels["mitra"]["percent"] == round(100 * 3 * MONTH / total, 1)
     # Without a duta's cash: bank and partner, of all.
@@ -63,11 +55,7 @@ def test_dues_by_channel_of_the_region(db, world, partnered):
     assert channels["tunai"]["amount"] == sum(CASH.values())
     # a3, and the other branch's o1 (7 months) and o2 (3 months).
     assert (channels["bank"]["amount"], channels["bank"]["payments"]) == (14 * MONTH, 3)
-    assert (channels["mitra"]["amount"], channels["mitra"]["payments"], channels["mitra"]["members"]) == (
-        4 * MONTH,
-        3,
-        3,
-    )
+    assert (channels["mitra"]["amount"], channels["mitra"]["payments"]) == (4 * MONTH, 3)
     assert data["dues_without_duta_cash"]["amount"] == 18 * MONTH
     assert data["dues_without_duta_cash"]["total"] == 18 * MONTH + sum(CASH.values())
 
@@ -81,13 +69,11 @@ def test_no_dues_no_share(db, world):
 
 def test_dues_by_partner(db, world, partnered):
     region = dashboard(db, actor_of(db, world.wilayah), "region")["dues_by_partner"]
-    assert [
-        (row["name"], row["kind"], row["members"], row["payments"], row["paid_for"], row["amount"]) for row in region
-    ] == [
+    assert [(row["name"], row["kind"], row["members"], row["payments"], row["amount"]) for row in region] == [
         # p1 and p2 registered (its submitted one is not a member); p1 2 months, d1 and p2 one each.
-        ("Koperasi Maju Bersama", "koperasi", 2, 3, 3, 4 * MONTH),
+        ("Koperasi Maju Bersama", "koperasi", 2, 3, 4 * MONTH),
         # q1 registered, nothing taken.
-        ("Bank Sejahtera", "bank", 1, 0, 0, 0),
+        ("Bank Sejahtera", "bank", 1, 0, 0),
     ]
     assert region[0]["partner_id"] == partnered.koperasi.id
     branch = dashboard(db, actor_of(db, world.cabang))["dues_by_partner"]
@@ -205,7 +191,7 @@ def test_the_dashboard_page_without_partners(client, world):
 def test_the_api_answers_the_new_fields(client, db, world, partnered):
     body = client.get("/api/v1/dashboard", headers=api_headers(client, world.cabang)).json()
     assert [row["channel"] for row in body["dues_by_channel"]] == ["tunai", "bank", "lainnya", "mitra"]
-    assert set(body["dues_by_channel"][0]) == {"channel", "payments", "members", "amount", "percent"}
+    assert set(body["dues_by_channel"][0]) == {"channel", "payments", "amount", "percent"}
     assert set(body["dues_without_duta_cash"]) == {"amount", "total", "percent"}
     assert body["dues_by_partner"] == [
         {
@@ -214,7 +200,6 @@ def test_the_api_answers_the_new_fields(client, db, world, partnered):
             "kind": "koperasi",
             "members": 1,
             "payments": 2,
-            "paid_for": 2,
             "amount": 3 * MONTH,
         }
     ]

@@ -520,19 +520,31 @@
     var kept = await loadRoster();
     var meta = (await kept.store.meta()) || {};
     var recent = meta.user === user && meta.syncedAt && Date.now() - Date.parse(meta.syncedAt) < ROSTER_SYNC_EVERY_MS;
-    if (recent && !force) return null;
-    var result = await kept.mod.syncRoster({
-      fetch: function (url) {
-        return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
-      },
-      store: kept.store,
-      url: element.dataset.rosterSync,
-      user: user,
-    });
-    if (window.caches && !(await caches.match(ROSTER_SHELL))) {
-      await fetch(ROSTER_SHELL, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    // A form the outbox sent since (a payment) changed the cover the roster shows: sync whatever the time,
+    // even when the page that sent it was left before it could sync.
+    var queue = await loadQueue();
+    var result = null;
+    if (!recent || force || (await queue.sentSince(meta.syncedAt, { user: user }))) {
+      result = await kept.mod.syncRoster({
+        fetch: function (url) {
+          return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+        },
+        store: kept.store,
+        url: element.dataset.rosterSync,
+        user: user,
+      });
     }
+    await keepRosterShell();
     return result;
+  }
+
+  /* The shell is kept by the service worker when fetched through it: so only once the worker controls
+   * the page, and then even when the roster itself was synced just now (the sync at login may run
+   * before the worker took the page, and would otherwise leave the shell unkept until the next sync). */
+  async function keepRosterShell() {
+    if (!window.caches || !navigator.serviceWorker || !navigator.serviceWorker.controller) return;
+    if (await caches.match(ROSTER_SHELL)) return;
+    await fetch(ROSTER_SHELL, { credentials: "same-origin", headers: { Accept: "text/html" } });
   }
 
   async function drawRoster() {

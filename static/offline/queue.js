@@ -61,6 +61,13 @@ export function createQueue({ store, now = () => new Date(), newKey = randomKey 
       .sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
   }
 
+  /** Whether an item of `user` was accepted by the server after `moment` (an ISO time): what it
+   * changed on the server (a member's cover) is newer than a copy taken at that moment. */
+  async function sentSince(moment, { user } = {}) {
+    const since = Date.parse(moment || "");
+    return (await list({ user })).some((item) => item.status === SENT && !(Date.parse(item.updated) <= since));
+  }
+
   async function counts({ user } = {}) {
     const result = { waiting: 0, refused: 0, sent: 0, unsent: 0 };
     for (const item of await list({ user })) {
@@ -196,7 +203,7 @@ export function createQueue({ store, now = () => new Date(), newKey = randomKey 
     return flushing;
   }
 
-  return { add, resubmit, get, list, counts, remove, pruneSent, flush };
+  return { add, resubmit, get, list, counts, sentSince, remove, pruneSent, flush };
 }
 
 /**

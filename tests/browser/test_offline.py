@@ -189,14 +189,20 @@ ROSTER_SYNCED = """async () => {
 }"""
 
 
-def _roster_kept(page, seconds: float = 30.0) -> list[dict]:
-    """The roster synced at login is in IndexedDB and the worker keeps its shell. Polled from here:
+def _poll(page, script: str, arg=None, seconds: float = 30.0, what: str = "") -> None:
+    """Wait until `script` (which may answer a promise) is truthy in the page. Polled from here:
     `page.evaluate` awaits a promise, where a `wait_for_function` predicate's promise counted as truthy
     at once (a loaded machine then read the store before the sync had written it)."""
     deadline = time.monotonic() + seconds
-    while not (page.evaluate("() => caches.match('/roster').then(Boolean)") and page.evaluate(ROSTER_SYNCED)):
-        assert time.monotonic() < deadline, f"no roster kept within {seconds:.0f} s of the login"
+    while not page.evaluate(script, arg):
+        assert time.monotonic() < deadline, f"{what} not within {seconds:.0f} s"
         page.wait_for_timeout(250)
+
+
+def _roster_kept(page) -> list[dict]:
+    """The roster synced at login is in IndexedDB and the worker keeps its shell."""
+    _poll(page, "() => caches.match('/roster').then(Boolean)", what="the roster's shell kept by the worker")
+    _poll(page, ROSTER_SYNCED, what="the roster synced at login")
     return page.evaluate(ROSTER_MEMBERS)
 
 
@@ -256,17 +262,17 @@ def test_the_roster_works_without_a_signal_and_leaves_with_logout(context, page,
     page.goto(receipt)
     assert member["full_name"] in page.inner_text("main")
     # Back online, the next sync brings the new cover.
-    page.wait_for_function(
-        """([id, before]) => indexedDB.databases().then(() => new Promise((resolve) => {
+    _poll(
+        page,
+        """([id, before]) => new Promise((resolve) => {
           const opening = indexedDB.open("duta-roster");
           opening.onsuccess = () => {
             const request = opening.result.transaction("members").objectStore("members").get(id);
-            request.onsuccess = () => { resolve(request.result && request.result.covered_until !== before); opening.result.close(); };
+            request.onsuccess = () => { resolve(Boolean(request.result) && request.result.covered_until !== before); opening.result.close(); };
           };
-        }))""",
-        arg=[member["id"], member["covered_until"]],
-        timeout=20_000,
-        polling=500,
+        })""",
+        [member["id"], member["covered_until"]],
+        what="the new cover in the roster",
     )
 
     # Logging out takes the roster (names and phone numbers) off the phone.

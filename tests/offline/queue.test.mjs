@@ -127,6 +127,18 @@ describe("flush", () => {
     assert.deepEqual(await q.counts(), { waiting: 0, refused: 0, sent: 3, unsent: 0 });
   });
 
+  it("tells whether an item of the user was sent after a moment (the roster then syncs again)", async () => {
+    const { q, now } = await threeWaiting();
+    const before = now().toISOString();
+    assert.equal(await q.sentSince(before, { user: "u" }), false);
+    now.advance(1000);
+    await q.flush(async (item) => ({ outcome: item.key === "a" ? OUTCOME.SENT : OUTCOME.RETRY }), { user: "u" });
+    assert.equal(await q.sentSince(before, { user: "u" }), true);
+    assert.equal(await q.sentSince(before, { user: "someone else" }), false);
+    assert.equal(await q.sentSince(now().toISOString(), { user: "u" }), false);
+    assert.equal(await q.sentSince(undefined, { user: "u" }), true); // never synced: anything sent is newer
+  });
+
   it("keeps a refused item with the server's message and goes on with the others", async () => {
     const { q } = await threeWaiting();
     const summary = await q.flush(async (item) =>

@@ -10,10 +10,12 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx2 as httpx
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -229,3 +231,24 @@ def write_result(name: str, title: str, info: dict[str, str], body: str, notes: 
 
 def redacted(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]+@", r"//\1:***@", url)
+
+
+def fresh_database(prefix: str, postgres_url: str | None) -> tuple[str, str | None]:
+    """A new database's URL (a SQLite file in var/, or a database made on that PostgreSQL server), and
+    its name on PostgreSQL (to drop)."""
+    if not postgres_url:
+        path = ROOT / "var" / f"bench-{prefix}-{uuid.uuid4().hex[:8]}.sqlite3"
+        return f"sqlite:///{path}", None
+    name = f"bench_{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(postgres_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_database(postgres_url: str, name: str) -> None:
+    admin = make_engine(postgres_url)
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -18,14 +18,11 @@ import io
 import random
 import statistics
 import time
-import uuid
 from collections.abc import Iterator
 
 import httpx2 as httpx
-from _common import CSRF, ROOT, Server, machine, redacted, table, write_result
+from _common import CSRF, ROOT, Server, drop_database, fresh_database, machine, redacted, table, write_result
 from openpyxl import load_workbook
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.core import migrate
@@ -35,26 +32,6 @@ from app.members import imports
 
 ROWS = 2_000
 BUDGET_SECONDS = 10.0
-
-
-def fresh_database(postgres_url: str | None) -> tuple[str, str | None]:
-    """A new database's URL, and its name on PostgreSQL (to drop)."""
-    if not postgres_url:
-        path = ROOT / "var" / f"bench-imports-{uuid.uuid4().hex[:8]}.sqlite3"
-        return f"sqlite:///{path}", None
-    name = f"bench_imports_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(postgres_url)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(postgres_url: str, name: str) -> None:
-    admin = make_engine(postgres_url)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def prepare(url: str) -> None:
@@ -118,7 +95,7 @@ def main() -> None:
     parser.add_argument("--tag", default="")
     args = parser.parse_args()
 
-    url, name = fresh_database(args.postgres_url or None)
+    url, name = fresh_database("imports", args.postgres_url or None)
     try:
         prepare(url)
         info = machine(url)

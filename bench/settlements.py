@@ -23,11 +23,8 @@ import argparse
 import os
 import random
 import time
-import uuid
 
-from _common import ROOT, busiest_area, machine, redacted, table, write_result
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from _common import ROOT, busiest_area, drop_database, fresh_database, machine, redacted, table, write_result
 from sqlmodel import Session, col, or_, select
 
 from app.auth.models import PartnerKind, Role, User
@@ -47,26 +44,6 @@ LINES = 2_000
 WRONG_SHARE = 0.10
 WRONG_BY = 2_500
 BUDGET_SECONDS = 10.0
-
-
-def fresh_database(postgres_url: str | None) -> tuple[str, str | None]:
-    """A new database's URL, and its name on PostgreSQL (to drop)."""
-    if not postgres_url:
-        path = ROOT / "var" / f"bench-settlements-{uuid.uuid4().hex[:8]}.sqlite3"
-        return f"sqlite:///{path}", None
-    name = f"bench_settlements_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(postgres_url)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_database(postgres_url: str, name: str) -> None:
-    admin = make_engine(postgres_url)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def user_id(session: Session, username: str) -> int:
@@ -124,7 +101,7 @@ def main() -> None:
     parser.add_argument("--tag", default="")
     args = parser.parse_args()
 
-    url, name = fresh_database(args.postgres_url or None)
+    url, name = fresh_database("settlements", args.postgres_url or None)
     try:
         migrate.upgrade(url)
         engine = make_engine(url)

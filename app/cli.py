@@ -201,8 +201,8 @@ app.add_typer(rollup_app, name="rollup")
 
 @rollup_app.command("rebuild")
 def rollup_rebuild():
-    """Recompute the monthly roll-up (village_month, regency_month) and the cash held per duta (cash_held)
-    from the members and payments."""
+    """Recompute the monthly roll-up (village_month, regency_month), the running dues totals (village_dues,
+    regency_dues) and the cash held per duta (cash_held) from the members and payments."""
     with _session() as session:
         rows = rebuild(session)
         held = custody.rebuild(session)

@@ -52,6 +52,9 @@ class PmiRegistration(SQLModel, table=True):
     # The branch serving the worker (setting PMI_BRANCH, else the branch of the village's regency).
     branch_code: str = Field(foreign_key="branch.code", max_length=20)
     package: str = Field(max_length=20)
+    # The work contract's months, and those beyond the package paid at the monthly extension rate.
+    contract_months: int = Field(default=24, sa_column_kwargs={"server_default": "24"})
+    extension_months: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     amount: int = Field(sa_column=Column(BigInteger, nullable=False))
     channel: str = Field(max_length=20)
     paid_on: dt.date

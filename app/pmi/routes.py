@@ -34,6 +34,7 @@ FIELDS = (
     "destination",
     "agency",
     "departure_on",
+    "contract_months",
     "channel",
 )
 Text = Annotated[str, Form(max_length=200)]
@@ -48,7 +49,7 @@ def _form_context(session: Session, actor: Actor, form: dict, errors: dict | Non
         "sexes": Sex.labels(),
         "destinations": Destination.labels(),
         "channels": {code: Channel.label_of(code) for code in (Channel.tunai.value, Channel.bank.value)},
-        "package": rules.package_on("24_bulan", today()),
+        "packages": rules.packages_on(today()),
     }
 
 
@@ -61,7 +62,7 @@ def pmi_list(request: Request, actor: WebActor, session: SessionDep):
 @router.get("/pmi/new")
 def new_form(request: Request, actor: WebActor, session: SessionDep):
     require_role(actor, *service.REGISTERING_ROLES)
-    form = dict.fromkeys(FIELDS, "")
+    form = {**dict.fromkeys(FIELDS, ""), "contract_months": str(rules.DEFAULT_CONTRACT_MONTHS)}
     villages = members_service.registrable_villages(session, actor)
     if len(villages) == 1:
         form["village_code"] = villages[0].code
@@ -83,6 +84,7 @@ def register(
     destination: Text = "",
     agency: Text = "",
     departure_on: Text = "",
+    contract_months: Text = "",
     channel: Text = "",
     idempotency_key: Text = "",
 ):
@@ -97,6 +99,7 @@ def register(
         "destination": destination,
         "agency": agency,
         "departure_on": departure_on,
+        "contract_months": contract_months,
         "channel": channel,
     }
     show_again_if_refused(

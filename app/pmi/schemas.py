@@ -17,6 +17,9 @@ class PmiIn(BaseModel):
     agency: str = Field(max_length=200, description="the placement agency (P3MI)")
     departure_on: dt.date | str = Field(description="planned departure, today to a year ahead")
     channel: str = Field(max_length=20, description="how the package was paid today: tunai or bank")
+    contract_months: int | str = Field(
+        default=24, description="the work contract's length, 1 to 60 months: it chooses the package"
+    )
 
 
 class PhaseOut(BaseModel):
@@ -39,6 +42,8 @@ class PmiOut(BaseModel):
     departure_on: dt.date
     branch_code: str = Field(description="the branch serving the worker")
     package: str
+    contract_months: int
+    extension_months: int = Field(description="months beyond the package, at the monthly extension rate")
     amount: int
     channel: str
     paid_on: dt.date

@@ -58,6 +58,7 @@ def _inputs(
     agency: Any,
     departure_on: Any,
     channel: Any,
+    contract_months: Any = rules.DEFAULT_CONTRACT_MONTHS,
 ) -> dict[str, Any]:
     return {
         "nik": validation.clean_nik(nik),
@@ -71,6 +72,7 @@ def _inputs(
         "agency": validation.text_value(agency),
         "departure_on": str(departure_on or "").strip(),
         "channel": str(channel or "").strip(),
+        "contract_months": str(contract_months if contract_months is not None else "").strip(),
     }
 
 
@@ -127,6 +129,15 @@ def _check(session: Session, actor: Actor, given: dict[str, Any]) -> tuple[dict[
         clean["departure_on"] = departure
     except validation.FieldError as error:
         errors["departure_on"] = error.message
+    months = given["contract_months"]
+    if not months.isdigit() or not rules.MIN_CONTRACT_MONTHS <= int(months) <= rules.MAX_CONTRACT_MONTHS:
+        errors["contract_months"] = _(
+            "The work contract lasts %(low)s to %(high)s months.",
+            low=rules.MIN_CONTRACT_MONTHS,
+            high=rules.MAX_CONTRACT_MONTHS,
+        )
+    else:
+        clean["contract_months"] = int(months)
     if given["channel"] not in (Channel.tunai.value, Channel.bank.value):
         errors["channel"] = _("Choose how the package was paid: cash or bank.")
     clean["channel"] = given["channel"]
@@ -179,10 +190,10 @@ def register(session: Session, actor: Actor, idempotency_key: str | None = None,
             _("This NIK is registered as a migrant worker already, covered until %(day)s.", day=format_day(covered)),
             field="nik",
         )
-    package = rules.package_on("24_bulan", paid_on)
+    priced = rules.price_on(paid_on, clean["contract_months"])
     village = clean["village"]
     branch_code = serving_branch(session, village.regency_code)
-    if package is None or branch_code is None:
+    if priced is None or branch_code is None:
         raise Conflict(_("No branch or no protection package is set for this worker; ask the branch office."))
     if key and not idempotency.claim(session, actor.id, key, ACTION, request, idempotency.PENDING):
         session.rollback()  # the same key came first: answer with its registration
@@ -203,12 +214,14 @@ def register(session: Session, actor: Actor, idempotency_key: str | None = None,
         agency=clean["agency"],
         departure_on=clean["departure_on"],
         branch_code=branch_code,
-        package=package.code,
-        amount=package.amount,
+        package=priced.package.code,
+        contract_months=clean["contract_months"],
+        extension_months=priced.extension_months,
+        amount=priced.amount,
         channel=clean["channel"],
         paid_on=paid_on,
         receipt_number=receipt,
-        cover_until=rules.cover_until(paid_on, package.months),
+        cover_until=rules.cover_until(paid_on, priced.months),
         registered_by_id=actor.id,
     )
     session.add(registration)
@@ -225,8 +238,10 @@ def register(session: Session, actor: Actor, idempotency_key: str | None = None,
         branch_code=branch_code,
         destination=registration.destination,
         departure_on=registration.departure_on.isoformat(),
-        package=package.code,
-        amount=package.amount,
+        package=priced.package.code,
+        contract_months=registration.contract_months,
+        extension_months=priced.extension_months,
+        amount=priced.amount,
         channel=registration.channel,
         receipt_number=receipt,
     )

@@ -12,7 +12,8 @@ def test_register_through_the_form(client, db, people):
     page = client.get("/pmi/new").text
     csrf = csrf_from(page)
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
-    typed = {**body(), "csrf_token": csrf, "idempotency_key": key}
+    assert 'name="contract_months" value="24"' in page  # the usual contract, ready to change
+    typed = {**body(), "contract_months": "24", "csrf_token": csrf, "idempotency_key": key}
     refused = client.post("/pmi/new", data={**typed, "passport_number": "C-12", "destination": ""})
     assert refused.status_code == 422
     assert 'id="passport_number-error"' in refused.text and 'id="destination-error"' in refused.text

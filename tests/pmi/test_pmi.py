@@ -11,6 +11,7 @@ from app.core.audit import AuditEntry
 from app.core.clock import today
 from app.core.config import get_settings
 from app.pmi.models import PmiRegistration
+from app.pmi.rules import cover_until
 from tests.factories import DaysFromToday, api_headers, resolve_days, valid_nik
 from tests.members.helpers import error_fields
 from tests.pmi.conftest import body
@@ -42,6 +43,21 @@ def test_registered_with_the_package_paid_and_served_by_the_pmi_branch(client, d
     assert got.status_code == 200 and got.json() == data
 
 
+def test_the_work_contract_chooses_the_package_and_the_months_beyond_it(client, db, people):
+    """Permenaker 4/2023 article 18: a 30-month contract pays the 24-month package and 6 months at Rp13.500;
+    its cover runs 30 months from the payment day."""
+    data = _register(client, people, contract_months=30).json()
+    assert (data["package"], data["contract_months"], data["extension_months"]) == ("24_bulan", 30, 6)
+    assert data["amount"] == 370_000 + 6 * 13_500
+    assert data["cover_until"] == cover_until(today(), 30).isoformat()
+    short = _register(
+        client, people, nik=valid_nik(dt.date(1999, 4, 1), "P"), birth_date="1999-04-01", contract_months=6
+    )
+    assert (short.json()["package"], short.json()["amount"]) == ("6_bulan", 145_500)
+    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "pmi_registered")).all()[0]
+    assert json.loads(entry.detail)["extension_months"] == 6
+
+
 def test_without_the_pmi_branch_the_regency_branch_serves(client, db, people, monkeypatch):
     monkeypatch.setattr(get_settings(), "pmi_branch", "NONE")
     data = _register(client, people).json()
@@ -69,6 +85,10 @@ def test_without_the_pmi_branch_the_regency_branch_serves(client, db, people, mo
         ({"departure_on": DaysFromToday(-1)}, "departure_on"),
         ({"departure_on": DaysFromToday(367)}, "departure_on"),
         ({"channel": "lainnya"}, "channel"),
+        ({"contract_months": 0}, "contract_months"),
+        ({"contract_months": 61}, "contract_months"),
+        ({"contract_months": "dua tahun"}, "contract_months"),
+        ({"contract_months": ""}, "contract_months"),
     ],
 )
 def test_bad_input_is_refused_beside_its_field_and_writes_nothing(client, db, people, overrides, field):

@@ -314,6 +314,15 @@ CASES = [
         "#passport_number-error",
     ),
     Case(
+        "migrant worker's contract too long",
+        DUTA,
+        lambda w: "/pmi/new",
+        "form.pmi-form",
+        _fill(**{"#full_name": "Rina Sitompul", "#contract_months": "72"}),
+        "#contract_months-error",
+        says="60 bulan",
+    ),
+    Case(
         "claim refused without a reason",
         CABANG,
         lambda w: f"/claims/{w.claim}",

@@ -12,7 +12,7 @@ from app.core.clock import today
 from app.core.config import get_settings
 from app.pmi.models import PmiRegistration
 from app.pmi.rules import cover_until
-from tests.factories import DaysFromToday, api_headers, resolve_days, valid_nik
+from tests.factories import DaysFromToday, api_headers, resolve_days, valid_nik, web_login
 from tests.members.helpers import error_fields
 from tests.pmi.conftest import body
 
@@ -56,6 +56,9 @@ def test_the_work_contract_chooses_the_package_and_the_months_beyond_it(client, 
     assert (short.json()["package"], short.json()["amount"]) == ("6_bulan", 145_500)
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == "pmi_registered")).all()[0]
     assert json.loads(entry.detail)["extension_months"] == 6
+    web_login(client, people["duta"])
+    page = client.get(f"/pmi/{data['id']}").text
+    assert "30 bulan" in page and "6 bulan melebihi paket" in page and "Rp451.000" in page
 
 
 def test_without_the_pmi_branch_the_regency_branch_serves(client, db, people, monkeypatch):

@@ -41,6 +41,8 @@ FIELD_LABELS = {
     "destination": lazy_gettext("Destination country"),
     "departure_on": lazy_gettext("Planned departure"),
     "package": lazy_gettext("Protection package"),
+    "contract_months": lazy_gettext("Work contract (months)"),
+    "extension_months": lazy_gettext("Months beyond the package"),
     "receipt_number": lazy_gettext("Receipt"),
     "villages": lazy_gettext("Villages"),
     "member_number": lazy_gettext("Internal number"),

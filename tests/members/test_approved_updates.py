@@ -15,24 +15,12 @@ from tests.factories import (
     VILLAGE_A,
     api_headers,
     csrf_from,
-    make_branch,
     make_member,
     make_payment,
-    make_user,
     valid_nik,
     web_login,
 )
 from tests.members.helpers import error_fields
-
-
-@pytest.fixture
-def branch(db):
-    return make_branch(db, regencies=("12.07",))
-
-
-@pytest.fixture
-def duta(db, branch):
-    return make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import pytest
 
 from app.auth import clients
 from app.partners import service as partners
-from tests.factories import VILLAGE_A, VILLAGE_OTHER_BRANCH, actor_of, make_branch, make_member, make_user
+from tests.factories import VILLAGE_OTHER_BRANCH, actor_of, make_branch, make_member, make_user
 
 
 @pytest.fixture(autouse=True)
@@ -23,16 +23,6 @@ def wilayah(db):
 @pytest.fixture
 def admin(db):
     return make_user(db, "admin")
-
-
-@pytest.fixture
-def branch(db):
-    return make_branch(db, regencies=("12.07",))
-
-
-@pytest.fixture
-def duta(db, branch):
-    return make_user(db, "duta", villages=(VILLAGE_A,), branch_code=branch.code)
 
 
 @pytest.fixture

@@ -7,12 +7,8 @@ from app.core.clock import today
 from app.dues.models import Payment
 from app.members.payment_code import payment_code
 from app.partners.models import SettlementLine
-from tests.factories import make_user, web_login
+from tests.factories import web_login
 from tests.partners.test_settlements import _file, _unknown_code
-
-
-def _cabang(db, branch):
-    return make_user(db, "cabang", branch_code=branch.code)
 
 
 def _upload(client, csrf, partner_id, content, **extra):
@@ -20,8 +16,7 @@ def _upload(client, csrf, partner_id, content, **extra):
     return client.post("/settlements", data=data, files={"file": ("setoran.csv", content, "text/csv")})
 
 
-def test_the_officer_uploads_a_file_and_sees_what_it_gave(client, db, branch, partner, member):
-    cabang = _cabang(db, branch)
+def test_the_officer_uploads_a_file_and_sees_what_it_gave(client, db, cabang, partner, member):
     csrf = web_login(client, cabang)
     page = client.get("/settlements")
     assert page.status_code == 200 and partner.name in page.text and 'href="/settlements"' in page.text
@@ -36,8 +31,8 @@ def test_the_officer_uploads_a_file_and_sees_what_it_gave(client, db, branch, pa
     assert len(db.exec(select(Payment)).all()) == 1
 
 
-def test_a_refused_upload_says_why_beside_the_field(client, db, branch, partner):
-    csrf = web_login(client, _cabang(db, branch))
+def test_a_refused_upload_says_why_beside_the_field(client, db, cabang, partner):
+    csrf = web_login(client, cabang)
     unchosen = _upload(client, csrf, "", _file((today().isoformat(), _unknown_code(), 16_800, "X")))
     assert unchosen.status_code == 422 and 'id="partner_id-error"' in unchosen.text
     unreadable = _upload(client, csrf, partner.id, b"tanggal,kode\n1,2\n", dry_run="1")
@@ -47,8 +42,8 @@ def test_a_refused_upload_says_why_beside_the_field(client, db, branch, partner)
     assert db.exec(select(SettlementLine)).all() == []
 
 
-def test_a_line_is_matched_or_closed_from_its_page(client, db, branch, partner, member):
-    csrf = web_login(client, _cabang(db, branch))
+def test_a_line_is_matched_or_closed_from_its_page(client, db, cabang, partner, member):
+    csrf = web_login(client, cabang)
     content = _file(
         (today().isoformat(), _unknown_code(), 16_800, "L-1"), (today().isoformat(), _unknown_code(), 16_800, "L-2")
     )

@@ -22,11 +22,6 @@ from tests.partners.test_partner_payments import pay
 HEADER = "tanggal,kode,jumlah,referensi\n"
 
 
-@pytest.fixture
-def cabang(db, branch):
-    return make_user(db, "cabang", branch_code=branch.code)
-
-
 def _file(*lines: tuple) -> bytes:
     return (HEADER + "".join(",".join(str(cell) for cell in line) + "\n" for line in lines)).encode()
 

@@ -24,16 +24,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture
-def branch(db):
-    return make_branch(db, regencies=("12.07",))
-
-
-@pytest.fixture
-def cabang(db, branch):
-    return make_user(db, "cabang", branch_code=branch.code)
-
-
 def body(**fields):
     base = {
         "kind": "sosialisasi",

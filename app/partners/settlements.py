@@ -308,24 +308,25 @@ def _detached_copy(line: SettlementLine) -> SettlementLine:
     return SettlementLine.model_validate(line.model_dump())
 
 
+def _waiting(actor: Actor):
+    """Lines not yet resolved, of the actor's branch."""
+    return col(SettlementLine.resolution).is_(None), branch_clause(actor, SettlementLine.branch_code)
+
+
 def waiting_lines(session: Session, actor: Actor, limit: int | None = None) -> list[tuple[SettlementLine, str]]:
     """The branch's lines waiting to be resolved, oldest first, with their partner's name."""
     require_role(actor, Role.cabang.value, Role.wilayah.value, Role.admin.value)
     query = (
         select(SettlementLine, Partner.name)
         .join(Partner, col(Partner.id) == SettlementLine.partner_id)
-        .where(col(SettlementLine.resolution).is_(None), branch_clause(actor, SettlementLine.branch_code))
+        .where(*_waiting(actor))
         .order_by(col(SettlementLine.paid_on), col(SettlementLine.id))
     )
     return [(line, name) for line, name in session.exec(query.limit(limit) if limit else query).all()]
 
 
 def waiting_count(session: Session, actor: Actor) -> int:
-    return session.exec(
-        select(func.count())
-        .select_from(SettlementLine)
-        .where(col(SettlementLine.resolution).is_(None), branch_clause(actor, SettlementLine.branch_code))
-    ).one()
+    return session.exec(select(func.count()).select_from(SettlementLine).where(*_waiting(actor))).one()
 
 
 def get_line(session: Session, actor: Actor, line_id: int, for_update: bool = False) -> SettlementLine:

@@ -202,25 +202,16 @@ def rollup_from_scratch(session: Session) -> tuple[dict, dict]:
 
     table = rollup.compute(session)
     villages = {key: tuple(value) for key, value in table.items() if any(value)}
-    regencies: dict = {}
-    for (village, month), value in table.items():
-        row = regencies.setdefault((village[:5], month), [0, 0, 0])
-        for i, v in enumerate(value):
-            row[i] += v
-    return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}
+    return villages, {key: tuple(value) for key, value in rollup.by_regency(table).items() if any(value)}
 
 
 def dues_from_scratch(session: Session) -> tuple[dict, dict]:
     """`village_dues` and `regency_dues` computed from the payments, in the shape of `rollup.dues_snapshot`."""
     from app.dues import rollup
 
-    villages = {key: tuple(value) for key, value in rollup.compute_dues(session).items() if any(value)}
-    regencies: dict = {}
-    for (village, *key), (count, amount) in villages.items():
-        row = regencies.setdefault((village[:5], *key), [0, 0])
-        row[0] += count
-        row[1] += amount
-    return villages, {key: tuple(value) for key, value in regencies.items() if any(value)}
+    table = rollup.compute_dues(session)
+    villages = {key: tuple(value) for key, value in table.items() if any(value)}
+    return villages, {key: tuple(value) for key, value in rollup.by_regency(table).items() if any(value)}
 
 
 class DaysFromToday:

@@ -127,29 +127,35 @@ def dues_contribution(state: MemberState) -> Counter:
     return result
 
 
+def by_regency(rows: dict[tuple, list[int]]) -> dict[tuple, list[int]]:
+    """Rows keyed by (village_code, ...) summed per (regency_code, ...): the regency tables' rows."""
+    regencies: dict[tuple, list[int]] = {}
+    for (village_code, *key), values in rows.items():
+        target = regencies.setdefault((village_code[:5], *key), [0] * len(values))
+        for i, value in enumerate(values):
+            target[i] += value
+    return regencies
+
+
 def _apply_dues(session: Session, before: MemberState, after: MemberState) -> None:
     delta = dues_contribution(after)
     delta.subtract(dues_contribution(before))
-    rows: dict[tuple, dict[str, int]] = {}
+    rows: dict[tuple, list[int]] = {}
     for (village_code, *key, column), value in delta.items():
         if value:
-            rows.setdefault((village_code, *key), dict.fromkeys(DUES_COLUMNS, 0))[column] += value
+            rows.setdefault((village_code, *key), [0] * len(DUES_COLUMNS))[DUES_COLUMNS.index(column)] += value
     if not rows:
         return
-    regencies: dict[tuple, dict[str, int]] = {}
-    for (village_code, *key), sums in rows.items():
-        target = regencies.setdefault((village_code[:5], *key), dict.fromkeys(DUES_COLUMNS, 0))
-        for column, value in sums.items():
-            target[column] += value
     session.flush()
-    _upsert(session, table_of(VillageDues), "village_code", _dues_rows("village_code", rows), DUES_KEY, DUES_COLUMNS)
-    _upsert(
-        session, table_of(RegencyDues), "regency_code", _dues_rows("regency_code", regencies), DUES_KEY, DUES_COLUMNS
-    )
+    for model, place, sums in ((VillageDues, "village_code", rows), (RegencyDues, "regency_code", by_regency(rows))):
+        _upsert(session, table_of(model), place, _dues_rows(place, sums), DUES_KEY, DUES_COLUMNS)
 
 
-def _dues_rows(place: str, rows: dict[tuple, dict[str, int]]) -> list[dict]:
-    return [dict(zip((place, *DUES_KEY), key, strict=True), **sums) for key, sums in sorted(rows.items())]
+def _dues_rows(place: str, rows: dict[tuple, list[int]]) -> list[dict]:
+    return [
+        {**dict(zip((place, *DUES_KEY), key, strict=True)), **dict(zip(DUES_COLUMNS, values, strict=True))}
+        for key, values in sorted(rows.items())
+    ]
 
 
 def apply(session: Session, before: MemberState, after: MemberState) -> None:
@@ -289,18 +295,10 @@ def compute_dues(session: Session) -> dict[tuple, list[int]]:
 
 def _rebuild_dues(session: Session) -> None:
     table = compute_dues(session)
-    regencies: dict[tuple, list[int]] = {}
-    for (village_code, *key), (count, amount) in table.items():
-        target = regencies.setdefault((village_code[:5], *key), [0, 0])
-        target[0] += count
-        target[1] += amount
     session.execute(delete(VillageDues))
     session.execute(delete(RegencyDues))
-    for model, place, sums in ((VillageDues, "village_code", table), (RegencyDues, "regency_code", regencies)):
-        rows = [
-            dict(zip((place, *DUES_KEY), key, strict=True), payments=count, amount=amount)
-            for key, (count, amount) in sorted(sums.items())
-        ]
+    for model, place, sums in ((VillageDues, "village_code", table), (RegencyDues, "regency_code", by_regency(table))):
+        rows = _dues_rows(place, sums)
         for start in range(0, len(rows), 5000):
             session.execute(insert(table_of(model)), rows[start : start + 5000])
 
@@ -312,11 +310,7 @@ def rebuild(session: Session, commit: bool = True) -> int:
     table = compute(session)
     session.execute(delete(VillageMonth))
     session.execute(delete(RegencyMonth))
-    regencies: dict[tuple[str, dt.date], list[int]] = {}
-    for (village_code, month), counts in table.items():
-        target = regencies.setdefault((village_code[:5], month), [0, 0, 0])
-        for i, value in enumerate(counts):
-            target[i] += value
+    regencies = by_regency(table)
     regency_rows = [
         {"regency_code": r, "month": m, "covered": c, "new": n, "lapsed": lapsed}
         for (r, m), (c, n, lapsed) in sorted(regencies.items())

@@ -247,8 +247,13 @@ def fresh_database(prefix: str, postgres_url: str | None) -> tuple[str, str | No
     return make_url(postgres_url).set(database=name).render_as_string(hide_password=False), name
 
 
-def drop_database(postgres_url: str, name: str) -> None:
-    admin = make_engine(postgres_url)
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def discard_database(url: str, name: str | None, postgres_url: str | None) -> None:
+    """Drop what `fresh_database` made: the PostgreSQL database `name`, or the SQLite file and its WAL."""
+    if name and postgres_url:
+        admin = make_engine(postgres_url)
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    elif url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            (ROOT / "var" / (url.rsplit("/", 1)[1] + suffix)).unlink(missing_ok=True)

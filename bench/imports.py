@@ -21,7 +21,7 @@ import time
 from collections.abc import Iterator
 
 import httpx2 as httpx
-from _common import CSRF, ROOT, Server, drop_database, fresh_database, machine, redacted, table, write_result
+from _common import CSRF, Server, discard_database, fresh_database, machine, redacted, table, write_result
 from openpyxl import load_workbook
 from sqlmodel import Session
 
@@ -181,12 +181,7 @@ def main() -> None:
         print(body)
         print(f"written: {path}")
     finally:
-        if name:
-            drop_database(args.postgres_url, name)
-        elif url.startswith("sqlite:///"):
-            for suffix in ("", "-wal", "-shm"):
-                path = ROOT / "var" / (url.rsplit("/", 1)[1] + suffix)
-                path.unlink(missing_ok=True)
+        discard_database(url, name, args.postgres_url)
 
 
 def _login(client: httpx.Client) -> str:

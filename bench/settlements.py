@@ -24,7 +24,7 @@ import os
 import random
 import time
 
-from _common import ROOT, busiest_area, drop_database, fresh_database, machine, redacted, table, write_result
+from _common import busiest_area, discard_database, fresh_database, machine, redacted, table, write_result
 from sqlmodel import Session, col, or_, select
 
 from app.auth.models import PartnerKind, Role, User
@@ -190,12 +190,7 @@ def main() -> None:
         print(body)
         print(f"written: {path}")
     finally:
-        if name:
-            drop_database(args.postgres_url, name)
-        elif url.startswith("sqlite:///"):
-            for suffix in ("", "-wal", "-shm"):
-                path = ROOT / "var" / (url.rsplit("/", 1)[1] + suffix)
-                path.unlink(missing_ok=True)
+        discard_database(url, name, args.postgres_url)
 
 
 if __name__ == "__main__":
